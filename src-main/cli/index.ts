@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { register as registerStart } from './commands/start';
+// --- command registration: one import per commands/<name>.ts (keep this block sorted) ---
+// --- end of command registration imports ---
+
+const program = new Command('ser')
+  .description('Speech emotion recognition workbench: import corpora, extract features, train, compare and classify.')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+registerStart(program);
+// --- command registration: one register call per command ---
+// --- end of command registration calls ---
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,88 @@
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { defaultDbPath, openStore, type Store } from '../core/store/db';
+
+export interface CommonOptions {
+  db?: string;
+  json?: boolean;
+}
+
+/** (done, total, detail) progress callback, drawn as a bar on stderr. */
+export type ProgressFn = (done: number, total: number, detail?: string) => void;
+
+export interface ActionContext {
+  json: boolean;
+  /** Opens the DB named by --db / SER_DB / the default, once; closed when the action ends. */
+  openStore(): Store;
+  progress(label: string): ProgressFn;
+  log(message: string): void;
+}
+
+/** Adds the options every subcommand takes: --db and --json. */
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--db <path>', 'workbench database (default: $SER_DB or ~/.config/ser-workbench/workbench.sqlite)')
+    .option('--json', 'print one JSON object on stdout; logs go to stderr');
+}
+
+/** Thrown for user errors whose message is the whole story (no stack trace). */
+export class CliError extends Error {}
+
+/**
+ * Runs a subcommand body: prints its result as one JSON object (--json) or readable text,
+ * and turns any error into a one-line message on stderr with exit code 1.
+ */
+export async function runAction<T>(
+  opts: CommonOptions,
+  body: (ctx: ActionContext) => Promise<T>,
+  human?: (result: T) => string,
+): Promise<void> {
+  let store: Store | undefined;
+  const bars: cliProgress.SingleBar[] = [];
+  const ctx: ActionContext = {
+    json: Boolean(opts.json),
+    openStore() {
+      store ??= openStore(opts.db ?? defaultDbPath());
+      return store;
+    },
+    progress(label) {
+      let bar: cliProgress.SingleBar | undefined;
+      return (done, total, detail) => {
+        if (!process.stderr.isTTY) {
+          // Non-interactive: one line per ~10 %, enough to follow a CI log.
+          const step = Math.max(1, Math.floor(total / 10));
+          if (done === total || done % step === 0) process.stderr.write(`${label}: ${done}/${total}${detail ? ` ${detail}` : ''}\n`);
+          return;
+        }
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            { format: `${label} [{bar}] {value}/{total} {detail}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(total, 0, { detail: '' });
+          bars.push(bar);
+        }
+        bar.setTotal(total);
+        bar.update(done, { detail: detail ?? '' });
+      };
+    },
+    log(message) {
+      process.stderr.write(`${message}\n`);
+    },
+  };
+  try {
+    const result = await body(ctx);
+    for (const b of bars) b.stop();
+    if (ctx.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else process.stdout.write(`${human ? human(result) : JSON.stringify(result, null, 2)}\n`);
+  } catch (err) {
+    for (const b of bars) b.stop();
+    const message = err instanceof Error ? err.message : String(err);
+    if (ctx.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
+    process.stderr.write(`error: ${message}\n`);
+    if (process.env.SER_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  } finally {
+    store?.close();
+  }
+}

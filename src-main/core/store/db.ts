@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { migrations, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export interface Store {
+  db: Db;
+  path: string;
+  /** Runs found `running` at open time (left by a crash), now marked `interrupted`. */
+  interruptedRunIds: number[];
+  close(): void;
+}
+
+/** Default DB location: SER_DB, else $XDG_CONFIG_HOME/ser-workbench/workbench.sqlite. */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SER_DB) return env.SER_DB;
+  const config = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(config, 'ser-workbench', 'workbench.sqlite');
+}
+
+/** Applies every migration newer than the DB's user_version; returns the versions applied. */
+export function migrate(db: Db, list: Migration[] = migrations): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const applied: number[] = [];
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** Opens (creating if needed) the workbench DB: WAL, foreign keys, migrations, crash recovery. */
+export function openStore(path: string = defaultDbPath()): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  const interruptedRunIds = markInterruptedRuns(db);
+  return { db, path, interruptedRunIds, close: () => db.close() };
+}
+
+/** A process that died mid-run leaves status `running`; nothing can resume it, so say so. */
+function markInterruptedRuns(db: Db): number[] {
+  const rows = db.prepare(`SELECT id FROM runs WHERE status = 'running'`).all() as { id: number }[];
+  if (rows.length) {
+    db.prepare(
+      `UPDATE runs SET status = 'interrupted', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
+       error = COALESCE(error, 'The workbench stopped while this run was in progress.') WHERE status = 'running'`,
+    ).run();
+  }
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,107 @@
+/** Versioned schema migrations; each runs once, in order, inside a transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE datasets (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  root TEXT NOT NULL UNIQUE,
+  corpus TEXT NOT NULL,
+  label_map TEXT NOT NULL DEFAULT '{}',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE files (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  rel_path TEXT NOT NULL,
+  label TEXT,
+  original_label TEXT,
+  speaker TEXT,
+  gender TEXT,
+  intensity TEXT,
+  statement TEXT,
+  corpus TEXT,
+  duration REAL,
+  sample_rate INTEGER,
+  channels INTEGER,
+  content_hash TEXT,
+  error TEXT,
+  UNIQUE (dataset_id, rel_path)
+);
+CREATE INDEX files_dataset ON files(dataset_id);
+CREATE TABLE splits (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  config TEXT NOT NULL,
+  assignment TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  name TEXT,
+  dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+  config TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed','cancelled','interrupted')),
+  backend TEXT,
+  error TEXT,
+  tags TEXT NOT NULL DEFAULT '[]',
+  note TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE TABLE epoch_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  metrics TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  PRIMARY KEY (run_id, epoch)
+);
+CREATE TABLE batch_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL,
+  batch INTEGER NOT NULL,
+  step INTEGER NOT NULL,
+  loss REAL,
+  accuracy REAL,
+  lr REAL,
+  PRIMARY KEY (run_id, step)
+);
+CREATE TABLE evaluations (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,
+  dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+  split TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  predictions TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  name TEXT NOT NULL,
+  path TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  feature_config TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
+];
