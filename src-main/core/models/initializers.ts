@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
 /**
  * Hands out one distinct seed per layer so weight init is reproducible: tfjs initializers
  * fall back to Math.random when no seed is given.
@@ -13,13 +15,13 @@ export class SeedSequence {
   take(): number {
     return this.next++;
   }
-  glorot(): tf.initializers.Initializer {
+  glorot(): Initializer {
     return tf.initializers.glorotUniform({ seed: this.take() });
   }
-  heNormal(): tf.initializers.Initializer {
+  heNormal(): Initializer {
     return tf.initializers.heNormal({ seed: this.take() });
   }
-  orthogonal(): tf.initializers.Initializer {
+  orthogonal(): Initializer {
     return tf.initializers.orthogonal({ seed: this.take(), gain: 1 });
   }
 }
