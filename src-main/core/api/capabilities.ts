@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppInfo } from './contract';
+
+const require = createRequire(import.meta.url);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function resolvable(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What optional native pieces this install has; cheap checks, nothing is loaded. */
+export async function capabilities(): Promise<AppInfo['capabilities']> {
+  return {
+    nativeKernels: existsSync(join(ROOT, 'native', 'build', 'Release')),
+    wasm: resolvable('@tensorflow/tfjs-backend-wasm'),
+    tfjsNode: resolvable('@tensorflow/tfjs-node') || resolvable('@tensorflow/tfjs-node-gpu'),
+    portaudio: resolvable('naudiodon'),
+  };
+}

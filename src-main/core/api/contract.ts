@@ -1,0 +1,348 @@
+/**
+ * The one typed API between the untrusted renderer and the core. Both transports (Electron IPC via
+ * the preload, browser mode's WebSocket) carry exactly these messages, and the receiving side
+ * validates every request against these schemas before touching the file system or the DB.
+ * This file is imported by the renderer too, so it must stay free of Node imports.
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+const label = z.string().min(1).max(64);
+const path = z.string().min(1).max(4096);
+
+export const CorpusSchema = z.enum(['auto', 'ravdess', 'cremad', 'tess', 'savee', 'emodb', 'folders']);
+/** original label → unified label, or null to drop it. */
+export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable());
+
+export const SplitSpecSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('speaker'),
+    testSpeakers: z.array(z.string().max(64)).optional(),
+    valSpeakers: z.array(z.string().max(64)).optional(),
+    testFraction: z.number().gt(0).lt(1).optional(),
+    valFraction: z.number().min(0).lt(1).optional(),
+    seed: z.number().int(),
+  }),
+  z.object({ kind: z.literal('random'), testFraction: z.number().gt(0).lt(1), valFraction: z.number().min(0).lt(1), seed: z.number().int() }),
+  z.object({ kind: z.literal('kfold-speaker'), k: z.number().int().min(2).max(50), fold: z.number().int().min(0), seed: z.number().int() }),
+  z.object({ kind: z.literal('loso'), speaker: z.string().max(64), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
+]);
+
+/** Feature settings as the renderer sends them; the core validates fully with FeatureConfigSchema. */
+export const FeatureConfigInputSchema = z.record(z.string().max(64), z.unknown());
+/** A run config as the renderer sends it; the core validates fully with RunConfigSchema. */
+export const RunConfigInputSchema = z.record(z.string().max(64), z.unknown());
+
+/** Every request method: its params schema. */
+export const requestSchemas = {
+  'app.info': z.object({}),
+  'fs.list': z.object({ path: path.optional() }),
+  'datasets.list': z.object({}),
+  'datasets.get': z.object({ id }),
+  'datasets.files': z.object({
+    id,
+    label: z.string().max(64).optional(),
+    speaker: z.string().max(64).optional(),
+    search: z.string().max(256).optional(),
+    errorsOnly: z.boolean().optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(100),
+  }),
+  'datasets.detect': z.object({ folder: path }),
+  'datasets.import': z.object({ folder: path, corpus: CorpusSchema.default('auto'), name: z.string().min(1).max(128).optional(), labelMap: LabelMapSchema.optional() }),
+  'datasets.delete': z.object({ id }),
+  'datasets.splitPreview': z.object({ id, spec: SplitSpecSchema }),
+  'files.audio': z.object({ fileId: id }),
+  'features.presets': z.object({}),
+  'features.compute': z.object({ fileId: id, config: FeatureConfigInputSchema }),
+  'features.extract': z.object({ datasetId: id, config: FeatureConfigInputSchema }),
+  'models.presets': z.object({}),
+  'models.list': z.object({}),
+  'runs.start': z.object({ config: RunConfigInputSchema }),
+  'runs.list': z.object({}),
+  'runs.get': z.object({ id }),
+  'runs.cancel': z.object({ id }),
+  'runs.delete': z.object({ id }),
+  'runs.update': z.object({ id, tags: z.array(z.string().min(1).max(32)).max(20).optional(), note: z.string().max(10_000).optional() }),
+  'runs.rerun': z.object({ id }),
+  'runs.compare': z.object({ ids: z.array(id).min(2).max(12) }),
+  'runs.export': z.object({ ids: z.array(id).min(1).max(100), format: z.enum(['json', 'csv']) }),
+  'predict.start': z.object({ modelId: id, paths: z.array(path).min(1).max(10_000) }),
+  'jobs.cancel': z.object({ jobId: z.string().min(1).max(64) }),
+  'recorder.devices': z.object({}),
+  'recorder.record': z.object({ deviceId: z.number().int().min(0).optional(), seconds: z.number().gt(0).max(600) }),
+  'recorder.classify': z.object({
+    modelId: id,
+    sampleRate: z.number().int().min(4000).max(192_000),
+    /** Mono PCM as base64 of little-endian float32: compact over both transports. */
+    samples: z.string().max(64 * 1024 * 1024),
+  }),
+  'recorder.save': z.object({
+    folder: path,
+    label,
+    speaker: z.string().min(1).max(64).regex(/^[\w.-]+$/, 'speaker: letters, digits, dot, dash, underscore only'),
+    sampleRate: z.number().int().min(4000).max(192_000),
+    samples: z.string().max(64 * 1024 * 1024),
+  }),
+  'settings.get': z.object({ key: z.string().min(1).max(128) }),
+  'settings.set': z.object({ key: z.string().min(1).max(128), value: z.string().max(10_000) }),
+} as const;
+
+export type Method = keyof typeof requestSchemas;
+export type Params<M extends Method> = z.input<(typeof requestSchemas)[M]>;
+export type ParsedParams<M extends Method> = z.output<(typeof requestSchemas)[M]>;
+
+// ---------- results ----------
+export interface AppInfo {
+  version: string;
+  mode: 'electron' | 'browser';
+  dbPath: string;
+  home: string;
+  sharedData: string | null;
+  capabilities: { nativeKernels: boolean; wasm: boolean; tfjsNode: boolean; portaudio: boolean };
+}
+export interface DirEntry {
+  name: string;
+  path: string;
+  kind: 'dir' | 'file';
+}
+export interface DirListing {
+  path: string;
+  parent: string | null;
+  entries: DirEntry[];
+}
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  root: string;
+  corpus: string;
+  file_count: number;
+  error_count: number;
+  classes: Record<string, number>;
+  speakers: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface DatasetDetail extends DatasetSummary {
+  label_map: Record<string, string | null>;
+  by_speaker: { speaker: string; gender: string | null; count: number; classes: Record<string, number> }[];
+  by_gender: Record<string, number>;
+  durations: number[];
+  errors: { file: string; reason: string }[];
+}
+export interface FileInfo {
+  id: number;
+  rel_path: string;
+  path: string;
+  label: string | null;
+  original_label: string | null;
+  speaker: string | null;
+  gender: string | null;
+  intensity: string | null;
+  statement: string | null;
+  duration: number | null;
+  sample_rate: number | null;
+  channels: number | null;
+  error: string | null;
+}
+export interface ImportResult {
+  dataset_id: number;
+  name: string;
+  corpus: string;
+  files: number;
+  classes: Record<string, number>;
+  speakers: number;
+  errors: { file: string; reason: string }[];
+}
+export interface DetectResult {
+  corpus: string;
+  files: number;
+  sample: { file: string; label: string | null; speaker: string | null }[];
+  labels: Record<string, string | null>;
+}
+export interface SplitPreview {
+  train: number;
+  val: number;
+  test: number;
+  speakers: { train: string[]; val: string[]; test: string[] };
+  classes: { train: Record<string, number>; val: Record<string, number>; test: Record<string, number> };
+}
+export interface FeatureMatrixResult {
+  kind: string;
+  shape: [number, number];
+  /** Row-major values. */
+  data: number[];
+  names?: string[];
+  params: Record<string, unknown>;
+}
+export interface Preset {
+  name: string;
+  description: string;
+  config: Record<string, unknown>;
+  params?: number;
+}
+export interface JobStarted {
+  jobId: string;
+}
+export interface RunSummary {
+  id: number;
+  name: string | null;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  dataset_id: number | null;
+  dataset_name: string | null;
+  model: string;
+  backend: string | null;
+  split: string;
+  accuracy: number | null;
+  uar: number | null;
+  macro_f1: number | null;
+  epochs: number;
+  seconds: number | null;
+  tags: string[];
+  note: string;
+  created_at: string;
+  error: string | null;
+  config: Record<string, unknown>;
+}
+export interface EpochPoint {
+  epoch: number;
+  metrics: Record<string, number>;
+}
+export interface BatchPoint {
+  epoch: number;
+  batch: number;
+  step: number;
+  loss: number | null;
+  accuracy: number | null;
+  lr: number | null;
+}
+export interface EvaluationReport {
+  labels: string[];
+  accuracy: number;
+  uar: number;
+  macro_f1: number;
+  per_class: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+  confusion: number[][];
+  confusion_normalized: number[][];
+  n: number;
+}
+export interface FilePrediction {
+  fileId?: number;
+  file: string;
+  label: string;
+  predicted: string;
+  probabilities: Record<string, number>;
+}
+export interface RunDetail extends RunSummary {
+  epochs_data: EpochPoint[];
+  batches: BatchPoint[];
+  evaluation: (EvaluationReport & { predictions: FilePrediction[] }) | null;
+  model_id: number | null;
+}
+export interface CompareResult {
+  runs: { id: number; config: Record<string, unknown>; metrics: Record<string, number | null> }[];
+  config_diff: Record<string, unknown[]>;
+  metrics: Record<string, (number | null)[]>;
+  per_class_f1: Record<string, (number | null)[]>;
+  warnings: string[];
+  curves: { id: number; epochs: EpochPoint[] }[];
+  confusions: { id: number; labels: string[]; matrix: number[][] | null }[];
+}
+export interface SavedModelInfo {
+  id: number;
+  run_id: number | null;
+  name: string;
+  path: string;
+  kind: string;
+  labels: string[];
+  feature_config: Record<string, unknown>;
+  created_at: string;
+}
+export interface Device {
+  id: number;
+  name: string;
+  maxInputChannels: number;
+  defaultSampleRate: number;
+  isDefault: boolean;
+}
+export interface Classification {
+  label: string;
+  probabilities: Record<string, number>;
+}
+export interface RecordingResult {
+  sampleRate: number;
+  /** base64 float32 little-endian */
+  samples: string;
+  deviceName: string;
+  truncated: boolean;
+  reason?: string;
+}
+
+export interface Results {
+  'app.info': AppInfo;
+  'fs.list': DirListing;
+  'datasets.list': DatasetSummary[];
+  'datasets.get': DatasetDetail;
+  'datasets.files': { total: number; files: FileInfo[] };
+  'datasets.detect': DetectResult;
+  'datasets.import': JobStarted;
+  'datasets.delete': { deleted: boolean };
+  'datasets.splitPreview': SplitPreview;
+  'files.audio': { mime: string; base64: string };
+  'features.presets': Preset[];
+  'features.compute': FeatureMatrixResult;
+  'features.extract': JobStarted;
+  'models.presets': Preset[];
+  'models.list': SavedModelInfo[];
+  'runs.start': { runId: number; jobId: string };
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail;
+  'runs.cancel': { cancelled: boolean };
+  'runs.delete': { deleted: boolean };
+  'runs.update': RunSummary;
+  'runs.rerun': { runId: number; jobId: string };
+  'runs.compare': CompareResult;
+  'runs.export': { filename: string; mime: string; content: string };
+  'predict.start': JobStarted;
+  'jobs.cancel': { cancelled: boolean };
+  'recorder.devices': Device[];
+  'recorder.record': RecordingResult;
+  'recorder.classify': Classification;
+  'recorder.save': { file: string; dataset_id: number };
+  'settings.get': { value: string | null };
+  'settings.set': { ok: true };
+}
+
+// ---------- events (server → renderer) ----------
+export type JobKind = 'import' | 'extract' | 'train' | 'predict';
+export type ApiEvent =
+  | { type: 'job.progress'; jobId: string; kind: JobKind; done: number; total: number; detail?: string }
+  | { type: 'job.done'; jobId: string; kind: JobKind; result: unknown }
+  | { type: 'job.error'; jobId: string; kind: JobKind; error: string; cancelled: boolean }
+  | { type: 'run.status'; runId: number; status: RunSummary['status']; backend?: string; error?: string }
+  | { type: 'run.batch'; runId: number; point: BatchPoint; eta_seconds?: number }
+  | { type: 'run.epoch'; runId: number; point: EpochPoint; eta_seconds?: number }
+  | { type: 'run.log'; runId: number; message: string }
+  | { type: 'predict.result'; jobId: string; prediction: FilePrediction | { file: string; error: string } };
+
+// ---------- wire format ----------
+export const WireRequestSchema = z.object({
+  id: z.number().int().nonnegative(),
+  method: z.string().max(64),
+  params: z.unknown(),
+});
+export type WireRequest = z.infer<typeof WireRequestSchema>;
+export type WireResponse =
+  | { id: number; result: unknown }
+  | { id: number; error: { message: string; code: 'invalid' | 'not_found' | 'failed' | 'unknown_method'; issues?: string[] } }
+  | { event: ApiEvent };
+
+/** The renderer-side API surface, the same over IPC and WebSocket. */
+export interface WorkbenchApi {
+  call<M extends Method>(method: M, params: Params<M>): Promise<Results[M]>;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}
+
+export function isMethod(name: string): name is Method {
+  return Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}

@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppInfo, DirEntry } from './contract';
+import { ApiError, type Handlers } from './dispatch';
+import type { Store } from '../store/db';
+import type { JobQueue } from '../jobs';
+import { datasetHandlers } from './datasetHandlers';
+import { runHandlers } from './runHandlers';
+import { recorderHandlers } from './recorderHandlers';
+import { capabilities } from './capabilities';
+
+export interface HandlerContext {
+  store: Store;
+  jobs: JobQueue;
+  mode: AppInfo['mode'];
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Every API method, wired to the core. Params arrive already validated by dispatch(). */
+export function createHandlers(ctx: HandlerContext): Handlers {
+  const { db } = ctx.store;
+  const shared = resolve(ROOT, '..', 'shared', 'data');
+  return {
+    'app.info': async () => ({
+      version: version(),
+      mode: ctx.mode,
+      dbPath: ctx.store.path,
+      home: homedir(),
+      sharedData: safeIsDir(shared) ? shared : null,
+      capabilities: await capabilities(),
+    }),
+    'fs.list': ({ path }) => {
+      const dir = resolve(path ?? homedir());
+      let names: string[];
+      try {
+        if (!statSync(dir).isDirectory()) throw new ApiError(`${dir} is not a folder.`, 'invalid');
+        names = readdirSync(dir);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw new ApiError(`Cannot read folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'not_found');
+      }
+      const entries: DirEntry[] = [];
+      for (const name of names.sort((a, b) => a.localeCompare(b))) {
+        if (name.startsWith('.')) continue;
+        const full = join(dir, name);
+        try {
+          entries.push({ name, path: full, kind: statSync(full).isDirectory() ? 'dir' : 'file' });
+        } catch {
+          // Broken links and unreadable entries are simply not listed.
+        }
+      }
+      const parent = dirname(dir);
+      return { path: dir, parent: parent === dir ? null : parent, entries };
+    },
+    'settings.get': ({ key }) => {
+      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+      return { value: row?.value ?? null };
+    },
+    'settings.set': ({ key, value }) => {
+      db.prepare('INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+      return { ok: true as const };
+    },
+    'jobs.cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
+    ...datasetHandlers(ctx),
+    ...runHandlers(ctx),
+    ...recorderHandlers(ctx),
+  };
+}
+
+function safeIsDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
