@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrate, openStore } from '../../src-main/core/store/db';
+import { migrations } from '../../src-main/core/store/migrations';
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), 'ser-store-')), 'w.sqlite');
+const latest = Math.max(...migrations.map((m) => m.version));
+
+describe('store', () => {
+  it('migrates an empty DB to the latest version with WAL and foreign keys on', () => {
+    const store = openStore(tempDb());
+    expect(store.db.pragma('user_version', { simple: true })).toBe(latest);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = (store.db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map((t) => t.name);
+    for (const t of ['datasets', 'files', 'splits', 'runs', 'epoch_metrics', 'batch_metrics', 'evaluations', 'models', 'settings']) expect(tables).toContain(t);
+    store.close();
+  });
+
+  it('migrates an existing DB: applies only newer migrations and keeps its data', () => {
+    const path = tempDb();
+    const first = openStore(path);
+    first.db.prepare(`INSERT INTO datasets(name, root, corpus) VALUES ('kept', '/data/x', 'ravdess')`).run();
+    first.close();
+
+    const db = new Database(path);
+    const extra = { version: latest + 1, name: 'test column', sql: 'ALTER TABLE datasets ADD COLUMN colour TEXT' };
+    expect(migrate(db, [...migrations, extra])).toEqual([latest + 1]);
+    expect(migrate(db, [...migrations, extra])).toEqual([]); // idempotent
+    expect(db.prepare('SELECT name, colour FROM datasets').all()).toEqual([{ name: 'kept', colour: null }]);
+    db.close();
+  });
+
+  it('rolls a failing migration back entirely', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const bad = { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half(x); INSERT INTO nope VALUES (1);' };
+    expect(() => migrate(db, [...migrations, bad])).toThrow(/nope/);
+    expect(db.pragma('user_version', { simple: true })).toBe(latest);
+    expect(db.prepare(`SELECT count(*) n FROM sqlite_master WHERE name='half'`).get()).toEqual({ n: 0 });
+  });
+
+  it('marks runs left running by a crash as interrupted on the next start', () => {
+    const path = tempDb();
+    const s1 = openStore(path);
+    const ins = s1.db.prepare(`INSERT INTO runs(config, status) VALUES ('{}', ?)`);
+    const running = Number(ins.run('running').lastInsertRowid);
+    const done = Number(ins.run('completed').lastInsertRowid);
+    s1.db.close(); // simulate a crash: no status update happens
+
+    const s2 = openStore(path);
+    expect(s2.interruptedRunIds).toEqual([running]);
+    const rows = s2.db.prepare('SELECT id, status, error, finished_at FROM runs ORDER BY id').all() as { id: number; status: string; error: string | null; finished_at: string | null }[];
+    expect(rows[0]).toMatchObject({ id: running, status: 'interrupted' });
+    expect(rows[0].error).toMatch(/stopped while this run was in progress/);
+    expect(rows[0].finished_at).not.toBeNull();
+    expect(rows[1]).toMatchObject({ id: done, status: 'completed' });
+    s2.close();
+  });
+});
