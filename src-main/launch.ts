@@ -66,7 +66,8 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
   const jobs = new JobQueue((e) => broadcast(e));
   const handlers = createHandlers({ store, jobs, mode: 'browser' });
   const port = opts.port ?? (process.env.SER_PORT ? Number(process.env.SER_PORT) : 5317);
-  const server = await startBrowserServer({ handlers, rendererDir: RENDERER_DIR, port });
+  // SER_TOKEN lets a test harness know the token in advance; normally it is random per session.
+  const server = await startBrowserServer({ handlers, rendererDir: RENDERER_DIR, port, token: process.env.SER_TOKEN || undefined });
   broadcast = server.broadcast;
   process.stdout.write(`Ser Workbench (browser mode) at ${server.url}\n`);
   if (opts.open !== false && process.env.DISPLAY) {

@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const port = Number(process.env.SER_E2E_PORT ?? 5399);
+export const E2E_TOKEN = process.env.SER_TOKEN ?? 'e2e-session-token';
+const db = join(mkdtempSync(join(tmpdir(), 'ser-e2e-')), 'e2e.sqlite');
+// Debian's Chromium where present (no browser download here); Playwright's own browser otherwise.
+const debianChromium = '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  outputDir: 'test-results/artifacts',
+  timeout: 30 * 60_000,
+  expect: { timeout: 20_000 },
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1400, height: 900 },
+    launchOptions: {
+      executablePath: existsSync(debianChromium) ? debianChromium : undefined,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: `node bin/ser.mjs start --browser --no-open --port ${port} --db ${db}`,
+    url: `http://127.0.0.1:${port}/?token=${E2E_TOKEN}`,
+    env: { SER_TOKEN: E2E_TOKEN, SER_CACHE_DIR: join(db, '..', 'feature-cache'), SER_MODELS_DIR: join(db, '..', 'models') },
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});
