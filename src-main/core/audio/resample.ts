@@ -1,0 +1,96 @@
+// Polyphase FIR resampling, numerically the same as scipy.signal.resample_poly (Kaiser-windowed sinc,
+// beta 5, 10 zero-crossings per side, zero phase). The project's features are checked against
+// references made that way; libsamplerate's sinc converters (tried via @alexanderolsen/libsamplerate-js)
+// have a different transition band and reach only ~19 dB SNR against it on quiet passages.
+
+interface PolyphaseFilter {
+  up: number;
+  down: number;
+  halfLen: number;
+  taps: Float64Array;
+}
+
+const filterCache = new Map<string, PolyphaseFilter>();
+const MAX_CACHED_FILTERS = 8;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Modified Bessel function of the first kind, order 0 (power series; converges fast for the betas used). */
+function besselI0(x: number): number {
+  let sum = 1;
+  let term = 1;
+  const q = (x * x) / 4;
+  for (let k = 1; k < 200; k++) {
+    term *= q / (k * k);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
+}
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = Math.PI * x;
+  return Math.sin(px) / px;
+}
+
+/** scipy.signal.firwin(numTaps, cutoff, window=('kaiser', beta)) low-pass, cutoff relative to Nyquist, unit DC gain. */
+function kaiserLowpass(numTaps: number, cutoff: number, beta: number): Float64Array {
+  const h = new Float64Array(numTaps);
+  const mid = (numTaps - 1) / 2;
+  const i0Beta = besselI0(beta);
+  let sum = 0;
+  for (let n = 0; n < numTaps; n++) {
+    const m = n - mid;
+    const r = (2 * n) / (numTaps - 1) - 1;
+    const w = besselI0(beta * Math.sqrt(Math.max(0, 1 - r * r))) / i0Beta;
+    h[n] = cutoff * sinc(cutoff * m) * w;
+    sum += h[n];
+  }
+  for (let n = 0; n < numTaps; n++) h[n] /= sum;
+  return h;
+}
+
+function polyphaseFilter(up: number, down: number): PolyphaseFilter {
+  const key = `${up}/${down}`;
+  let f = filterCache.get(key);
+  if (!f) {
+    const maxRate = Math.max(up, down);
+    const halfLen = 10 * maxRate;
+    const taps = kaiserLowpass(2 * halfLen + 1, 1 / maxRate, 5.0);
+    for (let i = 0; i < taps.length; i++) taps[i] *= up;
+    f = { up, down, halfLen, taps };
+    if (filterCache.size >= MAX_CACHED_FILTERS) filterCache.delete(filterCache.keys().next().value as string);
+    filterCache.set(key, f);
+  }
+  return f;
+}
+
+/** Resamples a mono signal from `fromHz` to `toHz` (band-limited, zero phase); output length ceil(n * to / from) samples. */
+export function resample(x: Float32Array, fromHz: number, toHz: number): Float32Array {
+  if (!(fromHz > 0 && toHz > 0) || !Number.isInteger(fromHz) || !Number.isInteger(toHz)) {
+    throw new RangeError(`resample: sample rates must be positive integers in Hz (got ${fromHz} -> ${toHz})`);
+  }
+  if (fromHz === toHz) return x.slice();
+  const g = gcd(toHz, fromHz);
+  const { up, down, halfLen, taps } = polyphaseFilter(toHz / g, fromHz / g);
+  const nIn = x.length;
+  const nOut = Math.ceil((nIn * up) / down);
+  const y = new Float32Array(nOut);
+  const last = 2 * halfLen;
+  // y[n] = sum_j x[j] * h[n*down + halfLen - j*up] over the taps that land on input samples.
+  for (let n = 0; n < nOut; n++) {
+    const centre = n * down + halfLen;
+    let jFirst = Math.ceil((centre - last) / up);
+    if (jFirst < 0) jFirst = 0;
+    let jLast = Math.floor(centre / up);
+    if (jLast > nIn - 1) jLast = nIn - 1;
+    let acc = 0;
+    for (let j = jFirst, t = centre - jFirst * up; j <= jLast; j++, t -= up) acc += x[j] * taps[t];
+    y[n] = acc;
+  }
+  return y;
+}
