@@ -1,0 +1,29 @@
+/** Feature and model presets from the core (loaded once). */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { Preset } from '../../src-main/core/api/contract';
+import { api } from '../api/client';
+import { useToasts } from './toasts';
+
+export const usePresets = defineStore('presets', () => {
+  const features = ref<Preset[]>([]);
+  const models = ref<Preset[]>([]);
+  const toasts = useToasts();
+  let loading: Promise<void> | null = null;
+
+  function load(): Promise<void> {
+    loading ??= (async () => {
+      const [f, m] = await Promise.all([
+        toasts.guard(api.call('features.presets', {}), 'Loading feature presets'),
+        toasts.guard(api.call('models.presets', {}), 'Loading model presets'),
+      ]);
+      if (f) features.value = f;
+      if (m) models.value = m;
+      // Let a later visit retry whatever failed.
+      if (!f || !m) loading = null;
+    })();
+    return loading;
+  }
+
+  return { features, models, load };
+});
