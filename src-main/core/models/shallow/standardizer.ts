@@ -1,0 +1,31 @@
+/** Per-dimension z-scoring fitted on training vectors only, so test data never leaks into the scaling. */
+export interface Standardizer {
+  mean: number[];
+  /** Standard deviation per dimension; 1 where a dimension is constant in the training set. */
+  std: number[];
+}
+
+/** Mean and (population) standard deviation of each dimension of `X`. */
+export function fitStandardizer(X: Float32Array[]): Standardizer {
+  const d = X[0].length;
+  const mean = new Float64Array(d);
+  for (const row of X) for (let j = 0; j < d; j++) mean[j] += row[j];
+  for (let j = 0; j < d; j++) mean[j] /= X.length;
+  const variance = new Float64Array(d);
+  for (const row of X) {
+    for (let j = 0; j < d; j++) {
+      const diff = row[j] - mean[j];
+      variance[j] += diff * diff;
+    }
+  }
+  // A constant dimension carries no information; dividing by 1 keeps it at 0 instead of NaN (sklearn does the same).
+  const std = Array.from(variance, (v) => (v > 0 ? Math.sqrt(v / X.length) : 1));
+  return { mean: Array.from(mean), std };
+}
+
+/** (x - mean) / std for one vector, as float64 for the solver. */
+export function standardize(s: Standardizer, x: ArrayLike<number>): number[] {
+  const out = new Array<number>(s.mean.length);
+  for (let j = 0; j < out.length; j++) out[j] = (x[j] - s.mean[j]) / s.std[j];
+  return out;
+}

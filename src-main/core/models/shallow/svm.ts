@@ -1,0 +1,117 @@
+import { balancedClassWeights } from './classWeights';
+import { newLibsvm, type LibsvmClass, type LibsvmModel } from './libsvm';
+import { checkTrainingData, checkVector } from './trainingData';
+import { permutation } from './random';
+import { fitStandardizer, standardize, type Standardizer } from './standardizer';
+
+export interface SvmParams {
+  kernel: 'rbf' | 'linear';
+  /** Soft-margin cost. */
+  C: number;
+  /** RBF width; 'scale' = 1 / dims, which is sklearn's 'scale' on standardised inputs (variance 1). */
+  gamma: number | 'scale';
+  /** 'balanced' weights class c by n / (k * n_c), as sklearn's class_weight='balanced'. */
+  class_weight: 'none' | 'balanced';
+  /**
+   * Order in which samples reach libsvm. The SVM solution does not depend on it, but libsvm's
+   * probability calibration splits the data into 5 folds by position, so the seed picks the folds.
+   */
+  seed: number;
+}
+
+export interface SvmJson {
+  format: 'ser-svm';
+  version: 1;
+  params: SvmParams;
+  numClasses: number;
+  dims: number;
+  standardizer: Standardizer;
+  /** libsvm's own text model (probability model included). */
+  libsvm: string;
+}
+
+/** C-SVC with Platt-scaled, pairwise-coupled probabilities (libsvm `-b 1`, as sklearn's SVC(probability=True)). */
+export class SvmModel {
+  readonly kind = 'svm' as const;
+  private svm: LibsvmModel | null = null;
+  private standardizer: Standardizer | null = null;
+  private serialized = '';
+  private numClasses = 0;
+  private dims = 0;
+
+  constructor(readonly params: SvmParams) {}
+
+  /** Fits scaling and SVM on the training vectors; y holds class indices 0..numClasses-1. */
+  async fit(X: Float32Array[], y: number[], numClasses: number): Promise<void> {
+    checkTrainingData('SVM', X, y, numClasses);
+    const Svm = await newLibsvm();
+    this.standardizer = fitStandardizer(X);
+    this.dims = X[0].length;
+    this.numClasses = numClasses;
+    const order = permutation(X.length, this.params.seed);
+    const samples = order.map((i) => standardize(this.standardizer!, X[i]));
+    const labels = order.map((i) => y[i]);
+    const options: Record<string, unknown> = {
+      type: Svm.SVM_TYPES.C_SVC,
+      kernel: this.params.kernel === 'rbf' ? Svm.KERNEL_TYPES.RBF : Svm.KERNEL_TYPES.LINEAR,
+      cost: this.params.C,
+      gamma: this.params.gamma === 'scale' ? 1 / this.dims : this.params.gamma,
+      probabilityEstimates: true,
+      quiet: true,
+    };
+    if (this.params.class_weight === 'balanced') {
+      const w = balancedClassWeights(y, numClasses);
+      options.weight = Object.fromEntries(w.flatMap((v, c) => (v > 0 ? [[String(c), v]] : [])));
+    }
+    const trainer = new Svm(options);
+    trainer.train(samples, labels);
+    this.serialized = trainer.serializeModel();
+    // The trained model points into the training problem's memory; predict from the serialised copy
+    // instead, so a model used right after fit and one loaded from disk give identical outputs.
+    trainer.free();
+    this.svm = Svm.load(this.serialized);
+  }
+
+  /** Class probabilities per vector (length numClasses; classes absent from training get 0). */
+  predictProba(X: Float32Array[]): Float32Array[] {
+    const svm = this.svm;
+    const s = this.standardizer;
+    if (!svm || !s) throw new Error('SVM: predictProba called before fit or load.');
+    return X.map((x, i) => {
+      checkVector('SVM', x, this.dims, `input vector ${i}`);
+      const { estimates } = svm.predictOneProbability(standardize(s, x));
+      const out = new Float32Array(this.numClasses);
+      for (const e of estimates) out[e.label] = e.probability;
+      return out;
+    });
+  }
+
+  toJSON(): SvmJson {
+    if (!this.standardizer || !this.serialized) throw new Error('SVM: cannot save a model that has not been fitted.');
+    return {
+      format: 'ser-svm',
+      version: 1,
+      params: this.params,
+      numClasses: this.numClasses,
+      dims: this.dims,
+      standardizer: this.standardizer,
+      libsvm: this.serialized,
+    };
+  }
+
+  /** Rebuilds a fitted model from toJSON() output. */
+  static async fromJSON(json: SvmJson): Promise<SvmModel> {
+    const Svm: LibsvmClass = await newLibsvm();
+    const m = new SvmModel(json.params);
+    m.standardizer = json.standardizer;
+    m.numClasses = json.numClasses;
+    m.dims = json.dims;
+    m.serialized = json.libsvm;
+    m.svm = Svm.load(json.libsvm);
+    return m;
+  }
+
+  get inputDims(): number {
+    return this.dims;
+  }
+}
