@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { SplitSpecSchema } from '../api/contract';
+import { FEATURE_PRESETS, FeatureConfigSchema, type FeatureConfig } from '../features/config';
+import { getModelPreset, ModelPresetNameSchema } from '../models/presets';
+
+/** Feature settings: a FEATURE_PRESETS name or a full FeatureConfig object. */
+const FeaturesInputSchema = z.union([z.string().min(1).max(64), FeatureConfigSchema]);
+
+const probability = z.number().min(0).max(1);
+
+/** Spectrogram-domain augmentation; every op is applied per example with probability p. */
+export const AugmentationSchema = z.strictObject({
+  /** Additive Gaussian noise on the normalised spectrogram; std in normalised units. */
+  noise: z.strictObject({ p: probability.default(0.5), std: z.number().min(0).max(5).default(0.1) }).nullable().default(null),
+  /** Circular shift along time by up to maxFraction of the frames. */
+  timeShift: z.strictObject({ p: probability.default(0.5), maxFraction: z.number().min(0).max(1).default(0.1) }).nullable().default(null),
+  /** Pitch shift approximated by resampling the mel axis by up to ±maxSemitones. */
+  pitchShift: z.strictObject({ p: probability.default(0.3), maxSemitones: z.number().min(0).max(12).default(2) }).nullable().default(null),
+  /** Time stretch by resampling the frame axis at a rate in [1 - maxRate, 1 + maxRate], then crop/pad. */
+  timeStretch: z.strictObject({ p: probability.default(0.3), maxRate: z.number().min(0).lt(1).default(0.15) }).nullable().default(null),
+  /** SpecAugment: up to `timeMasks` masks of ≤ maxTimeWidth frames and `freqMasks` masks of ≤ maxFreqWidth bands. */
+  specAugment: z
+    .strictObject({
+      p: probability.default(0.8),
+      timeMasks: z.number().int().min(0).max(10).default(2),
+      maxTimeWidth: z.number().int().min(0).default(10),
+      freqMasks: z.number().int().min(0).max(10).default(2),
+      maxFreqWidth: z.number().int().min(0).default(8),
+    })
+    .nullable()
+    .default(null),
+});
+export type Augmentation = z.infer<typeof AugmentationSchema>;
+
+export const ScheduleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant') }),
+  /** Multiply the LR by `factor` after `patience` epochs without improvement of the monitored metric. */
+  z.strictObject({
+    kind: z.literal('plateau'),
+    factor: z.number().gt(0).lt(1).default(0.5),
+    patience: z.number().int().min(0).default(3),
+    minLr: z.number().min(0).default(1e-6),
+  }),
+  /** Cosine decay per batch from the base LR to minLr over all epochs, after a linear warm-up. */
+  z.strictObject({ kind: z.literal('cosine'), minLr: z.number().min(0).default(1e-6), warmupEpochs: z.number().min(0).default(0) }),
+]);
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+const RunConfigObject = z.strictObject({
+  name: z.string().max(128).optional(),
+  datasetId: z.number().int().positive(),
+  /** Restrict training to these labels (e.g. the seeds' 6 classes); default: every label in the dataset. */
+  labels: z.array(z.string().min(1).max(64)).min(2).optional(),
+  split: SplitSpecSchema.optional(),
+  model: z.union([
+    ModelPresetNameSchema,
+    z.strictObject({ preset: ModelPresetNameSchema, params: z.record(z.string(), z.unknown()).default({}) }),
+  ]),
+  /** Default: the model preset's features. */
+  features: FeaturesInputSchema.optional(),
+  /** Vector features for the hybrid model's dense branch; default: the preset's. */
+  auxFeatures: FeaturesInputSchema.optional(),
+  /** Standardisation with statistics from the training split only. */
+  normalization: z.enum(['per-band', 'global', 'none']).default('per-band'),
+  optimizer: z
+    .strictObject({
+      kind: z.enum(['adam', 'adamw']).default('adam'),
+      learningRate: z.number().gt(0).max(1).default(1e-3),
+      /** AdamW's decoupled weight decay, applied to kernels only. */
+      weightDecay: z.number().min(0).max(1).default(1e-4),
+      beta1: z.number().gt(0).lt(1).default(0.9),
+      beta2: z.number().gt(0).lt(1).default(0.999),
+      epsilon: z.number().gt(0).default(1e-7),
+      /** Clip gradients to this global L2 norm; null = no clipping. */
+      clipNorm: z.number().gt(0).nullable().default(5),
+    })
+    .default({ kind: 'adam', learningRate: 1e-3, weightDecay: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, clipNorm: 5 }),
+  schedule: ScheduleSchema.default({ kind: 'plateau', factor: 0.5, patience: 3, minLr: 1e-6 }),
+  epochs: z.number().int().min(1).max(1000).default(30),
+  batchSize: z.number().int().min(1).max(4096).default(32),
+  /** Validation metric for the best checkpoint, early stopping and the plateau schedule. */
+  monitor: z.enum(['val_uar', 'val_loss', 'val_accuracy']).default('val_uar'),
+  earlyStopping: z
+    .strictObject({ patience: z.number().int().min(1).default(8), minDelta: z.number().min(0).default(0) })
+    .nullable()
+    .default({ patience: 8, minDelta: 0 }),
+  balancing: z
+    .strictObject({
+      /** Per-class loss weights n / (k · count), as sklearn's 'balanced'. */
+      classWeights: z.boolean().default(false),
+      loss: z.enum(['crossentropy', 'focal']).default('crossentropy'),
+      focalGamma: z.number().min(0).max(10).default(2),
+      /** Repeat minority-class training examples until every class has as many as the largest. */
+      oversample: z.boolean().default(false),
+    })
+    .default({ classWeights: false, loss: 'crossentropy', focalGamma: 2, oversample: false }),
+  augmentation: AugmentationSchema.default({ noise: null, timeShift: null, pitchShift: null, timeStretch: null, specAugment: null }),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu']).default('auto'),
+  /** Cross-corpus evaluation: also score the model on (all of) another dataset, labels mapped. */
+  crossEvaluation: z
+    .strictObject({ datasetId: z.number().int().positive(), labelMap: z.record(z.string(), z.string().nullable()).default({}) })
+    .optional(),
+  /** Where the trained model is saved; default: models/run-<id> beside the database. */
+  outDir: z.string().min(1).max(4096).optional(),
+});
+
+/** The whole description of a run, with defaults filled in and names resolved. */
+export type RunConfig = Omit<z.output<typeof RunConfigObject>, 'model' | 'features' | 'auxFeatures' | 'split'> & {
+  model: { preset: z.output<typeof ModelPresetNameSchema>; params: Record<string, unknown> };
+  features: FeatureConfig;
+  auxFeatures?: FeatureConfig;
+  split: z.output<typeof SplitSpecSchema>;
+};
+export type RunConfigInput = z.input<typeof RunConfigObject>;
+
+function resolveFeatures(v: string | FeatureConfig, path: string): FeatureConfig {
+  if (typeof v !== 'string') return v;
+  const preset = FEATURE_PRESETS[v];
+  if (!preset) throw new Error(`${path}: unknown feature preset "${v}" (known: ${Object.keys(FEATURE_PRESETS).join(', ')})`);
+  return preset;
+}
+
+/** Validated run config with every default filled in; throws one readable message listing all problems. */
+export function parseRunConfig(input: unknown): RunConfig {
+  const r = RunConfigObject.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'config'}: ${i.message}`);
+    throw new Error(`Invalid run config: ${lines.join('; ')}`);
+  }
+  const c = r.data;
+  const model = typeof c.model === 'string' ? { preset: c.model, params: {} } : c.model;
+  const preset = getModelPreset(model.preset);
+  const params = preset.paramsSchema.safeParse(model.params);
+  if (!params.success) {
+    const lines = params.error.issues.map((i) => `model.params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
+    throw new Error(`Invalid run config: ${lines.join('; ')}`);
+  }
+  const features = resolveFeatures(c.features ?? preset.features, 'features');
+  const auxName = c.auxFeatures ?? (preset.family === 'neural' ? preset.auxFeatures : undefined);
+  const auxFeatures = auxName === undefined ? undefined : resolveFeatures(auxName, 'auxFeatures');
+  const problems: string[] = [];
+  if (preset.family === 'neural' && (features.kind === 'functionals' || features.kind === 'prosody')) {
+    problems.push(`features: ${model.preset} needs a time-frequency representation (logmel, mfcc, chroma), not "${features.kind}"`);
+  }
+  if (preset.family === 'classical' && features.kind !== 'functionals' && features.kind !== 'prosody') {
+    problems.push(`features: ${model.preset} works on utterance-level vectors ("functionals" or "prosody"), not "${features.kind}"`);
+  }
+  if (c.optimizer.kind === 'adam' && c.optimizer.weightDecay > 0 && input && typeof input === 'object') {
+    // Plain Adam ignores weightDecay; only complain when the user set it explicitly.
+    const opt = (input as { optimizer?: { weightDecay?: unknown } }).optimizer;
+    if (opt?.weightDecay !== undefined) problems.push('optimizer.weightDecay: only used by "adamw"; set optimizer.kind to "adamw" or drop it');
+  }
+  if (problems.length) throw new Error(`Invalid run config: ${problems.join('; ')}`);
+  const split = c.split ?? { kind: 'speaker' as const, testFraction: 0.2, valFraction: 0.15, seed: c.seed };
+  return { ...c, model: { preset: model.preset, params: params.data }, features, auxFeatures, split };
+}
