@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { AudioDecodeError } from '../audio/decode-error';
+import { probeAudio, type AudioProbe } from '../audio/decode';
+import { sha1Hex } from '../audio/hash';
+import type { Store } from '../store/db';
+import { getDatasetByRoot, getDataset, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
+import type { CorpusName, ParsedName } from './corpus';
+import { detectCorpus, parserFor } from './detect';
+import { checkOverrides, resolveLabel, type LabelMapOverrides } from './labels';
+import { scanFolder } from './scan';
+
+export interface ImportOptions {
+  folder: string;
+  corpus?: CorpusName | 'auto';
+  /** Defaults to the existing dataset's name, else the folder name. */
+  name?: string;
+  /** Overrides on top of the corpus map; defaults to the ones stored with the dataset. */
+  labelMap?: LabelMapOverrides;
+  onProgress?: (done: number, total: number, file?: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface ImportResult {
+  dataset_id: number;
+  name: string;
+  corpus: string;
+  /** Audio files found in the folder, broken ones included. */
+  files: number;
+  /** Usable files per label. */
+  classes: Record<string, number>;
+  speakers: number;
+  errors: { file: string; reason: string }[];
+}
+
+/** Yield to the event loop this often so progress events and cancellation get through. */
+const YIELD_EVERY = 64;
+
+/**
+ * Imports (or re-imports) a corpus folder: files are referenced in place, each one's header is read and
+ * checked so broken files are recorded with a reason, and rows are upserted by relative path, so a
+ * re-import updates and never duplicates. Nothing is written when the folder, corpus or label map is
+ * wrong, or when the import is cancelled.
+ */
+export async function importDataset(store: Store, opts: ImportOptions): Promise<ImportResult> {
+  const { root, relPaths, unreadable } = scanFolder(opts.folder);
+  if (relPaths.length === 0) {
+    throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${opts.folder}`);
+  }
+  const corpus = !opts.corpus || opts.corpus === 'auto' ? detectCorpus(relPaths).corpus : opts.corpus;
+  const parser = parserFor(corpus);
+  const parsed = relPaths.map((rel) => parser.parse(rel));
+  const existing = getDatasetByRoot(store.db, root);
+  const labelMap = opts.labelMap ?? existing?.label_map ?? {};
+  checkOverrides(corpus, parsed.flatMap((p) => (p ? [p.emotion] : [])), labelMap);
+
+  const rows: NewFileRow[] = [];
+  for (let i = 0; i < relPaths.length; i++) {
+    opts.signal?.throwIfAborted();
+    const path = join(root, relPaths[i]);
+    rows.push(await describeFile(path, relPaths[i], corpus, parsed[i], parser.convention, labelMap));
+    opts.onProgress?.(i + 1, relPaths.length, relPaths[i]);
+    if ((i + 1) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+  }
+  opts.signal?.throwIfAborted();
+
+  const name = opts.name ?? existing?.name ?? basename(root);
+  const datasetId = store.db.transaction(() => {
+    const id = upsertDataset(store.db, { name, root, corpus, label_map: labelMap });
+    upsertFiles(store.db, id, rows);
+    markMissingFiles(store.db, id, new Set(relPaths));
+    return id;
+  })();
+
+  const ds = getDataset(store.db, datasetId)!;
+  const missing = store.db
+    .prepare(`SELECT path, error FROM files WHERE dataset_id = ? AND error IS NOT NULL ORDER BY rel_path`)
+    .all(datasetId) as { path: string; error: string }[];
+  return {
+    dataset_id: datasetId,
+    name: ds.name,
+    corpus,
+    files: relPaths.length,
+    classes: ds.classes,
+    speakers: ds.speakers,
+    errors: [...unreadable, ...missing.map((m) => ({ file: m.path, reason: m.error }))],
+  };
+}
+
+/** One file's row: name fields, header facts, content hash, and the reason when it cannot be used. */
+async function describeFile(
+  path: string,
+  relPath: string,
+  corpus: CorpusName,
+  name: ParsedName | null,
+  convention: string,
+  labelMap: LabelMapOverrides,
+): Promise<NewFileRow> {
+  const problems: string[] = [];
+  if (!name) problems.push(`file name does not follow the convention (${convention})`);
+  let hash: string | null = null;
+  let probe: AudioProbe | null = null;
+  try {
+    const bytes = readFileSync(path);
+    hash = sha1Hex(bytes);
+    probe = await probeAudio(bytes, path);
+  } catch (err) {
+    if (err instanceof AudioDecodeError) problems.unshift(err.reason);
+    else problems.unshift(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return {
+    path,
+    rel_path: relPath,
+    label: name ? resolveLabel(corpus, name.emotion, labelMap) : null,
+    original_label: name?.emotion ?? null,
+    speaker: name?.speaker ?? null,
+    gender: name?.gender ?? null,
+    intensity: name?.intensity ?? null,
+    statement: name?.statement ?? null,
+    corpus,
+    duration: probe?.duration ?? null,
+    sample_rate: probe?.sampleRate ?? null,
+    channels: probe?.channels ?? null,
+    content_hash: hash,
+    error: problems.length ? problems.join('; ') : null,
+  };
+}

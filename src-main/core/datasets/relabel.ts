@@ -1,0 +1,21 @@
+import type { Store } from '../store/db';
+import { getDataset, listFiles, updateLabels } from '../store/datasets';
+import type { CorpusName } from './corpus';
+import { checkOverrides, resolveLabel, type LabelMapOverrides } from './labels';
+
+/** Re-derives every file's label from its original token with new overrides (no re-import needed); returns the new class counts. */
+export function relabelDataset(store: Store, datasetId: number, labelMap: LabelMapOverrides): Record<string, number> {
+  const ds = getDataset(store.db, datasetId);
+  if (!ds) throw new Error(`dataset ${datasetId} does not exist`);
+  const corpus = ds.corpus as CorpusName;
+  const files = listFiles(store.db, datasetId, { includeErrors: true });
+  const originals = files.flatMap((f) => (f.original_label === null ? [] : [f.original_label]));
+  checkOverrides(corpus, originals, labelMap);
+  updateLabels(
+    store.db,
+    datasetId,
+    labelMap,
+    files.map((f) => ({ id: f.id, label: f.original_label === null ? null : resolveLabel(corpus, f.original_label, labelMap) })),
+  );
+  return getDataset(store.db, datasetId)!.classes;
+}

@@ -1,0 +1,217 @@
+import type { Db } from '../store/db';
+import type { FileRow } from '../store/datasets';
+
+/** How to split a dataset. Speaker-based kinds keep every speaker's files in one part. */
+export type SplitSpec =
+  | {
+      kind: 'speaker';
+      /** Named test speakers; otherwise `testFraction` (default 0.2) of the speakers, chosen by seed. */
+      testSpeakers?: string[];
+      valSpeakers?: string[];
+      testFraction?: number;
+      /** Fraction of all speakers held out for validation (default 0). */
+      valFraction?: number;
+      seed: number;
+    }
+  | { kind: 'random'; testFraction: number; valFraction: number; seed: number /* stratified by label */ }
+  | { kind: 'kfold-speaker'; k: number; fold: number; valFraction?: number; seed: number }
+  | { kind: 'loso'; speaker: string; valFraction?: number; seed: number };
+
+/** File ids per part, each list ascending. */
+export interface SplitAssignment {
+  train: number[];
+  val: number[];
+  test: number[];
+}
+
+/** The fields a split needs; FileRow has them. */
+export type SplitFile = Pick<FileRow, 'id' | 'label' | 'speaker' | 'gender'> & { error?: string | null };
+
+/** Speaker-independent, 20 % of speakers for test: the default everywhere. */
+export const DEFAULT_SPLIT: SplitSpec = { kind: 'speaker', testFraction: 0.2, valFraction: 0.1, seed: 42 };
+
+/** mulberry32: small, fast, and the same sequence on every platform for a given seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+const byNatural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+function checkFraction(name: string, f: number | undefined): void {
+  if (f !== undefined && !(f >= 0 && f < 1)) throw new Error(`${name} must be in [0, 1), got ${f}`);
+}
+
+/**
+ * Speakers in a seeded order that alternates genders (when known), so the first few held out are
+ * balanced rather than, by chance, all men.
+ */
+function speakerOrder(files: SplitFile[], seed: number, exclude: Set<string> = new Set()): string[] {
+  const gender = new Map<string, string>();
+  for (const f of files) if (f.speaker !== null && !exclude.has(f.speaker)) gender.set(f.speaker, f.gender ?? 'unknown');
+  const random = rng(seed);
+  const groups = [...new Set(gender.values())].sort().map((g) =>
+    shuffled(
+      [...gender.keys()].filter((s) => gender.get(s) === g).sort(byNatural),
+      random,
+    ),
+  );
+  const order: string[] = [];
+  for (let i = 0; order.length < gender.size; i++) for (const g of groups) if (i < g.length) order.push(g[i]);
+  return order;
+}
+
+function assign(files: SplitFile[], test: Set<string>, val: Set<string>): SplitAssignment {
+  const out: SplitAssignment = { train: [], val: [], test: [] };
+  for (const f of [...files].sort((a, b) => a.id - b.id)) {
+    const s = f.speaker!;
+    (test.has(s) ? out.test : val.has(s) ? out.val : out.train).push(f.id);
+  }
+  return out;
+}
+
+function requireSpeakers(files: SplitFile[], kind: string): string[] {
+  const missing = files.filter((f) => f.speaker === null).length;
+  if (missing) {
+    throw new Error(
+      `a ${kind} split needs the speaker of every file, but ${missing} of ${files.length} files have none ` +
+        `(folder-per-label imports carry no speaker); use a stratified random split instead ({ kind: 'random' })`,
+    );
+  }
+  const speakers = [...new Set(files.map((f) => f.speaker!))].sort(byNatural);
+  if (speakers.length < 2) throw new Error(`a ${kind} split needs at least 2 speakers, this dataset has ${speakers.length}`);
+  return speakers;
+}
+
+function requireKnown(speakers: string[], named: string[], what: string): void {
+  const known = new Set(speakers);
+  const unknown = named.filter((s) => !known.has(s));
+  if (unknown.length) throw new Error(`${what} ${unknown.join(', ')} not in this dataset; speakers are ${speakers.join(', ')}`);
+}
+
+/** Number of speakers for a fraction: at least one when the fraction is non-zero. */
+function countFor(fraction: number | undefined, n: number): number {
+  return fraction ? Math.max(1, Math.round(fraction * n)) : 0;
+}
+
+/** Splits usable files (no error, a label) into train/val/test; pure and deterministic for a given seed. */
+export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignment {
+  const files = allFiles.filter((f) => !f.error && f.label !== null);
+  if (files.length === 0) throw new Error('no usable files to split (every file has an error or no label)');
+
+  if (spec.kind === 'random') {
+    checkFraction('testFraction', spec.testFraction);
+    checkFraction('valFraction', spec.valFraction);
+    if (spec.testFraction + spec.valFraction >= 1) throw new Error('testFraction + valFraction must leave files for training');
+    const random = rng(spec.seed);
+    const out: SplitAssignment = { train: [], val: [], test: [] };
+    const labels = [...new Set(files.map((f) => f.label!))].sort();
+    for (const label of labels) {
+      const ids = shuffled(files.filter((f) => f.label === label).map((f) => f.id).sort((a, b) => a - b), random);
+      const nTest = Math.round(ids.length * spec.testFraction);
+      const nVal = Math.round(ids.length * spec.valFraction);
+      out.test.push(...ids.slice(0, nTest));
+      out.val.push(...ids.slice(nTest, nTest + nVal));
+      out.train.push(...ids.slice(nTest + nVal));
+    }
+    for (const part of [out.train, out.val, out.test]) part.sort((a, b) => a - b);
+    return out;
+  }
+
+  const speakers = requireSpeakers(files, spec.kind === 'speaker' ? 'speaker-independent' : spec.kind);
+  checkFraction('valFraction', spec.valFraction);
+  let test: string[];
+  let val: string[];
+  if (spec.kind === 'speaker') {
+    checkFraction('testFraction', spec.testFraction);
+    if (spec.testSpeakers?.length) {
+      requireKnown(speakers, spec.testSpeakers, 'test speakers');
+      test = [...spec.testSpeakers];
+    } else {
+      test = speakerOrder(files, spec.seed).slice(0, countFor(spec.testFraction ?? 0.2, speakers.length));
+    }
+    if (spec.valSpeakers?.length) {
+      requireKnown(speakers, spec.valSpeakers, 'validation speakers');
+      const both = spec.valSpeakers.filter((s) => test.includes(s));
+      if (both.length) throw new Error(`speakers ${both.join(', ')} are named for both test and validation`);
+      val = [...spec.valSpeakers];
+    } else {
+      val = speakerOrder(files, spec.seed + 1, new Set(test)).slice(0, countFor(spec.valFraction, speakers.length));
+    }
+  } else if (spec.kind === 'kfold-speaker') {
+    if (!Number.isInteger(spec.k) || spec.k < 2) throw new Error(`k must be an integer >= 2, got ${spec.k}`);
+    if (!Number.isInteger(spec.fold) || spec.fold < 0 || spec.fold >= spec.k) throw new Error(`fold must be in 0..${spec.k - 1}, got ${spec.fold}`);
+    if (speakers.length < spec.k) throw new Error(`${spec.k}-fold by speaker needs at least ${spec.k} speakers, this dataset has ${speakers.length}`);
+    // Folds are dealt round-robin from one seeded order, so every fold of a given seed is disjoint.
+    test = speakerOrder(files, spec.seed).filter((_, i) => i % spec.k === spec.fold);
+    val = speakerOrder(files, spec.seed + 1, new Set(test)).slice(0, countFor(spec.valFraction, speakers.length));
+  } else {
+    requireKnown(speakers, [spec.speaker], 'speaker');
+    test = [spec.speaker];
+    val = speakerOrder(files, spec.seed, new Set(test)).slice(0, countFor(spec.valFraction, speakers.length));
+  }
+  if (test.length + val.length >= speakers.length) {
+    throw new Error(`no speakers left for training: ${test.length} test + ${val.length} validation of ${speakers.length}`);
+  }
+  return assign(files, new Set(test), new Set(val));
+}
+
+/** A stored split. */
+export interface SplitRow {
+  id: number;
+  dataset_id: number;
+  name: string;
+  kind: SplitSpec['kind'];
+  spec: SplitSpec;
+  assignment: SplitAssignment;
+  created_at: string;
+}
+
+/** Stores a split with the spec that produced it; returns its id. */
+export function saveSplit(db: Db, datasetId: number, name: string, spec: SplitSpec, assignment: SplitAssignment): number {
+  const r = db
+    .prepare('INSERT INTO splits (dataset_id, name, kind, config, assignment) VALUES (?, ?, ?, ?, ?) RETURNING id')
+    .get(datasetId, name, spec.kind, JSON.stringify(spec), JSON.stringify(assignment)) as { id: number };
+  return r.id;
+}
+
+interface RawSplit {
+  id: number;
+  dataset_id: number;
+  name: string;
+  kind: SplitSpec['kind'];
+  config: string;
+  assignment: string;
+  created_at: string;
+}
+
+function fromRaw(r: RawSplit): SplitRow {
+  const { config, assignment, ...rest } = r;
+  return { ...rest, spec: JSON.parse(config) as SplitSpec, assignment: JSON.parse(assignment) as SplitAssignment };
+}
+
+/** Splits stored for a dataset, oldest first. */
+export function listSplits(db: Db, datasetId: number): SplitRow[] {
+  return (db.prepare('SELECT * FROM splits WHERE dataset_id = ? ORDER BY id').all(datasetId) as RawSplit[]).map(fromRaw);
+}
+
+/** One stored split, or null. */
+export function getSplit(db: Db, id: number): SplitRow | null {
+  const r = db.prepare('SELECT * FROM splits WHERE id = ?').get(id) as RawSplit | undefined;
+  return r ? fromRaw(r) : null;
+}

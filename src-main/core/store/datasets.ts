@@ -1,0 +1,167 @@
+import type { Db } from './db';
+import type { LabelMapOverrides } from '../datasets/labels';
+
+export type { LabelMapOverrides } from '../datasets/labels';
+
+/** A dataset with its counts (over usable files: decoded, labelled). */
+export interface DatasetRow {
+  id: number;
+  name: string;
+  /** Canonical absolute folder; unique. */
+  root: string;
+  corpus: string;
+  label_map: LabelMapOverrides;
+  created_at: string;
+  updated_at: string;
+  /** All recorded files, broken ones included. */
+  file_count: number;
+  error_count: number;
+  classes: Record<string, number>;
+  speakers: number;
+}
+
+export interface FileRow {
+  id: number;
+  dataset_id: number;
+  /** Absolute path. */
+  path: string;
+  /** '/'-separated, relative to the dataset root. */
+  rel_path: string;
+  /** Unified (or user-mapped) label; null when the label was dropped or could not be parsed. */
+  label: string | null;
+  /** The emotion token as the corpus writes it. */
+  original_label: string | null;
+  speaker: string | null;
+  gender: 'male' | 'female' | null;
+  intensity: string | null;
+  statement: string | null;
+  corpus: string | null;
+  /** Seconds. */
+  duration: number | null;
+  /** Hz. */
+  sample_rate: number | null;
+  channels: number | null;
+  /** SHA-1 hex of the file bytes. */
+  content_hash: string | null;
+  /** Why the file cannot be used (decode failure, unparseable name, missing); null when fine. */
+  error: string | null;
+}
+
+export type NewFileRow = Omit<FileRow, 'id' | 'dataset_id'>;
+
+interface RawDataset {
+  id: number;
+  name: string;
+  root: string;
+  corpus: string;
+  label_map: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
+
+function withCounts(db: Db, d: RawDataset): DatasetRow {
+  const counts = db
+    .prepare(
+      `SELECT COUNT(*) AS files, COALESCE(SUM(error IS NOT NULL), 0) AS errors,
+              COUNT(DISTINCT CASE WHEN error IS NULL AND label IS NOT NULL THEN speaker END) AS speakers
+       FROM files WHERE dataset_id = ?`,
+    )
+    .get(d.id) as { files: number; errors: number; speakers: number };
+  const classRows = db
+    .prepare(
+      `SELECT label, COUNT(*) AS n FROM files WHERE dataset_id = ? AND error IS NULL AND label IS NOT NULL
+       GROUP BY label ORDER BY label`,
+    )
+    .all(d.id) as { label: string; n: number }[];
+  return {
+    ...d,
+    label_map: JSON.parse(d.label_map) as LabelMapOverrides,
+    file_count: counts.files,
+    error_count: counts.errors,
+    classes: Object.fromEntries(classRows.map((r) => [r.label, r.n])),
+    speakers: counts.speakers,
+  };
+}
+
+/** All datasets, oldest first, with counts. */
+export function listDatasets(db: Db): DatasetRow[] {
+  const rows = db.prepare('SELECT * FROM datasets ORDER BY id').all() as RawDataset[];
+  return rows.map((r) => withCounts(db, r));
+}
+
+/** One dataset with counts, or null when there is none with that id. */
+export function getDataset(db: Db, id: number): DatasetRow | null {
+  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as RawDataset | undefined;
+  return row ? withCounts(db, row) : null;
+}
+
+/** The dataset imported from a canonical folder path, or null. */
+export function getDatasetByRoot(db: Db, root: string): DatasetRow | null {
+  const row = db.prepare('SELECT * FROM datasets WHERE root = ?').get(root) as RawDataset | undefined;
+  return row ? withCounts(db, row) : null;
+}
+
+/** Files of a dataset in path order: by default only usable ones (no error, a label); includeErrors returns every row. */
+export function listFiles(db: Db, datasetId: number, opts: { includeErrors?: boolean } = {}): FileRow[] {
+  const where = opts.includeErrors ? '' : 'AND error IS NULL AND label IS NOT NULL';
+  return db.prepare(`SELECT * FROM files WHERE dataset_id = ? ${where} ORDER BY rel_path`).all(datasetId) as FileRow[];
+}
+
+/** Deletes a dataset with its files and splits (the audio on disk is never touched); false when it did not exist. */
+export function deleteDataset(db: Db, id: number): boolean {
+  return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+}
+
+/** Creates the dataset for `root`, or updates name/corpus/label map of the existing one; returns its id. */
+export function upsertDataset(db: Db, d: { name: string; root: string; corpus: string; label_map: LabelMapOverrides }): number {
+  const row = db
+    .prepare(
+      `INSERT INTO datasets (name, root, corpus, label_map) VALUES (@name, @root, @corpus, @label_map)
+       ON CONFLICT(root) DO UPDATE SET name = excluded.name, corpus = excluded.corpus,
+         label_map = excluded.label_map, updated_at = ${NOW}
+       RETURNING id`,
+    )
+    .get({ ...d, label_map: JSON.stringify(d.label_map) }) as { id: number };
+  return row.id;
+}
+
+/** Inserts or updates files by (dataset, rel_path), keeping the ids of files already known. */
+export function upsertFiles(db: Db, datasetId: number, files: NewFileRow[]): void {
+  const stmt = db.prepare(
+    `INSERT INTO files (dataset_id, path, rel_path, label, original_label, speaker, gender, intensity, statement,
+                        corpus, duration, sample_rate, channels, content_hash, error)
+     VALUES (@dataset_id, @path, @rel_path, @label, @original_label, @speaker, @gender, @intensity, @statement,
+             @corpus, @duration, @sample_rate, @channels, @content_hash, @error)
+     ON CONFLICT(dataset_id, rel_path) DO UPDATE SET path = excluded.path, label = excluded.label,
+       original_label = excluded.original_label, speaker = excluded.speaker, gender = excluded.gender,
+       intensity = excluded.intensity, statement = excluded.statement, corpus = excluded.corpus,
+       duration = excluded.duration, sample_rate = excluded.sample_rate, channels = excluded.channels,
+       content_hash = excluded.content_hash, error = excluded.error`,
+  );
+  for (const f of files) stmt.run({ ...f, dataset_id: datasetId });
+}
+
+/** Flags rows whose file is gone from disk (kept, not deleted: splits and results refer to their ids); returns how many. */
+export function markMissingFiles(db: Db, datasetId: number, present: Set<string>): number {
+  const rows = db.prepare('SELECT id, rel_path FROM files WHERE dataset_id = ?').all(datasetId) as { id: number; rel_path: string }[];
+  const mark = db.prepare(`UPDATE files SET error = 'file no longer present on disk' WHERE id = ?`);
+  let n = 0;
+  for (const r of rows) {
+    if (!present.has(r.rel_path)) {
+      mark.run(r.id);
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Rewrites labels and the stored overrides together (labels are derived from original_label). */
+export function updateLabels(db: Db, datasetId: number, labelMap: LabelMapOverrides, labels: { id: number; label: string | null }[]): void {
+  const set = db.prepare('UPDATE files SET label = ? WHERE id = ? AND dataset_id = ?');
+  db.transaction(() => {
+    db.prepare(`UPDATE datasets SET label_map = ?, updated_at = ${NOW} WHERE id = ?`).run(JSON.stringify(labelMap), datasetId);
+    for (const l of labels) set.run(l.label, l.id, datasetId);
+  })();
+}
