@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { register as registerStart } from './commands/start';
 // --- command registration: one import per commands/<name>.ts (keep this block sorted) ---
+import { register as registerDatasets } from './commands/datasets';
+import { register as registerImport } from './commands/import';
 // --- end of command registration imports ---
 
 const program = new Command('ser')
@@ -10,6 +12,8 @@ const program = new Command('ser')
 
 registerStart(program);
 // --- command registration: one register call per command ---
+registerDatasets(program);
+registerImport(program);
 // --- end of command registration calls ---
 
 await program.parseAsync(process.argv);
