@@ -1,0 +1,53 @@
+import { Option, type Command } from 'commander';
+import { CORPUS_NAMES, type CorpusName } from '../../core/datasets/corpus';
+import { importDataset, type ImportResult } from '../../core/datasets/import';
+import { parseLabelMapArg } from '../../core/datasets/labels';
+import { runAction, withCommonOptions, type CommonOptions } from '../io';
+
+interface ImportOptions extends CommonOptions {
+  corpus: CorpusName | 'auto';
+  name?: string;
+  map?: string;
+}
+
+const MAX_ERRORS_SHOWN = 20;
+
+function describe(r: ImportResult): string {
+  const classes = Object.entries(r.classes)
+    .map(([label, n]) => `${label} ${n}`)
+    .join(', ');
+  const lines = [
+    `dataset ${r.dataset_id} "${r.name}" (${r.corpus}): ${r.files} files, ${Object.keys(r.classes).length} classes, ${r.speakers} speakers, ${r.errors.length} errors`,
+    `  classes: ${classes || '(none)'}`,
+  ];
+  for (const e of r.errors.slice(0, MAX_ERRORS_SHOWN)) lines.push(`  error: ${e.file}: ${e.reason}`);
+  if (r.errors.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${r.errors.length - MAX_ERRORS_SHOWN} more (--json lists all)`);
+  return lines.join('\n');
+}
+
+/** `ser import <folder>`: import or re-import a corpus folder. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('import')
+    .description('import (or re-import) a corpus folder; files are referenced in place, broken ones are listed with a reason')
+    .argument('<folder>', 'folder holding the audio files')
+    .addOption(new Option('--corpus <name>', 'naming convention of the files').choices(['auto', ...CORPUS_NAMES]).default('auto'))
+    .option('--name <name>', 'dataset name (default: the folder name, or the name it already has)')
+    .option('--map <from=to,...>', 'label overrides, e.g. calm=neutral,ps=surprised; an empty target drops a label (L=)');
+  withCommonOptions(cmd).action(async (folder: string, opts: ImportOptions) => {
+    await runAction(
+      opts,
+      async (ctx) => {
+        const labelMap = opts.map !== undefined ? parseLabelMapArg(opts.map) : undefined;
+        return importDataset(ctx.openStore(), {
+          folder,
+          corpus: opts.corpus,
+          name: opts.name,
+          labelMap,
+          onProgress: ctx.progress('import'),
+        });
+      },
+      describe,
+    );
+  });
+}
