@@ -1,0 +1,177 @@
+import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunDetail, RunSummary } from '../api/contract';
+import type { RunForComparison } from '../evaluation/compare';
+import type { Db } from './db';
+
+/**
+ * Read-only queries over the runs / epoch_metrics / batch_metrics / evaluations / models tables,
+ * shaped as the API's RunSummary and RunDetail. Stored JSON that does not parse reads as null rather
+ * than failing the whole listing: one damaged row must not hide every other run.
+ */
+
+interface RawRun {
+  id: number;
+  name: string | null;
+  dataset_id: number | null;
+  dataset_name: string | null;
+  config: string;
+  status: RunSummary['status'];
+  backend: string | null;
+  error: string | null;
+  tags: string;
+  note: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  epochs: number;
+  eval_metrics: string | null;
+}
+
+function parseJson(text: string | null | undefined): unknown {
+  if (text == null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Preset name of a run config's `model` (a name or { preset, params }). */
+function modelName(config: Record<string, unknown>): string {
+  const m = config.model;
+  if (typeof m === 'string') return m;
+  if (isObject(m) && typeof m.preset === 'string') return m.preset;
+  return 'unknown';
+}
+
+/** Short description of a run config's split, e.g. "speaker" or "random". */
+function splitName(config: Record<string, unknown>): string {
+  const s = config.split;
+  if (isObject(s) && typeof s.kind === 'string') return s.kind;
+  return 'speaker';
+}
+
+/** Seconds between two ISO timestamps; null when either is missing. */
+function secondsBetween(start: string | null, end: string | null): number | null {
+  if (!start || !end) return null;
+  const ms = Date.parse(end) - Date.parse(start);
+  return Number.isFinite(ms) ? ms / 1000 : null;
+}
+
+// The run's headline evaluation: its test split when there is one (a cross-corpus evaluation is
+// stored beside it under another split name), else the latest evaluation of any split.
+const EVAL_FOR_RUN = `(SELECT e.metrics FROM evaluations e WHERE e.run_id = r.id
+   ORDER BY (e.split = 'test') DESC, e.id DESC LIMIT 1)`;
+
+const SUMMARY_SQL = `
+SELECT r.id, r.name, r.dataset_id, d.name AS dataset_name, r.config, r.status, r.backend, r.error, r.tags,
+       r.note, r.created_at, r.started_at, r.finished_at,
+       (SELECT COUNT(*) FROM epoch_metrics m WHERE m.run_id = r.id) AS epochs,
+       ${EVAL_FOR_RUN} AS eval_metrics
+FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
+
+function toSummary(raw: RawRun): RunSummary {
+  const parsed = parseJson(raw.config);
+  const config = isObject(parsed) ? parsed : {};
+  const metrics = parseJson(raw.eval_metrics);
+  const m = isObject(metrics) ? metrics : {};
+  const tags = parseJson(raw.tags);
+  return {
+    id: raw.id,
+    name: raw.name,
+    status: raw.status,
+    dataset_id: raw.dataset_id,
+    dataset_name: raw.dataset_name,
+    model: modelName(config),
+    backend: raw.backend,
+    split: splitName(config),
+    accuracy: num(m.accuracy),
+    uar: num(m.uar),
+    macro_f1: num(m.macro_f1),
+    epochs: raw.epochs,
+    seconds: secondsBetween(raw.started_at, raw.finished_at),
+    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+    note: raw.note,
+    created_at: raw.created_at,
+    error: raw.error,
+    config,
+  };
+}
+
+export interface RunListOptions {
+  status?: RunSummary['status'];
+  datasetId?: number;
+  /** Newest first; at most this many. */
+  limit?: number;
+}
+
+/** Every run (newest first) with its headline test metrics, duration and epoch count. */
+export function listRunSummaries(db: Db, opts: RunListOptions = {}): RunSummary[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (opts.status) (where.push('r.status = ?'), args.push(opts.status));
+  if (opts.datasetId !== undefined) (where.push('r.dataset_id = ?'), args.push(opts.datasetId));
+  const sql = `${SUMMARY_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC ${opts.limit ? `LIMIT ${Math.max(1, Math.floor(opts.limit))}` : ''}`;
+  return (db.prepare(sql).all(...args) as RawRun[]).map(toSummary);
+}
+
+/** One run's summary, or null if there is no run with that id. */
+export function getRunSummary(db: Db, id: number): RunSummary | null {
+  const raw = db.prepare(`${SUMMARY_SQL} WHERE r.id = ?`).get(id) as RawRun | undefined;
+  return raw ? toSummary(raw) : null;
+}
+
+/** Per-epoch metrics of a run, in epoch order. */
+export function getEpochPoints(db: Db, runId: number): EpochPoint[] {
+  const rows = db.prepare(`SELECT epoch, metrics FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`).all(runId) as { epoch: number; metrics: string }[];
+  return rows.map((r) => {
+    const m = parseJson(r.metrics);
+    const metrics: Record<string, number> = {};
+    if (isObject(m)) for (const [k, v] of Object.entries(m)) if (typeof v === 'number') metrics[k] = v;
+    return { epoch: r.epoch, metrics };
+  });
+}
+
+/** The run's headline evaluation report with per-file predictions, or null if it was never evaluated. */
+export function getRunEvaluation(db: Db, runId: number): (EvaluationReport & { predictions: FilePrediction[] }) | null {
+  const row = db
+    .prepare(`SELECT metrics, predictions FROM evaluations WHERE run_id = ? ORDER BY (split = 'test') DESC, id DESC LIMIT 1`)
+    .get(runId) as { metrics: string; predictions: string } | undefined;
+  if (!row) return null;
+  const metrics = parseJson(row.metrics);
+  if (!isObject(metrics)) return null;
+  const predictions = parseJson(row.predictions);
+  return { ...(metrics as unknown as EvaluationReport), predictions: Array.isArray(predictions) ? (predictions as FilePrediction[]) : [] };
+}
+
+/** Everything stored about a run: summary, curves (batches optional: they can be many), evaluation, saved model. */
+export function getRunDetail(db: Db, id: number, opts: { batches?: boolean } = {}): RunDetail | null {
+  const summary = getRunSummary(db, id);
+  if (!summary) return null;
+  const batches = opts.batches
+    ? (db.prepare(`SELECT epoch, batch, step, loss, accuracy, lr FROM batch_metrics WHERE run_id = ? ORDER BY step`).all(id) as BatchPoint[])
+    : [];
+  const model = db.prepare(`SELECT id FROM models WHERE run_id = ? ORDER BY id DESC LIMIT 1`).get(id) as { id: number } | undefined;
+  return { ...summary, epochs_data: getEpochPoints(db, id), batches, evaluation: getRunEvaluation(db, id), model_id: model?.id ?? null };
+}
+
+/** The records compareRuns() needs, in the order of `ids`; throws naming every id that does not exist. */
+export function loadRunsForComparison(db: Db, ids: number[]): RunForComparison[] {
+  const missing = ids.filter((id) => !db.prepare(`SELECT 1 FROM runs WHERE id = ?`).get(id));
+  if (missing.length) throw new Error(`No run with id ${missing.join(', ')} in ${db.name}.`);
+  return ids.map((id) => {
+    const summary = getRunSummary(db, id)!;
+    const evaluation = getRunEvaluation(db, id);
+    const { predictions: _predictions, ...report } = evaluation ?? { predictions: [] };
+    return {
+      id,
+      status: summary.status,
+      config: summary.config,
+      metrics: evaluation ? (report as Record<string, unknown>) : null,
+      epochs: getEpochPoints(db, id),
+      datasetDeleted: summary.dataset_id === null && typeof summary.config.datasetId === 'number',
+    };
+  });
+}
