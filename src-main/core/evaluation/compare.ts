@@ -73,8 +73,11 @@ export function configDiff(configs: unknown[]): Record<string, unknown[]> {
   const seen = new Set<string>();
   for (const f of flat) for (const p of f.keys()) if (!seen.has(p)) (seen.add(p), paths.push(p));
   const diff: Record<string, unknown[]> = {};
+  const isEmpty = (v: unknown): boolean => v === null || canonical(v) === '{}' || canonical(v) === '[]';
   for (const p of paths) {
     const values = flat.map((f) => (f.has(p) ? f.get(p) : null));
+    // `params: {}` in one run vs `params.kernel` in another: the child path already shows the difference.
+    if (values.every(isEmpty) && paths.some((q) => q.startsWith(`${p}.`))) continue;
     const first = canonical(values[0]);
     if (values.some((v) => canonical(v) !== first)) diff[p] = values;
   }
