@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { register as registerStart } from './commands/start';
 // --- command registration: one import per commands/<name>.ts (keep this block sorted) ---
+import { register as registerCompare } from './commands/compare';
 import { register as registerDatasets } from './commands/datasets';
+import { register as registerExport } from './commands/export';
 import { register as registerImport } from './commands/import';
+import { register as registerRuns } from './commands/runs';
 // --- end of command registration imports ---
 
 const program = new Command('ser')
@@ -12,8 +15,11 @@ const program = new Command('ser')
 
 registerStart(program);
 // --- command registration: one register call per command ---
+registerCompare(program);
 registerDatasets(program);
+registerExport(program);
 registerImport(program);
+registerRuns(program);
 // --- end of command registration calls ---
 
 await program.parseAsync(process.argv);
