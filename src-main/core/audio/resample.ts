@@ -7,7 +7,8 @@ interface PolyphaseFilter {
   up: number;
   down: number;
   halfLen: number;
-  taps: Float64Array;
+  /** Per phase, that phase's taps in reverse order, so the inner loop walks input and taps forward. */
+  phases: Float64Array[];
 }
 
 const filterCache = new Map<string, PolyphaseFilter>();
@@ -61,8 +62,14 @@ function polyphaseFilter(up: number, down: number): PolyphaseFilter {
     const maxRate = Math.max(up, down);
     const halfLen = 10 * maxRate;
     const taps = kaiserLowpass(2 * halfLen + 1, 1 / maxRate, 5.0);
-    for (let i = 0; i < taps.length; i++) taps[i] *= up;
-    f = { up, down, halfLen, taps };
+    const phases: Float64Array[] = [];
+    for (let phase = 0; phase < up; phase++) {
+      const m = Math.ceil((taps.length - phase) / up);
+      const r = new Float64Array(m);
+      for (let k = 0; k < m; k++) r[k] = taps[phase + (m - 1 - k) * up] * up;
+      phases.push(r);
+    }
+    f = { up, down, halfLen, phases };
     if (filterCache.size >= MAX_CACHED_FILTERS) filterCache.delete(filterCache.keys().next().value as string);
     filterCache.set(key, f);
   }
@@ -76,20 +83,21 @@ export function resample(x: Float32Array, fromHz: number, toHz: number): Float32
   }
   if (fromHz === toHz) return x.slice();
   const g = gcd(toHz, fromHz);
-  const { up, down, halfLen, taps } = polyphaseFilter(toHz / g, fromHz / g);
+  const { up, down, halfLen, phases } = polyphaseFilter(toHz / g, fromHz / g);
   const nIn = x.length;
   const nOut = Math.ceil((nIn * up) / down);
   const y = new Float32Array(nOut);
-  const last = 2 * halfLen;
-  // y[n] = sum_j x[j] * h[n*down + halfLen - j*up] over the taps that land on input samples.
+  // y[n] = sum_j x[j] * h[c - j*up] with c = n*down + halfLen. With phase = c mod up and
+  // jTop = floor(c / up), the taps that land on samples are phase + m*up, m = 0..M-1, on x[jTop - m].
   for (let n = 0; n < nOut; n++) {
-    const centre = n * down + halfLen;
-    let jFirst = Math.ceil((centre - last) / up);
-    if (jFirst < 0) jFirst = 0;
-    let jLast = Math.floor(centre / up);
-    if (jLast > nIn - 1) jLast = nIn - 1;
+    const c = n * down + halfLen;
+    const phase = c % up;
+    const r = phases[phase];
+    const start = (c - phase) / up - (r.length - 1); // input index under r[0]
+    const kFirst = start < 0 ? -start : 0;
+    const kEnd = Math.min(r.length, nIn - start);
     let acc = 0;
-    for (let j = jFirst, t = centre - jFirst * up; j <= jLast; j++, t -= up) acc += x[j] * taps[t];
+    for (let k = kFirst; k < kEnd; k++) acc += r[k] * x[start + k];
     y[n] = acc;
   }
   return y;
