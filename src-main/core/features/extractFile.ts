@@ -1,0 +1,46 @@
+import { AudioDecodeError, decodeAudioBytes, readAudioBytes } from '../audio/load';
+import { sha1Hex } from '../audio/hash';
+import { cacheEntryPath, readCacheEntry, writeCacheEntry } from './cache';
+import { computeFeatures } from './compute';
+import type { FeatureConfig } from './config';
+
+/** One file to extract; contentHash (sha1 of the bytes) is computed from the bytes when the DB has none. */
+export interface FileJob {
+  fileId: number;
+  path: string;
+  contentHash?: string | null;
+}
+
+export interface FileResult {
+  fileId: number;
+  shape: [number, number];
+  data: Float32Array;
+  contentHash: string;
+  /** true when read from the cache instead of computed */
+  cached: boolean;
+}
+
+/** Where cache entries go for one config. */
+export interface CacheTarget {
+  dir: string;
+  configHash: string;
+}
+
+/** What went wrong with a file, without the path (the caller pairs it with the file). */
+export function failureReason(err: unknown): string {
+  if (err instanceof AudioDecodeError) return err.reason;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Decode (resampling to config.sampleRate) + features + cache write for one file; throws AudioDecodeError / FeatureInputError. */
+export async function extractFile(job: FileJob, config: FeatureConfig, cache: CacheTarget): Promise<FileResult> {
+  const bytes = readAudioBytes(job.path);
+  const contentHash = job.contentHash || sha1Hex(bytes);
+  const entry = cacheEntryPath(cache.dir, cache.configHash, contentHash);
+  const hit = readCacheEntry(entry);
+  if (hit) return { fileId: job.fileId, ...hit, contentHash, cached: true };
+  const audio = await decodeAudioBytes(bytes, job.path, { sampleRate: config.sampleRate });
+  const m = computeFeatures(audio.samples, audio.sampleRate, config);
+  writeCacheEntry(entry, m);
+  return { fileId: job.fileId, shape: m.shape, data: m.data, contentHash, cached: false };
+}
