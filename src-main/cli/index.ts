@@ -4,6 +4,8 @@ import { register as registerStart } from './commands/start';
 import { register as registerCompare } from './commands/compare';
 import { register as registerDatasets } from './commands/datasets';
 import { register as registerExport } from './commands/export';
+import { register as registerExtract } from './commands/extract';
+import { register as registerFeatures } from './commands/features';
 import { register as registerImport } from './commands/import';
 import { register as registerRuns } from './commands/runs';
 // --- end of command registration imports ---
@@ -18,6 +20,8 @@ registerStart(program);
 registerCompare(program);
 registerDatasets(program);
 registerExport(program);
+registerExtract(program);
+registerFeatures(program);
 registerImport(program);
 registerRuns(program);
 // --- end of command registration calls ---

@@ -24,7 +24,7 @@ export const SplitSpecSchema = z.discriminatedUnion('kind', [
     seed: z.number().int(),
   }),
   z.object({ kind: z.literal('random'), testFraction: z.number().gt(0).lt(1), valFraction: z.number().min(0).lt(1), seed: z.number().int() }),
-  z.object({ kind: z.literal('kfold-speaker'), k: z.number().int().min(2).max(50), fold: z.number().int().min(0), seed: z.number().int() }),
+  z.object({ kind: z.literal('kfold-speaker'), k: z.number().int().min(2).max(50), fold: z.number().int().min(0), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
   z.object({ kind: z.literal('loso'), speaker: z.string().max(64), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
 ]);
 
@@ -51,6 +51,7 @@ export const requestSchemas = {
   'datasets.detect': z.object({ folder: path }),
   'datasets.import': z.object({ folder: path, corpus: CorpusSchema.default('auto'), name: z.string().min(1).max(128).optional(), labelMap: LabelMapSchema.optional() }),
   'datasets.delete': z.object({ id }),
+  'datasets.relabel': z.object({ id, labelMap: LabelMapSchema }),
   'datasets.splitPreview': z.object({ id, spec: SplitSpecSchema }),
   'files.audio': z.object({ fileId: id }),
   'features.presets': z.object({}),
@@ -287,6 +288,7 @@ export interface Results {
   'datasets.detect': DetectResult;
   'datasets.import': JobStarted;
   'datasets.delete': { deleted: boolean };
+  'datasets.relabel': { classes: Record<string, number> };
   'datasets.splitPreview': SplitPreview;
   'files.audio': { mime: string; base64: string };
   'features.presets': Preset[];

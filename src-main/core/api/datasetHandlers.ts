@@ -5,6 +5,7 @@ import { loadAudio } from '../audio/load';
 import { encodeWav } from '../audio/wav';
 import { detectFolder } from '../datasets/detect';
 import { importDataset } from '../datasets/import';
+import { relabelDataset } from '../datasets/relabel';
 import { makeSplit, type SplitSpec } from '../datasets/splits';
 import { FEATURE_PRESETS, FeatureConfigSchema } from '../features/config';
 import { computeFeatures } from '../features/compute';
@@ -18,6 +19,7 @@ type DatasetMethods =
   | 'datasets.detect'
   | 'datasets.import'
   | 'datasets.delete'
+  | 'datasets.relabel'
   | 'datasets.splitPreview'
   | 'files.audio'
   | 'features.presets'
@@ -110,6 +112,10 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       requireDataset(ctx, id);
       deleteDataset(db, id);
       return { deleted: true };
+    },
+    'datasets.relabel': ({ id, labelMap }) => {
+      requireDataset(ctx, id);
+      return { classes: relabelDataset(ctx.store, id, labelMap) };
     },
     'datasets.splitPreview': ({ id, spec }) => {
       requireDataset(ctx, id);
