@@ -110,3 +110,23 @@ export function featureConfigHash(c: FeatureConfig): string {
   const body = canonicalJson({ ...c, fmax: effectiveFmax(c), codeVersion: FEATURE_CODE_VERSION });
   return createHash('sha1').update(body).digest('hex').slice(0, 16);
 }
+
+/**
+ * A config from a preset name ('seed-logmel'), a full or partial config object, or an object naming a
+ * preset to start from ({ preset: 'mfcc40', nMfcc: 20 }); unknown preset names list the known ones.
+ */
+export function resolveFeatureConfig(spec: unknown): FeatureConfig {
+  const preset = (name: string): FeatureConfig => {
+    const p = FEATURE_PRESETS[name];
+    if (!p) throw new Error(`Unknown feature preset "${name}"; presets: ${Object.keys(FEATURE_PRESETS).join(', ')}`);
+    return p;
+  };
+  if (typeof spec === 'string') return preset(spec);
+  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    const { preset: name, ...rest } = spec as Record<string, unknown>;
+    if (name === undefined) return parseFeatureConfig(rest);
+    if (typeof name !== 'string') throw new Error('Invalid feature config: preset must be a preset name');
+    return parseFeatureConfig({ ...preset(name), ...rest });
+  }
+  throw new Error('Invalid feature config: expected a preset name or a config object');
+}
