@@ -220,7 +220,7 @@ export async function extractDatasetFeatures(opts: {
   workers?: number;
   cacheDir?: string;
 }): Promise<ExtractResult> {
-  if (!getDataset(opts.store.db, opts.datasetId)) throw new Error(`Dataset ${opts.datasetId} does not exist (see \`ser datasets list\`).`);
+  if (!getDataset(opts.store.db, opts.datasetId)) throw new Error(`Dataset ${opts.datasetId} does not exist (list them with \`ser datasets\`).`);
   const files = listFiles(opts.store.db, opts.datasetId).map((f) => ({ fileId: f.id, path: f.path, contentHash: f.content_hash }));
   return extractFiles(files, {
     config: opts.config,
