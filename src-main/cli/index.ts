@@ -3,6 +3,7 @@ import { register as registerStart } from './commands/start';
 // --- command registration: one import per commands/<name>.ts (keep this block sorted) ---
 import { register as registerCompare } from './commands/compare';
 import { register as registerDatasets } from './commands/datasets';
+import { register as registerDevices } from './commands/devices';
 import { register as registerExport } from './commands/export';
 import { register as registerExtract } from './commands/extract';
 import { register as registerFeatures } from './commands/features';
@@ -19,6 +20,7 @@ registerStart(program);
 // --- command registration: one register call per command ---
 registerCompare(program);
 registerDatasets(program);
+registerDevices(program);
 registerExport(program);
 registerExtract(program);
 registerFeatures(program);
