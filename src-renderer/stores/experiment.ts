@@ -115,7 +115,7 @@ export function splitSpec(d: ExperimentDraft): SplitSpec | string {
       return { kind: 'random', testFraction: s.testFraction, valFraction: s.valFraction, seed: d.seed };
     case 'kfold-speaker':
       if (s.fold >= s.k) return `Fold must be below k (0…${s.k - 1}).`;
-      return { kind: 'kfold-speaker', k: s.k, fold: s.fold, seed: d.seed };
+      return { kind: 'kfold-speaker', k: s.k, fold: s.fold, valFraction: s.valFraction, seed: d.seed };
     case 'loso':
       if (!s.losoSpeaker) return 'Choose the speaker to leave out.';
       return { kind: 'loso', speaker: s.losoSpeaker, valFraction: s.valFraction, seed: d.seed };
