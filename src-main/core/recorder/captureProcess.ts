@@ -29,9 +29,20 @@ export interface SpawnCaptureOptions {
   env?: Record<string, string | undefined>;
 }
 
+/**
+ * The Node that runs the capture process. npm builds naudiodon for the system Node's ABI, which
+ * Electron's embedded Node cannot load, so inside Electron the system `node` (or SER_NODE_BINARY)
+ * runs it; elsewhere the current Node does.
+ */
+function nodeBinary(): string {
+  if (process.env.SER_NODE_BINARY) return process.env.SER_NODE_BINARY;
+  return process.versions.electron ? 'node' : process.execPath;
+}
+
 /** Starts the capture process for one command; messages that fail validation end it. */
 export function spawnCapture(command: CaptureCommand, opts: SpawnCaptureOptions = {}): CaptureChild {
   const child = fork(join(here, 'captureChild.ts'), [JSON.stringify(command)], {
+    execPath: nodeBinary(),
     execArgv: ['--import', require.resolve('tsx')],
     env: { ...process.env, ...opts.env },
     // naudiodon's segfault handler writes crash.log into the working directory.
