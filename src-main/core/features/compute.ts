@@ -30,6 +30,16 @@ export class FeatureInputError extends Error {
 /** Throws FeatureInputError for empty audio or a non-finite sample (index and time in the message). */
 export function assertUsableAudio(x: Float32Array, sampleRate: number): void {
   if (x.length === 0) throw new FeatureInputError('audio is empty (0 samples)');
+  // x * 0 is NaN exactly for NaN and +-Inf: one cheap pass, and the slow search only when something is wrong.
+  let p0 = 0;
+  let p1 = 0;
+  const n4 = x.length & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    p0 += x[i] * 0 + x[i + 1] * 0;
+    p1 += x[i + 2] * 0 + x[i + 3] * 0;
+  }
+  for (let i = n4; i < x.length; i++) p0 += x[i] * 0;
+  if (p0 + p1 === 0) return;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
       throw new FeatureInputError(`audio has a non-finite sample (${x[i]}) at index ${i} (${(i / sampleRate).toFixed(3)} s); the file is corrupt or was decoded wrongly`);

@@ -7,8 +7,12 @@ export interface MelFilterbank {
   bins: number;
   /** first FFT bin of each band's run */
   start: Int32Array;
-  /** weights of each band's run */
-  weights: Float64Array[];
+  /** number of weights in each band's run */
+  length: Int32Array;
+  /** offset of each band's run in `weights` */
+  offset: Int32Array;
+  /** all runs back to back (one flat array keeps the hot loop monomorphic) */
+  weights: Float64Array;
 }
 
 const F_SP = 200 / 3;
@@ -53,7 +57,9 @@ export function melFilterbank(sampleRate: number, nFft: number, nMels: number, f
   const bins = freqs.length;
   const melF = melFrequencies(nMels + 2, fmin, fmax, htk);
   const start = new Int32Array(nMels);
-  const weights: Float64Array[] = [];
+  const length = new Int32Array(nMels);
+  const offset = new Int32Array(nMels);
+  const runs: Float64Array[] = [];
   for (let m = 0; m < nMels; m++) {
     const lowerDiff = melF[m + 1] - melF[m];
     const upperDiff = melF[m + 2] - melF[m + 1];
@@ -73,20 +79,29 @@ export function melFilterbank(sampleRate: number, nFft: number, nMels: number, f
     }
     // An empty band (too many mels for this FFT size) stays a zero row, as in librosa.
     start[m] = Math.max(first, 0);
-    weights.push(first < 0 ? new Float64Array(0) : row.slice(first, last + 1));
+    runs.push(first < 0 ? new Float64Array(0) : row.slice(first, last + 1));
   }
-  const fb = { nMels, bins, start, weights };
+  const weights = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  runs.forEach((r, m) => {
+    offset[m] = at;
+    length[m] = r.length;
+    weights.set(r, at);
+    at += r.length;
+  });
+  const fb = { nMels, bins, start, length, offset, weights };
   fbCache.set(key, fb);
   return fb;
 }
 
 /** Mel power of one power-spectrum frame into out[outOffset .. outOffset + nMels). */
 export function melFrame(power: Float64Array, fb: MelFilterbank, out: Float64Array, outOffset: number): void {
-  for (let m = 0; m < fb.nMels; m++) {
-    const w = fb.weights[m];
-    const s = fb.start[m];
+  const { weights, start, length, offset, nMels } = fb;
+  for (let m = 0; m < nMels; m++) {
+    const s = start[m] - offset[m];
+    const end = offset[m] + length[m];
     let acc = 0;
-    for (let j = 0; j < w.length; j++) acc += w[j] * power[s + j];
+    for (let j = offset[m]; j < end; j++) acc += weights[j] * power[s + j];
     out[outOffset + m] = acc;
   }
 }

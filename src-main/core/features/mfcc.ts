@@ -17,19 +17,40 @@ export function dctBasis(n: number, nOut: number): Float64Array {
   return b;
 }
 
-/** MFCCs [frames x nMfcc] from a frame-major log-mel dB matrix (librosa.feature.mfcc: DCT-II, ortho, no lifter). */
+/**
+ * MFCCs [frames x nMfcc] from a frame-major log-mel dB matrix (librosa.feature.mfcc: DCT-II, ortho, no lifter).
+ * Uses the basis symmetry cos(pi k (2(N-1-m)+1) / 2N) = (-1)^k cos(pi k (2m+1) / 2N): even coefficients see
+ * x[m] + x[N-1-m], odd ones x[m] - x[N-1-m], which halves the multiply-adds of the hot loop.
+ */
 export function mfccFromLogMel(logMelDb: FrameMatrix, nMfcc: number): FrameMatrix {
-  const { frames, dims: nMels, data } = logMelDb;
-  if (nMfcc > nMels) throw new Error(`nMfcc (${nMfcc}) must not exceed the number of mel bands (${nMels})`);
-  const basis = dctBasis(nMels, nMfcc);
+  const { frames, dims: n, data } = logMelDb;
+  if (nMfcc > n) throw new Error(`nMfcc (${nMfcc}) must not exceed the number of mel bands (${n})`);
+  const basis = dctBasis(n, nMfcc);
+  const half = n >> 1;
+  const odd = n % 2 === 1;
+  const sum = new Float64Array(half + 1);
+  const diff = new Float64Array(half);
   const out = new Float64Array(nMfcc * frames);
   for (let t = 0; t < frames; t++) {
-    const src = t * nMels;
+    const src = t * n;
+    for (let m = 0; m < half; m++) {
+      const a = data[src + m];
+      const b = data[src + n - 1 - m];
+      sum[m] = a + b;
+      diff[m] = a - b;
+    }
+    // The middle band of an odd count pairs with itself; odd k have a zero basis value there.
+    sum[half] = odd ? data[src + half] : 0;
     const dst = t * nMfcc;
     for (let k = 0; k < nMfcc; k++) {
-      const b = k * nMels;
+      const b = k * n;
       let acc = 0;
-      for (let m = 0; m < nMels; m++) acc += basis[b + m] * data[src + m];
+      if (k % 2 === 0) {
+        for (let m = 0; m < half; m++) acc += basis[b + m] * sum[m];
+        if (odd) acc += basis[b + half] * sum[half];
+      } else {
+        for (let m = 0; m < half; m++) acc += basis[b + m] * diff[m];
+      }
       out[dst + k] = acc;
     }
   }
