@@ -83,14 +83,14 @@ export function effectiveFmax(c: FeatureConfig): number {
 
 const seedStft = { sampleRate: 16000, nFft: 1024, hop: 512, nMels: 64, fmin: 0, fmax: 8000 } as const;
 
-/** Named presets; 'seed-logmel' is the seeds' input: 16 kHz, n_fft 1024, hop 512, 64 mels to 8 kHz, 3 s -> 64 x 94. */
+/** Named presets (prosody/functionals: 16 ms hop, 64 ms YIN frames, the scale of speech prosody); 'seed-logmel' is the seeds' input: 16 kHz, n_fft 1024, hop 512, 64 mels to 8 kHz, 3 s -> 64 x 94. */
 export const FEATURE_PRESETS: Record<string, FeatureConfig> = {
   'seed-logmel': parseFeatureConfig({ kind: 'logmel', ...seedStft, length: { mode: 'fixed', seconds: 3 } }),
   mfcc40: parseFeatureConfig({ kind: 'mfcc', ...seedStft, nMfcc: 40, length: { mode: 'fixed', seconds: 3 } }),
   'mfcc13-deltas': parseFeatureConfig({ kind: 'mfcc', ...seedStft, nMfcc: 13, deltas: 2, length: { mode: 'fixed', seconds: 3 } }),
   chroma: parseFeatureConfig({ kind: 'chroma', ...seedStft, length: { mode: 'fixed', seconds: 3 } }),
-  prosody: parseFeatureConfig({ kind: 'prosody', ...seedStft, hop: 256, length: { mode: 'variable', maxSeconds: 30 } }),
-  functionals: parseFeatureConfig({ kind: 'functionals', ...seedStft, hop: 256, nMfcc: 13, deltas: 1, length: { mode: 'variable', maxSeconds: 30 } }),
+  prosody: parseFeatureConfig({ kind: 'prosody', ...seedStft, hop: 256, yinFrameLength: 1024, length: { mode: 'variable', maxSeconds: 30 } }),
+  functionals: parseFeatureConfig({ kind: 'functionals', ...seedStft, hop: 256, yinFrameLength: 1024, nMfcc: 13, deltas: 1, length: { mode: 'variable', maxSeconds: 30 } }),
   'librosa-default-logmel': parseFeatureConfig({ kind: 'logmel', sampleRate: 22050, nFft: 2048, hop: 512, nMels: 128 }),
 };
 
