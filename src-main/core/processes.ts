@@ -30,6 +30,8 @@ export const childProcessLauncher: WorkerLauncher = (name, env) => {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced', // typed arrays cross the pipe without JSON number lists
   });
+  // A send() racing a worker's death emits EPIPE here; the exit listener reports the death itself.
+  child.on('error', () => {});
   return {
     pid: child.pid,
     send: (m) => {
