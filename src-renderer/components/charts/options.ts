@@ -2,6 +2,8 @@
 import type { ChartOption } from './echarts';
 
 const AXIS_LABEL = { fontSize: 11 };
+/** One colour per run (or series group) so a run's train and validation lines match. */
+export const PALETTE = ['#2f6db5', '#d9622b', '#2a9d5c', '#8e44ad', '#c0392b', '#16a0a5', '#b7950b', '#6d4c41', '#e84393', '#555555', '#0984e3', '#00b894'];
 const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 const BLUES = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
 
@@ -20,14 +22,17 @@ export function barOption(o: {
   horizontal?: boolean;
   yMax?: number;
   digits?: number;
+  /** Histogram bins: let ECharts thin out the category labels instead of printing each. */
+  sparseLabels?: boolean;
 }): ChartOption {
-  const catAxis = { type: 'category' as const, data: o.categories, axisLabel: { ...AXIS_LABEL, interval: 0, rotate: !o.horizontal && o.categories.length > 10 ? 45 : 0 } };
+  const rotate = !o.horizontal && !o.sparseLabels && o.categories.length > 10 ? 45 : 0;
+  const catAxis = { type: 'category' as const, data: o.categories, axisLabel: { ...AXIS_LABEL, interval: o.sparseLabels ? ('auto' as const) : 0, rotate } };
   const valAxis = { type: 'value' as const, name: o.horizontal ? o.xName : o.yName, max: o.yMax, axisLabel: AXIS_LABEL };
   return {
-    grid: { left: o.horizontal ? 90 : 50, right: 20, top: o.series.length > 1 ? 36 : 20, bottom: o.categories.length > 10 && !o.horizontal ? 70 : 40 },
+    grid: { left: o.horizontal ? 90 : 50, right: 20, top: o.series.length > 1 ? 44 : 30, bottom: rotate ? 70 : o.xName ? 50 : 30 },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => fmt(v, o.digits) },
     legend: o.series.length > 1 ? { top: 0, type: 'scroll' } : undefined,
-    xAxis: o.horizontal ? valAxis : { ...catAxis, name: o.xName },
+    xAxis: o.horizontal ? valAxis : { ...catAxis, name: o.xName, nameLocation: 'middle' as const, nameGap: rotate ? 55 : 28 },
     yAxis: o.horizontal ? { ...catAxis, inverse: true } : valAxis,
     series: o.series.map((s) => ({ type: 'bar' as const, name: s.name, data: s.data, stack: s.stack, barMaxWidth: 40 })),
   };
@@ -55,7 +60,7 @@ export function lineOption(o: {
   const empty = o.series.every((s) => s.points.length === 0);
   return {
     title: empty ? { text: o.emptyText ?? 'no data yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: '#888', fontWeight: 'normal' } } : undefined,
-    grid: { left: 55, right: 20, top: 36, bottom: 40 },
+    grid: { left: 60, right: 20, top: o.yName ? 58 : 36, bottom: 40 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => fmt(v, o.digits ?? 4) },
     legend: { top: 0, type: 'scroll' },
     xAxis: { type: 'value', name: o.xName, nameLocation: 'middle', nameGap: 25, axisLabel: AXIS_LABEL, minInterval: 1, scale: true },
@@ -67,7 +72,7 @@ export function lineOption(o: {
       showSymbol: !s.dense && s.points.length < 60,
       symbolSize: 5,
       connectNulls: true,
-      lineStyle: { width: s.dense ? 1 : 2, type: s.dashed ? ('dashed' as const) : ('solid' as const), opacity: s.dense ? 0.5 : 1 },
+      lineStyle: { width: s.dense ? 1 : 2, type: s.dashed ? ('dashed' as const) : ('solid' as const), opacity: s.dense ? 0.5 : 1, color: s.color },
       itemStyle: s.color ? { color: s.color } : undefined,
       animation: false,
     })),
@@ -104,7 +109,7 @@ export function heatmapOption(o: {
   );
   const dense = o.xLabels.length > 40;
   return {
-    grid: { left: dense ? 50 : 90, right: 70, top: 10, bottom: dense ? 40 : 70 },
+    grid: { left: dense ? 55 : 95, right: 70, top: 10, bottom: dense ? 40 : 70 },
     tooltip: {
       position: 'top',
       formatter: (p) => {
@@ -121,7 +126,16 @@ export function heatmapOption(o: {
       axisLabel: { ...AXIS_LABEL, rotate: dense ? 0 : 35 },
       splitArea: { show: !dense },
     },
-    yAxis: { type: 'category', data: o.yLabels, name: o.yName, inverse: Boolean(o.rowsTopDown), axisLabel: AXIS_LABEL, splitArea: { show: !dense } },
+    yAxis: {
+      type: 'category',
+      data: o.yLabels,
+      name: o.yName,
+      nameLocation: 'middle',
+      nameGap: dense ? 35 : 75,
+      inverse: Boolean(o.rowsTopDown),
+      axisLabel: AXIS_LABEL,
+      splitArea: { show: !dense },
+    },
     visualMap: {
       min: o.min ?? (Number.isFinite(lo) ? lo : 0),
       max: o.max ?? (Number.isFinite(hi) ? hi : 1),
