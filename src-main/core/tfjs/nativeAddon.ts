@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled kernels of native/src (see native/src/addon.cc for the argument conventions). */
+export interface NativeAddon {
+  /** dims: [batch, inH, inW, inC, filterH, filterW, outC, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW]. */
+  conv2d(x: Float32Array, w: Float32Array, y: Float32Array, dims: Int32Array, bias?: Float32Array | null, activation?: number, alpha?: number): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  /** dims: [batchA, batchB, m, n, k, transposeA, transposeB]. */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, dims: Int32Array, bias?: Float32Array | null, activation?: number, alpha?: number): void;
+  pool(kind: 'max' | 'avg', x: Float32Array, y: Float32Array, dims: Int32Array): void;
+  maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, dims: Int32Array): void;
+  /** dims: [rank, outShape..., strideA..., strideB...] with stride 0 along broadcast axes; op codes in nativeElementwiseKernels.ts. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** reduced: 1 for each axis of shape that is reduced; out holds the kept axes in order. op: 0 sum, 1 mean, 2 max, 3 min. */
+  reduce(op: number, x: Float32Array, out: Float32Array, shape: Int32Array, reduced: Int32Array): void;
+  addN(inputs: Float32Array[], out: Float32Array): void;
+  /** tfjs batchNorm: parameters broadcast cyclically over x. */
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, epsilon: number): void;
+  /** Gradients of batchNorm for per-channel (last axis) parameters. */
+  batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number,
+    dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  /** Sets the number of threads the kernels split work across; returns the count in effect. */
+  setThreads(n: number): number;
+  threads(): number;
+  /** 'auto' = oneDNN when the build has it, else im2col + OpenBLAS; returns the engine in effect. */
+  setConvEngine(engine?: 'auto' | 'im2col'): 'onednn' | 'im2col';
+  /** OpenBLAS build string (version, target CPU). */
+  blasConfig(): string;
+}
+
+export type NativeAddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+const ADDON_RELATIVE = join('native', 'build', 'Release', 'ser_kernels.node');
+
+/** Candidate addon paths: $SER_NATIVE_ADDON, then native/build/Release above this module (source or bundled) and the cwd. */
+function candidatePaths(): string[] {
+  const paths: string[] = [];
+  if (process.env.SER_NATIVE_ADDON) paths.push(resolve(process.env.SER_NATIVE_ADDON));
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    paths.push(join(dir, ADDON_RELATIVE));
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  paths.push(resolve(process.cwd(), ADDON_RELATIVE));
+  return [...new Set(paths)];
+}
+
+let cached: NativeAddonLoad | undefined;
+
+/** Loads the native kernels once; the failure reason says what to do (build it, or why it would not load). */
+export function loadNativeAddon(): NativeAddonLoad {
+  if (cached) return cached;
+  if (process.env.SER_DISABLE_NATIVE === '1') {
+    cached = { ok: false, reason: 'disabled by SER_DISABLE_NATIVE=1' };
+    return cached;
+  }
+  const paths = candidatePaths();
+  const path = paths.find((p) => existsSync(p));
+  if (!path) {
+    cached = { ok: false, reason: `native kernels not built (no ${ADDON_RELATIVE}; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)` };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    cached = { ok: true, addon, path };
+  } catch (error) {
+    cached = { ok: false, reason: `native kernels at ${path} failed to load: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return cached;
+}
