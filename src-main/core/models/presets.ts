@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { buildBiLstm } from './bilstm';
+import { ForestParamsSchema, SvmParamsSchema } from './classical';
 import { buildCnnRnn } from './cnnRnn';
 import { buildHybrid } from './hybrid';
 import { buildResNet } from './resnet';
@@ -125,7 +126,7 @@ const PRESETS: Record<ModelPresetName, ModelPreset> = {
     family: 'classical',
     description: 'Support vector machine (RBF or linear kernel) on utterance functionals.',
     features: 'functionals',
-    paramsSchema: z.record(z.string(), z.unknown()),
+    paramsSchema: SvmParamsSchema,
   },
   forest: {
     name: 'forest',
@@ -133,7 +134,7 @@ const PRESETS: Record<ModelPresetName, ModelPreset> = {
     family: 'classical',
     description: 'Random forest on utterance functionals.',
     features: 'functionals',
-    paramsSchema: z.record(z.string(), z.unknown()),
+    paramsSchema: ForestParamsSchema,
   },
 };
 

@@ -66,7 +66,7 @@ const RunConfigObject = z.strictObject({
     .strictObject({
       kind: z.enum(['adam', 'adamw']).default('adam'),
       learningRate: z.number().gt(0).max(1).default(1e-3),
-      /** AdamW's decoupled weight decay, applied to kernels only. */
+      /** AdamW's decoupled weight decay, applied to kernels only; plain Adam ignores it. */
       weightDecay: z.number().min(0).max(1).default(1e-4),
       beta1: z.number().gt(0).lt(1).default(0.9),
       beta2: z.number().gt(0).lt(1).default(0.999),
@@ -131,7 +131,9 @@ export function parseRunConfig(input: unknown): RunConfig {
   const c = r.data;
   const model = typeof c.model === 'string' ? { preset: c.model, params: {} } : c.model;
   const preset = getModelPreset(model.preset);
-  const params = preset.paramsSchema.safeParse(model.params);
+  // Classical models take the run seed unless their params name one.
+  const rawParams = preset.family === 'classical' ? { seed: c.seed, ...model.params } : model.params;
+  const params = preset.paramsSchema.safeParse(rawParams);
   if (!params.success) {
     const lines = params.error.issues.map((i) => `model.params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
     throw new Error(`Invalid run config: ${lines.join('; ')}`);
@@ -145,11 +147,6 @@ export function parseRunConfig(input: unknown): RunConfig {
   }
   if (preset.family === 'classical' && features.kind !== 'functionals' && features.kind !== 'prosody') {
     problems.push(`features: ${model.preset} works on utterance-level vectors ("functionals" or "prosody"), not "${features.kind}"`);
-  }
-  if (c.optimizer.kind === 'adam' && c.optimizer.weightDecay > 0 && input && typeof input === 'object') {
-    // Plain Adam ignores weightDecay; only complain when the user set it explicitly.
-    const opt = (input as { optimizer?: { weightDecay?: unknown } }).optimizer;
-    if (opt?.weightDecay !== undefined) problems.push('optimizer.weightDecay: only used by "adamw"; set optimizer.kind to "adamw" or drop it');
   }
   if (problems.length) throw new Error(`Invalid run config: ${problems.join('; ')}`);
   const split = c.split ?? { kind: 'speaker' as const, testFraction: 0.2, valFraction: 0.15, seed: c.seed };

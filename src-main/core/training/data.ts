@@ -1,0 +1,132 @@
+import { defaultCacheDir } from '../features/cache';
+import type { FeatureConfig } from '../features/config';
+import { extractFiles, type ExtractedItem } from '../features/dataset';
+import { makeSplit, type SplitAssignment } from '../datasets/splits';
+import type { Store } from '../store/db';
+import { getDataset, listFiles, type FileRow } from '../store/datasets';
+import { getModelPreset } from '../models/presets';
+import type { RunConfig } from './config';
+import type { Example } from './examples';
+import { fitNormalization } from './normalization';
+import { rawInput, toModelInputs, type InputSpec, type Matrix, type Preprocessing } from './preprocessing';
+
+export interface RunData {
+  labels: string[];
+  files: Map<number, FileRow>;
+  split: SplitAssignment;
+  preprocessing: Preprocessing;
+  train: Example[];
+  val: Example[];
+  test: Example[];
+  /** Files whose features could not be computed; they are left out of every part. */
+  errors: { file: string; reason: string }[];
+}
+
+export interface DataProgress {
+  onProgress?: (stage: string, done: number, total: number, detail?: string) => void;
+  onLog?: (message: string) => void;
+  signal?: AbortSignal;
+  /** Feature worker processes (0 = in this process); default one per core. */
+  workers?: number;
+}
+
+/** Labelled, usable files of a dataset, optionally restricted to `labels`. */
+export function usableFiles(store: Store, datasetId: number, labels?: string[]): FileRow[] {
+  if (!getDataset(store.db, datasetId)) throw new Error(`Dataset ${datasetId} does not exist (see \`ser datasets list\`).`);
+  const keep = labels ? new Set(labels) : null;
+  return listFiles(store.db, datasetId).filter((f) => !f.error && f.label !== null && (!keep || keep.has(f.label)));
+}
+
+/** Features for the given files (cached on disk), keyed by file id. */
+export async function featuresFor(store: Store, files: FileRow[], config: FeatureConfig, stage: string, p: DataProgress) {
+  const r = await extractFiles(
+    files.map((f) => ({ fileId: f.id, path: f.path, contentHash: f.content_hash })),
+    {
+      config,
+      cacheDir: defaultCacheDir(store.path),
+      workers: p.workers,
+      signal: p.signal,
+      onProgress: (done, total, file) => p.onProgress?.(stage, done, total, file),
+    },
+  );
+  const byId = new Map<number, ExtractedItem>(r.items.map((i) => [i.fileId, i]));
+  p.onLog?.(`${stage}: ${r.items.length} files (${r.cached} from cache) in ${r.seconds.toFixed(1)} s${r.errors.length ? `, ${r.errors.length} failed` : ''}.`);
+  return { byId, errors: r.errors };
+}
+
+const isVector = (c: FeatureConfig) => c.kind === 'functionals' || c.kind === 'prosody';
+
+/**
+ * Dataset → split → features → normalised examples: everything a trainer needs. Normalisation
+ * statistics and the frame count of variable-length features come from the training part only.
+ */
+export async function prepareRunData(store: Store, config: RunConfig, p: DataProgress = {}): Promise<RunData> {
+  const files = usableFiles(store, config.datasetId, config.labels);
+  if (files.length === 0) throw new Error(`Dataset ${config.datasetId} has no labelled, readable files${config.labels ? ` with labels ${config.labels.join(', ')}` : ''}.`);
+  const present = new Set(files.map((f) => f.label as string));
+  if (config.labels) {
+    const missing = config.labels.filter((l) => !present.has(l));
+    if (missing.length) throw new Error(`Dataset ${config.datasetId} has no files labelled ${missing.join(', ')}.`);
+  }
+  const labels = config.labels ?? [...present].sort();
+  if (labels.length < 2) throw new Error(`Dataset ${config.datasetId} has a single class (${labels[0]}); a classifier needs at least two.`);
+  const split = makeSplit(files, config.split);
+  if (split.train.length === 0) throw new Error('The split leaves no files for training.');
+  if (split.test.length === 0) throw new Error('The split leaves no files for testing.');
+  const fileById = new Map(files.map((f) => [f.id, f]));
+
+  const preset = getModelPreset(config.model.preset);
+  const sources: { source: InputSpec['source']; config: FeatureConfig }[] = [{ source: 'features', config: config.features }];
+  if (preset.family === 'neural' && config.auxFeatures) sources.push({ source: 'auxFeatures', config: config.auxFeatures });
+
+  const errors: RunData['errors'] = [];
+  const matrices = new Map<InputSpec['source'], Map<number, ExtractedItem>>();
+  for (const s of sources) {
+    const r = await featuresFor(store, files, s.config, s.source === 'features' ? 'features' : 'aux features', p);
+    matrices.set(s.source, r.byId);
+    errors.push(...r.errors);
+  }
+  const complete = (id: number) => sources.every((s) => matrices.get(s.source)!.has(id));
+  const trainIds = split.train.filter(complete);
+  if (trainIds.length === 0) throw new Error('No training file has usable features.');
+
+  // Classical models standardise inside (their own saved scaler); networks get the run's normalisation.
+  const normMode = preset.family === 'classical' ? 'none' : config.normalization;
+  const specs: InputSpec[] = sources.map((s) => {
+    const items = trainIds.map((id) => matrices.get(s.source)!.get(id)!);
+    const rows = items[0].shape[0];
+    const role: InputSpec['role'] = isVector(s.config) ? 'vector' : 'spectrogram';
+    if (role === 'vector') {
+      const len = items[0].data.length;
+      const raw = items.map((m) => rawInput(m as Matrix, { role, rows: len, frames: 1 }, fileById.get(m.fileId)!.path));
+      return { source: s.source, role, rows: len, frames: 1, normalization: fitNormalization(raw, len, normMode) };
+    }
+    const frames = frameCount(s.config, items);
+    const raw = items.map((m) => rawInput(m as Matrix, { role, rows, frames }, fileById.get(m.fileId)!.path));
+    return { source: s.source, role, rows, frames, normalization: fitNormalization(raw, rows, normMode) };
+  });
+  const preprocessing: Preprocessing = { inputs: specs };
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  const examplesOf = (ids: number[]): Example[] =>
+    ids.filter(complete).map((id) => {
+      const f = fileById.get(id)!;
+      const m = Object.fromEntries(sources.map((s) => [s.source, matrices.get(s.source)!.get(id)! as Matrix]));
+      return { fileId: id, label: labelIndex.get(f.label as string)!, inputs: toModelInputs(m, preprocessing, f.path) };
+    });
+  return {
+    labels,
+    files: fileById,
+    split,
+    preprocessing,
+    train: examplesOf(split.train),
+    val: examplesOf(split.val),
+    test: examplesOf(split.test),
+    errors,
+  };
+}
+
+/** Frames per spectrogram: the fixed length when configured, else the longest training item. */
+function frameCount(c: FeatureConfig, items: ExtractedItem[]): number {
+  if (c.length.mode === 'fixed') return items[0].shape[1];
+  return Math.max(...items.map((m) => m.shape[1]));
+}

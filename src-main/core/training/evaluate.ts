@@ -1,0 +1,86 @@
+import type { FilePrediction } from '../api/contract';
+import { evaluatePredictions, type EvaluationReport } from '../evaluation/metrics';
+import type { Store } from '../store/db';
+import type { FileRow } from '../store/datasets';
+import { featuresFor, usableFiles, type DataProgress } from './data';
+import { argmax } from './examples';
+import { predictInputs, type LoadedModel } from './predict';
+import { toModelInputs, type Matrix } from './preprocessing';
+
+export interface DatasetEvaluation {
+  report: EvaluationReport;
+  predictions: FilePrediction[];
+  /** Files left out because their (mapped) label is not one the model knows, counted per label. */
+  skipped: Record<string, number>;
+  errors: { file: string; reason: string }[];
+}
+
+/** Scores probabilities against true labels (indices into `labels`) and lists per-file predictions. */
+export function scorePredictions(files: FileRow[], yTrue: number[], probs: Float32Array[], labels: string[]): { report: EvaluationReport; predictions: FilePrediction[] } {
+  const yPred = probs.map(argmax);
+  const report = evaluatePredictions(yTrue, yPred, labels);
+  const predictions = files.map((f, i) => ({
+    fileId: f.id,
+    file: f.path,
+    label: labels[yTrue[i]],
+    predicted: labels[yPred[i]],
+    probabilities: Object.fromEntries(labels.map((l, j) => [l, Math.round(probs[i][j] * 1e6) / 1e6])),
+  }));
+  return { report, predictions };
+}
+
+/**
+ * Evaluates a model on (some of) a dataset, e.g. another corpus: labels go through `labelMap`
+ * (dataset label → model label, null drops the file; unmapped labels pass through unchanged),
+ * and files whose label the model does not know are skipped and counted.
+ */
+export async function evaluateOnDataset(
+  store: Store,
+  model: LoadedModel,
+  datasetId: number,
+  opts: DataProgress & { labelMap?: Record<string, string | null>; fileIds?: number[] } = {},
+): Promise<DatasetEvaluation> {
+  const index = new Map(model.labels.map((l, i) => [l, i]));
+  const wanted = opts.fileIds ? new Set(opts.fileIds) : null;
+  const skipped: Record<string, number> = {};
+  const files: FileRow[] = [];
+  const yTrue: number[] = [];
+  for (const f of usableFiles(store, datasetId)) {
+    if (wanted && !wanted.has(f.id)) continue;
+    const original = f.label as string;
+    const mapped = opts.labelMap && original in opts.labelMap ? opts.labelMap[original] : original;
+    const y = mapped === null ? undefined : index.get(mapped);
+    if (y === undefined) {
+      skipped[original] = (skipped[original] ?? 0) + 1;
+      continue;
+    }
+    files.push(f);
+    yTrue.push(y);
+  }
+  if (files.length === 0) {
+    throw new Error(
+      `Dataset ${datasetId} has no files with labels this model knows (${model.labels.join(', ')}); its labels are ${Object.keys(skipped).join(', ') || 'none'}. Pass a label map.`,
+    );
+  }
+  const primary = await featuresFor(store, files, model.featureConfig, 'features', opts);
+  const aux = model.auxFeatureConfig ? await featuresFor(store, files, model.auxFeatureConfig, 'aux features', opts) : null;
+  const errors = [...primary.errors, ...(aux?.errors ?? [])];
+  const keep: number[] = [];
+  const inputs: Float32Array[][] = [];
+  files.forEach((f, i) => {
+    const m = primary.byId.get(f.id);
+    const a = aux?.byId.get(f.id);
+    if (!m || (aux && !a)) return;
+    inputs.push(toModelInputs({ features: m as Matrix, auxFeatures: a as Matrix | undefined }, model.preprocessing, f.path));
+    keep.push(i);
+  });
+  if (keep.length === 0) throw new Error(`No file of dataset ${datasetId} has usable features (${errors[0]?.reason ?? 'unknown reason'}).`);
+  const probs = await predictInputs(model, inputs);
+  const scored = scorePredictions(
+    keep.map((i) => files[i]),
+    keep.map((i) => yTrue[i]),
+    probs,
+    model.labels,
+  );
+  return { ...scored, skipped, errors };
+}

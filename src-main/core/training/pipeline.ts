@@ -1,0 +1,174 @@
+import * as tf from '@tensorflow/tfjs';
+import { basename } from 'node:path';
+import { createClassical } from '../models/classical';
+import { getModelPreset } from '../models/presets';
+import type { Store } from '../store/db';
+import { parseRunConfig, type RunConfig } from './config';
+import { prepareRunData, type RunData } from './data';
+import { evaluateOnDataset, scorePredictions } from './evaluate';
+import type { RunOutcome, RunProgressEvent } from './events';
+import { predictInputs, toLoadedModel, type LoadedModel } from './predict';
+import { inputShapes } from './preprocessing';
+import { saveModelDir, type SavedModelMeta } from './savedModel';
+import { trainNetwork } from './trainer';
+
+export interface ExecuteContext {
+  store: Store;
+  runId: number;
+  /** Directory the trained model is saved to. */
+  modelDir: string;
+  emit(event: RunProgressEvent): void;
+  /** Polled between batches; true stops training after the current batch. */
+  shouldStop(): boolean;
+  signal?: AbortSignal;
+  /** Feature worker processes (0 = in this process). */
+  featureWorkers?: number;
+}
+
+/** Makes `preference` the active tfjs backend; returns "name (detail)" for the run record. */
+async function activateBackend(preference: RunConfig['backend']): Promise<string> {
+  const name = preference === 'auto' ? 'cpu' : preference;
+  if (name !== 'cpu' && name !== 'wasm') throw new Error(`Backend "${name}" is not available in this build.`);
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(name))) throw new Error(`Backend "${name}" failed to initialise.`);
+  await tf.ready();
+  return name;
+}
+
+/**
+ * One whole run inside the current process (normally the train worker): backend, dataset →
+ * split → features, training, test (and cross-corpus) evaluation, saved model. Progress and
+ * results go out through ctx.emit; the caller persists them.
+ */
+export async function executeRun(configInput: unknown, ctx: ExecuteContext): Promise<RunOutcome> {
+  const started = performance.now();
+  const config = parseRunConfig(configInput);
+  const backend = await activateBackend(config.backend);
+  ctx.emit({ type: 'status', status: 'running', backend });
+  const log = (message: string) => ctx.emit({ type: 'log', message });
+
+  const data = await prepareRunData(ctx.store, config, {
+    onProgress: (stage, done, total, detail) => ctx.emit({ type: 'progress', stage, done, total, detail }),
+    onLog: log,
+    signal: ctx.signal,
+    workers: ctx.featureWorkers,
+  });
+  for (const e of data.errors.slice(0, 20)) log(`Skipped ${e.file}: ${e.reason}`);
+  log(`Split: ${data.train.length} train, ${data.val.length} validation, ${data.test.length} test files; classes ${data.labels.join(', ')}.`);
+
+  const preset = getModelPreset(config.model.preset);
+  const meta: SavedModelMeta = {
+    format: 'ser-workbench-model',
+    version: 1,
+    kind: preset.family === 'neural' ? 'neural' : (preset.name as 'svm' | 'forest'),
+    preset: preset.name,
+    name: config.name ?? `${preset.label} · run ${ctx.runId}`,
+    labels: data.labels,
+    features: config.features,
+    auxFeatures: preset.family === 'neural' ? config.auxFeatures : undefined,
+    preprocessing: data.preprocessing,
+    trainingConfig: config as unknown as Record<string, unknown>,
+    runId: ctx.runId,
+    backend,
+    params: null,
+    metrics: null,
+    createdAt: new Date().toISOString(),
+  };
+
+  let model: LoadedModel;
+  let epochs = 0;
+  let bestEpoch = 0;
+  if (preset.family === 'neural') {
+    const shapes = inputShapes(data.preprocessing);
+    const network = preset.build({
+      inputShape: shapes[0] as [number, number, number],
+      auxDims: shapes[1]?.[0],
+      numClasses: data.labels.length,
+      seed: config.seed,
+      params: config.model.params,
+    });
+    meta.params = network.countParams();
+    log(`${preset.label}: ${meta.params.toLocaleString('en')} parameters, input ${shapes.map((s) => s.join('x')).join(' + ')}.`);
+    const result = await trainNetwork({
+      model: network,
+      inputShapes: shapes,
+      train: data.train,
+      val: data.val,
+      labels: data.labels,
+      config,
+      onBatch: (point, eta) => ctx.emit({ type: 'batch', point, eta_seconds: eta }),
+      onEpoch: (point, eta) => ctx.emit({ type: 'epoch', point, eta_seconds: eta }),
+      onLog: log,
+      shouldStop: ctx.shouldStop,
+    });
+    epochs = result.epochs.length;
+    bestEpoch = result.bestEpoch;
+    if (result.cancelled) {
+      network.dispose();
+      return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
+    }
+    log(`Training took ${result.seconds.toFixed(1)} s; keeping the weights of epoch ${bestEpoch}.`);
+    model = toLoadedModel(null, meta, { network });
+  } else {
+    const classical = await trainClassical(config, data, ctx, log);
+    epochs = 1;
+    bestEpoch = 1;
+    model = toLoadedModel(null, meta, { classical });
+  }
+  if (ctx.shouldStop()) return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
+
+  // Test split: the examples are already preprocessed.
+  const testFiles = data.test.map((e) => data.files.get(e.fileId)!);
+  const probs = await predictInputs(model, data.test.map((e) => e.inputs));
+  const test = scorePredictions(testFiles, data.test.map((e) => e.label), probs, data.labels);
+  ctx.emit({ type: 'evaluation', split: 'test', datasetId: config.datasetId, ...test });
+  log(`Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macro_f1 * 100).toFixed(1)} % on ${test.report.n} files.`);
+
+  if (config.crossEvaluation) {
+    const cross = await evaluateOnDataset(ctx.store, model, config.crossEvaluation.datasetId, {
+      labelMap: config.crossEvaluation.labelMap,
+      onProgress: (stage, done, total, detail) => ctx.emit({ type: 'progress', stage: `cross-corpus ${stage}`, done, total, detail }),
+      signal: ctx.signal,
+      workers: ctx.featureWorkers,
+    });
+    ctx.emit({ type: 'evaluation', split: `cross:${config.crossEvaluation.datasetId}`, datasetId: config.crossEvaluation.datasetId, report: cross.report, predictions: cross.predictions });
+    const skipped = Object.entries(cross.skipped).map(([l, n]) => `${l} ×${n}`);
+    log(`Cross-corpus (dataset ${config.crossEvaluation.datasetId}): accuracy ${(cross.report.accuracy * 100).toFixed(1)} %, UAR ${(cross.report.uar * 100).toFixed(1)} %${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}.`);
+  }
+
+  meta.metrics = { accuracy: test.report.accuracy, uar: test.report.uar, macro_f1: test.report.macro_f1 };
+  await saveModelDir(ctx.modelDir, { meta, network: model.network, classical: model.classical });
+  ctx.emit({
+    type: 'model',
+    path: ctx.modelDir,
+    kind: meta.kind,
+    name: meta.name || basename(ctx.modelDir),
+    labels: meta.labels,
+    featureConfig: meta.features as unknown as Record<string, unknown>,
+  });
+  model.network?.dispose();
+  return { status: 'completed', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: test.report, modelDir: ctx.modelDir };
+}
+
+/** Fits an SVM / random forest on the training vectors; reports validation scores as epoch 1. */
+async function trainClassical(config: RunConfig, data: RunData, ctx: ExecuteContext, log: (m: string) => void) {
+  const t0 = performance.now();
+  const classical = createClassical(config.model.preset, config.model.params);
+  log(`Fitting ${config.model.preset} on ${data.train.length} vectors of ${data.train[0].inputs[0].length} functionals.`);
+  await classical.fit(
+    data.train.map((e) => e.inputs[0]),
+    data.train.map((e) => e.label),
+    data.labels.length,
+  );
+  const metrics: Record<string, number> = { seconds: (performance.now() - t0) / 1000 };
+  const trainProbs = classical.predictProba(data.train.map((e) => e.inputs[0]));
+  metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === data.train[i].label).length / data.train.length;
+  if (data.val.length) {
+    const probs = classical.predictProba(data.val.map((e) => e.inputs[0]));
+    const v = scorePredictions(data.val.map((e) => data.files.get(e.fileId)!), data.val.map((e) => e.label), probs, data.labels).report;
+    Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 });
+  }
+  ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, eta_seconds: 0 });
+  return classical;
+}
+

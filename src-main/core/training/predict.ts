@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadAudio } from '../audio/load';
+import { resample } from '../audio/resample';
+import { computeFeatures } from '../features/compute';
+import type { FeatureConfig } from '../features/config';
+import type { ClassicalModel } from '../models/classical';
+import { argmax, predictProbabilities, type Example } from './examples';
+import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
+import { readModelDir, type SavedModelMeta } from './savedModel';
+
+/** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
+export interface LoadedModel {
+  /** Saved model directory; null for a model still in memory after training. */
+  dir: string | null;
+  meta: SavedModelMeta;
+  labels: string[];
+  featureConfig: FeatureConfig;
+  auxFeatureConfig?: FeatureConfig;
+  preprocessing: Preprocessing;
+  /** Hz the features expect; other rates are resampled. */
+  sampleRate: number;
+  /** Seconds of audio the model looks at (fixed-length features), else the longest training utterance. */
+  inputSeconds: number;
+  network?: tf.LayersModel;
+  classical?: ClassicalModel;
+}
+
+export interface Classification {
+  label: string;
+  probabilities: Record<string, number>;
+}
+
+/** Wraps a saved model's parts (from disk or straight from training) as a LoadedModel. */
+export function toLoadedModel(dir: string | null, meta: SavedModelMeta, parts: { network?: tf.LayersModel; classical?: ClassicalModel }): LoadedModel {
+  const f = meta.features;
+  const spec = meta.preprocessing.inputs.find((i) => i.source === 'features');
+  const inputSeconds = f.length.mode === 'fixed' ? f.length.seconds : ((spec?.frames ?? 1) - 1) * (f.hop / f.sampleRate);
+  return {
+    dir,
+    meta,
+    labels: meta.labels,
+    featureConfig: f,
+    auxFeatureConfig: meta.auxFeatures,
+    preprocessing: meta.preprocessing,
+    sampleRate: f.sampleRate,
+    inputSeconds,
+    ...parts,
+  };
+}
+
+/** Loads a saved model directory (see saveModelDir). */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  const { meta, network, classical } = await readModelDir(dir);
+  return toLoadedModel(dir, meta, { network, classical });
+}
+
+/** Class probabilities for preprocessed model inputs (one Float32Array[] per utterance). */
+export async function predictInputs(model: LoadedModel, inputs: Float32Array[][]): Promise<Float32Array[]> {
+  if (model.network) {
+    const examples: Example[] = inputs.map((x, i) => ({ fileId: i, label: 0, inputs: x }));
+    return predictProbabilities(model.network, examples, inputShapes(model.preprocessing));
+  }
+  if (model.classical) return model.classical.predictProba(inputs.map((x) => x[0]));
+  throw new Error(`Model ${model.dir ?? model.meta.name} has neither network weights nor a classical model.`);
+}
+
+/** Label + per-class probabilities from a probability vector. */
+export function toClassification(labels: string[], p: ArrayLike<number>): Classification {
+  return { label: labels[argmax(p)], probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i]])) };
+}
+
+/** Classifies mono samples at any rate (resampled to the model's rate). */
+export async function classifySamples(model: LoadedModel, samples: Float32Array, sampleRate: number): Promise<Classification> {
+  const x = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
+  const matrices: { features: Matrix; auxFeatures?: Matrix } = { features: computeFeatures(x, model.sampleRate, model.featureConfig) };
+  if (model.auxFeatureConfig) {
+    const aux = model.auxFeatureConfig;
+    const y = aux.sampleRate === model.sampleRate ? x : resample(samples, sampleRate, aux.sampleRate);
+    matrices.auxFeatures = computeFeatures(y, aux.sampleRate, aux);
+  }
+  const [p] = await predictInputs(model, [toModelInputs(matrices, model.preprocessing, 'recording')]);
+  return toClassification(model.labels, p);
+}
+
+/** Decodes and classifies one audio file. */
+export async function classifyFile(model: LoadedModel, path: string): Promise<Classification> {
+  const audio = await loadAudio(path, { sampleRate: model.sampleRate });
+  return classifySamples(model, audio.samples, audio.sampleRate);
+}
+
+export type PathPrediction = ({ file: string } & Classification) | { file: string; error: string };
+
+/** Classifies files one by one; a file that fails becomes an error entry naming why. */
+export async function predictPaths(
+  model: LoadedModel,
+  paths: string[],
+  opts: { onProgress?: (done: number, total: number, file?: string) => void; signal?: AbortSignal; onResult?: (r: PathPrediction) => void } = {},
+): Promise<PathPrediction[]> {
+  const out: PathPrediction[] = [];
+  for (const [i, file] of paths.entries()) {
+    if (opts.signal?.aborted) throw new Error('prediction cancelled');
+    let r: PathPrediction;
+    try {
+      r = { file, ...(await classifyFile(model, file)) };
+    } catch (err) {
+      r = { file, error: err instanceof Error ? err.message : String(err) };
+    }
+    out.push(r);
+    opts.onResult?.(r);
+    opts.onProgress?.(i + 1, paths.length, file);
+  }
+  return out;
+}

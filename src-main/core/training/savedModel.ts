@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { FeatureConfigSchema } from '../features/config';
+import { loadClassical, type ClassicalModel } from '../models/classical';
+// Registers the custom layers (attention, positions, seeded dropout) before any model is deserialised.
+import '../models/attention';
+import '../models/seededDropout';
+
+export const SAVED_MODEL_FORMAT = 'ser-workbench-model';
+
+const NormalizationSchema = z.object({ mode: z.enum(['per-band', 'global', 'none']), mean: z.array(z.number()), std: z.array(z.number()) });
+const MetaSchema = z.object({
+  format: z.literal(SAVED_MODEL_FORMAT),
+  version: z.literal(1),
+  /** 'neural' = tfjs layers model in model.json + weights.bin; otherwise classical.json. */
+  kind: z.enum(['neural', 'svm', 'forest']),
+  preset: z.string(),
+  name: z.string(),
+  labels: z.array(z.string()).min(2),
+  features: FeatureConfigSchema,
+  auxFeatures: FeatureConfigSchema.optional(),
+  preprocessing: z.object({
+    inputs: z.array(
+      z.object({
+        source: z.enum(['features', 'auxFeatures']),
+        role: z.enum(['spectrogram', 'vector']),
+        rows: z.number().int().positive(),
+        frames: z.number().int().positive(),
+        normalization: NormalizationSchema,
+      }),
+    ),
+  }),
+  /** The full run config that produced the model. */
+  trainingConfig: z.record(z.string(), z.unknown()),
+  runId: z.number().int().nullable(),
+  backend: z.string().nullable(),
+  params: z.number().int().nullable(),
+  /** Test-split headline numbers at save time. */
+  metrics: z.record(z.string(), z.number()).nullable(),
+  createdAt: z.string(),
+});
+export type SavedModelMeta = z.infer<typeof MetaSchema>;
+
+export interface SavedModelContents {
+  meta: SavedModelMeta;
+  network?: tf.LayersModel;
+  classical?: ClassicalModel;
+}
+
+/** Writes a file atomically (temp + rename) so a crash never leaves half a model. */
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
+  if (!data) return new Uint8Array();
+  const buf = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
+  return new Uint8Array(buf);
+}
+
+/**
+ * Saves a self-contained model directory: meta.json (labels, feature configs, normalisation,
+ * training config) plus model.json + weights.bin (tfjs layers format) or classical.json.
+ * Uses a file IOHandler of our own since tfjs-node (and its file://) is not available.
+ */
+export async function saveModelDir(dir: string, contents: SavedModelContents): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  if (contents.network) {
+    await contents.network.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const modelJson = {
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+          convertedBy: null,
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        };
+        writeAtomic(join(dir, 'weights.bin'), weightBytes(artifacts.weightData));
+        writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+  } else if (contents.classical) {
+    writeAtomic(join(dir, 'classical.json'), JSON.stringify(contents.classical.toJSON()));
+  } else {
+    throw new Error(`Cannot save model to ${dir}: neither a network nor a classical model was given.`);
+  }
+  writeAtomic(join(dir, 'meta.json'), JSON.stringify(contents.meta, null, 2));
+}
+
+/** Reads a model directory written by saveModelDir; errors name the directory and the missing piece. */
+export async function readModelDir(dir: string): Promise<SavedModelContents> {
+  const metaPath = join(dir, 'meta.json');
+  if (!existsSync(metaPath)) throw new Error(`${dir} is not a saved model: meta.json is missing.`);
+  let metaJson: unknown;
+  try {
+    metaJson = JSON.parse(readFileSync(metaPath, 'utf8'));
+  } catch (err) {
+    throw new Error(`${metaPath}: not valid JSON (${(err as Error).message}).`);
+  }
+  const parsed = MetaSchema.safeParse(metaJson);
+  if (!parsed.success) {
+    throw new Error(`${metaPath}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'meta'}: ${i.message}`).join('; ')}`);
+  }
+  const meta = parsed.data;
+  if (meta.kind === 'neural') {
+    const modelPath = join(dir, 'model.json');
+    const weightsPath = join(dir, 'weights.bin');
+    for (const p of [modelPath, weightsPath]) if (!existsSync(p)) throw new Error(`${dir}: ${p.slice(dir.length + 1)} is missing.`);
+    const modelJson = JSON.parse(readFileSync(modelPath, 'utf8')) as tf.io.ModelJSON;
+    const bytes = readFileSync(weightsPath);
+    const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const network = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData }),
+    );
+    return { meta, network };
+  }
+  const classicalPath = join(dir, 'classical.json');
+  if (!existsSync(classicalPath)) throw new Error(`${dir}: classical.json is missing.`);
+  const classical = await loadClassical(JSON.parse(readFileSync(classicalPath, 'utf8')));
+  return { meta, classical };
+}
+

@@ -1,0 +1,69 @@
+/**
+ * Train worker process: receives one `start` message, runs executeRun and streams its events to
+ * the parent, which stores them. `cancel` stops training after the current batch.
+ */
+import Database from 'better-sqlite3';
+import type { Store } from '../core/store/db';
+import { ToTrainWorkerSchema, type FromTrainWorker } from '../core/training/events';
+import { executeRun } from '../core/training/pipeline';
+
+const send = (m: FromTrainWorker) =>
+  new Promise<void>((resolve) => {
+    if (!process.send) return resolve();
+    process.send(m, undefined, undefined, () => resolve());
+  });
+
+/**
+ * Read-only connection: the worker only reads datasets and files, every write happens in the
+ * parent. openStore() is avoided on purpose: its crash recovery would mark other live runs interrupted.
+ */
+function openReadOnly(path: string): Store {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return { db, path, interruptedRunIds: [], close: () => db.close() };
+}
+
+let cancelled = false;
+const controller = new AbortController();
+let startedRun = false;
+
+process.on('message', (raw) => {
+  const parsed = ToTrainWorkerSchema.safeParse(raw);
+  if (!parsed.success) return;
+  const msg = parsed.data;
+  if (msg.type === 'cancel') {
+    cancelled = true;
+    controller.abort(new Error('cancelled by the user'));
+    return;
+  }
+  if (startedRun) return;
+  startedRun = true;
+  void (async () => {
+    const store = openReadOnly(msg.dbPath);
+    try {
+      const workers = process.env.SER_FEATURE_WORKERS;
+      const outcome = await executeRun(msg.config, {
+        store,
+        runId: msg.runId,
+        modelDir: msg.modelDir,
+        emit: (e) => void send(e),
+        shouldStop: () => cancelled,
+        signal: controller.signal,
+        featureWorkers: workers !== undefined ? Number(workers) : undefined,
+      });
+      await send({ type: 'done', outcome });
+      store.close();
+      process.exit(0);
+    } catch (err) {
+      if (cancelled) {
+        await send({ type: 'done', outcome: { status: 'cancelled', backend: '', seconds: 0, epochs: 0, bestEpoch: 0, metrics: null, modelDir: null } });
+        process.exit(0);
+      }
+      await send({ type: 'error', error: err instanceof Error ? err.message : String(err) });
+      store.close();
+      process.exit(1);
+    }
+  })();
+});
+
+process.on('disconnect', () => process.exit(0));
