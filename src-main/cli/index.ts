@@ -4,11 +4,14 @@ import { register as registerStart } from './commands/start';
 import { register as registerCompare } from './commands/compare';
 import { register as registerDatasets } from './commands/datasets';
 import { register as registerDevices } from './commands/devices';
+import { register as registerEvaluate } from './commands/evaluate';
 import { register as registerExport } from './commands/export';
 import { register as registerExtract } from './commands/extract';
 import { register as registerFeatures } from './commands/features';
 import { register as registerImport } from './commands/import';
+import { register as registerPredict } from './commands/predict';
 import { register as registerRuns } from './commands/runs';
+import { register as registerTrain } from './commands/train';
 // --- end of command registration imports ---
 
 const program = new Command('ser')
@@ -21,11 +24,14 @@ registerStart(program);
 registerCompare(program);
 registerDatasets(program);
 registerDevices(program);
+registerEvaluate(program);
 registerExport(program);
 registerExtract(program);
 registerFeatures(program);
 registerImport(program);
+registerPredict(program);
 registerRuns(program);
+registerTrain(program);
 // --- end of command registration calls ---
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { basename } from 'node:path';
 import { createClassical } from '../models/classical';
+import { registerNativeBackend } from '../tfjs/nativeKernels';
 import { getModelPreset } from '../models/presets';
 import type { Store } from '../store/db';
 import { parseRunConfig, type RunConfig } from './config';
@@ -25,11 +26,17 @@ export interface ExecuteContext {
   featureWorkers?: number;
 }
 
-/** Makes `preference` the active tfjs backend; returns "name (detail)" for the run record. */
-async function activateBackend(preference: RunConfig['backend']): Promise<string> {
-  const name = preference === 'auto' ? 'cpu' : preference;
-  if (name !== 'cpu' && name !== 'wasm') throw new Error(`Backend "${name}" is not available in this build.`);
+/** Makes `preference` the active tfjs backend ('auto': native kernels when built, else cpu); returns its name. */
+export async function activateBackend(preference: RunConfig['backend']): Promise<string> {
+  let name: string = preference;
+  if (preference === 'auto' || preference === 'native') {
+    const native = registerNativeBackend();
+    if (native.ok) name = 'native';
+    else if (preference === 'native') throw new Error(`Native backend unavailable: ${native.reason}`);
+    else name = 'cpu';
+  }
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  if (name !== 'cpu' && name !== 'wasm' && name !== 'native') throw new Error(`Backend "${name}" is not installed here.`);
   if (!(await tf.setBackend(name))) throw new Error(`Backend "${name}" failed to initialise.`);
   await tf.ready();
   return name;
@@ -96,7 +103,10 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       val: data.val,
       labels: data.labels,
       config,
-      onBatch: (point, eta) => ctx.emit({ type: 'batch', point, eta_seconds: eta }),
+      onBatch: (point, eta, total) => {
+        ctx.emit({ type: 'batch', point, eta_seconds: eta });
+        ctx.emit({ type: 'progress', stage: 'train', done: point.step, total, detail: `epoch ${point.epoch}/${config.epochs} loss ${point.loss?.toFixed(3)}` });
+      },
       onEpoch: (point, eta) => ctx.emit({ type: 'epoch', point, eta_seconds: eta }),
       onLog: log,
       shouldStop: ctx.shouldStop,

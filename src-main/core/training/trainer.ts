@@ -23,7 +23,7 @@ export interface TrainerOptions {
   val: Example[];
   labels: string[];
   config: TrainingConfig;
-  onBatch?(point: BatchPoint, etaSeconds: number): void;
+  onBatch?(point: BatchPoint, etaSeconds: number, totalSteps: number): void;
   onEpoch?(point: EpochPoint, etaSeconds: number): void;
   onLog?(message: string): void;
   /** Polled between batches; true stops training after the current batch. */
@@ -123,6 +123,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
         opts.onBatch?.(
           { epoch, batch: b / c.batchSize + 1, step, loss, accuracy: hits / batch.length, lr },
           (elapsed / step) * (totalSteps - step),
+          totalSteps,
         );
         await new Promise((r) => setImmediate(r));
       }

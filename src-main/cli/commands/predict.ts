@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { readdirSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { activateBackend } from '../../core/training/pipeline';
+import { loadModel, predictPaths, type PathPrediction } from '../../core/training/predict';
+import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+
+interface PredictOptions extends CommonOptions {
+  model: string;
+  csv?: boolean;
+  backend?: 'auto' | 'native' | 'wasm' | 'cpu';
+}
+
+const AUDIO = new Set(['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.aif', '.aiff', '.webm']);
+
+/** Audio files under the given files/folders (folders recursively, sorted). */
+export function collectAudio(inputs: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
+      if (name.startsWith('.')) continue;
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (AUDIO.has(extname(name).toLowerCase())) out.push(p);
+    }
+  };
+  for (const input of inputs) {
+    const p = resolve(input);
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      throw new CliError(`${input}: no such file or folder`);
+    }
+    if (isDir) walk(p);
+    else out.push(p);
+  }
+  return out;
+}
+
+interface PredictOutput {
+  model: string;
+  labels: string[];
+  predictions: PathPrediction[];
+}
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+function toCsv(r: PredictOutput): string {
+  const rows = [['file', 'label', ...r.labels.map((l) => `p_${l}`), 'error'].join(',')];
+  for (const p of r.predictions) {
+    if ('error' in p) rows.push([csvCell(p.file), '', ...r.labels.map(() => ''), csvCell(p.error)].join(','));
+    else rows.push([csvCell(p.file), p.label, ...r.labels.map((l) => p.probabilities[l].toFixed(6)), ''].join(','));
+  }
+  return rows.join('\n');
+}
+
+function describe(r: PredictOutput): string {
+  return r.predictions
+    .map((p) => {
+      if ('error' in p) return `${p.file}: error: ${p.error}`;
+      const top = Object.entries(p.probabilities)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([l, v]) => `${l} ${(v * 100).toFixed(1)}%`)
+        .join(', ');
+      return `${p.file}: ${p.label}  (${top})`;
+    })
+    .join('\n');
+}
+
+/** `ser predict`: classifies audio files with a saved model. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('predict')
+    .description('classify audio files or folders with a saved model: label and class probabilities per file')
+    .argument('<paths...>', 'audio files and/or folders (searched recursively)')
+    .requiredOption('--model <dir>', 'saved model directory (from ser train)')
+    .option('--csv', 'print CSV: file, label, one probability column per class, error')
+    .option('--backend <name>', 'compute backend: auto, native, wasm or cpu', 'auto');
+  withCommonOptions(cmd).action(async (paths: string[], opts: PredictOptions) => {
+    await runAction(
+      opts,
+      async (ctx): Promise<PredictOutput> => {
+        const files = collectAudio(paths);
+        if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
+        await activateBackend(opts.backend ?? 'auto');
+        const dir = resolve(opts.model);
+        const model = await loadModel(dir);
+        const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict') });
+        return { model: dir, labels: model.labels, predictions };
+      },
+      (r) => (opts.csv ? toCsv(r) : describe(r)),
+    );
+  });
+}

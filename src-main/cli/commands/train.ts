@@ -1,0 +1,198 @@
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { importDataset } from '../../core/datasets/import';
+import { MODEL_PRESET_NAMES, listModelPresets } from '../../core/models/presets';
+import type { EvaluationReport } from '../../core/evaluation/metrics';
+import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
+import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+
+interface TrainOptions extends CommonOptions {
+  data?: string;
+  dataset?: string;
+  model?: string;
+  config?: string;
+  epochs?: string;
+  batchSize?: string;
+  lr?: string;
+  seed?: string;
+  testSpeakers?: string;
+  valSpeakers?: string;
+  backend?: string;
+  out?: string;
+  name?: string;
+  inProcess?: boolean;
+  listModels?: boolean;
+}
+
+const int = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new CliError(`${flag} must be a whole number, got "${v}"`);
+  return n;
+};
+
+const speakers = (v: string | undefined) =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+
+/** Reads --config and applies the flags on top; the core validates the result. */
+function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unknown> {
+  let base: Record<string, unknown> = {};
+  if (opts.config) {
+    try {
+      base = JSON.parse(readFileSync(opts.config, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new CliError(`--config ${opts.config}: ${(err as Error).message}`);
+    }
+    if (!base || typeof base !== 'object' || Array.isArray(base)) throw new CliError(`--config ${opts.config}: expected a JSON object`);
+  }
+  const config: Record<string, unknown> = { ...base, datasetId };
+  if (opts.model) config.model = opts.model;
+  else config.model ??= 'resnet';
+  const seed = int(opts.seed, '--seed');
+  if (seed !== undefined) config.seed = seed;
+  const epochs = int(opts.epochs, '--epochs');
+  if (epochs !== undefined) config.epochs = epochs;
+  const batchSize = int(opts.batchSize, '--batch-size');
+  if (batchSize !== undefined) config.batchSize = batchSize;
+  if (opts.lr !== undefined) {
+    const lr = Number(opts.lr);
+    if (!(lr > 0)) throw new CliError(`--lr must be a positive number, got "${opts.lr}"`);
+    config.optimizer = { ...((config.optimizer as object | undefined) ?? {}), learningRate: lr };
+  }
+  if (opts.backend) config.backend = opts.backend;
+  if (opts.out) config.outDir = resolve(opts.out);
+  if (opts.name) config.name = opts.name;
+  const test = speakers(opts.testSpeakers);
+  const val = speakers(opts.valSpeakers);
+  if (test || val) {
+    const effectiveSeed = (config.seed as number | undefined) ?? 42;
+    config.split = {
+      kind: 'speaker',
+      ...(test ? { testSpeakers: test } : { testFraction: 0.2 }),
+      ...(val ? { valSpeakers: val } : { valFraction: 0.1 }),
+      seed: effectiveSeed,
+    };
+  }
+  return config;
+}
+
+/** What `ser train --json` prints. */
+interface TrainOutput {
+  run_id: number;
+  status: RunResult['status'];
+  metrics: Omit<EvaluationReport, 'confusion_normalized'> | null;
+  backend: string | null;
+  seconds: number;
+  epochs: number;
+  best_epoch: number;
+  model_dir: string | null;
+  model_id: number | null;
+}
+
+function summary(r: TrainOutput): string {
+  const lines = [`run ${r.run_id}: ${r.status} on ${r.backend ?? '?'} in ${r.seconds.toFixed(1)} s, ${r.epochs} epochs (best ${r.best_epoch})`];
+  if (r.metrics) {
+    const m = r.metrics;
+    lines.push(`  accuracy ${(m.accuracy * 100).toFixed(1)} %  UAR ${(m.uar * 100).toFixed(1)} %  macro-F1 ${(m.macro_f1 * 100).toFixed(1)} %  (n = ${m.n})`);
+    for (const l of m.labels) {
+      const c = m.per_class[l];
+      lines.push(`  ${l.padEnd(10)} P ${c.precision.toFixed(2)}  R ${c.recall.toFixed(2)}  F1 ${c.f1.toFixed(2)}  n ${c.support}`);
+    }
+  }
+  if (r.model_dir) lines.push(`  model: ${r.model_dir}`);
+  return lines.join('\n');
+}
+
+/** `ser train`: trains a model preset on a dataset in a worker process, storing the run. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a model preset on a dataset in a worker process (speaker-independent split by default); --list-models shows the presets')
+    .option('--data <folder>', 'import this corpus folder first, then train on it')
+    .option('--dataset <id>', 'train on an imported dataset')
+    .addOption(new Option('--model <preset>', 'model preset (default: resnet, or the one in --config)').choices([...MODEL_PRESET_NAMES]))
+    .option('--config <run.json>', 'run config (RunConfigSchema); the flags below override it')
+    .option('--epochs <n>', 'maximum epochs')
+    .option('--batch-size <n>', 'batch size')
+    .option('--lr <rate>', 'initial learning rate')
+    .option('--seed <n>', 'seed for split, weights, shuffling and augmentation')
+    .option('--test-speakers <list>', 'speakers held out for test, e.g. 13,14,15,16')
+    .option('--val-speakers <list>', 'speakers held out for validation (default: 10 % of speakers, chosen by seed)')
+    .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'native', 'wasm', 'cpu']))
+    .option('--out <dir>', 'save the trained model here (default: models/run-<id> beside the database)')
+    .option('--name <name>', 'run name')
+    .option('--in-process', 'train in this process instead of a worker (debugging)')
+    .option('--list-models', 'list the model presets with their parameter counts and exit');
+  withCommonOptions(cmd).action(async (opts: TrainOptions) => {
+    await runAction(
+      opts,
+      async (ctx) => {
+        if (opts.listModels) return listModelPresets();
+        if (!opts.data === !opts.dataset) throw new CliError('give either --data <folder> or --dataset <id>');
+        const store = ctx.openStore();
+        let datasetId = int(opts.dataset, '--dataset');
+        if (opts.data) {
+          const imported = await importDataset(store, { folder: opts.data, onProgress: ctx.progress('import') });
+          ctx.log(`dataset ${imported.dataset_id} "${imported.name}": ${imported.files} files, ${imported.speakers} speakers`);
+          datasetId = imported.dataset_id;
+        }
+        const config = buildConfig(opts, datasetId!);
+        const stage = new Map<string, ReturnType<typeof ctx.progress>>();
+        const bar = (label: string) => {
+          if (!stage.has(label)) stage.set(label, ctx.progress(label));
+          return stage.get(label)!;
+        };
+        let lastEpochLine = '';
+        const onEvent = (e: RunEvent) => {
+          switch (e.type) {
+            case 'status':
+              if (e.status === 'running') ctx.log(`run ${e.runId}: training on ${e.backend}`);
+              break;
+            case 'progress':
+              bar(e.stage)(e.done, e.total, e.stage === 'train' ? `${e.detail ?? ''}${lastEpochLine}` : e.detail?.split('/').pop());
+              break;
+            case 'log':
+              ctx.log(e.message);
+              break;
+            case 'epoch': {
+              const m = e.point.metrics;
+              lastEpochLine = ` | ep ${e.point.epoch}: val_acc ${m.val_accuracy?.toFixed(3) ?? '-'} val_uar ${m.val_uar?.toFixed(3) ?? '-'}`;
+              if (!process.stderr.isTTY) ctx.log(`epoch ${e.point.epoch}: ${Object.entries(m).map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(' ')}`);
+              break;
+            }
+            default:
+              break;
+          }
+        };
+        const handle = startRun(store, config, { onEvent, inProcess: opts.inProcess });
+        const stop = () => {
+          ctx.log(`cancelling run ${handle.runId} after the current batch...`);
+          handle.cancel();
+        };
+        process.once('SIGINT', stop);
+        const result = await handle.done.finally(() => process.off('SIGINT', stop));
+        if (result.status === 'failed') throw new CliError(`run ${result.runId} failed: ${result.error}`);
+        const m = result.metrics;
+        const out: TrainOutput = {
+          run_id: result.runId,
+          status: result.status,
+          metrics: m ? { labels: m.labels, accuracy: m.accuracy, uar: m.uar, macro_f1: m.macro_f1, per_class: m.per_class, confusion: m.confusion, n: m.n } : null,
+          backend: result.backend,
+          seconds: Math.round(result.seconds * 10) / 10,
+          epochs: result.epochs,
+          best_epoch: result.bestEpoch,
+          model_dir: result.modelDir,
+          model_id: result.modelId,
+        };
+        return out;
+      },
+      (r) => (Array.isArray(r) ? r.map((p) => `${p.name.padEnd(12)} ${p.params ? `${p.params.toLocaleString('en')} params`.padEnd(16) : 'classical'.padEnd(16)} ${p.description}`).join('\n') : summary(r)),
+    );
+  });
+}
