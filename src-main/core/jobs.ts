@@ -17,7 +17,7 @@ interface Job {
 export class JobQueue {
   private readonly jobs = new Map<string, Job>();
 
-  constructor(private readonly emit: (event: ApiEvent) => void) {}
+  constructor(readonly emit: (event: ApiEvent) => void) {}
 
   /** Starts `body` in the background and returns its id at once; completion arrives as an event. */
   start<T>(kind: JobKind, body: (ctx: JobContext) => Promise<T>, onSettled?: () => void): string {

@@ -80,3 +80,21 @@ export function scanFolder(folder: string): FolderScan {
   relPaths.sort();
   return { root, relPaths, unreadable };
 }
+
+/** Audio files named by a mix of files and folders (folders scanned recursively), as absolute paths. */
+export function findAudioFiles(inputs: string[]): string[] {
+  const out: string[] = [];
+  for (const input of inputs) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(input).isDirectory();
+    } catch {
+      throw new Error(`${input}: no such file or folder`);
+    }
+    if (isDir) {
+      const scan = scanFolder(input);
+      for (const rel of scan.relPaths) out.push(join(scan.root, ...rel.split('/')));
+    } else out.push(realpathSync(input));
+  }
+  return out;
+}
