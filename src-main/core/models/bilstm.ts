@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SeedSequence } from './initializers';
+import { initRecurrentOrthogonal, SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 import { spectrogramToSequence } from './sequenceInput';
 
@@ -12,7 +12,7 @@ export interface BiLstmOptions {
   dropout?: number;
 }
 
-/** Bidirectional LSTM over the frame sequence, mean-pooled over time, softmax head. */
+/** Bidirectional LSTM over the frame sequence, mean-pooled over time, softmax head; orthogonal recurrent init. */
 export function buildBiLstm(opts: BiLstmOptions): tf.LayersModel {
   const units = opts.units ?? 64;
   const dropout = opts.dropout ?? 0.3;
@@ -25,7 +25,7 @@ export function buildBiLstm(opts: BiLstmOptions): tf.LayersModel {
     units,
     returnSequences: true,
     kernelInitializer: seeds.glorot(),
-    recurrentInitializer: seeds.orthogonal(),
+    recurrentInitializer: seeds.glorot(),
   });
   x = tf.layers.bidirectional({ layer: lstm as tf.RNN, mergeMode: 'concat', name: 'bilstm' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling1d({ name: 'mean_over_time' }).apply(x) as tf.SymbolicTensor;
@@ -33,5 +33,8 @@ export function buildBiLstm(opts: BiLstmOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: 'bilstm' });
+  const model = tf.model({ inputs: input, outputs: output, name: 'bilstm' });
+  // Also gives the backward LSTM its own recurrent init (Bidirectional clones the forward config).
+  initRecurrentOrthogonal(model, seeds);
+  return model;
 }

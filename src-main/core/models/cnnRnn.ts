@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SeedSequence } from './initializers';
+import { initRecurrentOrthogonal, SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
 export interface CnnRnnOptions {
@@ -41,7 +41,7 @@ export function buildCnnRnn(opts: CnnRnnOptions): tf.LayersModel {
   const rnnArgs = {
     units,
     kernelInitializer: seeds.glorot(),
-    recurrentInitializer: seeds.orthogonal(),
+    recurrentInitializer: seeds.glorot(),
     name: opts.cell,
   };
   const rnn = opts.cell === 'gru' ? tf.layers.gru(rnnArgs) : tf.layers.lstm(rnnArgs);
@@ -50,5 +50,7 @@ export function buildCnnRnn(opts: CnnRnnOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: `cnn-${opts.cell}` });
+  const model = tf.model({ inputs: input, outputs: output, name: `cnn-${opts.cell}` });
+  initRecurrentOrthogonal(model, seeds);
+  return model;
 }
