@@ -33,6 +33,8 @@ export interface RunHandle {
   done: Promise<RunResult>;
   /** Asks the run to stop after the current batch; the run ends `cancelled`. */
   cancel(): void;
+  /** The train worker's process id (undefined in-process or before it started). */
+  readonly workerPid: number | undefined;
 }
 
 export interface StartRunOptions {
@@ -145,6 +147,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
         cancelRequested = true;
         controller.abort(new Error('cancelled by the user'));
       },
+      workerPid: undefined,
     };
   }
 
@@ -164,7 +167,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
     worker = forkWorker('trainWorker', opts.featureWorkers !== undefined ? { SER_FEATURE_WORKERS: String(opts.featureWorkers) } : undefined);
   } catch (err) {
     end('failed', null, `Could not start the training worker: ${err instanceof Error ? err.message : String(err)}`);
-    return { runId, done, cancel: () => {} };
+    return { runId, done, cancel: () => {}, workerPid: undefined };
   }
   let lastError: string | null = null;
   worker.onMessage((raw) => {
@@ -194,6 +197,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
   return {
     runId,
     done,
+    workerPid: worker.pid,
     cancel: () => {
       if (ended || cancelRequested) return;
       cancelRequested = true;
