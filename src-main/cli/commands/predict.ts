@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { findAudioFiles } from '../../core/datasets/scan';
 import { activateBackend } from '../../core/training/pipeline';
 import { loadModel, predictPaths, type PathPrediction } from '../../core/training/predict';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
@@ -9,33 +9,6 @@ interface PredictOptions extends CommonOptions {
   model: string;
   csv?: boolean;
   backend?: 'auto' | 'native' | 'wasm' | 'cpu';
-}
-
-const AUDIO = new Set(['.wav', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.aif', '.aiff', '.webm']);
-
-/** Audio files under the given files/folders (folders recursively, sorted). */
-export function collectAudio(inputs: string[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
-      if (name.startsWith('.')) continue;
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (AUDIO.has(extname(name).toLowerCase())) out.push(p);
-    }
-  };
-  for (const input of inputs) {
-    const p = resolve(input);
-    let isDir: boolean;
-    try {
-      isDir = statSync(p).isDirectory();
-    } catch {
-      throw new CliError(`${input}: no such file or folder`);
-    }
-    if (isDir) walk(p);
-    else out.push(p);
-  }
-  return out;
 }
 
 interface PredictOutput {
@@ -82,7 +55,12 @@ export function register(program: Command): void {
     await runAction(
       opts,
       async (ctx): Promise<PredictOutput> => {
-        const files = collectAudio(paths);
+        let files: string[];
+        try {
+          files = findAudioFiles(paths.map((p) => resolve(p)));
+        } catch (err) {
+          throw new CliError((err as Error).message);
+        }
         if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
         await activateBackend(opts.backend ?? 'auto');
         const dir = resolve(opts.model);
