@@ -13,7 +13,8 @@
         "src/conv_dnnl.cc",
         "src/matmul.cc",
         "src/pool.cc",
-        "src/elementwise.cc"
+        "src/elementwise.cc",
+        "src/batchnorm.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -363,6 +363,57 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// batchNormTraining(x, gamma|null, beta|null, epsilon, y, mean, variance): c = mean.length channels (last axis).
+Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *x, *gamma, *beta, *y, *mean, *variance;
+  int64_t gammaLen, betaLen;
+  if (!floats(info, 0, -1, &x, "x") || !floats(info, 5, -1, &mean, "mean")) return env.Undefined();
+  const int64_t n = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
+  const int64_t c = static_cast<int64_t>(info[5].As<Napi::Float32Array>().ElementLength());
+  if (c == 0 || n == 0 || n % c != 0 || !info[3].IsNumber()) {
+    fail(env, "batchNormTraining: x must be a non-empty whole number of channel rows and epsilon a number");
+    return env.Undefined();
+  }
+  if (!optionalFloats(info, 1, &gamma, &gammaLen, "gamma") || !optionalFloats(info, 2, &beta, &betaLen, "beta") ||
+      !floats(info, 4, n, &y, "y") || !floats(info, 6, c, &variance, "variance")) {
+    return env.Undefined();
+  }
+  if ((gamma != nullptr && gammaLen != c) || (beta != nullptr && betaLen != c)) {
+    fail(env, "batchNormTraining: gamma and beta must have one value per channel");
+    return env.Undefined();
+  }
+  ser::batchNormTraining(x, n, static_cast<int>(c), gamma, beta, info[3].As<Napi::Number>().FloatValue(), y, mean, variance);
+  return env.Undefined();
+}
+
+// batchNormTrainingGrad(dy, x, mean, variance, gamma|null, epsilon, dx, dgamma, dbeta, dmean|null, dvariance|null)
+Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *dy, *x, *mean, *variance, *gamma, *dx, *dgamma, *dbeta, *dmean, *dvariance;
+  int64_t gammaLen, dmeanLen, dvarianceLen;
+  if (!floats(info, 0, -1, &dy, "dy") || !floats(info, 2, -1, &mean, "mean")) return env.Undefined();
+  const int64_t n = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
+  const int64_t c = static_cast<int64_t>(info[2].As<Napi::Float32Array>().ElementLength());
+  if (c == 0 || n == 0 || n % c != 0 || !info[5].IsNumber()) {
+    fail(env, "batchNormTrainingGrad: dy must be a non-empty whole number of channel rows and epsilon a number");
+    return env.Undefined();
+  }
+  if (!floats(info, 1, n, &x, "x") || !floats(info, 3, c, &variance, "variance") ||
+      !optionalFloats(info, 4, &gamma, &gammaLen, "gamma") || !floats(info, 6, n, &dx, "dx") ||
+      !floats(info, 7, c, &dgamma, "dgamma") || !floats(info, 8, c, &dbeta, "dbeta") ||
+      !optionalFloats(info, 9, &dmean, &dmeanLen, "dmean") || !optionalFloats(info, 10, &dvariance, &dvarianceLen, "dvariance")) {
+    return env.Undefined();
+  }
+  if ((gamma != nullptr && gammaLen != c) || (dmean != nullptr && dmeanLen != c) || (dvariance != nullptr && dvarianceLen != c)) {
+    fail(env, "batchNormTrainingGrad: gamma, dmean and dvariance must have one value per channel");
+    return env.Undefined();
+  }
+  ser::batchNormTrainingGrad(dy, x, n, static_cast<int>(c), mean, variance, gamma, dmean, dvariance,
+                             info[5].As<Napi::Number>().FloatValue(), dx, dgamma, dbeta);
+  return env.Undefined();
+}
+
 // setThreads(n) → n actually used; threads() → current count.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) {
@@ -413,6 +464,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addN", Napi::Function::New(env, AddN));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("batchNormTraining", Napi::Function::New(env, BatchNormTraining));
+  exports.Set("batchNormTrainingGrad", Napi::Function::New(env, BatchNormTrainingGrad));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setConvEngine", Napi::Function::New(env, SetConvEngine));

@@ -1,6 +1,5 @@
-// Element-wise, broadcasting, reduction and batch-norm kernels. Memory-bound, so they are written as flat loops the
-// compiler vectorises and split across threads by rows; semantics (NaN handling, cyclic batch-norm parameters,
-// float64 sums) follow the tfjs cpu kernels.
+// Element-wise, broadcasting and reduction kernels. Memory-bound, so they are written as flat loops the
+// compiler vectorises and split across threads by rows; semantics (NaN handling, float64 sums) follow the tfjs cpu kernels.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -321,93 +320,6 @@ void addN(const float* const* inputs, int count, int64_t n, float* out) {
       for (int64_t i = begin; i < end; ++i) out[i] += in[i];
     }
   });
-}
-
-void batchNorm(const float* x, int64_t n, const float* mean, int64_t meanLen, const float* variance, int64_t varLen,
-               const float* offset, int64_t offsetLen, const float* scale, int64_t scaleLen, float epsilon, float* out) {
-  const int64_t c = meanLen;
-  const bool perChannel = varLen == c && (offset == nullptr || offsetLen == c) && (scale == nullptr || scaleLen == c) &&
-                          n % c == 0;
-  if (perChannel) {
-    // Fold into one multiply-add per element: out = x * k + m.
-    std::vector<float> k(static_cast<size_t>(c)), m(static_cast<size_t>(c));
-    for (int64_t j = 0; j < c; ++j) {
-      const float s = scale != nullptr ? scale[j] : 1.0f;
-      k[j] = s / std::sqrt(variance[j] + epsilon);
-      m[j] = (offset != nullptr ? offset[j] : 0.0f) - mean[j] * k[j];
-    }
-    const int64_t rows = n / c;
-    parallelFor(rows, std::max<int64_t>(1, kGrain / c), [&](int64_t begin, int64_t end) {
-      for (int64_t r = begin; r < end; ++r) {
-        const float* xr = x + r * c;
-        float* yr = out + r * c;
-        for (int64_t j = 0; j < c; ++j) yr[j] = xr[j] * k[j] + m[j];
-      }
-    });
-    return;
-  }
-  parallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const float s = scale != nullptr ? scale[i % scaleLen] : 1.0f;
-      const float o = offset != nullptr ? offset[i % offsetLen] : 0.0f;
-      out[i] = o + (x[i] - mean[i % meanLen]) * s / std::sqrt(variance[i % varLen] + epsilon);
-    }
-  });
-}
-
-void batchNormGrad(const float* dy, const float* x, int64_t n, int c, const float* mean, const float* variance,
-                   const float* scale, float epsilon, float* dx, float* dmean, float* dvariance, float* dscale,
-                   float* doffset) {
-  const int64_t rows = n / c;
-  const int threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threadCount(), n / kGrain)));
-  // Per-thread channel sums of dy and dy * (x - mean), in float64 like the tfjs Sum kernel.
-  std::vector<double> sums(static_cast<size_t>(threads) * 2 * c, 0.0);
-  std::vector<float> rs(static_cast<size_t>(c)), k(static_cast<size_t>(c));
-  for (int j = 0; j < c; ++j) {
-    rs[j] = 1.0f / std::sqrt(variance[j] + epsilon);
-    k[j] = rs[j] * (scale != nullptr ? scale[j] : 1.0f);
-  }
-  runOnThreads(threads, [&](int t, int count) {
-    const int64_t begin = rows * t / count;
-    const int64_t end = rows * (t + 1) / count;
-    double* sumDy = sums.data() + static_cast<size_t>(t) * 2 * c;
-    double* sumDyXm = sumDy + c;
-    // Row-local float sums keep the inner loop vectorised; flushed to float64 every block of rows.
-    constexpr int64_t kFlush = 64;
-    std::vector<float> bDy(static_cast<size_t>(c)), bDyXm(static_cast<size_t>(c));
-    for (int64_t r0 = begin; r0 < end; r0 += kFlush) {
-      const int64_t r1 = std::min(end, r0 + kFlush);
-      std::fill(bDy.begin(), bDy.end(), 0.0f);
-      std::fill(bDyXm.begin(), bDyXm.end(), 0.0f);
-      for (int64_t r = r0; r < r1; ++r) {
-        const float* g = dy + r * c;
-        const float* xr = x + r * c;
-        float* d = dx + r * c;
-        for (int j = 0; j < c; ++j) {
-          bDy[j] += g[j];
-          bDyXm[j] += g[j] * (xr[j] - mean[j]);
-          d[j] = g[j] * k[j];
-        }
-      }
-      for (int j = 0; j < c; ++j) {
-        sumDy[j] += bDy[j];
-        sumDyXm[j] += bDyXm[j];
-      }
-    }
-  });
-  for (int j = 0; j < c; ++j) {
-    double sDy = 0.0, sDyXm = 0.0;
-    for (int t = 0; t < threads; ++t) {
-      sDy += sums[static_cast<size_t>(t) * 2 * c + j];
-      sDyXm += sums[static_cast<size_t>(t) * 2 * c + c + j];
-    }
-    const double s = scale != nullptr ? scale[j] : 1.0;
-    const double r = rs[j];
-    if (dmean != nullptr) dmean[j] = static_cast<float>(-r * s * sDy);
-    if (dvariance != nullptr) dvariance[j] = static_cast<float>(-0.5 * r * r * r * s * sDyXm);
-    if (dscale != nullptr) dscale[j] = static_cast<float>(r * sDyXm);
-    if (doffset != nullptr) doffset[j] = static_cast<float>(sDy);
-  }
 }
 
 }  // namespace ser

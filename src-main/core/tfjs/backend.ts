@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+// Registers the fused BatchNormalization layer under the stock class name, so models loaded from disk use it.
+import './batchNormLayer';
 import { NATIVE_BACKEND, registerNativeBackend } from './nativeKernels';
 import { registerWasmGradientKernels } from './wasmGradients';
 

@@ -25,6 +25,11 @@ export interface NativeAddon {
   /** Gradients of batchNorm for per-channel (last axis) parameters. */
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number,
     dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  /** Training-mode batch norm over all but the last axis (mean.length channels): y, batch mean and biased variance. */
+  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** Complete gradient of batchNormTraining, including gradients arriving at its mean/variance outputs. */
+  batchNormTrainingGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, epsilon: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null): void;
   /** Sets the number of threads the kernels split work across; returns the count in effect. */
   setThreads(n: number): number;
   threads(): number;
@@ -68,6 +73,10 @@ export function loadNativeAddon(): NativeAddonLoad {
     cached = { ok: false, reason: `native kernels not built (no ${ADDON_RELATIVE}; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)` };
     return cached;
   }
+  // OpenMP reads this when the addon loads it. Its default spins idle workers for a while after every parallel kernel,
+  // which on a machine shared with other work burned more CPU (measured: ~2x per training step) than it saved.
+  // An explicit OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.OMP_WAIT_POLICY = 'passive';
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     cached = { ok: true, addon, path };

@@ -113,6 +113,9 @@ export const GRADIENT_KERNELS = {
   squareGrad: 'SerNativeSquareGrad',
   broadcastScale: 'SerNativeBroadcastScale',
   batchNormGrad: 'SerNativeBatchNormGrad',
+  /** Fused training-mode batch norm of batchNormLayer.ts: inputs x, gamma?, beta?; outputs [y, mean, variance]. */
+  batchNormTraining: 'SerNativeBatchNormTraining',
+  batchNormTrainingGrad: 'SerNativeBatchNormTrainingGrad',
 } as const;
 
 /** dy * step(x) (inputs dy, x of one shape). */
@@ -161,6 +164,36 @@ const batchNormGrad: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
   return [backend.makeTensorInfo(x.shape, 'float32', dx), ...params.map((p) => backend.makeTensorInfo(mean.shape, 'float32', p))];
 };
 
+/** Batch statistics and normalisation over all but the last axis in two passes: [y, mean, variance]. */
+const batchNormTraining: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
+  const { x, gamma, beta } = inputs;
+  const xv = floats(backend, x);
+  const gv = gamma ? floats(backend, gamma) : null;
+  const bv = beta ? floats(backend, beta) : null;
+  if (!x || !xv || (gamma && !gv) || (beta && !bv) || x.shape.length < 2) return null;
+  const c = x.shape[x.shape.length - 1];
+  const y = outputArray(xv.length);
+  const mean = outputArray(c);
+  const variance = outputArray(c);
+  addon.batchNormTraining(xv, gv, bv, Number(attrs.epsilon), y, mean, variance);
+  return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
+};
+
+/** Gradient of batchNormTraining: [dx, dgamma, dbeta]. */
+const batchNormTrainingGrad: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
+  const { dy, x, mean, variance, gamma, dmean, dvariance } = inputs;
+  const [dyv, xv, mv, vv] = [dy, x, mean, variance].map((t) => floats(backend, t));
+  const gv = gamma ? floats(backend, gamma) : null;
+  const dmv = dmean ? floats(backend, dmean) : null;
+  const dvv = dvariance ? floats(backend, dvariance) : null;
+  if (!x || !dyv || !xv || !mv || !vv || (gamma && !gv) || (dmean && !dmv) || (dvariance && !dvv)) return null;
+  const dx = outputArray(xv.length);
+  const dgamma = outputArray(mv.length);
+  const dbeta = outputArray(mv.length);
+  addon.batchNormTrainingGrad(dyv, xv, mv, vv, gv, Number(attrs.epsilon), dx, dgamma, dbeta, dmv, dvv);
+  return [backend.makeTensorInfo(x.shape, 'float32', dx), backend.makeTensorInfo([mv.length], 'float32', dgamma), backend.makeTensorInfo([mv.length], 'float32', dbeta)];
+};
+
 /** Element-wise, reduction and batch-norm kernels by tfjs kernel name, plus the custom gradient kernels. */
 export const ELEMENTWISE_KERNELS: Record<string, NativeImpl> = {
   [tf.Add]: binary(BINARY.add),
@@ -199,4 +232,6 @@ export const NATIVE_ONLY_KERNELS: Record<string, NativeImpl> = {
   [GRADIENT_KERNELS.squareGrad]: squareGrad,
   [GRADIENT_KERNELS.broadcastScale]: broadcastScale,
   [GRADIENT_KERNELS.batchNormGrad]: batchNormGrad,
+  [GRADIENT_KERNELS.batchNormTraining]: batchNormTraining,
+  [GRADIENT_KERNELS.batchNormTrainingGrad]: batchNormTrainingGrad,
 };

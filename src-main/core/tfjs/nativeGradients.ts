@@ -72,12 +72,28 @@ const OVERRIDES: Record<string, (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]
   [tf.FusedBatchNorm]: batchNormGrad,
 };
 
+/** Gradient of the fused training batch norm (a native-only kernel, so no dispatch): one pass for dx, dgamma, dbeta. */
+const batchNormTrainingGradConfig: tf.GradConfig = {
+  kernelName: GRADIENT_KERNELS.batchNormTraining,
+  inputsToSave: ['x', 'gamma'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy, dmean, dvariance] = dys as tf.Tensor[];
+    const [x, gamma, mean, variance] = saved;
+    const inputs: tf.NamedTensorMap = { dy, x, mean, variance, dmean, dvariance };
+    if (gamma) inputs.gamma = gamma;
+    const [dx, dgamma, dbeta] = run(GRADIENT_KERNELS.batchNormTrainingGrad, inputs, { epsilon: attrs.epsilon as number }) as tf.Tensor[];
+    return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+  },
+};
+
 let installed = false;
 
 /** Installs the backend-dispatching gradients (idempotent). The saved inputs stay those of the original configs. */
 export function installNativeGradients(): void {
   if (installed) return;
   installed = true;
+  tf.registerGradient(batchNormTrainingGradConfig);
   for (const [kernelName, nativeGrad] of Object.entries(OVERRIDES)) {
     const original = tf.getGradient(kernelName);
     if (!original) continue;

@@ -1,0 +1,210 @@
+// Batch normalisation: tfjs's FusedBatchNorm forward and its gradient, and a fused training-mode pair (batch
+// statistics + normalisation, and the complete backward pass) for the fused BatchNormalization layer. Each is one or
+// two streaming passes over the activations; sums are float64 per channel, split across threads by rows.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "kernels.h"
+#include "parallel.h"
+
+namespace ser {
+namespace {
+
+constexpr int64_t kGrain = 1 << 15;
+
+int threadsFor(int64_t n) { return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threadCount(), n / kGrain))); }
+
+// Per-channel sums over rows of [rows, c]: fn(row pointer index r, float* accA, float* accB) accumulates into float
+// row-block buffers that are flushed into float64 every 64 rows (vectorised inner loop, float64 totals).
+template <typename RowFn>
+void channelSums(int64_t rows, int c, int threads, std::vector<double>& totalA, std::vector<double>& totalB, RowFn rowFn) {
+  std::vector<double> partial(static_cast<size_t>(threads) * 2 * c, 0.0);
+  runOnThreads(threads, [&](int t, int count) {
+    const int64_t begin = rows * t / count;
+    const int64_t end = rows * (t + 1) / count;
+    double* sumA = partial.data() + static_cast<size_t>(t) * 2 * c;
+    double* sumB = sumA + c;
+    constexpr int64_t kFlush = 64;
+    std::vector<float> a(static_cast<size_t>(c)), b(static_cast<size_t>(c));
+    for (int64_t r0 = begin; r0 < end; r0 += kFlush) {
+      const int64_t r1 = std::min(end, r0 + kFlush);
+      std::fill(a.begin(), a.end(), 0.0f);
+      std::fill(b.begin(), b.end(), 0.0f);
+      for (int64_t r = r0; r < r1; ++r) rowFn(r, a.data(), b.data());
+      for (int j = 0; j < c; ++j) {
+        sumA[j] += a[j];
+        sumB[j] += b[j];
+      }
+    }
+  });
+  totalA.assign(static_cast<size_t>(c), 0.0);
+  totalB.assign(static_cast<size_t>(c), 0.0);
+  for (int t = 0; t < threads; ++t) {
+    for (int j = 0; j < c; ++j) {
+      totalA[j] += partial[static_cast<size_t>(t) * 2 * c + j];
+      totalB[j] += partial[static_cast<size_t>(t) * 2 * c + c + j];
+    }
+  }
+}
+
+// out[r, j] = x[r, j] * k[j] + m[j] (+ dy-term when given): the per-channel affine map every pass ends with.
+void affineRows(const float* x, int64_t rows, int c, const float* k, const float* m, float* out) {
+  parallelFor(rows, std::max<int64_t>(1, kGrain / c), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* xr = x + r * c;
+      float* yr = out + r * c;
+      for (int j = 0; j < c; ++j) yr[j] = xr[j] * k[j] + m[j];
+    }
+  });
+}
+
+}  // namespace
+
+void batchNorm(const float* x, int64_t n, const float* mean, int64_t meanLen, const float* variance, int64_t varLen,
+               const float* offset, int64_t offsetLen, const float* scale, int64_t scaleLen, float epsilon, float* out) {
+  const int64_t c = meanLen;
+  const bool perChannel = varLen == c && (offset == nullptr || offsetLen == c) && (scale == nullptr || scaleLen == c) &&
+                          n % c == 0;
+  if (perChannel) {
+    // Fold into one multiply-add per element: out = x * k + m.
+    std::vector<float> k(static_cast<size_t>(c)), m(static_cast<size_t>(c));
+    for (int64_t j = 0; j < c; ++j) {
+      const float s = scale != nullptr ? scale[j] : 1.0f;
+      k[j] = s / std::sqrt(variance[j] + epsilon);
+      m[j] = (offset != nullptr ? offset[j] : 0.0f) - mean[j] * k[j];
+    }
+    affineRows(x, n / c, static_cast<int>(c), k.data(), m.data(), out);
+    return;
+  }
+  parallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float s = scale != nullptr ? scale[i % scaleLen] : 1.0f;
+      const float o = offset != nullptr ? offset[i % offsetLen] : 0.0f;
+      out[i] = o + (x[i] - mean[i % meanLen]) * s / std::sqrt(variance[i % varLen] + epsilon);
+    }
+  });
+}
+
+void batchNormGrad(const float* dy, const float* x, int64_t n, int c, const float* mean, const float* variance,
+                   const float* scale, float epsilon, float* dx, float* dmean, float* dvariance, float* dscale,
+                   float* doffset) {
+  const int64_t rows = n / c;
+  const int threads = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threadCount(), n / kGrain)));
+  // Per-thread channel sums of dy and dy * (x - mean), in float64 like the tfjs Sum kernel.
+  std::vector<double> sums(static_cast<size_t>(threads) * 2 * c, 0.0);
+  std::vector<float> rs(static_cast<size_t>(c)), k(static_cast<size_t>(c));
+  for (int j = 0; j < c; ++j) {
+    rs[j] = 1.0f / std::sqrt(variance[j] + epsilon);
+    k[j] = rs[j] * (scale != nullptr ? scale[j] : 1.0f);
+  }
+  runOnThreads(threads, [&](int t, int count) {
+    const int64_t begin = rows * t / count;
+    const int64_t end = rows * (t + 1) / count;
+    double* sumDy = sums.data() + static_cast<size_t>(t) * 2 * c;
+    double* sumDyXm = sumDy + c;
+    // Row-local float sums keep the inner loop vectorised; flushed to float64 every block of rows.
+    constexpr int64_t kFlush = 64;
+    std::vector<float> bDy(static_cast<size_t>(c)), bDyXm(static_cast<size_t>(c));
+    for (int64_t r0 = begin; r0 < end; r0 += kFlush) {
+      const int64_t r1 = std::min(end, r0 + kFlush);
+      std::fill(bDy.begin(), bDy.end(), 0.0f);
+      std::fill(bDyXm.begin(), bDyXm.end(), 0.0f);
+      for (int64_t r = r0; r < r1; ++r) {
+        const float* g = dy + r * c;
+        const float* xr = x + r * c;
+        float* d = dx + r * c;
+        for (int j = 0; j < c; ++j) {
+          bDy[j] += g[j];
+          bDyXm[j] += g[j] * (xr[j] - mean[j]);
+          d[j] = g[j] * k[j];
+        }
+      }
+      for (int j = 0; j < c; ++j) {
+        sumDy[j] += bDy[j];
+        sumDyXm[j] += bDyXm[j];
+      }
+    }
+  });
+  for (int j = 0; j < c; ++j) {
+    double sDy = 0.0, sDyXm = 0.0;
+    for (int t = 0; t < threads; ++t) {
+      sDy += sums[static_cast<size_t>(t) * 2 * c + j];
+      sDyXm += sums[static_cast<size_t>(t) * 2 * c + c + j];
+    }
+    const double s = scale != nullptr ? scale[j] : 1.0;
+    const double r = rs[j];
+    if (dmean != nullptr) dmean[j] = static_cast<float>(-r * s * sDy);
+    if (dvariance != nullptr) dvariance[j] = static_cast<float>(-0.5 * r * r * r * s * sDyXm);
+    if (dscale != nullptr) dscale[j] = static_cast<float>(r * sDyXm);
+    if (doffset != nullptr) doffset[j] = static_cast<float>(sDy);
+  }
+}
+
+void batchNormTraining(const float* x, int64_t n, int c, const float* gamma, const float* beta, float epsilon,
+                       float* y, float* mean, float* variance) {
+  const int64_t rows = n / c;
+  // Shifting by the first row keeps E[x^2] - E[x]^2 free of cancellation when activations sit far from zero.
+  std::vector<float> shift(x, x + c);
+  std::vector<double> sum, sumSq;
+  channelSums(rows, c, threadsFor(n), sum, sumSq, [&](int64_t r, float* a, float* b) {
+    const float* xr = x + r * c;
+    for (int j = 0; j < c; ++j) {
+      const float d = xr[j] - shift[j];
+      a[j] += d;
+      b[j] += d * d;
+    }
+  });
+  std::vector<float> k(static_cast<size_t>(c)), m(static_cast<size_t>(c));
+  for (int j = 0; j < c; ++j) {
+    const double dMean = sum[j] / static_cast<double>(rows);
+    const double var = std::max(0.0, sumSq[j] / static_cast<double>(rows) - dMean * dMean);
+    mean[j] = static_cast<float>(shift[j] + dMean);
+    variance[j] = static_cast<float>(var);
+    const double scale = (gamma != nullptr ? gamma[j] : 1.0) / std::sqrt(var + epsilon);
+    k[j] = static_cast<float>(scale);
+    m[j] = static_cast<float>((beta != nullptr ? beta[j] : 0.0) - (shift[j] + dMean) * scale);
+  }
+  affineRows(x, rows, c, k.data(), m.data(), y);
+}
+
+void batchNormTrainingGrad(const float* dy, const float* x, int64_t n, int c, const float* mean, const float* variance,
+                           const float* gamma, const float* dmean, const float* dvariance, float epsilon, float* dx,
+                           float* dgamma, float* dbeta) {
+  const int64_t rows = n / c;
+  std::vector<double> sumDy, sumDyXm;
+  channelSums(rows, c, threadsFor(n), sumDy, sumDyXm, [&](int64_t r, float* a, float* b) {
+    const float* g = dy + r * c;
+    const float* xr = x + r * c;
+    for (int j = 0; j < c; ++j) {
+      a[j] += g[j];
+      b[j] += g[j] * (xr[j] - mean[j]);
+    }
+  });
+  // dx = gamma*rs*dy - gamma*rs^3*(x - mean)*sum(dy*(x - mean))/N - gamma*rs*sum(dy)/N, per channel, plus the
+  // gradients arriving at the statistics themselves (mean: 1/N each; variance: 2(x - mean)/N each).
+  std::vector<float> k1(static_cast<size_t>(c)), k2(static_cast<size_t>(c)), k0(static_cast<size_t>(c));
+  for (int j = 0; j < c; ++j) {
+    const double rs = 1.0 / std::sqrt(static_cast<double>(variance[j]) + epsilon);
+    const double g = gamma != nullptr ? gamma[j] : 1.0;
+    const double inv = 1.0 / static_cast<double>(rows);
+    k1[j] = static_cast<float>(g * rs);
+    const double viaVariance = dvariance != nullptr ? 2.0 * dvariance[j] * inv : 0.0;
+    const double viaMean = dmean != nullptr ? dmean[j] * inv : 0.0;
+    const double slope = -g * rs * rs * rs * sumDyXm[j] * inv + viaVariance;
+    k2[j] = static_cast<float>(slope);
+    k0[j] = static_cast<float>(-g * rs * sumDy[j] * inv + viaMean - slope * static_cast<double>(mean[j]));
+    if (dgamma != nullptr) dgamma[j] = static_cast<float>(rs * sumDyXm[j]);
+    if (dbeta != nullptr) dbeta[j] = static_cast<float>(sumDy[j]);
+  }
+  parallelFor(rows, std::max<int64_t>(1, kGrain / c), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const float* g = dy + r * c;
+      const float* xr = x + r * c;
+      float* d = dx + r * c;
+      for (int j = 0; j < c; ++j) d[j] = g[j] * k1[j] + xr[j] * k2[j] + k0[j];
+    }
+  });
+}
+
+}  // namespace ser

@@ -1,0 +1,105 @@
+// The fused BatchNormalization layer: same outputs, gradients, moving statistics and saved form as the stock layer.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FusedBatchNormalization, batchNormalization } from '../../src-main/core/tfjs/batchNormLayer';
+import { NATIVE_BACKEND, nativeKernelStats, registerNativeBackend, resetNativeKernelStats } from '../../src-main/core/tfjs/nativeKernels';
+
+const status = registerNativeBackend();
+if (!status.ok) console.warn(`fused batch-norm tests skipped: ${status.reason}`);
+
+function random(shape: number[], seed: number, offset = 0): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  let s = seed * 2654435761 + 3;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1 + offset;
+  }
+  return out;
+}
+
+function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let err = 0;
+  let mag = 1;
+  for (let i = 0; i < b.length; i++) {
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    mag = Math.max(mag, Math.abs(b[i]));
+  }
+  return err / mag;
+}
+
+/**
+ * One training step of conv -> BN -> relu -> sum on `backend`, with the stock or the fused layer:
+ * the output, the gradients of gamma, beta and the conv kernel, and the moving statistics after the step.
+ */
+async function step(backend: string, fused: boolean, xShape: number[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const make = fused ? batchNormalization : tf.layers.batchNormalization;
+  const bn = make({ momentum: 0.8, epsilon: 1e-3, gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' });
+  const conv = tf.layers.conv2d({ filters: xShape[3], kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) });
+  const x = tf.tensor(random(xShape, 1, 0.7), xShape);
+  conv.apply(x);
+  bn.apply(conv.apply(x));
+  // Same starting gamma/beta on every run (initialisers draw from the global RNG).
+  bn.setWeights([tf.tensor(random([xShape[3]], 2, 1)), tf.tensor(random([xShape[3]], 3)), tf.zeros([xShape[3]]), tf.ones([xShape[3]])]);
+  const weights = [...conv.trainableWeights, ...bn.trainableWeights].map((w) => w.read() as tf.Variable);
+  const r = tf.tensor(random(xShape, 4), xShape);
+  let out: tf.Tensor | undefined;
+  const { grads } = tf.variableGrads(() => {
+    out = tf.keep(tf.relu(bn.apply(conv.apply(x), { training: true }) as tf.Tensor));
+    return tf.sum(tf.mul(out, r)) as tf.Scalar;
+  }, weights);
+  const result = [out as tf.Tensor, ...weights.map((w) => grads[w.name]), ...bn.nonTrainableWeights.map((w) => w.read())];
+  return result.map((t) => Float32Array.from(t.dataSync()));
+}
+
+describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each([[[4, 6, 5, 8]], [[1, 9, 7, 16]], [[3, 4, 4, 3]]])('matches the stock layer on cpu (x%j): output, gradients, moving stats', async (xShape) => {
+    resetNativeKernelStats();
+    const fusedNative = await step(NATIVE_BACKEND, true, xShape);
+    expect(nativeKernelStats().native.SerNativeBatchNormTraining).toBe(1);
+    expect(nativeKernelStats().native.SerNativeBatchNormTrainingGrad).toBe(1);
+    const stockCpu = await step('cpu', false, xShape);
+    const stockNative = await step(NATIVE_BACKEND, false, xShape);
+    expect(fusedNative.length).toBe(6);
+    fusedNative.forEach((v, i) => {
+      expect(maxRelErr(v, stockCpu[i])).toBeLessThanOrEqual(1e-4);
+      expect(maxRelErr(stockNative[i], stockCpu[i])).toBeLessThanOrEqual(1e-4);
+    });
+  });
+
+  it('is the stock layer off the native backend', async () => {
+    resetNativeKernelStats();
+    const fusedCpu = await step('cpu', true, [2, 5, 5, 4]);
+    const stockCpu = await step('cpu', false, [2, 5, 5, 4]);
+    fusedCpu.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(stockCpu[i])));
+    expect(nativeKernelStats().native.SerNativeBatchNormTraining).toBeUndefined();
+  });
+
+  it('saves as BatchNormalization and reloads as the fused layer with its weights', async () => {
+    await tf.setBackend(NATIVE_BACKEND);
+    const input = tf.input({ shape: [6, 5, 3] });
+    const output = batchNormalization({ name: 'bn' }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    model.layers[1].setWeights([tf.fill([3], 2), tf.fill([3], 0.5), tf.fill([3], 0.1), tf.fill([3], 4)]);
+    const topology = model.toJSON(null, false) as { config: { layers: { class_name: string }[] } };
+    expect(topology.config.layers[1].class_name).toBe('BatchNormalization');
+    const saved: { artifacts?: tf.io.ModelArtifacts } = {};
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved.artifacts = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved.artifacts as tf.io.ModelArtifacts));
+    expect(loaded.layers[1]).toBeInstanceOf(FusedBatchNormalization);
+    const x = tf.tensor4d(random([2, 6, 5, 3], 9), [2, 6, 5, 3]);
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = (loaded.predict(x) as tf.Tensor).dataSync();
+    expect(maxRelErr(b, a)).toBeLessThanOrEqual(1e-6);
+    // Inference uses the moving statistics: (x - 0.1) / sqrt(4 + eps) * 2 + 0.5.
+    expect(a[0]).toBeCloseTo(((x.dataSync()[0] - 0.1) / Math.sqrt(4 + 1e-3)) * 2 + 0.5, 5);
+  });
+});
