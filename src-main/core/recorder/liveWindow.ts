@@ -1,5 +1,5 @@
-import { resample } from '../audio/resample';
 import { measureLevel } from './levels';
+import { StreamResampler } from './streamResampler';
 
 // Live mode: classify the latest `inputSeconds` of audio every `hop` seconds and smooth the
 // probabilities over time, so the label does not flicker between neighbouring windows.
@@ -14,7 +14,7 @@ export interface Classification {
 export interface WindowClassifier {
   /** Seconds of audio per decision (the model's input length). */
   inputSeconds: number;
-  /** Hz the classifier expects; windows are resampled to it. */
+  /** Hz the classifier expects; the stream is resampled to it before windowing. */
   sampleRate: number;
   classify(samples: Float32Array, sampleRate: number): Promise<Classification> | Classification;
 }
@@ -131,7 +131,7 @@ export interface LiveWindow {
   smoothedLabel: string;
   /** dBFS of the window (low values: silence, the label means little). */
   rmsDb: number;
-  /** Milliseconds spent resampling and classifying this window. */
+  /** Milliseconds the classifier took for this window. */
   latencyMs: number;
 }
 
@@ -143,7 +143,7 @@ export interface LiveSummary {
   audioSeconds: number;
   /** Wall-clock seconds from start to end. */
   wallSeconds: number;
-  /** Processing time / audio time: below 1 keeps up with real time. */
+  /** Processing time (resampling + classifying) / audio time: below 1 keeps up with real time. */
   realTimeFactor: number;
   meanLatencyMs: number;
   maxLatencyMs: number;
@@ -172,7 +172,10 @@ export async function liveClassify(opts: LiveOptions): Promise<LiveSummary> {
   const hop = opts.hop ?? 0.5;
   if (!(hop > 0)) throw new RangeError(`liveClassify: hop must be > 0 s (got ${hop})`);
   if (!(classifier.inputSeconds > 0)) throw new RangeError(`liveClassify: the model's input length must be > 0 s (got ${classifier.inputSeconds})`);
-  const rate = source.sampleRate;
+  // Resample the stream once, then cut windows at the model's rate: each window is then exactly a
+  // slice of the whole recording resampled, with no edge effects at window boundaries.
+  const rate = classifier.sampleRate;
+  const resampler = source.sampleRate === rate ? null : new StreamResampler(source.sampleRate, rate);
   const window = new SlidingWindow(Math.round(classifier.inputSeconds * rate), Math.max(1, Math.round(hop * rate)));
   const alpha = smoothingAlpha(hop, opts.smoothingSeconds ?? 1);
   const skipLate = opts.skipLate ?? true;
@@ -183,23 +186,22 @@ export async function liveClassify(opts: LiveOptions): Promise<LiveSummary> {
   let windows = 0;
   let skipped = 0;
   let busyMs = 0;
+  let classifyMs = 0;
   let maxLatencyMs = 0;
 
-  for await (const chunk of source.chunks) {
-    if (opts.signal?.aborted) break;
-    if (streamT0 === undefined) streamT0 = performance.now() - (chunk.length / rate) * 1000;
-    for (const span of window.push(chunk)) {
-      if (opts.signal?.aborted) break;
+  const consume = async (samples: Float32Array): Promise<void> => {
+    for (const span of window.push(samples)) {
+      if (opts.signal?.aborted) return;
       const endMs = (span.end / rate) * 1000;
-      if (skipLate && performance.now() - (streamT0 + endMs) > hop * 1000) {
+      if (skipLate && streamT0 !== undefined && performance.now() - (streamT0 + endMs) > hop * 1000) {
         skipped++;
         continue;
       }
       const t = performance.now();
-      const input = rate === classifier.sampleRate ? span.samples : resample(span.samples, rate, classifier.sampleRate);
-      const result = await classifier.classify(input, classifier.sampleRate);
+      const result = await classifier.classify(span.samples, rate);
       const latencyMs = performance.now() - t;
       busyMs += latencyMs;
+      classifyMs += latencyMs;
       maxLatencyMs = Math.max(maxLatencyMs, latencyMs);
       smoothed = smoothProbabilities(smoothed, result.probabilities, alpha);
       windows++;
@@ -215,15 +217,27 @@ export async function liveClassify(opts: LiveOptions): Promise<LiveSummary> {
         latencyMs,
       });
     }
+  };
+
+  let inputSamples = 0;
+  for await (const chunk of source.chunks) {
+    if (opts.signal?.aborted) break;
+    if (streamT0 === undefined) streamT0 = performance.now() - (chunk.length / source.sampleRate) * 1000;
+    inputSamples += chunk.length;
+    const t = performance.now();
+    const samples = resampler ? resampler.push(chunk) : chunk;
+    busyMs += performance.now() - t;
+    await consume(samples);
   }
-  const audioSeconds = window.received / rate;
+  if (resampler && !opts.signal?.aborted) await consume(resampler.flush());
+  const audioSeconds = inputSamples / source.sampleRate;
   return {
     windows,
     skipped,
     audioSeconds,
     wallSeconds: (performance.now() - startedAt) / 1000,
     realTimeFactor: audioSeconds > 0 ? busyMs / 1000 / audioSeconds : 0,
-    meanLatencyMs: windows ? busyMs / windows : 0,
+    meanLatencyMs: windows ? classifyMs / windows : 0,
     maxLatencyMs,
   };
 }
