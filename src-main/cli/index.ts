@@ -10,6 +10,7 @@ import { register as registerExtract } from './commands/extract';
 import { register as registerFeatures } from './commands/features';
 import { register as registerImport } from './commands/import';
 import { register as registerPredict } from './commands/predict';
+import { register as registerRecord } from './commands/record';
 import { register as registerRuns } from './commands/runs';
 import { register as registerTrain } from './commands/train';
 // --- end of command registration imports ---
@@ -30,6 +31,7 @@ registerExtract(program);
 registerFeatures(program);
 registerImport(program);
 registerPredict(program);
+registerRecord(program);
 registerRuns(program);
 registerTrain(program);
 // --- end of command registration calls ---

@@ -1,0 +1,211 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { resample } from '../../core/audio/resample';
+import { encodeWav } from '../../core/audio/wav';
+import { openCapture, record } from '../../core/recorder/capture';
+import { saveRecording } from '../../core/recorder/collect';
+import { rememberDevice, rememberedDevice, type DeviceChoice } from '../../core/recorder/devices';
+import { liveClassify, type LiveSummary } from '../../core/recorder/liveWindow';
+import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
+
+interface RecordCliOptions extends CommonOptions {
+  seconds: string;
+  device?: string;
+  out?: string;
+  rate?: string;
+  model?: string;
+  live?: boolean;
+  hop?: string;
+  window?: string;
+  dataset?: string;
+  label?: string;
+  speaker?: string;
+}
+
+interface TakeResult {
+  /** Seconds recorded. */
+  seconds: number;
+  device: string;
+  /** Hz of what was written / classified. */
+  sampleRate: number;
+  label?: string;
+  probabilities?: Record<string, number>;
+  out?: string;
+  saved?: { file: string; dataset_id: number };
+  truncated?: boolean;
+  reason?: string;
+}
+
+interface LiveResult {
+  device: string;
+  windows: { start: number; end: number; label: string; smoothedLabel: string; probabilities: Record<string, number> }[];
+  summary: LiveSummary;
+  truncated?: boolean;
+  reason?: string;
+}
+
+function positive(name: string, text: string | undefined, max = Infinity): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!(v > 0) || v > max) throw new CliError(`--${name} must be a number > 0${max < Infinity ? ` and <= ${max}` : ''} (got "${text}")`);
+  return v;
+}
+
+function rateOption(text: string | undefined): number | undefined {
+  const v = positive('rate', text, 192_000);
+  if (v !== undefined && !Number.isInteger(v)) throw new CliError(`--rate must be a whole number of Hz (got "${text}")`);
+  return v;
+}
+
+function bars(probabilities: Record<string, number>): string {
+  return Object.entries(probabilities)
+    .sort((a, b) => b[1] - a[1])
+    .map(([label, p]) => `  ${label.padEnd(10)} ${p.toFixed(3)} ${'#'.repeat(Math.round(p * 40))}`)
+    .join('\n');
+}
+
+function describeTake(r: TakeResult): string {
+  const lines: string[] = [];
+  if (r.label && r.probabilities) lines.push(`${r.label}`, bars(r.probabilities));
+  if (r.out) lines.push(`wrote ${r.out} (${r.seconds.toFixed(2)} s, ${r.sampleRate} Hz, from "${r.device}")`);
+  if (r.saved) lines.push(`saved ${r.saved.file} into dataset ${r.saved.dataset_id}`);
+  if (r.truncated) lines.push(`warning: ${r.reason}`);
+  return lines.join('\n');
+}
+
+function describeLive(r: LiveResult): string {
+  const s = r.summary;
+  const lines = [
+    `${s.windows} windows over ${s.audioSeconds.toFixed(1)} s from "${r.device}" (${s.skipped} skipped as late)`,
+    `classify latency mean ${s.meanLatencyMs.toFixed(1)} ms, max ${s.maxLatencyMs.toFixed(1)} ms; real-time factor ${s.realTimeFactor.toFixed(3)}`,
+  ];
+  if (r.truncated) lines.push(`warning: ${r.reason}`);
+  return lines.join('\n');
+}
+
+/** Ctrl-C stops the recording and keeps what was captured, instead of killing the process. */
+function stopOnInterrupt(): { signal: AbortSignal; release(): void } {
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  return { signal: ac.signal, release: () => process.off('SIGINT', onSigint) };
+}
+
+/** The model side (tfjs) loads only when a command classifies: plain recording stays quick to start. */
+function classifierModule() {
+  return import('../../core/recorder/classifier');
+}
+
+function deviceChoice(ctx: ActionContext, device: string | undefined): DeviceChoice {
+  if (device !== undefined) return { device: /^\d+$/.test(device) ? Number(device) : device };
+  const remembered = rememberedDevice(ctx.openStore().db);
+  return remembered ? { preferred: remembered } : {};
+}
+
+async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: number): Promise<LiveResult> {
+  if (!opts.model) throw new CliError('--live needs --model <dir>');
+  if (opts.out || opts.dataset) throw new CliError('--live classifies as it listens; it does not combine with --out or --dataset');
+  const hop = positive('hop', opts.hop ?? '0.5', 60)!;
+  const { loadRecorderModel, modelClassifier } = await classifierModule();
+  const windowSeconds = positive('window', opts.window, 60);
+  const model = await loadRecorderModel(opts.model);
+  const classifier = modelClassifier(model, { windowSeconds });
+  const interrupt = stopOnInterrupt();
+  try {
+    const stream = await openCapture({ ...deviceChoice(ctx, opts.device), maxSeconds: seconds, signal: interrupt.signal });
+    ctx.log(`listening on "${stream.info.deviceName}" at ${stream.info.sampleRate} Hz; window ${classifier.inputSeconds} s, hop ${hop} s (${model.backend.name})`);
+    const windows: LiveResult['windows'] = [];
+    const summary = await liveClassify({
+      classifier,
+      source: { sampleRate: stream.info.sampleRate, chunks: stream.chunks },
+      hop,
+      signal: interrupt.signal,
+      onWindow: (w) => {
+        windows.push({ start: w.start, end: w.end, label: w.label, smoothedLabel: w.smoothedLabel, probabilities: w.probabilities });
+        ctx.log(`${w.end.toFixed(1).padStart(6)} s  ${w.smoothedLabel.padEnd(10)} (window: ${w.label}, ${w.rmsDb.toFixed(0)} dBFS, ${w.latencyMs.toFixed(0)} ms)`);
+      },
+    });
+    stream.stop();
+    const end = await stream.ended;
+    if (opts.device !== undefined) rememberDevice(ctx.openStore().db, stream.info.deviceName);
+    const lost = end.reason === 'lost';
+    return { device: stream.info.deviceName, windows, summary, ...(lost ? { truncated: true, reason: end.detail } : {}) };
+  } finally {
+    interrupt.release();
+  }
+}
+
+async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: number): Promise<TakeResult> {
+  if (!opts.out && !opts.model && !opts.dataset) throw new CliError('nothing to do: give --out <file.wav>, --model <dir> and/or --dataset <folder>');
+  if (opts.dataset && (!opts.label || !opts.speaker)) throw new CliError('--dataset needs --label <label> and --speaker <name>');
+  const rate = rateOption(opts.rate);
+  // Load the model first: a bad model directory should fail before anyone speaks.
+  const classifier = opts.model ? await classifierModule() : undefined;
+  const model = opts.model && classifier ? await classifier.loadRecorderModel(opts.model) : undefined;
+  const interrupt = stopOnInterrupt();
+  const progress = ctx.progress('recording');
+  const tenths = Math.round(seconds * 10);
+  let shown = -1;
+  let rec;
+  try {
+    rec = await record({
+      ...deviceChoice(ctx, opts.device),
+      seconds,
+      signal: interrupt.signal,
+      onLevel: (l) => {
+        // Levels come every 50 ms; the bar moves in tenths of a second.
+        const done = Math.min(tenths, Math.floor(l.seconds * 10));
+        if (done !== shown) progress((shown = done), tenths, `${l.rmsDb.toFixed(0)} dBFS${l.clipped ? ' CLIPPING' : ''}`);
+      },
+    });
+  } finally {
+    interrupt.release();
+  }
+  if (opts.device !== undefined) rememberDevice(ctx.openStore().db, rec.deviceName);
+  const outRate = rate ?? rec.sampleRate;
+  const samples = outRate === rec.sampleRate ? rec.samples : resample(rec.samples, rec.sampleRate, outRate);
+  const result: TakeResult = { seconds: rec.samples.length / rec.sampleRate, device: rec.deviceName, sampleRate: outRate };
+  if (opts.out) {
+    result.out = resolve(opts.out);
+    await writeFile(result.out, encodeWav(samples, outRate)).catch((err: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot write ${result.out}: ${err.code ?? err.message}`);
+    });
+  }
+  if (opts.dataset) {
+    const saved = await saveRecording({ store: ctx.openStore(), datasetFolder: opts.dataset, label: opts.label!, speaker: opts.speaker!, samples, sampleRate: outRate });
+    result.saved = { file: saved.file, dataset_id: saved.dataset_id };
+  }
+  if (model && classifier) {
+    const c = await classifier.classifyRecording(model, rec.samples, rec.sampleRate);
+    result.label = c.label;
+    result.probabilities = c.probabilities;
+  }
+  if (rec.truncated) Object.assign(result, { truncated: true, reason: rec.reason });
+  return result;
+}
+
+/** `ser record`: record from a microphone, then write a WAV, classify it, save it into a dataset, or classify live. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('record')
+    .description('record from an audio input: --out writes a WAV, --model classifies, --dataset collects a labelled take, --live classifies on a sliding window')
+    .requiredOption('--seconds <s>', 'seconds to record (Ctrl-C stops early and keeps what was captured)')
+    .option('--device <name|id>', 'input device (see `ser devices`); remembered for next time; default: the last used, else the system default')
+    .option('--out <file.wav>', 'write the recording as 16-bit WAV')
+    .option('--rate <hz>', 'sample rate of the written WAV (default: the device rate)')
+    .option('--model <dir>', 'saved model directory to classify with')
+    .option('--live', 'with --model: classify every --hop seconds on a window of the model input length')
+    .option('--hop <s>', 'seconds between live decisions', '0.5')
+    .option('--window <s>', "live window length (default: the model's input length; 3 s for utterance-level models)")
+    .option('--dataset <folder>', 'collect: save the take into <folder>/<label>/<speaker>_<time>.wav and re-import the dataset')
+    .option('--label <label>', 'label of the take (with --dataset)')
+    .option('--speaker <name>', 'speaker of the take (with --dataset)');
+  withCommonOptions(cmd).action(async (opts: RecordCliOptions) => {
+    if (opts.live) {
+      await runAction(opts, async (ctx) => runLive(ctx, opts, positive('seconds', opts.seconds, 3600)!), describeLive);
+    } else {
+      await runAction(opts, async (ctx) => runTake(ctx, opts, positive('seconds', opts.seconds, 600)!), describeTake);
+    }
+  });
+}

@@ -1,0 +1,43 @@
+import { resample } from '../audio/resample';
+import { currentBackend, selectBackend, type BackendName, type SelectedBackend } from '../tfjs/backend';
+import { classifySamples, loadModel, type LoadedModel } from '../training/predict';
+import type { Classification, WindowClassifier } from './liveWindow';
+
+// The bridge from a saved model (training/predict.ts) to the recorder: one-shot classification of
+// a take, and the WindowClassifier that live mode slides over a stream.
+
+/**
+ * Live window for models that take utterances of any length (functionals, prosody) and so have no
+ * input length of their own: about one RAVDESS sentence.
+ */
+export const UTTERANCE_WINDOW_SECONDS = 3;
+
+/** A saved model as live mode's classifier: its input length (or `windowSeconds`), its sample rate, its predictions. */
+export function modelClassifier(model: LoadedModel, opts: { windowSeconds?: number } = {}): WindowClassifier {
+  return {
+    inputSeconds: opts.windowSeconds ?? (model.inputSeconds > 0 ? model.inputSeconds : UTTERANCE_WINDOW_SECONDS),
+    sampleRate: model.sampleRate,
+    classify: (samples, sampleRate) => classifySamples(model, samples, sampleRate),
+  };
+}
+
+/**
+ * Loads a saved model directory for the recorder, first switching TensorFlow.js to the fastest
+ * backend unless one was chosen already (the pure-JS cpu default is ~7x slower per window than
+ * wasm); errors name the directory.
+ */
+export async function loadRecorderModel(dir: string, opts: { backend?: BackendName | 'auto' } = {}): Promise<LoadedModel & { backend: SelectedBackend }> {
+  const backend = opts.backend || !currentBackend() ? await selectBackend(opts.backend ?? 'auto') : currentBackend()!;
+  try {
+    return Object.assign(await loadModel(dir), { backend });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(message.includes(dir) ? message : `cannot load the model in ${dir}: ${message}`);
+  }
+}
+
+/** Classifies one recording, resampled from `sampleRate` Hz to the model's rate first. */
+export function classifyRecording(model: LoadedModel, samples: Float32Array, sampleRate: number): Promise<Classification> {
+  const input = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
+  return classifySamples(model, input, model.sampleRate);
+}

@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAudio } from '../../src-main/core/audio/load';
+import { resample } from '../../src-main/core/audio/resample';
+import { listFiles } from '../../src-main/core/store/datasets';
+import { openStore } from '../../src-main/core/store/db';
+import { rememberedDevice } from '../../src-main/core/recorder/devices';
+import { FILE_DEVICE_NAME, NO_CAPTURE_CONFIG, prepareFileDevice, type FileDevice } from '../../src-main/core/recorder/fileDevice';
+import { RAVDESS_48K, REPO_ROOT } from '../helpers/shared';
+
+// `ser devices` and `ser record` end to end, recording from the ALSA file-backed microphone.
+
+const hasNaudiodon = (() => {
+  try {
+    createRequire(import.meta.url).resolve('naudiodon');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const NEUTRAL_48K = join(RAVDESS_48K, 'Actor_01', '03-01-01-01-01-01-01.wav');
+let dir: string;
+let mic: FileDevice;
+let db: string;
+
+function ser(args: string[], env: Record<string, string> = mic.env) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ser.mjs'), ...args], {
+    env: { ...process.env, ...env, SER_DB: db },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ser-record-cli-'));
+  db = join(dir, 'workbench.sqlite');
+  // PortAudio opens ALSA plugin devices at 44.1 kHz by default, so feed it 44.1 kHz audio, as a typical microphone would.
+  mic = await prepareFileDevice({ audioPath: NEUTRAL_48K, dir, sampleRate: 44100 });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!hasNaudiodon)('ser devices / ser record', () => {
+  it('ser devices --json prints exactly one JSON document: the input devices', () => {
+    const r = ser(['devices', '--json']);
+    expect(r.code).toBe(0);
+    const devices = JSON.parse(r.stdout) as { name: string; isDefault: boolean }[];
+    expect(devices.map((d) => d.name)).toEqual([FILE_DEVICE_NAME, 'default']);
+    expect(devices.find((d) => d.isDefault)?.name).toBe('default');
+  });
+
+  it('ser record --out writes the captured audio (44.1 kHz device, 16 kHz file) and remembers --device', async () => {
+    const out = join(dir, 'take.wav');
+    const r = ser(['record', '--seconds', '2', '--device', FILE_DEVICE_NAME, '--out', out, '--rate', '16000', '--json']);
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    // Nothing but our JSON on stdout: PortAudio's own printing stays in the capture process.
+    expect(JSON.parse(r.stdout)).toEqual({ seconds: 2, device: FILE_DEVICE_NAME, sampleRate: 16000, out });
+    const written = await loadAudio(out);
+    expect(written.sampleRate).toBe(16000);
+    expect(written.samples.length).toBe(32000);
+    // What the device delivered at 44.1 kHz (the first 2 s of the file), resampled: the same to 16-bit rounding.
+    const source = Float32Array.from(mic.pcm.subarray(0, 88200), (v) => v / 32768);
+    const expected = resample(source, 44100, 16000);
+    let maxErr = 0;
+    for (let i = 0; i < expected.length; i++) maxErr = Math.max(maxErr, Math.abs(written.samples[i] - expected[i]));
+    expect(maxErr).toBeLessThanOrEqual(1 / 32768);
+    const store = openStore(db);
+    try {
+      expect(rememberedDevice(store.db)).toBe(FILE_DEVICE_NAME);
+    } finally {
+      store.close();
+    }
+    expect(ser(['devices']).stdout).toMatch(/ser_file_mic .*\[last used\]/);
+  });
+
+  it('ser record --dataset collects a labelled take into a folders dataset', () => {
+    const folder = join(dir, 'collected');
+    const r = ser(['record', '--seconds', '1', '--dataset', folder, '--label', 'neutral', '--speaker', 'actor01', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { saved: { file: string; dataset_id: number } };
+    expect(result.saved.file).toMatch(/collected\/neutral\/actor01_\d{8}T\d{9}Z\.wav$/);
+    const store = openStore(db);
+    try {
+      const files = listFiles(store.db, result.saved.dataset_id);
+      expect(files.map((f) => [f.label, f.sample_rate, f.duration])).toEqual([['neutral', 44100, 1]]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('fails with one readable line and exit code 1: no device, unknown device, nothing to do', () => {
+    const none = ser(['record', '--seconds', '1', '--out', join(dir, 'x.wav')], { ALSA_CONFIG_PATH: NO_CAPTURE_CONFIG });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^error: No audio input device found/m);
+    const unknown = ser(['record', '--seconds', '1', '--device', 'Blue Yeti', '--out', join(dir, 'x.wav'), '--json']);
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stdout).error).toMatch(/No input device matches "Blue Yeti"/);
+    const idle = ser(['record', '--seconds', '1']);
+    expect(idle.code).toBe(1);
+    expect(idle.stderr).toMatch(/nothing to do: give --out/);
+    const badSeconds = ser(['record', '--seconds', '-2', '--out', join(dir, 'x.wav')]);
+    expect(badSeconds.stderr).toMatch(/--seconds must be a number > 0/);
+  });
+});
