@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/core/datasets/import';
 import { openStore, type Store } from '../../src-main/core/store/db';
-import { getRun, listModels } from '../../src-main/core/store/runs';
+import { getRun, listEvaluations, listModels } from '../../src-main/core/store/runs';
 import { evaluateOnDataset } from '../../src-main/core/training/evaluate';
 import { activateBackend } from '../../src-main/core/training/pipeline';
 import { classifyFile, loadModel } from '../../src-main/core/training/predict';
@@ -144,10 +144,24 @@ describe('training runs', () => {
     expect(run.epochs_data.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('trains an SVM on functionals and its saved model reloads', async () => {
-    const result = await startRun(store, { datasetId, model: 'svm', split: { kind: 'speaker', testSpeakers: ['02'], seed: 1 } }, { inProcess: true }).done;
+  it('trains an SVM on functionals, evaluates cross-corpus with a label map, and its saved model reloads', async () => {
+    const result = await startRun(
+      store,
+      {
+        datasetId,
+        model: 'svm',
+        split: { kind: 'speaker', testSpeakers: ['02'], seed: 1 },
+        // The same folder stands in for corpus B: calm is scored as neutral, surprised is dropped.
+        crossEvaluation: { datasetId, labelMap: { calm: 'neutral', surprised: null } },
+      },
+      { inProcess: true },
+    ).done;
     expect(result.status).toBe('completed');
     expect(result.metrics!.n).toBe(60);
+    const cross = listEvaluations(store.db, result.runId).find((e) => e.split === `cross:${datasetId}`)!;
+    expect(cross.report.n).toBe(120 - 16);
+    expect(cross.report.per_class.neutral.support).toBe(8 + 16);
+    expect(cross.report.per_class.calm.support).toBe(0);
     const model = await loadModel(result.modelDir!);
     expect(model.meta.kind).toBe('svm');
     const again = await evaluateOnDataset(store, model, datasetId, { fileIds: getRun(store.db, result.runId)!.evaluation!.predictions.map((p) => p.fileId!) });
