@@ -216,8 +216,10 @@ exports.AudioIO = () => {
 describe('device lost mid-recording (stand-in PortAudio module)', () => {
   let fakeEnv: Record<string, string>;
   let pcm: Int16Array;
+  let fakeDir: string;
+  afterAll(() => rmSync(fakeDir, { recursive: true, force: true }));
   beforeAll(async () => {
-    const fakeDir = mkdtempSync(join(tmpdir(), 'ser-fake-pa-'));
+    fakeDir = mkdtempSync(join(tmpdir(), 'ser-fake-pa-'));
     writeFileSync(join(fakeDir, 'fake-naudiodon.cjs'), FAKE_NAUDIODON);
     const dev = await prepareFileDevice({ audioPath: ANGRY_16K, dir: fakeDir, name: 'fake' });
     pcm = dev.pcm;
