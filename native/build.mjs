@@ -93,11 +93,19 @@ function main() {
     // the log is a convenience; the one-line report below still says what happened
   }
   if (run.status === 0 && existsSync(builtFile)) {
-    report(`built ${builtFile} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    // Load it once in a child: a library missing at run time shows up now rather than as a silent wasm fallback.
+    const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(builtFile)}).blasConfig())`], { encoding: 'utf8' });
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    if (probe.status === 0) {
+      const libs = probe.stdout.split(' | ').map((l) => l.split(' ').slice(0, 2).join(' ')).join(', ');
+      const hint = probe.stdout.includes('oneDNN') ? '' : ' (install libdnnl-dev and rebuild for 2-3x faster convolutions)';
+      report(`built ${builtFile} in ${seconds} s with ${libs}${hint}`);
+    }
+    report(`built ${builtFile} but it does not load (${firstErrorLine(probe.stderr)}); training will use wasm`);
   }
   report(
-    `build failed (${firstErrorLine(output)}); training will use wasm. ` +
-      `Needs a C++ compiler, make, python3 and OpenBLAS (apt: build-essential python3 libopenblas-dev pkg-config). Log: ${logFile}`,
+    `build failed (${firstErrorLine(output)}); training will use wasm. Needs a C++ compiler, make, python3, pkg-config ` +
+      `and OpenBLAS, optionally oneDNN (apt: build-essential python3 pkg-config libopenblas-dev libdnnl-dev). Log: ${logFile}`,
   );
 }
 
