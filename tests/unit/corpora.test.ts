@@ -110,6 +110,9 @@ describe('CREMA-D, TESS, SAVEE, EMO-DB and folder names', () => {
     expect(resolveLabel('folders', 'Fear')).toBe('fearful');
     expect(resolveLabel('folders', 'bored')).toBe('bored');
     expect(folders.parse('x.wav')).toBeNull();
+    // Recorder takes carry their speaker: <label>/<speaker>_<UTC time>.wav
+    expect(folders.parse('happy/anna_20261126T005301123Z.wav')?.speaker).toBe('anna');
+    expect(folders.parse('happy/anna_2026.wav')?.speaker).toBeNull();
   });
 });
 
