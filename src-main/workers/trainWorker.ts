@@ -67,3 +67,5 @@ process.on('message', (raw) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal reaches the whole process group; the parent turns it into a cancel.
+process.on('SIGINT', () => {});

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from '../tfjs/batchNormLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -37,7 +38,7 @@ export function buildResNet(opts: ResNetOptions): tf.LayersModel {
       kernelInitializer: seeds.heNormal(),
       name,
     });
-  const bn = (name: string) => tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name });
+  const bn = (name: string) => batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name });
   const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
 
   const input = tf.input({ shape: opts.inputShape, name: 'logmel' });

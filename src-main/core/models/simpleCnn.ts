@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from '../tfjs/batchNormLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -30,7 +31,7 @@ export function buildSimpleCnn(opts: SimpleCnnOptions): tf.LayersModel {
     x = tf.layers
       .conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: seeds.heNormal(), name: `${p}_conv` })
       .apply(x) as tf.SymbolicTensor;
-    x = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
+    x = batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `${p}_pool` }).apply(x) as tf.SymbolicTensor;
   });

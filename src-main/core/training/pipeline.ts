@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { basename } from 'node:path';
 import { createClassical } from '../models/classical';
-import { registerNativeBackend } from '../tfjs/nativeKernels';
+import { selectBackend, type SelectedBackend } from '../tfjs/backend';
 import { getModelPreset } from '../models/presets';
 import type { Store } from '../store/db';
 import { parseRunConfig, type RunConfig } from './config';
@@ -26,20 +26,11 @@ export interface ExecuteContext {
   featureWorkers?: number;
 }
 
-/** Makes `preference` the active tfjs backend ('auto': native kernels when built, else cpu); returns its name. */
-export async function activateBackend(preference: RunConfig['backend']): Promise<string> {
-  let name: string = preference;
-  if (preference === 'auto' || preference === 'native') {
-    const native = registerNativeBackend();
-    if (native.ok) name = 'native';
-    else if (preference === 'native') throw new Error(`Native backend unavailable: ${native.reason}`);
-    else name = 'cpu';
-  }
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  if (name !== 'cpu' && name !== 'wasm' && name !== 'native') throw new Error(`Backend "${name}" is not installed here.`);
-  if (!(await tf.setBackend(name))) throw new Error(`Backend "${name}" failed to initialise.`);
+/** Makes `preference` the active tfjs backend ('auto': the fastest that starts, see selectBackend). */
+export async function activateBackend(preference: RunConfig['backend']): Promise<SelectedBackend> {
+  const selected = await selectBackend(preference);
   await tf.ready();
-  return name;
+  return selected;
 }
 
 /**
@@ -50,9 +41,11 @@ export async function activateBackend(preference: RunConfig['backend']): Promise
 export async function executeRun(configInput: unknown, ctx: ExecuteContext): Promise<RunOutcome> {
   const started = performance.now();
   const config = parseRunConfig(configInput);
-  const backend = await activateBackend(config.backend);
+  const selected = await activateBackend(config.backend);
+  const backend = selected.name;
   ctx.emit({ type: 'status', status: 'running', backend });
   const log = (message: string) => ctx.emit({ type: 'log', message });
+  log(`Backend: ${selected.detail}.`);
 
   const data = await prepareRunData(ctx.store, config, {
     onProgress: (stage, done, total, detail) => ctx.emit({ type: 'progress', stage, done, total, detail }),
