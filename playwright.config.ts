@@ -17,6 +17,8 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
+    // A missing element fails the step within a minute instead of waiting out the whole test.
+    actionTimeout: 60_000,
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1400, height: 900 },
     launchOptions: {

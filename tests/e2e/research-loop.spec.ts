@@ -1,0 +1,118 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { E2E_TOKEN } from '../../playwright.config';
+import { RAVDESS_16K } from '../helpers/shared';
+
+// The whole research loop as a researcher clicks it, on real RAVDESS recordings: import two actors,
+// extract features, train and watch the curves grow, read the confusion matrix, train a variant,
+// compare the two runs, predict a folder.
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/loop-${name}.png`, fullPage: true });
+
+/** Two actors as their own corpus folder: links, not copies, of the shared recordings. */
+function twoActorCorpus(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ser-e2e-corpus-'));
+  for (const actor of ['Actor_01', 'Actor_02']) symlinkSync(join(RAVDESS_16K, actor), join(dir, actor));
+  return dir;
+}
+
+async function waitForRunEnd(page: Page): Promise<string> {
+  const status = page.getByTestId('training-status');
+  await expect(status).toHaveText(/completed|failed|cancelled/, { timeout: 10 * 60_000 });
+  return (await status.textContent()) ?? '';
+}
+
+test('import → extract → train (live curves) → results → second run → compare → predict', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const corpus = twoActorCorpus();
+
+  await page.goto(`/?token=${E2E_TOKEN}`);
+  await expect(page.getByTestId('connection-state')).toContainText(/connected/i);
+
+  // 1. Import two actors.
+  await page.getByTestId('nav-datasets').click();
+  // With no dataset yet the import wizard is already open; otherwise it sits behind a button.
+  const wizard = page.getByTestId('import-wizard');
+  await expect(wizard.or(page.getByTestId('import-open'))).toBeVisible();
+  if (!(await wizard.isVisible())) await page.getByTestId('import-open').click();
+  await page.getByTestId('import-folder').fill(corpus);
+  await page.getByTestId('import-detect').click();
+  await expect(page.getByTestId('import-detected')).toContainText(/ravdess/i);
+  await page.getByTestId('import-start').click();
+  await expect(page.getByTestId('import-result')).toContainText('120');
+  await shot(page, '1-import');
+  await expect(page.getByTestId('chart-class-balance')).toBeVisible();
+  await shot(page, '2-dataset');
+
+  // 2. Experiment set-up: speaker-independent split (one actor for test), seed log-mel, extract.
+  await page.getByTestId('nav-experiments').click();
+  await page.getByTestId('exp-dataset').selectOption({ index: 1 });
+  await page.getByTestId('split-kind').selectOption('speaker');
+  await page.getByTestId('split-val-fraction').fill('0');
+  await expect(page.getByTestId('split-count-test')).toHaveText('60');
+  await expect(page.getByTestId('split-count-train')).toHaveText('60');
+  await page.getByTestId('feature-preset').selectOption('seed-logmel');
+  await page.getByTestId('exp-extract').click();
+  await expect(page.getByTestId('exp-extract-result')).toContainText('120', { timeout: 5 * 60_000 });
+  await page.getByTestId('exp-model').selectOption('simplecnn');
+  await expect(page.getByTestId('exp-model-param-count')).toContainText(/parameters/);
+  await page.getByTestId('exp-epochs').fill('2');
+  await page.getByTestId('exp-batch-size').fill('8');
+  await page.getByTestId('exp-name').fill('baseline');
+  await shot(page, '3-experiment');
+
+  // 3. Train; curve points must arrive while the run is still running.
+  await page.getByTestId('exp-start').click();
+  await expect(page.getByTestId('training')).toBeVisible();
+  await expect(page.getByTestId('training-status')).toHaveText(/running/, { timeout: 2 * 60_000 });
+  await expect.poll(async () => Number(await page.getByTestId('training-batches').textContent()), { timeout: 5 * 60_000 }).toBeGreaterThan(0);
+  const liveStatus = await page.getByTestId('training-status').textContent();
+  await shot(page, '4-training-live');
+  expect(liveStatus).toMatch(/running|completed/);
+  expect(await waitForRunEnd(page)).toMatch(/completed/);
+  await expect(page.getByTestId('training-backend')).not.toHaveText('–');
+  await shot(page, '5-training-done');
+
+  // 4. Results: metrics and the confusion matrix.
+  await page.getByTestId('training-open-results').click();
+  await expect(page.getByTestId('metric-uar')).toContainText('%');
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+  await expect(page.getByTestId('results-per-class')).toContainText('angry');
+  await shot(page, '6-results');
+
+  // 5. A second run with one change: the learning rate.
+  await page.getByTestId('nav-experiments').click();
+  await page.getByTestId('exp-name').fill('higher-lr');
+  await page.getByTestId('exp-lr').fill('0.003');
+  await page.getByTestId('exp-start').click();
+  expect(await waitForRunEnd(page)).toMatch(/completed/);
+
+  // 6. Compare: both runs, the config diff shows exactly what changed.
+  await page.getByTestId('nav-compare').click();
+  const rows = page.locator('[data-testid^="run-select-"]');
+  await expect(rows).toHaveCount(2);
+  await rows.nth(0).check();
+  await rows.nth(1).check();
+  await page.getByTestId('runs-compare').click();
+  const diff = page.getByTestId('compare-config-diff');
+  await expect(diff).toContainText('learningRate');
+  await expect(diff).toContainText('0.003');
+  await expect(diff).toContainText('name');
+  await expect(diff).not.toContainText('epochs');
+  await expect(page.getByTestId('compare-metrics')).toContainText(/uar\s*0\.\d+\s*0\.\d+/);
+  await shot(page, '7-compare');
+
+  // 7. Predict a folder with the saved model.
+  await page.getByTestId('nav-predict').click();
+  await page.getByTestId('predict-model').selectOption({ index: 1 });
+  await page.getByTestId('predict-path').fill(join(corpus, 'Actor_02'));
+  await page.getByTestId('predict-path').press('Enter');
+  await page.getByTestId('predict-start').click();
+  await expect(page.getByTestId('predict-row')).toHaveCount(60, { timeout: 5 * 60_000 });
+  await shot(page, '8-predict');
+
+  expect(errors, errors.join('\n')).toEqual([]);
+});
