@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/core/tfjs/backend';
+import { originalGradient } from '../../src-main/core/tfjs/nativeGradients';
 
 function random(shape: number[], seed: number): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -14,16 +15,16 @@ function random(shape: number[], seed: number): Float32Array {
   return out;
 }
 
-/** Filter gradient of sum(conv2d(x, w) * r) through the registered Conv2DBackpropFilter kernel of `backend`. */
-async function filterGradient(backend: string, xs: number[], ws: number[], strides: number | [number, number], pad: 'same' | 'valid' | number): Promise<Float32Array> {
+/** Input and filter gradients of sum(conv2d(x, w) * r): the Conv2DBackpropInput/Filter kernels of `backend`. */
+async function convGradients(backend: string, xs: number[], ws: number[], strides: number | [number, number], pad: 'same' | 'valid' | number): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(random(xs, 1), xs as [number, number, number, number]);
     const w = tf.tensor4d(random(ws, 2), ws as [number, number, number, number]);
     const probe = tf.conv2d(x, w, strides, pad);
     const r = tf.tensor(random(probe.shape, 3), probe.shape);
-    const dw = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, strides, pad), r)))(w);
-    return Float32Array.from(dw.dataSync());
+    const grads = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, strides, pad), r)))([x, w]);
+    return grads.map((g) => Float32Array.from(g.dataSync()));
   });
 }
 
@@ -38,7 +39,7 @@ describe('wasm backend training', () => {
   it('is selected with the composed gradient kernel named in its description', async () => {
     const selected = await selectBackend('wasm');
     expect(selected.name).toBe('wasm');
-    expect(selected.detail).toMatch(/Conv2DBackpropFilter/);
+    expect(selected.detail).toMatch(/composed gradient kernels: Conv2DBackpropFilter, Conv2DBackpropInput/);
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeDefined();
   });
 
@@ -49,15 +50,49 @@ describe('wasm backend training', () => {
     [[2, 9, 9, 5], [5, 3, 5, 2], [1, 2], 'valid'],
     [[2, 8, 7, 5], [3, 3, 5, 7], 1, 2],
     [[2, 6, 5, 16], [1, 1, 16, 8], 2, 'same'],
+    [[2, 7, 6, 3], [3, 3, 3, 4], 2, 3],
+    [[1, 12, 9, 2], [4, 4, 2, 3], 3, 'same'],
   ] as [number[], number[], number | [number, number], 'same' | 'valid' | number][])(
-    'Conv2DBackpropFilter x%j w%j stride %j pad %j matches the cpu kernel', async (xs, ws, strides, pad) => {
-      const cpu = await filterGradient('cpu', xs, ws, strides, pad);
-      const wasm = await filterGradient('wasm', xs, ws, strides, pad);
-      const scale = Math.max(1, ...cpu.map(Math.abs));
-      const err = Math.max(...wasm.map((v, i) => Math.abs(v - cpu[i])));
-      expect(err / scale).toBeLessThanOrEqual(1e-4);
+    'Conv2DBackpropInput and Conv2DBackpropFilter x%j w%j stride %j pad %j match the cpu kernels', async (xs, ws, strides, pad) => {
+      const cpu = await convGradients('cpu', xs, ws, strides, pad);
+      const wasm = await convGradients('wasm', xs, ws, strides, pad);
+      cpu.forEach((ref, k) => {
+        const scale = Math.max(1, ...ref.map(Math.abs));
+        const err = Math.max(...wasm[k].map((v, i) => Math.abs(v - ref[i])));
+        expect(err / scale).toBeLessThanOrEqual(1e-4);
+      });
     },
   );
+
+  it.each(['wasm', 'cpu'])('the tile-free batch-norm gradient equals tfjs\'s own on %s', async (backend) => {
+    await tf.setBackend(backend);
+    const grads = () => tf.tidy(() => {
+      const x = tf.tensor4d(random([3, 5, 4, 6], 5), [3, 5, 4, 6]);
+      const gamma = tf.tensor1d(random([6], 6));
+      const beta = tf.tensor1d(random([6], 7));
+      const r = tf.tensor4d(random([3, 5, 4, 6], 8), [3, 5, 4, 6]);
+      return tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b, g, 1e-3), r));
+      })([x, gamma, beta]).map((t) => Float32Array.from(t.dataSync()));
+    });
+    const ours = grads();
+    const override = tf.getGradient(tf.FusedBatchNorm);
+    const original = originalGradient(tf.FusedBatchNorm);
+    expect(original).toBeDefined();
+    tf.registerGradient(original as tf.GradConfig);
+    const reference = (() => {
+      try {
+        return grads();
+      } finally {
+        tf.registerGradient(override);
+      }
+    })();
+    ours.forEach((g, k) => {
+      const scale = Math.max(1, ...reference[k].map(Math.abs));
+      expect(Math.max(...g.map((v, i) => Math.abs(v - reference[k][i]))) / scale).toBeLessThanOrEqual(1e-5);
+    });
+  });
 
   it('trains a small conv net with batch norm: the loss falls', async () => {
     await tf.setBackend('wasm');

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 // Registers the fused BatchNormalization layer under the stock class name, so models loaded from disk use it.
 import './batchNormLayer';
+import { installGradientOverrides } from './nativeGradients';
 import { NATIVE_BACKEND, registerNativeBackend } from './nativeKernels';
 import { registerWasmGradientKernels } from './wasmGradients';
 
@@ -72,6 +73,7 @@ async function tryWasm(): Promise<Attempt> {
     return { ok: false, reason: `@tensorflow/tfjs-backend-wasm failed to load: ${message(error)}` };
   }
   const composed = registerWasmGradientKernels();
+  installGradientOverrides();
   if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'the wasm backend failed to initialise (missing .wasm files?)' };
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const extra = composed.length > 0 ? `; composed gradient kernels: ${composed.join(', ')}` : '';
@@ -79,6 +81,7 @@ async function tryWasm(): Promise<Attempt> {
 }
 
 async function tryCpu(): Promise<Attempt> {
+  installGradientOverrides();
   if (!(await tf.setBackend('cpu'))) return { ok: false, reason: 'the cpu backend failed to initialise' };
   return { ok: true, detail: 'cpu (pure JavaScript: very slow for convolutions)' };
 }

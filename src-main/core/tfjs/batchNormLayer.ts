@@ -14,6 +14,9 @@ import { NATIVE_BACKEND } from './nativeTensorData';
 const Stock = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization?.[0] as typeof BatchNormalization | undefined;
 if (!Stock) throw new Error('tfjs-layers did not register BatchNormalization; is @tensorflow/tfjs loaded twice?');
 
+/** The tfjs-layers class itself, for comparisons and for code that must have the unfused layer. */
+export const StockBatchNormalization: typeof BatchNormalization = Stock;
+
 /** The layer config fields the fused path needs (getConfig() is the public view of the stock layer's settings). */
 interface BatchNormSettings {
   axis: number;

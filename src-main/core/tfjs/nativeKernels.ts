@@ -4,7 +4,7 @@ import { loadNativeAddon, type NativeAddon } from './nativeAddon';
 import { nativeBuffers } from './nativeBufferPool';
 import { CONV_KERNELS } from './nativeConvKernels';
 import { ELEMENTWISE_KERNELS, NATIVE_ONLY_KERNELS } from './nativeElementwiseKernels';
-import { installNativeGradients } from './nativeGradients';
+import { installGradientOverrides } from './nativeGradients';
 import { NATIVE_BACKEND, type NativeImpl } from './nativeTensorData';
 
 export { NATIVE_BACKEND } from './nativeTensorData';
@@ -124,7 +124,7 @@ export function registerNativeBackend(): NativeBackendStatus {
   for (const [name, impl] of Object.entries(NATIVE_ONLY_KERNELS)) {
     tf.registerKernel({ kernelName: name, backendName: NATIVE_BACKEND, kernelFunc: nativeOnly(name, impl, addon) });
   }
-  installNativeGradients();
+  installGradientOverrides();
   // Priority 0: never picked implicitly over cpu; selectBackend() chooses it explicitly.
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   const config = addon.blasConfig();

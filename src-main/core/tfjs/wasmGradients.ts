@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 /*
- * @tensorflow/tfjs-backend-wasm 4.x has no Conv2DBackpropFilter, so any conv net fails on its first training step.
- * This composes it from kernels wasm does have (the way the wasm backend builds its own composite kernels: calling
+ * @tensorflow/tfjs-backend-wasm 4.x has no Conv2DBackpropFilter, so any conv net fails on its first training step,
+ * and its Conv2DBackpropInput is a scalar loop (~4 s of a 5 s ResNet step). Both are composed here as one XNNPACK
+ * convolution each, from kernels wasm does have (the way the wasm backend builds its own composite kernels: calling
  * kernel functions directly and disposing the intermediates), so training runs on wasm when nothing faster is there.
  */
 
@@ -15,14 +16,16 @@ interface DisposingBackend {
 
 /** Runs a wasm kernel function on TensorInfos, outside the engine (no tape, no tracking). */
 function kernel(backend: unknown, name: string, inputs: tf.NamedTensorInfoMap | tf.TensorInfo[], attrs: tf.NamedAttrMap = {}): tf.TensorInfo {
-  const config = tf.getKernel(name, WASM);
+  const config = tf.getKernel(name, WASM) as tf.KernelConfig | undefined;
   if (!config) throw new Error(`the wasm backend has no ${name} kernel, needed to compose Conv2DBackpropFilter`);
   return config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: backend as object, attrs }) as tf.TensorInfo;
 }
 
 /**
- * dW[ky,kx] = patches(ky,kx)^T x dy: for each filter tap, a strided slice of the padded input ([N*outH*outW, inC])
- * times dy ([N*outH*outW, outC]). kh*kw matrix products instead of one im2col, which wasm cannot do in place.
+ * dW[ky,kx,ci,co] = sum over n,oy,ox of xpad[n, oy*s+ky, ox*s+kx, ci] * dy[n, oy, ox, co]: a 'valid' convolution of
+ * the padded input seen as [inC, H, W, N] (channels as batch, batch as channels) with dy seen as an
+ * [outH, outW, N, outC] filter dilated by the stride; its [inC, kh, kw, outC] result is dW transposed. One XNNPACK
+ * convolution, ~10x faster than a matrix product per filter tap over strided slices.
  */
 function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): tf.TensorInfo {
   const dispose = (...infos: tf.TensorInfo[]) => infos.forEach((t) => (backend as DisposingBackend).disposeData(t.dataId));
@@ -39,52 +42,104 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): tf.T
     x.shape as [number, number, number, number], filterShape, attrs.strides as number | [number, number], 1,
     attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
   );
-  const { batchSize: n, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, strideHeight: sh, strideWidth: sw } = info;
-  const spanH = (outHeight - 1) * sh + 1;
-  const spanW = (outWidth - 1) * sw + 1;
-  const bottom = Math.max(0, spanH + info.filterHeight - 1 - inHeight - info.padInfo.top);
-  const right = Math.max(0, spanW + info.filterWidth - 1 - inWidth - info.padInfo.left);
+  const { batchSize: n, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = info;
+  const { top, left } = info.padInfo;
+  // Rows/columns the windows actually reach; tfjs may leave trailing input unused, or pad past it.
+  const reachH = (outHeight - 1) * info.strideHeight + kh;
+  const reachW = (outWidth - 1) * info.strideWidth + kw;
   let padded = x;
-  if (info.padInfo.top > 0 || info.padInfo.left > 0 || bottom > 0 || right > 0) {
-    padded = kernel(backend, tf.PadV2, { x }, { paddings: [[0, 0], [info.padInfo.top, bottom], [info.padInfo.left, right], [0, 0]], constantValue: 0 });
+  const bottom = Math.max(0, reachH - top - inHeight);
+  const right = Math.max(0, reachW - left - inWidth);
+  if (top > 0 || left > 0 || bottom > 0 || right > 0) {
+    padded = kernel(backend, tf.PadV2, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
     temps.push(padded);
   }
-  const rows = n * outHeight * outWidth;
-  const dyRows = kernel(backend, tf.Reshape, { x: dy }, { shape: [1, rows, outChannels] });
-  temps.push(dyRows);
-  const taps: tf.TensorInfo[] = [];
-  for (let ky = 0; ky < info.filterHeight; ky++) {
-    for (let kx = 0; kx < info.filterWidth; kx++) {
-      const patch = kernel(backend, tf.StridedSlice, { x: padded }, {
-        begin: [0, ky, kx, 0], end: [n, ky + spanH, kx + spanW, inChannels], strides: [1, sh, sw, 1],
-        beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-      });
-      const patchRows = kernel(backend, tf.Reshape, { x: patch }, { shape: [1, rows, inChannels] });
-      taps.push(kernel(backend, tf.BatchMatMul, { a: patchRows, b: dyRows }, { transposeA: true, transposeB: false }));
-      dispose(patch, patchRows);
-    }
+  if (padded.shape[1] !== reachH || padded.shape[2] !== reachW) {
+    padded = kernel(backend, tf.Slice, { x: padded }, { begin: [0, 0, 0, 0], size: [n, reachH, reachW, inChannels] });
+    temps.push(padded);
   }
-  const stacked = taps.length === 1 ? taps[0] : kernel(backend, tf.Concat, taps, { axis: 0 });
-  const dw = kernel(backend, tf.Reshape, { x: stacked }, { shape: filterShape });
-  dispose(...temps, ...taps, ...(stacked === taps[0] ? [] : [stacked]));
+  const images = kernel(backend, tf.Transpose, { x: padded }, { perm: [3, 1, 2, 0] });
+  const filter = kernel(backend, tf.Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
+  const product = kernel(backend, tf.Conv2D, { x: images, filter }, {
+    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth],
+  });
+  const dw = kernel(backend, tf.Transpose, { x: product }, { perm: [1, 2, 0, 3] });
+  dispose(...temps, images, filter, product);
   return dw;
 }
 
-/** Kernels composed here, registered only where the wasm backend lacks them. */
-const COMPOSED: Record<string, tf.KernelFunc> = {
-  [tf.Conv2DBackpropFilter]: conv2DBackpropFilter,
+/**
+ * dx = 'valid' convolution of dy (dilated by the stride, padded by kernel - 1 - pad) with the filter rotated 180
+ * degrees and its channel axes swapped: the transposed convolution, as one XNNPACK call. NCHW keeps wasm's own kernel.
+ */
+function conv2DBackpropInput(args: KernelArgs, original: tf.KernelFunc | undefined): tf.TensorInfo {
+  const { inputs, backend, attrs = {} } = args;
+  if (attrs.dataFormat === 'NCHW') {
+    if (!original) throw new Error('Conv2DBackpropInput on wasm: NCHW needs the wasm backend\'s own kernel, which is missing');
+    return original(args) as tf.TensorInfo;
+  }
+  const dispose = (...infos: tf.TensorInfo[]) => infos.forEach((t) => (backend as DisposingBackend).disposeData(t.dataId));
+  const dy = inputs.dy as tf.TensorInfo;
+  const filter = inputs.filter as tf.TensorInfo;
+  const inputShape = attrs.inputShape as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape, filter.shape as [number, number, number, number], attrs.strides as number | [number, number], 1,
+    attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+  const { batchSize: n, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const temps: tf.TensorInfo[] = [];
+  let spread = dy;
+  if (sh > 1 || sw > 1) {
+    // Interleave stride-1 zeros: [n, oh, 1, ow, 1, c] padded to [n, oh, sh, ow, sw, c], viewed as [n, oh*sh, ow*sw, c].
+    const split = kernel(backend, tf.Reshape, { x: dy }, { shape: [n, outHeight, 1, outWidth, 1, outChannels] });
+    const zeros = kernel(backend, tf.PadV2, { x: split }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    spread = kernel(backend, tf.Reshape, { x: zeros }, { shape: [n, outHeight * sh, outWidth * sw, outChannels] });
+    temps.push(split, zeros, spread);
+  }
+  // Pad so that a 'valid' kh x kw window yields exactly inHeight x inWidth outputs; crop where tfjs padding exceeds it.
+  const padTop = kh - 1 - info.padInfo.top;
+  const padLeft = kw - 1 - info.padInfo.left;
+  const wantH = inHeight + kh - 1;
+  const wantW = inWidth + kw - 1;
+  const extraBottom = Math.max(0, wantH - Math.max(0, padTop) - spread.shape[1]);
+  const extraRight = Math.max(0, wantW - Math.max(0, padLeft) - spread.shape[2]);
+  let padded = spread;
+  if (padTop > 0 || padLeft > 0 || extraBottom > 0 || extraRight > 0) {
+    padded = kernel(backend, tf.PadV2, { x: spread }, {
+      paddings: [[0, 0], [Math.max(0, padTop), extraBottom], [Math.max(0, padLeft), extraRight], [0, 0]], constantValue: 0,
+    });
+    temps.push(padded);
+  }
+  if (padded.shape[1] !== wantH || padded.shape[2] !== wantW || padTop < 0 || padLeft < 0) {
+    padded = kernel(backend, tf.Slice, { x: padded }, { begin: [0, Math.max(0, -padTop), Math.max(0, -padLeft), 0], size: [n, wantH, wantW, outChannels] });
+    temps.push(padded);
+  }
+  const flipped = kernel(backend, tf.Reverse, { x: filter }, { dims: [0, 1] });
+  const swapped = kernel(backend, tf.Transpose, { x: flipped }, { perm: [0, 1, 3, 2] });
+  const dx = kernel(backend, tf.Conv2D, { x: padded, filter: swapped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+  dispose(...temps, flipped, swapped);
+  return dx;
+}
+
+/** Kernels composed here: added where the wasm backend lacks them, or replacing its slow ones (kept as fallback). */
+const COMPOSED: Record<string, (args: KernelArgs, original: tf.KernelFunc | undefined) => tf.TensorInfo> = {
+  [tf.Conv2DBackpropFilter]: (args) => conv2DBackpropFilter(args),
+  [tf.Conv2DBackpropInput]: conv2DBackpropInput,
 };
 
 const registered = new Set<string>();
 
 /**
- * Registers the wasm training kernels the backend lacks (idempotent; import the wasm backend first). Returns every
- * kernel composed here so far, for the backend description.
+ * Registers the composed wasm training kernels (idempotent; import the wasm backend first). Returns their names,
+ * for the backend description.
  */
 export function registerWasmGradientKernels(): string[] {
-  for (const [name, kernelFunc] of Object.entries(COMPOSED)) {
-    if (tf.getKernel(name, WASM)) continue;
-    tf.registerKernel({ kernelName: name, backendName: WASM, kernelFunc });
+  for (const [name, compose] of Object.entries(COMPOSED)) {
+    if (registered.has(name)) continue;
+    // getKernel is typed as always found; it returns undefined for a missing kernel.
+    const original = (tf.getKernel(name, WASM) as tf.KernelConfig | undefined)?.kernelFunc;
+    if (original) tf.unregisterKernel(name, WASM);
+    tf.registerKernel({ kernelName: name, backendName: WASM, kernelFunc: (args) => compose(args, original) });
     registered.add(name);
   }
   return [...registered];
