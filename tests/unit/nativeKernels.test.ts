@@ -242,6 +242,14 @@ describe.skipIf(!status.ok)('native backend falls back to the JS kernels outside
     expect(stats.fallback[tf.Add]).toBe(1);
   });
 
+  it('empty tensors run in JS', async () => {
+    resetNativeKernelStats();
+    await expectSameAsCpu([{ shape: [0, 5, 5, 2], values: new Float32Array(0) }, f32([3, 3, 2, 4], 37)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'));
+    await expectSameAsCpu([{ shape: [0, 3], values: new Float32Array(0) }, f32([3], 38)], (a, b) => tf.add(a, b));
+    expect(nativeKernelStats().fallback[tf.Conv2D]).toBe(1);
+    expect(nativeKernelStats().fallback[tf.Add]).toBe(1);
+  });
+
   it('the addon rejects inconsistent buffers instead of reading past them', () => {
     const load = loadNativeAddon();
     if (!load.ok) throw new Error(load.reason);

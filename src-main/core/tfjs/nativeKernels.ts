@@ -71,9 +71,14 @@ function bump(map: Map<string, number>, name: string): void {
   map.set(name, (map.get(name) ?? 0) + 1);
 }
 
+/** Empty tensors are left to the JS kernels (the addon rejects zero-sized dimensions). */
+function hasEmptyInput(inputs: tf.NamedTensorInfoMap): boolean {
+  return Object.values(inputs).some((t) => t !== undefined && t.shape.some((d) => d === 0));
+}
+
 function withFallback(name: string, impl: NativeImpl, addon: NativeAddon, js: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
-    const out = impl(args, addon, args.backend as MathBackendCPU);
+    const out = hasEmptyInput(args.inputs) ? null : impl(args, addon, args.backend as MathBackendCPU);
     if (out) {
       bump(counts.native, name);
       return out;
