@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSimpleCnn } from '../../src-main/core/models/simpleCnn';
 import { augmentSpectrogram, rollTime, shiftPitch, stretchTime } from '../../src-main/core/training/augmentation';
-import { classificationLoss, classWeights, oversampledIndices } from '../../src-main/core/training/balancing';
+import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from '../../src-main/core/training/balancing';
 import { parseRunConfig } from '../../src-main/core/training/config';
 import { EarlyStopping } from '../../src-main/core/training/earlyStopping';
 import type { Example } from '../../src-main/core/training/examples';
@@ -130,6 +130,7 @@ describe('class balancing and losses', () => {
     const counts = [0, 0, 0];
     for (const i of idx) counts[y[i]]++;
     expect(counts).toEqual([4, 4, 4]);
+    expect(oversampledSize(y, 3)).toBe(idx.length);
     expect(new Set(idx)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6]));
   });
 

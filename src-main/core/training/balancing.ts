@@ -26,6 +26,13 @@ export function oversampledIndices(y: number[], numClasses: number, rng: Random)
   return rng.shuffle(out);
 }
 
+/** Length of oversampledIndices(y, numClasses): classes present × the largest class count. */
+export function oversampledSize(y: number[], numClasses: number): number {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const c of y) counts[c]++;
+  return counts.filter((n) => n > 0).length * Math.max(...counts);
+}
+
 const EPS = 1e-7;
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BatchPoint, EpochPoint } from '../api/contract';
 import { evaluatePredictions } from '../evaluation/metrics';
 import { augmentSpectrogram, hasAugmentation } from './augmentation';
-import { classificationLoss, classWeights, oversampledIndices } from './balancing';
+import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from './balancing';
 import type { RunConfig } from './config';
 import { EarlyStopping } from './earlyStopping';
 import { argmax, predictProbabilities, stackInputs, type Example } from './examples';
@@ -82,6 +82,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
   if (!hasVal) opts.onLog?.('No validation files: the best checkpoint and early stopping follow the training loss.');
   const stopper = new EarlyStopping({ mode, patience: c.earlyStopping?.patience ?? null, minDelta: c.earlyStopping?.minDelta ?? 0 });
   const plateau = c.schedule.kind === 'plateau' ? new PlateauSchedule(c.optimizer.learningRate, { ...c.schedule, mode }) : null;
+  const plateauPatience = c.schedule.kind === 'plateau' ? c.schedule.patience : 0;
 
   const epochs: EpochPoint[] = [];
   let best: tf.Tensor[] | null = null;
@@ -89,7 +90,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
   let step = 0;
   let cancelled = false;
   let stoppedEarly = false;
-  const batchesPerEpoch = Math.ceil((c.balancing.oversample ? oversampledIndices(trainLabels, k, new Random(0)).length : train.length) / c.batchSize);
+  const batchesPerEpoch = Math.ceil((c.balancing.oversample ? oversampledSize(trainLabels, k) : train.length) / c.batchSize);
   const totalSteps = batchesPerEpoch * c.epochs;
 
   try {
@@ -147,7 +148,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       opts.onEpoch?.(point, (elapsed / epoch) * (c.epochs - epoch));
       if (plateau) {
         const next = plateau.step(value);
-        if (next < lr) opts.onLog?.(`Epoch ${epoch}: ${monitor} has not improved for ${c.schedule.kind === 'plateau' ? c.schedule.patience + 1 : 0} epochs; learning rate ${lr.toExponential(2)} → ${next.toExponential(2)}.`);
+        if (next < lr) opts.onLog?.(`Epoch ${epoch}: ${monitor} has not improved for ${plateauPatience + 1} epochs; learning rate ${lr.toExponential(2)} → ${next.toExponential(2)}.`);
         lr = next;
       }
       if (stop) {
