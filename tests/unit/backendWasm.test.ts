@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/core/tfjs/backend';
-import { originalGradient } from '../../src-main/core/tfjs/nativeGradients';
+import { originalGradient } from '../../src-main/core/tfjs/gradientOverrides';
 
 function random(shape: number[], seed: number): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);

@@ -226,7 +226,7 @@ export const ELEMENTWISE_KERNELS: Record<string, NativeImpl> = {
   [tf.FusedBatchNorm]: batchNorm,
 };
 
-/** Kernels only the native backend has; the gradients in nativeGradients.ts call them (no JS twin, no fallback). */
+/** Kernels only the native backend has; the gradients in gradientOverrides.ts call them (no JS twin, no fallback). */
 export const NATIVE_ONLY_KERNELS: Record<string, NativeImpl> = {
   [GRADIENT_KERNELS.reluGrad]: reluGrad,
   [GRADIENT_KERNELS.squareGrad]: squareGrad,

@@ -4,7 +4,7 @@ import { loadNativeAddon, type NativeAddon } from './nativeAddon';
 import { nativeBuffers } from './nativeBufferPool';
 import { CONV_KERNELS } from './nativeConvKernels';
 import { ELEMENTWISE_KERNELS, NATIVE_ONLY_KERNELS } from './nativeElementwiseKernels';
-import { installGradientOverrides } from './nativeGradients';
+import { installGradientOverrides } from './gradientOverrides';
 import { NATIVE_BACKEND, type NativeImpl } from './nativeTensorData';
 
 export { NATIVE_BACKEND } from './nativeTensorData';
