@@ -72,6 +72,25 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
     });
   });
 
+  it.each([[[12, 7]], [[3, 10, 5]]])('matches the stock layer on rank-%j inputs (after dense / recurrent layers)', async (shape) => {
+    const run = async (backend: string, fused: boolean) => {
+      await tf.setBackend(backend);
+      const bn = (fused ? batchNormalization : tf.layers.batchNormalization)({ momentum: 0.5 });
+      const x = tf.tensor(random(shape, 11, 2), shape);
+      bn.apply(x);
+      const c = shape[shape.length - 1];
+      bn.setWeights([tf.tensor(random([c], 12, 1)), tf.tensor(random([c], 13)), tf.zeros([c]), tf.ones([c])]);
+      const r = tf.tensor(random(shape, 14), shape);
+      const weights = bn.trainableWeights.map((w) => w.read() as tf.Variable);
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(bn.apply(a, { training: true }) as tf.Tensor, r)))(x);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(bn.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar, weights);
+      return [dx, ...weights.map((w) => grads[w.name]), ...bn.nonTrainableWeights.map((w) => w.read())].map((t) => Float32Array.from(t.dataSync()));
+    };
+    const fused = await run(NATIVE_BACKEND, true);
+    const stock = await run('cpu', false);
+    fused.forEach((v, i) => expect(maxRelErr(v, stock[i])).toBeLessThanOrEqual(1e-4));
+  });
+
   it('is the stock layer off the native backend', async () => {
     resetNativeKernelStats();
     const fusedCpu = await step('cpu', true, [2, 5, 5, 4]);
