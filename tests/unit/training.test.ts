@@ -170,6 +170,12 @@ describe('normalisation', () => {
     expect(fitNormalization(items, 2, 'global').mean).toEqual([12, 12]);
   });
 
+  it('utterance mode standardises each band of each utterance on its own', () => {
+    const s = fitNormalization([Float32Array.from([0, 0, 0, 0])], 2, 'utterance');
+    const y = applyNormalization(Float32Array.from([1, 3, 10, 30]), s);
+    expect(Array.from(y)).toEqual([-1, 1, -1, 1]);
+  });
+
   it('fits frames by cropping or padding with the minimum (the silence floor)', () => {
     const x = Float32Array.from([1, 2, 3, -80, 5, 6]);
     expect(Array.from(fitFrames(x, 2, 2))).toEqual([1, 2, -80, 5]);

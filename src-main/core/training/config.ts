@@ -60,8 +60,11 @@ const RunConfigObject = z.strictObject({
   features: FeaturesInputSchema.optional(),
   /** Vector features for the hybrid model's dense branch; default: the preset's. */
   auxFeatures: FeaturesInputSchema.optional(),
-  /** Standardisation with statistics from the training split only. */
-  normalization: z.enum(['per-band', 'global', 'none']).default('per-band'),
+  /**
+   * Standardisation: 'per-band'/'global' with statistics from the training split only;
+   * 'utterance' normalises each band within each utterance (vector features then use per-band).
+   */
+  normalization: z.enum(['per-band', 'global', 'utterance', 'none']).default('per-band'),
   optimizer: z
     .strictObject({
       kind: z.enum(['adam', 'adamw']).default('adam'),

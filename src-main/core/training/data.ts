@@ -99,7 +99,8 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
     if (role === 'vector') {
       const len = items[0].data.length;
       const raw = items.map((m) => rawInput(m as Matrix, { role, rows: len, frames: 1 }, fileById.get(m.fileId)!.path));
-      return { source: s.source, role, rows: len, frames: 1, normalization: fitNormalization(raw, len, normMode) };
+      const vectorMode = normMode === 'utterance' ? 'per-band' : normMode;
+      return { source: s.source, role, rows: len, frames: 1, normalization: fitNormalization(raw, len, vectorMode) };
     }
     const frames = frameCount(s.config, items);
     const raw = items.map((m) => rawInput(m as Matrix, { role, rows, frames }, fileById.get(m.fileId)!.path));

@@ -1,6 +1,10 @@
-/** Mean/std per row of [rows, cols] features (bands for spectrograms, dimensions for vectors). */
+/**
+ * Mean/std per row of [rows, cols] features (bands for spectrograms, dimensions for vectors).
+ * 'utterance' is cepstral-style mean/variance normalisation of each band within each utterance:
+ * it keeps no statistics and removes the speaker's and channel's fixed spectral tilt.
+ */
 export interface NormalizationStats {
-  mode: 'per-band' | 'global' | 'none';
+  mode: 'per-band' | 'global' | 'utterance' | 'none';
   mean: number[];
   std: number[];
 }
@@ -10,7 +14,9 @@ export interface NormalizationStats {
  * computed on the training split only: val/test statistics would leak into training.
  */
 export function fitNormalization(items: Float32Array[], rows: number, mode: NormalizationStats['mode']): NormalizationStats {
-  if (mode === 'none' || items.length === 0) return { mode: 'none', mean: new Array(rows).fill(0), std: new Array(rows).fill(1) };
+  if (mode === 'none' || mode === 'utterance' || items.length === 0) {
+    return { mode: items.length === 0 ? 'none' : mode, mean: new Array(rows).fill(0), std: new Array(rows).fill(1) };
+  }
   const sum = new Float64Array(rows);
   const sq = new Float64Array(rows);
   let cols = 0;
@@ -47,14 +53,25 @@ export function fitNormalization(items: Float32Array[], rows: number, mode: Norm
   return { mode, mean, std };
 }
 
-/** (x - mean) / std per row; returns a new array. */
+/** (x - mean) / std per row (per-utterance statistics in 'utterance' mode); returns a new array. */
 export function applyNormalization(x: Float32Array, stats: NormalizationStats): Float32Array {
   const rows = stats.mean.length;
   const cols = x.length / rows;
   const y = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
-    const m = stats.mean[r];
-    const inv = 1 / stats.std[r];
+    let m = stats.mean[r];
+    let inv = 1 / stats.std[r];
+    if (stats.mode === 'utterance') {
+      let s = 0;
+      let q = 0;
+      for (let j = r * cols; j < (r + 1) * cols; j++) {
+        s += x[j];
+        q += x[j] * x[j];
+      }
+      m = s / cols;
+      const v = q / cols - m * m;
+      inv = v > 1e-12 ? 1 / Math.sqrt(v) : 1;
+    }
     for (let j = r * cols; j < (r + 1) * cols; j++) y[j] = (x[j] - m) * inv;
   }
   return y;

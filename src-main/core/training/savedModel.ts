@@ -10,7 +10,7 @@ import '../models/seededDropout';
 
 export const SAVED_MODEL_FORMAT = 'ser-workbench-model';
 
-const NormalizationSchema = z.object({ mode: z.enum(['per-band', 'global', 'none']), mean: z.array(z.number()), std: z.array(z.number()) });
+const NormalizationSchema = z.object({ mode: z.enum(['per-band', 'global', 'utterance', 'none']), mean: z.array(z.number()), std: z.array(z.number()) });
 const MetaSchema = z.object({
   format: z.literal(SAVED_MODEL_FORMAT),
   version: z.literal(1),
