@@ -159,19 +159,21 @@ describe('extractDatasetFeatures', () => {
       workers: 2,
       cacheDir: join(dir, 'cache-crash'),
       onProgress: (done) => {
+        // Kill every worker started so far: the one that just delivered has files in flight again,
+        // while a slow starter may still hold none (killing only one was a race under load).
         if (done >= 1 && !killed) {
           killed = true;
-          handles[0].kill();
+          for (const h of handles.slice()) h.kill();
         }
       },
     });
     const crashed = r.errors.filter((e) => /worker exited with code null \(signal SIGKILL\)/.test(e.reason));
     expect(crashed.length).toBeGreaterThanOrEqual(1);
-    expect(crashed.length).toBeLessThanOrEqual(2);
+    expect(crashed.length).toBeLessThanOrEqual(4); // two files in flight per worker at most
     for (const e of crashed) expect(audioPaths.concat(brokenPath)).toContain(e.file);
     expect(r.items.length + r.errors.length).toBe(audioPaths.length + 1);
-    expect(r.items.length).toBeGreaterThanOrEqual(audioPaths.length - 2);
-    expect(handles.length).toBe(3); // a replacement took over the queue
+    expect(r.items.length).toBeGreaterThanOrEqual(audioPaths.length - 4);
+    expect(handles.length).toBeGreaterThanOrEqual(3); // replacements took over the queue
   });
 
   it('refuses a dataset that does not exist', async () => {
