@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_TOKEN } from '../../playwright.config';
@@ -8,6 +8,23 @@ import { RAVDESS_16K } from '../helpers/shared';
 // The whole research loop as a researcher clicks it, on real RAVDESS recordings: import two actors,
 // extract features, train and watch the curves grow, read the confusion matrix, train a variant,
 // compare the two runs, predict a folder.
+
+// Chromium's fake microphone plays a real RAVDESS take (an angry one) into getUserMedia.
+const MIC_WAV = join(RAVDESS_16K, 'Actor_03', '03-01-05-02-01-01-03.wav');
+test.use({
+  permissions: ['microphone'],
+  launchOptions: {
+    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${MIC_WAV}`,
+    ],
+  },
+});
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/loop-${name}.png`, fullPage: true });
 
@@ -113,6 +130,27 @@ test('import → extract → train (live curves) → results → second run → 
   await page.getByTestId('predict-start').click();
   await expect(page.getByTestId('predict-row')).toHaveCount(60, { timeout: 5 * 60_000 });
   await shot(page, '8-predict');
+
+  // 8. Record from the (fake) browser microphone, classify with the saved model, collect the take.
+  await page.getByTestId('nav-recorder').click();
+  await page.getByTestId('rec-source').selectOption('browser');
+  await page.getByTestId('rec-model').selectOption({ index: 0 });
+  await page.getByTestId('rec-seconds').fill('2');
+  await page.getByTestId('rec-start').click();
+  await expect(page.getByTestId('rec-recorded')).toContainText(/2\.0\d s at \d+ Hz/, { timeout: 60_000 });
+  await page.getByTestId('rec-classify').click();
+  const classification = page.getByTestId('rec-classification');
+  // The top label, then every class with its probability (percent, one decimal).
+  await expect(classification).toContainText(/^(angry|calm|disgust|fearful|happy|neutral|sad|surprised)/);
+  await expect(classification).toContainText(/(angry|calm|disgust|fearful|happy|neutral|sad|surprised)\d{1,3}\.\d/);
+  const takes = mkdtempSync(join(tmpdir(), 'ser-e2e-takes-'));
+  await page.getByTestId('collect-folder').fill(takes);
+  await page.getByTestId('collect-label').fill('angry');
+  await page.getByTestId('collect-speaker').fill('e2e01');
+  await page.getByTestId('collect-save').click();
+  await expect(page.getByTestId('collect-saved')).toContainText('.wav');
+  expect(readdirSync(join(takes, 'angry'))).toEqual([expect.stringMatching(/^e2e01_\d{8}T\d{9}Z\.wav$/)]);
+  await shot(page, '9-recorder');
 
   expect(errors, errors.join('\n')).toEqual([]);
 });
