@@ -100,9 +100,16 @@ export function melFrame(power: Float64Array, fb: MelFilterbank, out: Float64Arr
   for (let m = 0; m < nMels; m++) {
     const s = start[m] - offset[m];
     const end = offset[m] + length[m];
-    let acc = 0;
-    for (let j = offset[m]; j < end; j++) acc += weights[j] * power[s + j];
-    out[outOffset + m] = acc;
+    // Two partial sums halve the add-latency chain of a run (~16 bins at 64 mels / 1024-point FFT).
+    let a0 = 0;
+    let a1 = 0;
+    let j = offset[m];
+    for (; j + 1 < end; j += 2) {
+      a0 += weights[j] * power[s + j];
+      a1 += weights[j + 1] * power[s + j + 1];
+    }
+    if (j < end) a0 += weights[j] * power[s + j];
+    out[outOffset + m] = a0 + a1;
   }
 }
 

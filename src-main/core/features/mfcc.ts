@@ -44,14 +44,22 @@ export function mfccFromLogMel(logMelDb: FrameMatrix, nMfcc: number): FrameMatri
     const dst = t * nMfcc;
     for (let k = 0; k < nMfcc; k++) {
       const b = k * n;
-      let acc = 0;
-      if (k % 2 === 0) {
-        for (let m = 0; m < half; m++) acc += basis[b + m] * sum[m];
-        if (odd) acc += basis[b + half] * sum[half];
-      } else {
-        for (let m = 0; m < half; m++) acc += basis[b + m] * diff[m];
+      // Four partial sums: one running sum is bound by the add latency, not by the multiply-adds.
+      const v = k % 2 === 0 ? sum : diff;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let m = 0;
+      for (; m + 3 < half; m += 4) {
+        a0 += basis[b + m] * v[m];
+        a1 += basis[b + m + 1] * v[m + 1];
+        a2 += basis[b + m + 2] * v[m + 2];
+        a3 += basis[b + m + 3] * v[m + 3];
       }
-      out[dst + k] = acc;
+      for (; m < half; m++) a0 += basis[b + m] * v[m];
+      if (odd && k % 2 === 0) a0 += basis[b + half] * sum[half];
+      out[dst + k] = a0 + a1 + (a2 + a3);
     }
   }
   return { frames, dims: nMfcc, data: out };
