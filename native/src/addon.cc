@@ -363,7 +363,8 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// batchNormTraining(x, gamma|null, beta|null, epsilon, y, mean, variance): c = mean.length channels (last axis).
+// batchNormTraining(x, gamma|null, beta|null, epsilon, y, mean, variance, relu?): c = mean.length channels (last
+// axis); relu = true writes relu(y).
 Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   float *x, *gamma, *beta, *y, *mean, *variance;
@@ -383,11 +384,14 @@ Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
     fail(env, "batchNormTraining: gamma and beta must have one value per channel");
     return env.Undefined();
   }
-  ser::batchNormTraining(x, n, static_cast<int>(c), gamma, beta, info[3].As<Napi::Number>().FloatValue(), y, mean, variance);
+  const bool relu = info.Length() > 7 && info[7].ToBoolean().Value();
+  ser::batchNormTraining(x, n, static_cast<int>(c), gamma, beta, info[3].As<Napi::Number>().FloatValue(), relu, y, mean,
+                         variance);
   return env.Undefined();
 }
 
-// batchNormTrainingGrad(dy, x, mean, variance, gamma|null, epsilon, dx, dgamma, dbeta, dmean|null, dvariance|null)
+// batchNormTrainingGrad(dy, x, mean, variance, gamma|null, epsilon, dx, dgamma, dbeta, dmean|null, dvariance|null,
+// beta|null, relu?): relu = true for the gradient of relu(batchNormTraining), whose mask needs beta.
 Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   float *dy, *x, *mean, *variance, *gamma, *dx, *dgamma, *dbeta, *dmean, *dvariance;
@@ -405,11 +409,16 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
       !optionalFloats(info, 9, &dmean, &dmeanLen, "dmean") || !optionalFloats(info, 10, &dvariance, &dvarianceLen, "dvariance")) {
     return env.Undefined();
   }
-  if ((gamma != nullptr && gammaLen != c) || (dmean != nullptr && dmeanLen != c) || (dvariance != nullptr && dvarianceLen != c)) {
-    fail(env, "batchNormTrainingGrad: gamma, dmean and dvariance must have one value per channel");
+  float* beta;
+  int64_t betaLen;
+  if (!optionalFloats(info, 11, &beta, &betaLen, "beta")) return env.Undefined();
+  if ((gamma != nullptr && gammaLen != c) || (dmean != nullptr && dmeanLen != c) || (dvariance != nullptr && dvarianceLen != c) ||
+      (beta != nullptr && betaLen != c)) {
+    fail(env, "batchNormTrainingGrad: gamma, beta, dmean and dvariance must have one value per channel");
     return env.Undefined();
   }
-  ser::batchNormTrainingGrad(dy, x, n, static_cast<int>(c), mean, variance, gamma, dmean, dvariance,
+  const bool relu = info.Length() > 12 && info[12].ToBoolean().Value();
+  ser::batchNormTrainingGrad(dy, x, n, static_cast<int>(c), mean, variance, gamma, beta, relu, dmean, dvariance,
                              info[5].As<Napi::Number>().FloatValue(), dx, dgamma, dbeta);
   return env.Undefined();
 }
@@ -451,6 +460,8 @@ Napi::Value SetConvEngine(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The kernels split work across threads themselves; nested OpenBLAS threads would only oversubscribe the cores.
   openblas_set_num_threads(1);
+  // Bumped whenever an argument list changes, so that src-main refuses a stale build instead of misreading it.
+  exports.Set("apiVersion", Napi::Number::New(env, 2));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));

@@ -105,13 +105,15 @@ void batchNormGrad(const float* dy, const float* x, int64_t n, int c, const floa
                    const float* scale, float epsilon, float* dx, float* dmean, float* dvariance, float* dscale,
                    float* doffset);
 
-// Training-mode batch norm over all but the last axis (c channels): writes y and the batch mean and (biased) variance.
-void batchNormTraining(const float* x, int64_t n, int c, const float* gamma, const float* beta, float epsilon,
+// Training-mode batch norm over all but the last axis (c channels): writes y (relu(y) with relu) and the batch mean
+// and (biased) variance.
+void batchNormTraining(const float* x, int64_t n, int c, const float* gamma, const float* beta, float epsilon, bool relu,
                        float* y, float* mean, float* variance);
 // Its complete gradient through the batch statistics: dx, dgamma, dbeta (outputs may be null), given dy and the
-// gradients that reach the returned mean and variance (null when nothing downstream uses them).
+// gradients that reach the returned mean and variance (null when nothing downstream uses them). With relu, the
+// gradient of relu(batch norm) (beta is then needed to recompute the forward's mask).
 void batchNormTrainingGrad(const float* dy, const float* x, int64_t n, int c, const float* mean, const float* variance,
-                           const float* gamma, const float* dmean, const float* dvariance, float epsilon, float* dx,
-                           float* dgamma, float* dbeta);
+                           const float* gamma, const float* beta, bool relu, const float* dmean, const float* dvariance,
+                           float epsilon, float* dx, float* dgamma, float* dbeta);
 
 }  // namespace ser

@@ -1,7 +1,7 @@
 // The fused BatchNormalization layer: same outputs, gradients, moving statistics and saved form as the stock layer.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FusedBatchNormalization, batchNormalization } from '../../src-main/core/tfjs/batchNormLayer';
+import { FusedBatchNormalization, ReluAwareActivation, activation, batchNormalization, fuseBatchNormRelu } from '../../src-main/core/tfjs/batchNormLayer';
 import { NATIVE_BACKEND, nativeKernelStats, registerNativeBackend, resetNativeKernelStats } from '../../src-main/core/tfjs/nativeKernels';
 
 const status = registerNativeBackend();
@@ -120,5 +120,72 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
     expect(maxRelErr(b, a)).toBeLessThanOrEqual(1e-6);
     // Inference uses the moving statistics: (x - 0.1) / sqrt(4 + eps) * 2 + 0.5.
     expect(a[0]).toBeCloseTo(((x.dataSync()[0] - 0.1) / Math.sqrt(4 + 1e-3)) * 2 + 0.5, 5);
+  });
+
+  /** conv -> BN -> relu -> conv (-> BN as a second output when bnIsOutput): the first BN is fused with its relu. */
+  function reluModel(bnIsOutput = false): tf.LayersModel {
+    const input = tf.input({ shape: [6, 7, 3] });
+    const conv = (name: string, seed: number) =>
+      tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed }), name });
+    const h = conv('c1', 1).apply(input) as tf.SymbolicTensor;
+    const bn = batchNormalization({ name: 'bn', momentum: 0.7, gammaInitializer: tf.initializers.randomNormal({ mean: 1, seed: 2 }), betaInitializer: tf.initializers.randomNormal({ seed: 3 }) });
+    const b = bn.apply(h) as tf.SymbolicTensor;
+    const r = activation({ activation: 'relu', name: 'relu' }).apply(b) as tf.SymbolicTensor;
+    const out = conv('c2', 4).apply(r) as tf.SymbolicTensor;
+    return fuseBatchNormRelu(tf.model({ inputs: input, outputs: bnIsOutput ? [out, b] : out }));
+  }
+
+  /** Output, gradients of every trainable weight, and the moving statistics after one step of model on backend. */
+  async function modelStep(model: tf.LayersModel, backend: string): Promise<Float32Array[]> {
+    await tf.setBackend(backend);
+    const x = tf.tensor(random([4, 6, 7, 3], 21, 0.3), [4, 6, 7, 3]);
+    const r = tf.tensor(random([4, 6, 7, 8], 22), [4, 6, 7, 8]);
+    const before = model.getWeights().map((w) => w.clone());
+    let out: tf.Tensor | undefined;
+    const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(() => {
+      const y = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      out = tf.keep(Array.isArray(y) ? y[0] : y);
+      return tf.sum(tf.mul(out, r)) as tf.Scalar;
+    }, weights);
+    const moving = model.getLayer('bn').nonTrainableWeights.map((w) => w.read());
+    const result = [out as tf.Tensor, ...weights.map((w) => grads[w.name]), ...moving].map((t) => Float32Array.from(t.dataSync()));
+    model.setWeights(before); // the next backend starts from the same moving statistics
+    return result;
+  }
+
+  it('fuses the relu after a batch norm into its kernels: same output, gradients and moving stats as stock on cpu', async () => {
+    const model = reluModel();
+    expect((model.getLayer('bn') as FusedBatchNormalization).reluFollows).toBe(true);
+    expect(model.getLayer('relu')).toBeInstanceOf(ReluAwareActivation);
+    resetNativeKernelStats();
+    const fused = await modelStep(model, NATIVE_BACKEND);
+    // The relu ran inside the batch-norm kernels: no Relu forward, no ReluGrad backward.
+    expect(nativeKernelStats().native.SerNativeBatchNormTraining).toBe(1);
+    expect(nativeKernelStats().native.Relu).toBeUndefined();
+    expect(nativeKernelStats().native.SerNativeReluGrad).toBeUndefined();
+    const stock = await modelStep(model, 'cpu');
+    expect(fused.length).toBe(7);
+    fused.forEach((v, i) => expect(maxRelErr(v, stock[i])).toBeLessThanOrEqual(1e-4));
+    // Some pre-activations are negative, so the mask matters.
+    expect(stock[0].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('keeps the relu separate when the batch-norm output is also a model output', async () => {
+    const model = reluModel(true);
+    expect((model.getLayer('bn') as FusedBatchNormalization).reluFollows).toBe(false);
+    resetNativeKernelStats();
+    await tf.setBackend(NATIVE_BACKEND);
+    const [, b] = model.apply(tf.tensor(random([2, 6, 7, 3], 23), [2, 6, 7, 3]), { training: true }) as tf.Tensor[];
+    expect(b.dataSync().some((v) => v < 0)).toBe(true);
+    expect(nativeKernelStats().native.Relu).toBe(1);
+  });
+
+  it('saves the fused pair as plain BatchNormalization + Activation layers', async () => {
+    const model = reluModel();
+    const topology = model.toJSON(null, false) as { config: { layers: { class_name: string }[] } };
+    expect(topology.config.layers.map((l) => l.class_name)).toEqual(['InputLayer', 'Conv2D', 'BatchNormalization', 'Activation', 'Conv2D']);
+    const loaded = await tf.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] });
+    expect(loaded.getLayer('relu')).toBeInstanceOf(ReluAwareActivation);
   });
 });

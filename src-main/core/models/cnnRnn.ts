@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization } from '../tfjs/batchNormLayer';
+import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { initRecurrentOrthogonal, SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -32,7 +32,7 @@ export function buildCnnRnn(opts: CnnRnnOptions): tf.LayersModel {
       .conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: seeds.heNormal(), name: `${p}_conv` })
       .apply(x) as tf.SymbolicTensor;
     x = batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
+    x = activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `${p}_pool` }).apply(x) as tf.SymbolicTensor;
   });
   // [bands', frames', C] → [frames', bands' * C]: one feature vector per pooled time step.
@@ -51,7 +51,7 @@ export function buildCnnRnn(opts: CnnRnnOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: output, name: `cnn-${opts.cell}` });
+  const model = fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: `cnn-${opts.cell}` }));
   initRecurrentOrthogonal(model, seeds);
   return model;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization } from '../tfjs/batchNormLayer';
+import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -33,7 +33,7 @@ export function buildHybrid(opts: HybridOptions): tf.LayersModel {
       .conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: seeds.heNormal(), name: `${p}_conv` })
       .apply(x) as tf.SymbolicTensor;
     x = batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
+    x = activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `${p}_pool` }).apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.globalAveragePooling2d({ name: 'cnn_gap' }).apply(x) as tf.SymbolicTensor;
@@ -53,5 +53,5 @@ export function buildHybrid(opts: HybridOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(z) as tf.SymbolicTensor;
-  return tf.model({ inputs: [spec, aux], outputs: output, name: 'hybrid' });
+  return fuseBatchNormRelu(tf.model({ inputs: [spec, aux], outputs: output, name: 'hybrid' }));
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization } from '../tfjs/batchNormLayer';
+import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -39,7 +39,7 @@ export function buildResNet(opts: ResNetOptions): tf.LayersModel {
       name,
     });
   const bn = (name: string) => batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name });
-  const relu = (name: string) => tf.layers.activation({ activation: 'relu', name });
+  const relu = (name: string) => activation({ activation: 'relu', name });
 
   const input = tf.input({ shape: opts.inputShape, name: 'logmel' });
   let x = conv(widths[0], 3, 1, 'stem_conv').apply(input) as tf.SymbolicTensor;
@@ -78,5 +78,5 @@ export function buildResNet(opts: ResNetOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: 'resnet' });
+  return fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: 'resnet' }));
 }

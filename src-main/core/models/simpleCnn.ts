@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalization } from '../tfjs/batchNormLayer';
+import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -32,7 +32,7 @@ export function buildSimpleCnn(opts: SimpleCnnOptions): tf.LayersModel {
       .conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: seeds.heNormal(), name: `${p}_conv` })
       .apply(x) as tf.SymbolicTensor;
     x = batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
+    x = activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `${p}_pool` }).apply(x) as tf.SymbolicTensor;
   });
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
@@ -43,5 +43,5 @@ export function buildSimpleCnn(opts: SimpleCnnOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output, name: 'simplecnn' });
+  return fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: 'simplecnn' }));
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Activation, ActivationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
 import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { GRADIENT_KERNELS } from './nativeElementwiseKernels';
 import { NATIVE_BACKEND } from './nativeTensorData';
@@ -9,6 +10,10 @@ import { NATIVE_BACKEND } from './nativeTensorData';
  * more than the convolutions on the native backend. This subclass runs the same maths as two native kernels (batch
  * statistics + normalisation; the complete backward pass) while the native backend is active, and is the stock layer
  * everywhere else: same weights, same config, same class name in saved models.
+ *
+ * BN followed by ReLU (fuseBatchNormRelu marks such layers) also applies the relu in those kernels, and the relu
+ * Activation layer after it (ReluAwareActivation) passes the already-rectified tensor through: two fewer passes
+ * forward and backward. The saved model keeps both layers, so it loads anywhere.
  */
 
 const Stock = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization?.[0] as typeof BatchNormalization | undefined;
@@ -26,9 +31,18 @@ interface BatchNormSettings {
   scale: boolean;
 }
 
+/** Outputs of a fused BN + relu: already rectified, so a relu activation applied to them is the identity. */
+const rectified = new WeakSet<tf.Tensor>();
+
 export class FusedBatchNormalization extends Stock {
   /** Serialised under the stock name, so saved models load anywhere tfjs or Keras runs. */
   static override className = 'BatchNormalization';
+
+  /**
+   * Apply relu inside the fused training kernels (set by fuseBatchNormRelu when every consumer of this layer's output
+   * is a relu activation; not serialised). Those consumers then see rectified values, which relu leaves unchanged.
+   */
+  reluFollows = false;
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
@@ -38,11 +52,11 @@ export class FusedBatchNormalization extends Stock {
     if (!fusable) return super.call(inputs, kwargs);
     // Built weights, in addWeight order: trainable gamma, beta, then moving mean and variance.
     const [gamma, beta, movingMean, movingVariance] = this.weights;
-    return tf.tidy(() => {
+    const out = tf.tidy(() => {
       const [y, mean, variance] = tf.engine().runKernel(
         GRADIENT_KERNELS.batchNormTraining,
         { x, gamma: gamma.read(), beta: beta.read() },
-        { epsilon: settings.epsilon },
+        { epsilon: settings.epsilon, relu: this.reluFollows },
       ) as tf.Tensor[];
       // Exponential moving averages exactly as the stock layer updates them (biased batch variance).
       const decay = 1 - settings.momentum;
@@ -52,6 +66,8 @@ export class FusedBatchNormalization extends Stock {
       }
       return y;
     });
+    if (this.reluFollows) rectified.add(out);
+    return out;
   }
 }
 tf.serialization.registerClass(FusedBatchNormalization);
@@ -59,4 +75,43 @@ tf.serialization.registerClass(FusedBatchNormalization);
 /** Drop-in for tf.layers.batchNormalization(): the same layer, fused into two native kernels while training on 'native'. */
 export function batchNormalization(args?: BatchNormalizationLayerArgs): FusedBatchNormalization {
   return new FusedBatchNormalization(args);
+}
+
+const StockActivationClass = tf.serialization.SerializationMap.getMap().classNameMap.Activation?.[0] as typeof Activation | undefined;
+if (!StockActivationClass) throw new Error('tfjs-layers did not register Activation; is @tensorflow/tfjs loaded twice?');
+const StockActivation: typeof Activation = StockActivationClass;
+
+/** The Activation layer, except that relu of a fused BN + relu output is the identity (no second pass, no ReluGrad). */
+export class ReluAwareActivation extends StockActivation {
+  /** Serialised under the stock name: saved models keep an ordinary Activation layer. */
+  static override className = 'Activation';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (rectified.has(x) && (this.getConfig() as { activation?: string }).activation === 'relu') return x;
+    return super.call(inputs, kwargs);
+  }
+}
+tf.serialization.registerClass(ReluAwareActivation);
+
+/** Drop-in for tf.layers.activation(): passes through tensors a fused BN + relu has already rectified. */
+export function activation(args: ActivationLayerArgs): ReluAwareActivation {
+  return new ReluAwareActivation(args);
+}
+
+/**
+ * Marks the fused batch-norm layers of `model` whose output feeds only relu activations (and is not a model output)
+ * to apply the relu themselves while training on the native backend; returns the model. Exact: the relu layers stay
+ * and are the identity on rectified values (ReluAwareActivation skips them; a stock Activation recomputes them).
+ */
+export function fuseBatchNormRelu<M extends tf.LayersModel>(model: M): M {
+  const isRelu = (layer: tf.layers.Layer) =>
+    layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu';
+  for (const layer of model.layers) {
+    if (!(layer instanceof FusedBatchNormalization)) continue;
+    const consumers = layer.outboundNodes.map((node) => node.outboundLayer);
+    const isOutput = model.outputs.some((o) => o.sourceLayer === layer);
+    layer.reluFollows = consumers.length > 0 && consumers.every(isRelu) && !isOutput;
+  }
+  return model;
 }

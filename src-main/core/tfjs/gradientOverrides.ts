@@ -94,17 +94,21 @@ const OVERRIDES: Record<string, (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]
   [tf.FusedBatchNorm]: batchNormGrad,
 };
 
-/** Gradient of the fused training batch norm (a native-only kernel, so no dispatch): one pass for dx, dgamma, dbeta. */
+/**
+ * Gradient of the fused training batch norm (a native-only kernel, so no dispatch): one pass for dx, dgamma, dbeta.
+ * With attrs.relu (relu fused into the forward) the same pass masks dy, recomputing the mask from x, gamma and beta.
+ */
 const batchNormTrainingGradConfig: tf.GradConfig = {
   kernelName: GRADIENT_KERNELS.batchNormTraining,
-  inputsToSave: ['x', 'gamma'],
+  inputsToSave: ['x', 'gamma', 'beta'],
   outputsToSave: [false, true, true],
   gradFunc: (dys, saved, attrs) => {
     const [dy, dmean, dvariance] = dys as tf.Tensor[];
-    const [x, gamma, mean, variance] = saved;
+    const [x, gamma, beta, mean, variance] = saved;
     const inputs: tf.NamedTensorMap = { dy, x, mean, variance, dmean, dvariance };
     if (gamma) inputs.gamma = gamma;
-    const [dx, dgamma, dbeta] = run(GRADIENT_KERNELS.batchNormTrainingGrad, inputs, { epsilon: attrs.epsilon as number }) as tf.Tensor[];
+    if (beta) inputs.beta = beta;
+    const [dx, dgamma, dbeta] = run(GRADIENT_KERNELS.batchNormTrainingGrad, inputs, { epsilon: attrs.epsilon as number, relu: attrs.relu === true }) as tf.Tensor[];
     return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
   },
 };

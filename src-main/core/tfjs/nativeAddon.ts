@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The compiled kernels of native/src (see native/src/addon.cc for the argument conventions). */
 export interface NativeAddon {
+  /** Argument-list revision of the build (absent before revision 2). */
+  readonly apiVersion?: number;
   /** dims: [batch, inH, inW, inC, filterH, filterW, outC, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW]. */
   conv2d(x: Float32Array, w: Float32Array, y: Float32Array, dims: Int32Array, bias?: Float32Array | null, activation?: number, alpha?: number): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array): void;
@@ -26,10 +28,12 @@ export interface NativeAddon {
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number,
     dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   /** Training-mode batch norm over all but the last axis (mean.length channels): y, batch mean and biased variance. */
-  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
-  /** Complete gradient of batchNormTraining, including gradients arriving at its mean/variance outputs. */
+  /** relu: write relu(y) (batch norm and the activation after it in one pass). */
+  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array,
+    relu?: boolean): void;
+  /** Complete gradient of batchNormTraining, including gradients arriving at its mean/variance outputs; relu: of relu(batchNormTraining), whose mask needs beta. */
   batchNormTrainingGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, epsilon: number,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null): void;
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, beta?: Float32Array | null, relu?: boolean): void;
   /** Sets the number of threads the kernels split work across; returns the count in effect. */
   setThreads(n: number): number;
   threads(): number;
@@ -40,6 +44,9 @@ export interface NativeAddon {
 }
 
 export type NativeAddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+/** apiVersion the TypeScript side calls with; an older build is refused rather than handed arguments it misreads. */
+const REQUIRED_API_VERSION = 2;
 
 const ADDON_RELATIVE = join('native', 'build', 'Release', 'ser_kernels.node');
 
@@ -79,7 +86,10 @@ export function loadNativeAddon(): NativeAddonLoad {
   if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.OMP_WAIT_POLICY = 'passive';
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
-    cached = { ok: true, addon, path };
+    const version = addon.apiVersion ?? 1;
+    cached = version >= REQUIRED_API_VERSION
+      ? { ok: true, addon, path }
+      : { ok: false, reason: `native kernels at ${path} are out of date (API ${version}, need ${REQUIRED_API_VERSION}); rebuild with \`node native/build.mjs\`` };
   } catch (error) {
     cached = { ok: false, reason: `native kernels at ${path} failed to load: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -113,7 +113,7 @@ export const GRADIENT_KERNELS = {
   squareGrad: 'SerNativeSquareGrad',
   broadcastScale: 'SerNativeBroadcastScale',
   batchNormGrad: 'SerNativeBatchNormGrad',
-  /** Fused training-mode batch norm of batchNormLayer.ts: inputs x, gamma?, beta?; outputs [y, mean, variance]. */
+  /** Fused training-mode batch norm of batchNormLayer.ts: inputs x, gamma?, beta?; attrs epsilon, relu?; outputs [y, mean, variance]. */
   batchNormTraining: 'SerNativeBatchNormTraining',
   batchNormTrainingGrad: 'SerNativeBatchNormTrainingGrad',
 } as const;
@@ -164,7 +164,7 @@ const batchNormGrad: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
   return [backend.makeTensorInfo(x.shape, 'float32', dx), ...params.map((p) => backend.makeTensorInfo(mean.shape, 'float32', p))];
 };
 
-/** Batch statistics and normalisation over all but the last axis in two passes: [y, mean, variance]. */
+/** Batch statistics and normalisation (then relu with attrs.relu) over all but the last axis in two passes: [y, mean, variance]. */
 const batchNormTraining: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
   const { x, gamma, beta } = inputs;
   const xv = floats(backend, x);
@@ -175,22 +175,23 @@ const batchNormTraining: NativeImpl = ({ inputs, attrs = {} }, addon, backend) =
   const y = outputArray(xv.length);
   const mean = outputArray(c);
   const variance = outputArray(c);
-  addon.batchNormTraining(xv, gv, bv, Number(attrs.epsilon), y, mean, variance);
+  addon.batchNormTraining(xv, gv, bv, Number(attrs.epsilon), y, mean, variance, attrs.relu === true);
   return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
 };
 
-/** Gradient of batchNormTraining: [dx, dgamma, dbeta]. */
+/** Gradient of batchNormTraining (of its relu with attrs.relu, which needs beta): [dx, dgamma, dbeta]. */
 const batchNormTrainingGrad: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
-  const { dy, x, mean, variance, gamma, dmean, dvariance } = inputs;
+  const { dy, x, mean, variance, gamma, beta, dmean, dvariance } = inputs;
   const [dyv, xv, mv, vv] = [dy, x, mean, variance].map((t) => floats(backend, t));
   const gv = gamma ? floats(backend, gamma) : null;
+  const bv = beta ? floats(backend, beta) : null;
   const dmv = dmean ? floats(backend, dmean) : null;
   const dvv = dvariance ? floats(backend, dvariance) : null;
-  if (!x || !dyv || !xv || !mv || !vv || (gamma && !gv) || (dmean && !dmv) || (dvariance && !dvv)) return null;
+  if (!x || !dyv || !xv || !mv || !vv || (gamma && !gv) || (beta && !bv) || (dmean && !dmv) || (dvariance && !dvv)) return null;
   const dx = outputArray(xv.length);
   const dgamma = outputArray(mv.length);
   const dbeta = outputArray(mv.length);
-  addon.batchNormTrainingGrad(dyv, xv, mv, vv, gv, Number(attrs.epsilon), dx, dgamma, dbeta, dmv, dvv);
+  addon.batchNormTrainingGrad(dyv, xv, mv, vv, gv, Number(attrs.epsilon), dx, dgamma, dbeta, dmv, dvv, bv, attrs.relu === true);
   return [backend.makeTensorInfo(x.shape, 'float32', dx), backend.makeTensorInfo([mv.length], 'float32', dgamma), backend.makeTensorInfo([mv.length], 'float32', dbeta)];
 };
 
