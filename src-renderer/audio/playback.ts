@@ -10,11 +10,16 @@ let player: HTMLAudioElement | null = null;
 /** Key of what is playing now (`file:<id>` or `blob:<name>`), for ▶/■ buttons. */
 export const playing = ref<string | null>(null);
 
-async function urlForFile(fileId: number): Promise<string> {
-  const key = `file:${fileId}`;
+/** A dataset file by id, or any audio file by path. */
+export type AudioSource = { fileId: number } | { path: string };
+
+export const sourceKey = (src: AudioSource) => ('fileId' in src ? `file:${src.fileId}` : `path:${src.path}`);
+
+async function urlForFile(src: AudioSource): Promise<string> {
+  const key = sourceKey(src);
   const cached = urls.get(key);
   if (cached) return cached;
-  const { mime, base64 } = await api.call('files.audio', { fileId });
+  const { mime, base64 } = await api.call('files.audio', src);
   const url = URL.createObjectURL(new Blob([base64ToBytes(base64) as BlobPart], { type: mime }));
   urls.set(key, url);
   if (urls.size > MAX_CACHED) {
@@ -41,11 +46,11 @@ async function playUrl(key: string, url: string): Promise<void> {
   await player.play();
 }
 
-/** Plays a dataset file; a second call for the same file stops it. Rejects with a readable message. */
-export async function toggleFile(fileId: number): Promise<void> {
-  const key = `file:${fileId}`;
+/** Plays a file; a second call for the same file stops it. Rejects with a readable message. */
+export async function toggleFile(src: AudioSource): Promise<void> {
+  const key = sourceKey(src);
   if (playing.value === key) return stopPlayback();
-  await playUrl(key, await urlForFile(fileId));
+  await playUrl(key, await urlForFile(src));
 }
 
 /** Plays an in-memory recording (a WAV Blob URL the caller owns). */

@@ -8,6 +8,7 @@ import { createHandlers } from '../../src-main/core/api/handlers';
 import { JobQueue } from '../../src-main/core/jobs';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { startBrowserServer, type BrowserServer } from '../../src-main/server/browserServer';
+import { RAVDESS_16K } from '../helpers/shared';
 
 let server: BrowserServer;
 let store: Store;
@@ -103,6 +104,17 @@ describe('browser-mode server', () => {
     // A well-formed request on the same socket still works.
     expect(await call(ws, { id: 4, method: 'settings.set', params: { key: 'k', value: 'v' } })).toEqual({ id: 4, result: { ok: true } });
     expect(await call(ws, { id: 5, method: 'settings.get', params: { key: 'k' } })).toEqual({ id: 5, result: { value: 'v' } });
+    ws.close();
+  });
+
+  it('plays audio by path but refuses to read anything that is not audio', async () => {
+    const ws = await connect(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    const refused = await call(ws, { id: 6, method: 'files.audio', params: { path: '/etc/passwd' } });
+    expect(refused).toMatchObject({ id: 6, error: { code: 'invalid', message: expect.stringMatching(/not an audio file/) } });
+    const wav = join(RAVDESS_16K, 'Actor_01', '03-01-01-01-01-01-01.wav');
+    const ok = await call(ws, { id: 7, method: 'files.audio', params: { path: wav } });
+    expect(ok).toMatchObject({ id: 7, result: { mime: 'audio/wav' } });
+    if ('result' in ok) expect(Buffer.from((ok.result as { base64: string }).base64, 'base64').subarray(0, 4).toString()).toBe('RIFF');
     ws.close();
   });
 });

@@ -53,7 +53,8 @@ export const requestSchemas = {
   'datasets.delete': z.object({ id }),
   'datasets.relabel': z.object({ id, labelMap: LabelMapSchema }),
   'datasets.splitPreview': z.object({ id, spec: SplitSpecSchema }),
-  'files.audio': z.object({ fileId: id }),
+  /** A dataset file by id, or any audio file by path (Predict plays files outside datasets). */
+  'files.audio': z.union([z.object({ fileId: id }), z.object({ path })]),
   'features.presets': z.object({}),
   'features.compute': z.object({ fileId: id, config: FeatureConfigInputSchema }),
   'features.extract': z.object({ datasetId: id, config: FeatureConfigInputSchema }),

@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import type { DatasetDetail, FileInfo } from './contract';
 import { ApiError, type Handlers } from './dispatch';
 import type { HandlerContext } from './handlers';
@@ -6,6 +7,7 @@ import { encodeWav } from '../audio/wav';
 import { detectFolder } from '../datasets/detect';
 import { importDataset } from '../datasets/import';
 import { relabelDataset } from '../datasets/relabel';
+import { AUDIO_EXTENSIONS } from '../datasets/scan';
 import { makeSplit, type SplitSpec } from '../datasets/splits';
 import { FEATURE_PRESETS, FeatureConfigSchema } from '../features/config';
 import { computeFeatures } from '../features/compute';
@@ -136,10 +138,16 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
         },
       };
     },
-    'files.audio': async ({ fileId }) => {
-      const file = requireFile(ctx, fileId);
+    'files.audio': async (params) => {
+      let path: string;
+      if ('fileId' in params) path = requireFile(ctx, params.fileId).path;
+      else {
+        // Only audio by its extension: this must not become a way to read arbitrary files.
+        if (!AUDIO_EXTENSIONS.includes(extname(params.path).toLowerCase())) throw new ApiError(`${params.path} is not an audio file.`, 'invalid');
+        path = params.path;
+      }
       // Always re-encode as 16-bit WAV: every browser plays it, whatever the source format was.
-      const audio = await loadAudio(file.path);
+      const audio = await loadAudio(path);
       return { mime: 'audio/wav', base64: Buffer.from(encodeWav(audio.samples, audio.sampleRate)).toString('base64') };
     },
     'features.presets': () =>
