@@ -1,4 +1,5 @@
 import type { FrameMatrix } from './frames';
+import { nativeSpectrogram } from './nativeSpectrogram';
 import { centredFrameCount, fftFrequencies, forEachPowerFrame, type Spectrogram } from './stft';
 
 /** Mel filterbank stored as one contiguous run of non-zero weights per band (a triangle spans few bins). */
@@ -113,8 +114,22 @@ export function melFrame(power: Float64Array, fb: MelFilterbank, out: Float64Arr
   }
 }
 
-/** Mel power spectrogram straight from the waveform, frame-major [frames x nMels] (no full spectrogram kept). */
+/**
+ * Mel power spectrogram straight from the waveform, frame-major [frames x nMels] (no full spectrogram kept).
+ * Runs in the native addon when it is built (~5x faster, same float64 arithmetic), else in TypeScript.
+ */
 export function melSpectrogram(x: Float32Array, nFft: number, hop: number, fb: MelFilterbank): FrameMatrix {
+  const native = nativeSpectrogram();
+  if (!native) return melSpectrogramJs(x, nFft, hop, fb);
+  if (fb.bins !== (nFft >> 1) + 1) throw new Error(`mel filterbank expects ${fb.bins} FFT bins, nFft ${nFft} gives ${(nFft >> 1) + 1}`);
+  const frames = centredFrameCount(x.length, nFft, hop);
+  const data = new Float64Array(frames * fb.nMels);
+  native.melSpectrogram(x, nFft, hop, fb.start, fb.length, fb.offset, fb.weights, data);
+  return { frames, dims: fb.nMels, data };
+}
+
+/** melSpectrogram in TypeScript only (the fallback, and the reference the native path is tested against). */
+export function melSpectrogramJs(x: Float32Array, nFft: number, hop: number, fb: MelFilterbank): FrameMatrix {
   if (fb.bins !== (nFft >> 1) + 1) throw new Error(`mel filterbank expects ${fb.bins} FFT bins, nFft ${nFft} gives ${(nFft >> 1) + 1}`);
   const data = new Float64Array(centredFrameCount(x.length, nFft, hop) * fb.nMels);
   const frames = forEachPowerFrame(x, nFft, hop, (t, power) => melFrame(power, fb, data, t * fb.nMels));

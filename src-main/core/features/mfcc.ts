@@ -1,4 +1,5 @@
 import type { FrameMatrix } from './frames';
+import { nativeSpectrogram } from './nativeSpectrogram';
 
 const dctCache = new Map<string, Float64Array>();
 
@@ -17,12 +18,23 @@ export function dctBasis(n: number, nOut: number): Float64Array {
   return b;
 }
 
+/** MFCCs [frames x nMfcc] from a frame-major log-mel dB matrix (librosa.feature.mfcc: DCT-II, ortho, no lifter); native when built. */
+export function mfccFromLogMel(logMelDb: FrameMatrix, nMfcc: number): FrameMatrix {
+  const native = nativeSpectrogram();
+  if (!native) return mfccFromLogMelJs(logMelDb, nMfcc);
+  const { frames, dims: n, data } = logMelDb;
+  if (nMfcc > n) throw new Error(`nMfcc (${nMfcc}) must not exceed the number of mel bands (${n})`);
+  const out = new Float64Array(nMfcc * frames);
+  native.matmulRows(data, dctBasis(n, nMfcc), out, n);
+  return { frames, dims: nMfcc, data: out };
+}
+
 /**
- * MFCCs [frames x nMfcc] from a frame-major log-mel dB matrix (librosa.feature.mfcc: DCT-II, ortho, no lifter).
+ * mfccFromLogMel in TypeScript only (the fallback, and the reference the native path is tested against).
  * Uses the basis symmetry cos(pi k (2(N-1-m)+1) / 2N) = (-1)^k cos(pi k (2m+1) / 2N): even coefficients see
  * x[m] + x[N-1-m], odd ones x[m] - x[N-1-m], which halves the multiply-adds of the hot loop.
  */
-export function mfccFromLogMel(logMelDb: FrameMatrix, nMfcc: number): FrameMatrix {
+export function mfccFromLogMelJs(logMelDb: FrameMatrix, nMfcc: number): FrameMatrix {
   const { frames, dims: n, data } = logMelDb;
   if (nMfcc > n) throw new Error(`nMfcc (${nMfcc}) must not exceed the number of mel bands (${n})`);
   const basis = dctBasis(n, nMfcc);
