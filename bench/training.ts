@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { getModelPreset } from '../src-main/core/models/presets';
 import { type BackendName, BACKEND_NAMES, selectBackend } from '../src-main/core/tfjs/backend';
+import { adam } from '../src-main/core/tfjs/adamOptimizer';
 import { FusedBatchNormalization, StockBatchNormalization } from '../src-main/core/tfjs/batchNormLayer';
 
 const INPUT: [number, number, number] = [64, 94, 1];
@@ -136,7 +137,7 @@ async function measure(name: BackendName, variant: Variant): Promise<BackendResu
   const selected = await selectBackend(name);
   const result: BackendResult = { backend: name, variant, detail: selected.detail };
   const model = await buildModel(variant);
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: adam(1e-3), loss: 'categoricalCrossentropy' });
   const isCpu = name === 'cpu';
   const batch = isCpu ? Number(opts.cpuBatch) : Number(opts.batch);
   const steps = isCpu ? 1 : Number(opts.steps);

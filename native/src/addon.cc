@@ -423,6 +423,23 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// adamUpdate(value, m, v, grad, newValue, newM, newV, params): params = [beta1, 1 - beta1, beta2, 1 - beta2, epsilon,
+// -learningRate, 1 - beta1^t, 1 - beta2^t], each as tfjs rounds it to float32.
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *value, *m, *v, *g, *newValue, *newM, *newV, *params;
+  if (!floats(info, 0, -1, &value, "value")) return env.Undefined();
+  const int64_t n = static_cast<int64_t>(info[0].As<Napi::Float32Array>().ElementLength());
+  if (!floats(info, 1, n, &m, "m") || !floats(info, 2, n, &v, "v") || !floats(info, 3, n, &g, "grad") ||
+      !floats(info, 4, n, &newValue, "newValue") || !floats(info, 5, n, &newM, "newM") || !floats(info, 6, n, &newV, "newV") ||
+      !floats(info, 7, 8, &params, "params")) {
+    return env.Undefined();
+  }
+  const ser::AdamParams p{params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7]};
+  ser::adamUpdate(value, m, v, g, n, p, newValue, newM, newV);
+  return env.Undefined();
+}
+
 // setThreads(n) → n actually used; threads() → current count.
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) {
@@ -461,7 +478,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The kernels split work across threads themselves; nested OpenBLAS threads would only oversubscribe the cores.
   openblas_set_num_threads(1);
   // Bumped whenever an argument list changes, so that src-main refuses a stale build instead of misreading it.
-  exports.Set("apiVersion", Napi::Number::New(env, 2));
+  exports.Set("apiVersion", Napi::Number::New(env, 3));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
@@ -477,6 +494,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("batchNormTraining", Napi::Function::New(env, BatchNormTraining));
   exports.Set("batchNormTrainingGrad", Napi::Function::New(env, BatchNormTrainingGrad));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("setConvEngine", Napi::Function::New(env, SetConvEngine));

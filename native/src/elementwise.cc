@@ -322,4 +322,18 @@ void addN(const float* const* inputs, int count, int64_t n, float* out) {
   });
 }
 
+void adamUpdate(const float* value, const float* m, const float* v, const float* g, int64_t n, const AdamParams& p,
+                float* newValue, float* newM, float* newV) {
+  // Float32 operations in tfjs AdamOptimizer's order (its scalars rounded to float32 as tfjs does), so both agree.
+  parallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float mi = m[i] * p.beta1 + g[i] * p.oneMinusBeta1;
+      const float vi = v[i] * p.beta2 + (g[i] * g[i]) * p.oneMinusBeta2;
+      newM[i] = mi;
+      newV[i] = vi;
+      newValue[i] = ((mi / p.oneMinusAccBeta1) / (std::sqrt(vi / p.oneMinusAccBeta2) + p.epsilon)) * p.minusLearningRate + value[i];
+    }
+  });
+}
+
 }  // namespace ser

@@ -116,4 +116,11 @@ void batchNormTrainingGrad(const float* dy, const float* x, int64_t n, int c, co
                            const float* gamma, const float* beta, bool relu, const float* dmean, const float* dvariance,
                            float epsilon, float* dx, float* dgamma, float* dbeta);
 
+// One Adam step (tfjs AdamOptimizer): new moments and value. oneMinusAccBeta* = 1 - beta^t for step t.
+struct AdamParams {
+  float beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, minusLearningRate, oneMinusAccBeta1, oneMinusAccBeta2;
+};
+void adamUpdate(const float* value, const float* m, const float* v, const float* g, int64_t n, const AdamParams& p,
+                float* newValue, float* newM, float* newV);
+
 }  // namespace ser

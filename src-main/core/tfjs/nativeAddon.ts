@@ -34,6 +34,9 @@ export interface NativeAddon {
   /** Complete gradient of batchNormTraining, including gradients arriving at its mean/variance outputs; relu: of relu(batchNormTraining), whose mask needs beta. */
   batchNormTrainingGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, epsilon: number,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, beta?: Float32Array | null, relu?: boolean): void;
+  /** One tfjs Adam step: newValue/newM/newV from value, m, v, grad; params [beta1, 1 - beta1, beta2, 1 - beta2, epsilon, -learningRate, 1 - beta1^t, 1 - beta2^t]. */
+  adamUpdate(value: Float32Array, m: Float32Array, v: Float32Array, grad: Float32Array, newValue: Float32Array, newM: Float32Array, newV: Float32Array,
+    params: Float32Array): void;
   /** Sets the number of threads the kernels split work across; returns the count in effect. */
   setThreads(n: number): number;
   threads(): number;
@@ -46,7 +49,7 @@ export interface NativeAddon {
 export type NativeAddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
 /** apiVersion the TypeScript side calls with; an older build is refused rather than handed arguments it misreads. */
-const REQUIRED_API_VERSION = 2;
+const REQUIRED_API_VERSION = 3;
 
 const ADDON_RELATIVE = join('native', 'build', 'Release', 'ser_kernels.node');
 

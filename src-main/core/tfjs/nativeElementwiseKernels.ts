@@ -118,6 +118,18 @@ export const GRADIENT_KERNELS = {
   batchNormTrainingGrad: 'SerNativeBatchNormTrainingGrad',
 } as const;
 
+/** Fused optimizer update of adamOptimizer.ts: inputs value, m, v, grad; attrs.params (see NativeAddon.adamUpdate); outputs [value, m, v]. */
+export const ADAM_KERNEL = 'SerNativeAdam';
+
+const adam: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
+  const { value, m, v, grad } = inputs;
+  const [valuev, mv, vv, gv] = [value, m, v, grad].map((t) => floats(backend, t));
+  if (!value || !valuev || !mv || !vv || !gv) return null;
+  const out = [0, 1, 2].map(() => outputArray(valuev.length));
+  addon.adamUpdate(valuev, mv, vv, gv, out[0], out[1], out[2], Float32Array.from(attrs.params as number[]));
+  return out.map((o) => backend.makeTensorInfo(value.shape, 'float32', o));
+};
+
 /** dy * step(x) (inputs dy, x of one shape). */
 const reluGrad: NativeImpl = ({ inputs }, addon, backend) => {
   const { dy, x } = inputs;
@@ -235,4 +247,5 @@ export const NATIVE_ONLY_KERNELS: Record<string, NativeImpl> = {
   [GRADIENT_KERNELS.batchNormGrad]: batchNormGrad,
   [GRADIENT_KERNELS.batchNormTraining]: batchNormTraining,
   [GRADIENT_KERNELS.batchNormTrainingGrad]: batchNormTrainingGrad,
+  [ADAM_KERNEL]: adam,
 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchPoint, EpochPoint } from '../api/contract';
 import { evaluatePredictions } from '../evaluation/metrics';
+import { adam } from '../tfjs/adamOptimizer';
 import { augmentSpectrogram, hasAugmentation } from './augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from './balancing';
 import type { RunConfig } from './config';
@@ -70,7 +71,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
   const augment = hasAugmentation(c.augmentation) && inputShapes[0].length === 3 && inputShapes[0][2] === 1;
   const [bands, frames] = inputShapes[0];
 
-  const optimizer = tf.train.adam(c.optimizer.learningRate, c.optimizer.beta1, c.optimizer.beta2, c.optimizer.epsilon);
+  const optimizer = adam(c.optimizer.learningRate, c.optimizer.beta1, c.optimizer.beta2, c.optimizer.epsilon);
   // tfjs reads `learningRate` on every applyGradients but exposes no setter.
   const setLr = (lr: number) => ((optimizer as unknown as { learningRate: number }).learningRate = lr);
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
