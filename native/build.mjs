@@ -99,7 +99,10 @@ function main() {
     if (probe.status === 0) {
       const libs = probe.stdout.split(' | ').map((l) => l.split(' ').slice(0, 2).join(' ')).join(', ');
       const hint = probe.stdout.includes('oneDNN') ? '' : ' (install libdnnl-dev and rebuild for 2-3x faster convolutions)';
-      report(`built ${builtFile} in ${seconds} s with ${libs}${hint}`);
+      const fftw = existsSync(join(here, 'build', 'Release', 'ser_features.node'))
+        ? '; spectrogram addon built with FFTW'
+        : '; no spectrogram addon (apt: libfftw3-dev), features use the TypeScript path';
+      report(`built ${builtFile} in ${seconds} s with ${libs}${hint}${fftw}`);
     }
     report(`built ${builtFile} but it does not load (${firstErrorLine(probe.stderr)}); training will use wasm`);
   }
