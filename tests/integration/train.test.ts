@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/core/datasets/import';
 import { openStore, type Store } from '../../src-main/core/store/db';
-import { getRun, listEvaluations, listModels } from '../../src-main/core/store/runs';
+import { listEvaluations, listModels } from '../../src-main/core/store/runs';
+import { getRunDetail } from '../../src-main/core/store/runQueries';
 import { evaluateOnDataset } from '../../src-main/core/training/evaluate';
 import { activateBackend } from '../../src-main/core/training/pipeline';
 import { classifyFile, loadModel } from '../../src-main/core/training/predict';
@@ -51,7 +52,7 @@ describe('training runs', () => {
   it('trains in a worker and stores status, every epoch and batch, the test evaluation and the model', async () => {
     const events: RunEvent[] = [];
     const handle = startRun(store, tiny({ outDir: join(dir, 'model-a') }), { onEvent: (e) => events.push(e) });
-    expect(getRun(store.db, handle.runId)?.status).toMatch(/queued|running/);
+    expect(getRunDetail(store.db, handle.runId, { batches: true })?.status).toMatch(/queued|running/);
     const result = await handle.done;
     expect(result.error).toBeNull();
     expect(result.status).toBe('completed');
@@ -59,7 +60,7 @@ describe('training runs', () => {
     runId = result.runId;
     modelDir = result.modelDir!;
 
-    const run = getRun(store.db, runId)!;
+    const run = getRunDetail(store.db, runId, { batches: true })!;
     expect(run.status).toBe('completed');
     expect(run.backend).toBe(result.backend);
     expect(run.epochs_data.map((e) => e.epoch)).toEqual([1, 2]);
@@ -84,7 +85,7 @@ describe('training runs', () => {
   it('the saved model reloads and predicts exactly what the run stored', async () => {
     await activateBackend('auto');
     const model = await loadModel(modelDir);
-    const stored = getRun(store.db, runId)!.evaluation!;
+    const stored = getRunDetail(store.db, runId, { batches: true })!.evaluation!;
     const again = await evaluateOnDataset(store, model, datasetId, { fileIds: stored.predictions.map((p) => p.fileId!) });
     expect(again.report.confusion).toEqual(stored.confusion);
     const byFile = new Map(again.predictions.map((p) => [p.fileId, p]));
@@ -103,7 +104,7 @@ describe('training runs', () => {
   it('the same config and seed gives identical metrics', async () => {
     const a = await startRun(store, tiny(), { inProcess: true }).done;
     const b = await startRun(store, tiny(), { inProcess: true }).done;
-    const metrics = (id: number) => getRun(store.db, id)!.epochs_data.map((e) => ({ ...e.metrics, seconds: 0 }));
+    const metrics = (id: number) => getRunDetail(store.db, id, { batches: true })!.epochs_data.map((e) => ({ ...e.metrics, seconds: 0 }));
     expect(metrics(b.runId)).toEqual(metrics(a.runId));
     expect(b.metrics?.confusion).toEqual(a.metrics?.confusion);
   });
@@ -125,7 +126,7 @@ describe('training runs', () => {
     const result = await handle.done;
     expect(result.status).toBe('cancelled');
     expect(batchesAfterCancel).toBeLessThanOrEqual(1);
-    expect(getRun(store.db, result.runId)?.status).toBe('cancelled');
+    expect(getRunDetail(store.db, result.runId, { batches: true })?.status).toBe('cancelled');
   });
 
   it('a killed worker marks the run failed with the reason and keeps finished epochs', async () => {
@@ -138,7 +139,7 @@ describe('training runs', () => {
     const result = await handle.done;
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/SIGKILL/);
-    const run = getRun(store.db, result.runId)!;
+    const run = getRunDetail(store.db, result.runId, { batches: true })!;
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/SIGKILL/);
     expect(run.epochs_data.length).toBeGreaterThanOrEqual(1);
@@ -164,7 +165,7 @@ describe('training runs', () => {
     expect(cross.report.per_class.calm.support).toBe(0);
     const model = await loadModel(result.modelDir!);
     expect(model.meta.kind).toBe('svm');
-    const again = await evaluateOnDataset(store, model, datasetId, { fileIds: getRun(store.db, result.runId)!.evaluation!.predictions.map((p) => p.fileId!) });
+    const again = await evaluateOnDataset(store, model, datasetId, { fileIds: getRunDetail(store.db, result.runId, { batches: true })!.evaluation!.predictions.map((p) => p.fileId!) });
     expect(again.report.confusion).toEqual(result.metrics!.confusion);
   });
 

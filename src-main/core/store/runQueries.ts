@@ -46,11 +46,26 @@ function modelName(config: Record<string, unknown>): string {
   return 'unknown';
 }
 
-/** Short description of a run config's split, e.g. "speaker" or "random". */
-function splitName(config: Record<string, unknown>): string {
-  const s = config.split;
-  if (isObject(s) && typeof s.kind === 'string') return s.kind;
-  return 'speaker';
+/** "speaker: test 13,14 · val 12" — the split as one readable line. */
+export function describeSplit(split: unknown): string {
+  if (!split || typeof split !== 'object') return 'default';
+  const s = split as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : null);
+  switch (s.kind) {
+    case 'speaker': {
+      const test = list(s.testSpeakers) ?? `${Math.round(Number(s.testFraction ?? 0.2) * 100)}% speakers`;
+      const val = list(s.valSpeakers) ?? (s.valFraction !== undefined ? `${Math.round(Number(s.valFraction) * 100)}%` : 'none');
+      return `speaker: test ${test} · val ${val}`;
+    }
+    case 'random':
+      return `random: test ${Math.round(Number(s.testFraction) * 100)}% · val ${Math.round(Number(s.valFraction) * 100)}%`;
+    case 'kfold-speaker':
+      return `speaker ${String(s.k)}-fold, fold ${String(s.fold)}`;
+    case 'loso':
+      return `leave-one-speaker-out: ${String(s.speaker)}`;
+    default:
+      return String(s.kind ?? 'default');
+  }
 }
 
 /** Seconds between two ISO timestamps; null when either is missing. */
@@ -86,7 +101,7 @@ function toSummary(raw: RawRun): RunSummary {
     dataset_name: raw.dataset_name,
     model: modelName(config),
     backend: raw.backend,
-    split: splitName(config),
+    split: describeSplit(config.split),
     accuracy: num(m.accuracy),
     uar: num(m.uar),
     macro_f1: num(m.macro_f1),

@@ -1,25 +1,9 @@
-import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunDetail, RunSummary, SavedModelInfo } from '../api/contract';
+import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunSummary, SavedModelInfo } from '../api/contract';
 import type { Db } from './db';
+import { getRunSummary } from './runQueries';
 
 export type RunStatus = RunSummary['status'];
 
-interface RawRun {
-  id: number;
-  name: string | null;
-  dataset_id: number | null;
-  dataset_name: string | null;
-  config: string;
-  status: RunStatus;
-  backend: string | null;
-  error: string | null;
-  tags: string;
-  note: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  epochs: number;
-  metrics: string | null;
-}
 
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
 
@@ -145,85 +129,6 @@ export function getModel(db: Db, id: number): SavedModelInfo | null {
   return r ? toModelInfo(r) : null;
 }
 
-const SUMMARY_SQL = `
-  SELECT r.*, d.name AS dataset_name,
-    (SELECT COUNT(*) FROM epoch_metrics e WHERE e.run_id = r.id) AS epochs,
-    (SELECT metrics FROM evaluations v WHERE v.run_id = r.id AND v.split = 'test' ORDER BY v.id DESC LIMIT 1) AS metrics
-  FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
-
-/** "speaker: test 13,14 · val 12" — the split as one readable line. */
-export function describeSplit(split: unknown): string {
-  if (!split || typeof split !== 'object') return 'default';
-  const s = split as Record<string, unknown>;
-  const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : null);
-  switch (s.kind) {
-    case 'speaker': {
-      const test = list(s.testSpeakers) ?? `${Math.round(Number(s.testFraction ?? 0.2) * 100)}% speakers`;
-      const val = list(s.valSpeakers) ?? (s.valFraction !== undefined ? `${Math.round(Number(s.valFraction) * 100)}%` : 'none');
-      return `speaker: test ${test} · val ${val}`;
-    }
-    case 'random':
-      return `random: test ${Math.round(Number(s.testFraction) * 100)}% · val ${Math.round(Number(s.valFraction) * 100)}%`;
-    case 'kfold-speaker':
-      return `speaker ${String(s.k)}-fold, fold ${String(s.fold)}`;
-    case 'loso':
-      return `leave-one-speaker-out: ${String(s.speaker)}`;
-    default:
-      return String(s.kind ?? 'default');
-  }
-}
-
-function toSummary(r: RawRun): RunSummary {
-  const config = JSON.parse(r.config) as Record<string, unknown>;
-  const model = config.model;
-  const report = r.metrics ? (JSON.parse(r.metrics) as EvaluationReport) : null;
-  const seconds = r.started_at && r.finished_at ? (Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000 : null;
-  return {
-    id: r.id,
-    name: r.name,
-    status: r.status,
-    dataset_id: r.dataset_id,
-    dataset_name: r.dataset_name,
-    model: typeof model === 'string' ? model : String((model as { preset?: unknown } | undefined)?.preset ?? 'unknown'),
-    backend: r.backend,
-    split: describeSplit(config.split),
-    accuracy: report?.accuracy ?? null,
-    uar: report?.uar ?? null,
-    macro_f1: report?.macro_f1 ?? null,
-    epochs: r.epochs,
-    seconds,
-    tags: JSON.parse(r.tags) as string[],
-    note: r.note,
-    created_at: r.created_at,
-    error: r.error,
-    config,
-  };
-}
-
-/** All runs, newest first, with their test metrics. */
-export function listRuns(db: Db): RunSummary[] {
-  return (db.prepare(`${SUMMARY_SQL} ORDER BY r.id DESC`).all() as RawRun[]).map(toSummary);
-}
-
-/** One run with its epoch and batch curves, test evaluation (with per-file predictions) and saved model. */
-export function getRun(db: Db, id: number): RunDetail | null {
-  const raw = db.prepare(`${SUMMARY_SQL} WHERE r.id = ?`).get(id) as RawRun | undefined;
-  if (!raw) return null;
-  const epochs = (db.prepare('SELECT epoch, metrics FROM epoch_metrics WHERE run_id = ? ORDER BY epoch').all(id) as { epoch: number; metrics: string }[]).map(
-    (e): EpochPoint => ({ epoch: e.epoch, metrics: JSON.parse(e.metrics) as Record<string, number> }),
-  );
-  const batches = db.prepare('SELECT epoch, batch, step, loss, accuracy, lr FROM batch_metrics WHERE run_id = ? ORDER BY step').all(id) as BatchPoint[];
-  const test = listEvaluations(db, id).filter((e) => e.split === 'test').pop();
-  const model = db.prepare('SELECT id FROM models WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(id) as { id: number } | undefined;
-  return {
-    ...toSummary(raw),
-    epochs_data: epochs,
-    batches,
-    evaluation: test ? { ...test.report, predictions: test.predictions } : null,
-    model_id: model?.id ?? null,
-  };
-}
-
 /** Deletes a run with its metrics and evaluations (the saved model row stays, unlinked). */
 export function deleteRun(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
@@ -233,6 +138,5 @@ export function deleteRun(db: Db, id: number): boolean {
 export function updateRunMeta(db: Db, id: number, meta: { tags?: string[]; note?: string }): RunSummary | null {
   if (meta.tags) db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify(meta.tags), id);
   if (meta.note !== undefined) db.prepare('UPDATE runs SET note = ? WHERE id = ?').run(meta.note, id);
-  const raw = db.prepare(`${SUMMARY_SQL} WHERE r.id = ?`).get(id) as RawRun | undefined;
-  return raw ? toSummary(raw) : null;
+  return getRunSummary(db, id);
 }
