@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random';
 import type { Db } from '../store/db';
 import type { FileRow } from '../store/datasets';
 
@@ -30,18 +31,6 @@ export type SplitFile = Pick<FileRow, 'id' | 'label' | 'speaker' | 'gender'> & {
 /** Speaker-independent, 20 % of speakers for test: the default everywhere. */
 export const DEFAULT_SPLIT: SplitSpec = { kind: 'speaker', testFraction: 0.2, valFraction: 0.1, seed: 42 };
 
-/** mulberry32: small, fast, and the same sequence on every platform for a given seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function shuffled<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -64,7 +53,7 @@ function checkFraction(name: string, f: number | undefined): void {
 function speakerOrder(files: SplitFile[], seed: number, exclude: Set<string> = new Set()): string[] {
   const gender = new Map<string, string>();
   for (const f of files) if (f.speaker !== null && !exclude.has(f.speaker)) gender.set(f.speaker, f.gender ?? 'unknown');
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const groups = [...new Set(gender.values())].sort().map((g) =>
     shuffled(
       [...gender.keys()].filter((s) => gender.get(s) === g).sort(byNatural),
@@ -118,7 +107,7 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     checkFraction('testFraction', spec.testFraction);
     checkFraction('valFraction', spec.valFraction);
     if (spec.testFraction + spec.valFraction >= 1) throw new Error('testFraction + valFraction must leave files for training');
-    const random = rng(spec.seed);
+    const random = mulberry32(spec.seed);
     const out: SplitAssignment = { train: [], val: [], test: [] };
     const labels = [...new Set(files.map((f) => f.label!))].sort();
     for (const label of labels) {

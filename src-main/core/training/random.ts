@@ -1,18 +1,14 @@
+import { mulberry32 } from '../random';
+
 /** Seeded PRNG (mulberry32): shuffling and augmentation must not depend on Math.random. */
 export class Random {
-  private state: number;
   private spareNormal: number | null = null;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    // Seed 0 would be a weak start for mulberry32; any fixed non-zero constant keeps runs reproducible.
+    this.next = mulberry32(seed >>> 0 || 0x9e3779b9);
   }
 
   /** Uniform in [lo, hi). */
