@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSimpleCnn } from '../../src-main/core/models/simpleCnn';
-import { augmentSpectrogram, rollTime, shiftPitch, stretchTime } from '../../src-main/core/training/augmentation';
+import { augmentSpectrogram, mixBatch, rollTime, shiftPitch, stretchTime } from '../../src-main/core/training/augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from '../../src-main/core/training/balancing';
 import { parseRunConfig } from '../../src-main/core/training/config';
 import { EarlyStopping } from '../../src-main/core/training/earlyStopping';
@@ -148,6 +148,26 @@ describe('class balancing and losses', () => {
     expect(classificationLoss(probs, oneHot, { weights: [1, 1, 3] }).dataSync()[0]).toBeCloseTo((ce[0] + 3 * ce[1]) / 2, 5);
     const focal = (0.3 ** 2 * ce[0] + 0.75 ** 2 * ce[1]) / 2;
     expect(classificationLoss(probs, oneHot, { focalGamma: 2 }).dataSync()[0]).toBeCloseTo(focal, 5);
+    // Soft (mixup) targets: -Σ y log p.
+    const soft = tf.tensor2d([[0.6, 0.4, 0], [0, 0, 1]]);
+    expect(classificationLoss(probs, soft, {}).dataSync()[0]).toBeCloseTo((-0.6 * Math.log(0.7) - 0.4 * Math.log(0.2) + ce[1]) / 2, 5);
+  });
+
+  it('mixup blends inputs and targets with one λ per batch, pairing each example with a shuffled partner', () => {
+    const inputs = [[Float32Array.from([0, 0])], [Float32Array.from([10, 10])], [Float32Array.from([20, 20])]];
+    const { inputs: mixed, targets } = mixBatch(inputs, [0, 1, 2], 3, 0.4, new Random(5));
+    for (let i = 0; i < 3; i++) {
+      const row = Array.from(targets.subarray(i * 3, i * 3 + 3));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      // The mixed input is the same blend of the two source examples as the target row.
+      const expected = row[0] * 0 + row[1] * 10 + row[2] * 20;
+      expect(mixed[i][0][0]).toBeCloseTo(expected, 4);
+    }
+    const lambdas = Array.from({ length: 2000 }, () => new Random(1).beta(0.4, 0.4));
+    expect(lambdas.every((l) => l >= 0 && l <= 1)).toBe(true);
+    const r = new Random(2);
+    const draws = Array.from({ length: 4000 }, () => r.beta(2, 5));
+    expect(draws.reduce((a, b) => a + b, 0) / draws.length).toBeCloseTo(2 / 7, 1.5);
   });
 
   it('clips gradients to a global norm, leaving small ones alone', () => {

@@ -93,7 +93,35 @@ function maskFrames(y: Float32Array, bands: number, frames: number, rng: Random,
   for (let b = 0; b < bands; b++) y.fill(0, b * frames + start, b * frames + start + width);
 }
 
-/** True when the config enables any augmentation. */
+/**
+ * Mixup (Zhang et al. 2018): blends the batch with a shuffled copy of itself, inputs and one-hot
+ * targets alike, with λ ~ Beta(α, α). Returns the mixed inputs and soft targets [batch · classes].
+ */
+export function mixBatch(
+  inputs: Float32Array[][],
+  labels: number[],
+  numClasses: number,
+  alpha: number,
+  rng: Random,
+): { inputs: Float32Array[][]; targets: Float32Array } {
+  const lambda = rng.beta(alpha, alpha);
+  const perm = rng.shuffle(labels.map((_, i) => i));
+  const targets = new Float32Array(labels.length * numClasses);
+  const mixed = inputs.map((xs, i) => {
+    const other = inputs[perm[i]];
+    targets[i * numClasses + labels[i]] += lambda;
+    targets[i * numClasses + labels[perm[i]]] += 1 - lambda;
+    return xs.map((x, j) => {
+      const y = new Float32Array(x.length);
+      const z = other[j];
+      for (let t = 0; t < x.length; t++) y[t] = lambda * x[t] + (1 - lambda) * z[t];
+      return y;
+    });
+  });
+  return { inputs: mixed, targets };
+}
+
+/** True when the config enables any per-example augmentation (mixup works on whole batches). */
 export function hasAugmentation(aug: Augmentation): boolean {
   return Boolean(aug.noise || aug.timeShift || aug.pitchShift || aug.timeStretch || aug.specAugment);
 }

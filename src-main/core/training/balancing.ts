@@ -36,15 +36,17 @@ export function oversampledSize(y: number[], numClasses: number): number {
 const EPS = 1e-7;
 
 /**
- * Mean (optionally class-weighted) cross-entropy on softmax outputs; with gamma > 0 the focal
- * loss of Lin et al., -(1 - p_t)^γ · log p_t, which down-weights examples already classified well.
+ * Mean (optionally class-weighted) cross-entropy -Σ y_c log p_c on softmax outputs, for one-hot
+ * or soft (mixup) targets; with gamma > 0 the focal loss of Lin et al., -Σ y_c (1 - p_c)^γ log p_c,
+ * which down-weights examples already classified well. Class weights weigh each example by Σ y_c w_c.
  */
-export function classificationLoss(probs: tf.Tensor2D, oneHot: tf.Tensor2D, opts: { weights?: number[]; focalGamma?: number }): tf.Scalar {
+export function classificationLoss(probs: tf.Tensor2D, targets: tf.Tensor2D, opts: { weights?: number[]; focalGamma?: number }): tf.Scalar {
   return tf.tidy(() => {
-    const pt = probs.clipByValue(EPS, 1 - EPS).mul(oneHot).sum(1);
-    let perExample = pt.log().neg();
-    if (opts.focalGamma && opts.focalGamma > 0) perExample = perExample.mul(tf.sub(1, pt).pow(opts.focalGamma));
-    if (opts.weights) perExample = perExample.mul(oneHot.mul(tf.tensor1d(opts.weights)).sum(1));
+    const p = probs.clipByValue(EPS, 1 - EPS);
+    let terms = p.log().neg().mul(targets);
+    if (opts.focalGamma && opts.focalGamma > 0) terms = terms.mul(tf.sub(1, p).pow(opts.focalGamma));
+    let perExample = terms.sum(1);
+    if (opts.weights) perExample = perExample.mul(targets.mul(tf.tensor1d(opts.weights)).sum(1));
     return perExample.mean() as tf.Scalar;
   });
 }

@@ -29,6 +29,8 @@ export const AugmentationSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  /** Mixup of whole batches (all inputs and the targets) with λ ~ Beta(alpha, alpha), with probability p per batch. */
+  mixup: z.strictObject({ p: probability.default(1), alpha: z.number().gt(0).max(10).default(0.2) }).nullable().default(null),
 });
 export type Augmentation = z.infer<typeof AugmentationSchema>;
 
@@ -97,7 +99,7 @@ const RunConfigObject = z.strictObject({
       oversample: z.boolean().default(false),
     })
     .default({ classWeights: false, loss: 'crossentropy', focalGamma: 2, oversample: false }),
-  augmentation: AugmentationSchema.default({ noise: null, timeShift: null, pitchShift: null, timeStretch: null, specAugment: null }),
+  augmentation: AugmentationSchema.default({ noise: null, timeShift: null, pitchShift: null, timeStretch: null, specAugment: null, mixup: null }),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu']).default('auto'),
   /** Cross-corpus evaluation: also score the model on (all of) another dataset, labels mapped. */

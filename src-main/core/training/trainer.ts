@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BatchPoint, EpochPoint } from '../api/contract';
 import { evaluatePredictions } from '../evaluation/metrics';
 import { adam } from '../tfjs/adamOptimizer';
-import { augmentSpectrogram, hasAugmentation } from './augmentation';
+import { augmentSpectrogram, hasAugmentation, mixBatch } from './augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from './balancing';
 import type { RunConfig } from './config';
 import { EarlyStopping } from './earlyStopping';
@@ -106,17 +106,24 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
           cancelled = true;
           break;
         }
-        const batch = order.slice(b, b + c.batchSize).map((i) => {
+        let batch = order.slice(b, b + c.batchSize).map((i) => {
           const ex = train[i];
           if (!augment) return ex;
           const spec = augmentSpectrogram(ex.inputs[0], bands, frames, c.augmentation, augRng);
           return { ...ex, inputs: [spec, ...ex.inputs.slice(1)] };
         });
+        let targets: Float32Array | undefined;
+        const mixup = c.augmentation.mixup;
+        if (mixup && batch.length > 1 && augRng.next() < mixup.p) {
+          const mixed = mixBatch(batch.map((e) => e.inputs), batch.map((e) => e.label), k, mixup.alpha, augRng);
+          batch = batch.map((e, i) => ({ ...e, inputs: mixed.inputs[i] }));
+          targets = mixed.targets;
+        }
         if (c.schedule.kind === 'cosine') {
           lr = cosineLearningRate(epoch - 1 + b / order.length, c.epochs, c.optimizer.learningRate, c.schedule.minLr, c.schedule.warmupEpochs);
         }
         setLr(lr);
-        const { loss, hits } = trainStep(model, batch, inputShapes, k, optimizer, trainable, decayed, lr, c, weights, focalGamma);
+        const { loss, hits } = trainStep(model, batch, targets, inputShapes, k, optimizer, trainable, decayed, lr, c, weights, focalGamma);
         step++;
         lossSum += loss * batch.length;
         correct += hits;
@@ -166,10 +173,14 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
   return { epochs, bestEpoch: stopper.bestEpoch > 0 ? stopper.bestEpoch : 0, stoppedEarly, cancelled, seconds: (performance.now() - started) / 1000 };
 }
 
-/** One optimisation step; returns the batch loss and the number of correct predictions. */
+/**
+ * One optimisation step; returns the batch loss and the number of predictions matching each
+ * example's own label. `targets` (soft, [batch · classes]) replaces the one-hot labels after mixup.
+ */
 function trainStep(
   model: tf.LayersModel,
   batch: Example[],
+  targets: Float32Array | undefined,
   inputShapes: number[][],
   k: number,
   optimizer: tf.AdamOptimizer,
@@ -185,7 +196,7 @@ function trainStep(
   let predicted: tf.Tensor | null = null;
   try {
     const lossValue = tf.tidy(() => {
-      const oneHot = tf.oneHot(tf.tensor1d(yTrue, 'int32'), k).toFloat() as tf.Tensor2D;
+      const oneHot = (targets ? tf.tensor2d(targets, [batch.length, k]) : tf.oneHot(tf.tensor1d(yTrue, 'int32'), k).toFloat()) as tf.Tensor2D;
       const { value, grads } = tf.variableGrads(() => {
         const probs = model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor2D;
         predicted = tf.keep(probs.argMax(-1));
