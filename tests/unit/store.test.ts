@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,5 +61,26 @@ describe('store', () => {
     expect(rows[0].finished_at).not.toBeNull();
     expect(rows[1]).toMatchObject({ id: done, status: 'completed' });
     s2.close();
+  });
+
+  it('leaves a run alone while the process that owns it is alive (another CLI or window on the same DB)', () => {
+    const path = tempDb();
+    const s1 = openStore(path);
+    const owner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const ins = s1.db.prepare(`INSERT INTO runs(config, status, owner_pid, owner_host) VALUES ('{}', 'running', ?, ?)`);
+    const live = Number(ins.run(owner.pid, hostname()).lastInsertRowid);
+    const orphan = Number(ins.run(dead, hostname()).lastInsertRowid);
+    s1.close();
+    try {
+      const s2 = openStore(path);
+      expect(s2.interruptedRunIds).toEqual([orphan]);
+      const status = (id: number) => (s2.db.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }).status;
+      expect(status(live)).toBe('running');
+      expect(status(orphan)).toBe('interrupted');
+      s2.close();
+    } finally {
+      owner.kill();
+    }
   });
 });

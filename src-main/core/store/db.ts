@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { migrations, type Migration } from './migrations';
 
@@ -48,14 +48,27 @@ export function openStore(path: string = defaultDbPath()): Store {
   return { db, path, interruptedRunIds, close: () => db.close() };
 }
 
-/** A process that died mid-run leaves status `running`; nothing can resume it, so say so. */
-function markInterruptedRuns(db: Db): number[] {
-  const rows = db.prepare(`SELECT id FROM runs WHERE status = 'running'`).all() as { id: number }[];
-  if (rows.length) {
-    db.prepare(
-      `UPDATE runs SET status = 'interrupted', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
-       error = COALESCE(error, 'The workbench stopped while this run was in progress.') WHERE status = 'running'`,
-    ).run();
+/** True when a process with this id exists on this machine (signal 0 probes without touching it). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return rows.map((r) => r.id);
+}
+
+/**
+ * A process that died mid-run leaves status `running`; nothing can resume it, so say so. Runs whose
+ * owning process is still alive on this host (another CLI or app window on the same DB) are left alone.
+ */
+function markInterruptedRuns(db: Db): number[] {
+  const rows = db.prepare(`SELECT id, owner_pid, owner_host FROM runs WHERE status = 'running'`).all() as { id: number; owner_pid: number | null; owner_host: string | null }[];
+  const orphaned = rows.filter((r) => !(r.owner_pid && r.owner_host === hostname() && r.owner_pid !== process.pid && processAlive(r.owner_pid)));
+  const mark = db.prepare(
+    `UPDATE runs SET status = 'interrupted', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
+     error = COALESCE(error, 'The workbench stopped while this run was in progress.') WHERE id = ? AND status = 'running'`,
+  );
+  for (const r of orphaned) mark.run(r.id);
+  return orphaned.map((r) => r.id);
 }

@@ -104,4 +104,13 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'run ownership',
+    // Which process drives a running run: opening the DB must not call another live process's run interrupted.
+    sql: `
+ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+ALTER TABLE runs ADD COLUMN owner_host TEXT;
+`,
+  },
 ];

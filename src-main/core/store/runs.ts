@@ -1,4 +1,5 @@
 import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunSummary, SavedModelInfo } from '../api/contract';
+import { hostname } from 'node:os';
 import type { Db } from './db';
 import { getRunSummary } from './runQueries';
 
@@ -17,7 +18,10 @@ export function createRun(db: Db, run: { name?: string | null; datasetId: number
 
 /** Marks a run running on `backend` (name + detail as shown to the user). */
 export function markRunStarted(db: Db, id: number, backend: string | null): void {
-  db.prepare(`UPDATE runs SET status = 'running', backend = COALESCE(?, backend), started_at = COALESCE(started_at, ${NOW}) WHERE id = ?`).run(backend, id);
+  // The owner is this (parent) process: it persists the run's events and is what a crash takes down.
+  db.prepare(
+    `UPDATE runs SET status = 'running', backend = COALESCE(?, backend), started_at = COALESCE(started_at, ${NOW}), owner_pid = ?, owner_host = ? WHERE id = ?`,
+  ).run(backend, process.pid, hostname(), id);
 }
 
 /**
