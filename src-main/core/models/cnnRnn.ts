@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
+import { fuseBatchNormRelu } from '../tfjs/batchNormLayer';
+import { convPoolBlocks } from './convBlocks';
 import { initRecurrentOrthogonal, SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -25,16 +26,7 @@ export function buildCnnRnn(opts: CnnRnnOptions): tf.LayersModel {
   const seeds = new SeedSequence(opts.seed ?? 42);
 
   const input = tf.input({ shape: opts.inputShape, name: 'logmel' });
-  let x: tf.SymbolicTensor = input;
-  filters.forEach((f, i) => {
-    const p = `block${i + 1}`;
-    x = tf.layers
-      .conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: seeds.heNormal(), name: `${p}_conv` })
-      .apply(x) as tf.SymbolicTensor;
-    x = batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `${p}_pool` }).apply(x) as tf.SymbolicTensor;
-  });
+  let x = convPoolBlocks(input, filters, seeds, 'block');
   // [bands', frames', C] → [frames', bands' * C]: one feature vector per pooled time step.
   const [bands, frames, channels] = x.shape.slice(1) as number[];
   x = tf.layers.permute({ dims: [2, 1, 3], name: 'frames_first' }).apply(x) as tf.SymbolicTensor;

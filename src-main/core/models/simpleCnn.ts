@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
+import { fuseBatchNormRelu } from '../tfjs/batchNormLayer';
+import { convPoolBlocks } from './convBlocks';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -25,16 +26,7 @@ export function buildSimpleCnn(opts: SimpleCnnOptions): tf.LayersModel {
   const seeds = new SeedSequence(opts.seed ?? 42);
 
   const input = tf.input({ shape: opts.inputShape, name: 'logmel' });
-  let x: tf.SymbolicTensor = input;
-  filters.forEach((f, i) => {
-    const p = `block${i + 1}`;
-    x = tf.layers
-      .conv2d({ filters: f, kernelSize: 3, padding: 'same', kernelInitializer: seeds.heNormal(), name: `${p}_conv` })
-      .apply(x) as tf.SymbolicTensor;
-    x = batchNormalization({ axis: -1, momentum: 0.9, name: `${p}_bn` }).apply(x) as tf.SymbolicTensor;
-    x = activation({ activation: 'relu', name: `${p}_relu` }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `${p}_pool` }).apply(x) as tf.SymbolicTensor;
-  });
+  let x = convPoolBlocks(input, filters, seeds, 'block');
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers
     .dense({ units: denseUnits, activation: 'relu', kernelInitializer: seeds.glorot(), name: 'dense' })
