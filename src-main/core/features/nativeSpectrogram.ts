@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { addonCandidatePaths } from '../nativeAddonPaths';
 
 /** native/src/spectrogram.cc: the STFT -> power -> mel and DCT loops, float64 like the TypeScript path. */
 export interface NativeSpectrogram {
@@ -14,22 +13,7 @@ export interface NativeSpectrogram {
 
 export type NativeSpectrogramLoad = { ok: true; addon: NativeSpectrogram; path: string } | { ok: false; reason: string };
 
-const ADDON_RELATIVE = join('native', 'build', 'Release', 'ser_features.node');
-
-/** $SER_FEATURES_ADDON, then native/build/Release above this module (source tree or bundle), then the cwd. */
-function candidatePaths(): string[] {
-  const paths: string[] = [];
-  if (process.env.SER_FEATURES_ADDON) paths.push(resolve(process.env.SER_FEATURES_ADDON));
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    paths.push(join(dir, ADDON_RELATIVE));
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  paths.push(resolve(process.cwd(), ADDON_RELATIVE));
-  return [...new Set(paths)];
-}
+const candidatePaths = () => addonCandidatePaths('ser_features.node', 'SER_FEATURES_ADDON');
 
 let cached: NativeSpectrogramLoad | undefined;
 
@@ -45,7 +29,7 @@ export function loadNativeSpectrogram(): NativeSpectrogramLoad {
   }
   const path = candidatePaths().find((p) => existsSync(p));
   if (!path) {
-    cached = { ok: false, reason: `not built (no ${ADDON_RELATIVE}; \`node native/build.mjs\` builds it when libfftw3-dev is installed)` };
+    cached = { ok: false, reason: `not built (no native/build/Release/ser_features.node; \`node native/build.mjs\` builds it when libfftw3-dev is installed)` };
     return cached;
   }
   try {

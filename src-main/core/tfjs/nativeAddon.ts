@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { addonCandidatePaths } from '../nativeAddonPaths';
 
 /** The compiled kernels of native/src (see native/src/addon.cc for the argument conventions). */
 export interface NativeAddon {
@@ -51,22 +50,7 @@ export type NativeAddonLoad = { ok: true; addon: NativeAddon; path: string } | {
 /** apiVersion the TypeScript side calls with; an older build is refused rather than handed arguments it misreads. */
 const REQUIRED_API_VERSION = 3;
 
-const ADDON_RELATIVE = join('native', 'build', 'Release', 'ser_kernels.node');
-
-/** Candidate addon paths: $SER_NATIVE_ADDON, then native/build/Release above this module (source or bundled) and the cwd. */
-function candidatePaths(): string[] {
-  const paths: string[] = [];
-  if (process.env.SER_NATIVE_ADDON) paths.push(resolve(process.env.SER_NATIVE_ADDON));
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    paths.push(join(dir, ADDON_RELATIVE));
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  paths.push(resolve(process.cwd(), ADDON_RELATIVE));
-  return [...new Set(paths)];
-}
+const candidatePaths = () => addonCandidatePaths('ser_kernels.node', 'SER_NATIVE_ADDON');
 
 let cached: NativeAddonLoad | undefined;
 
@@ -80,7 +64,7 @@ export function loadNativeAddon(): NativeAddonLoad {
   const paths = candidatePaths();
   const path = paths.find((p) => existsSync(p));
   if (!path) {
-    cached = { ok: false, reason: `native kernels not built (no ${ADDON_RELATIVE}; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)` };
+    cached = { ok: false, reason: `native kernels not built (no native/build/Release/ser_kernels.node; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)` };
     return cached;
   }
   // OpenMP reads this when the addon loads it. Its default spins idle workers for a while after every parallel kernel,
