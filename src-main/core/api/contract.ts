@@ -151,7 +151,9 @@ export interface ImportResult {
   dataset_id: number;
   name: string;
   corpus: string;
+  /** Audio files found in the folder, broken ones included. */
   files: number;
+  /** Usable files per label. */
   classes: Record<string, number>;
   speakers: number;
   errors: { file: string; reason: string }[];

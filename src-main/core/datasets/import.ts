@@ -9,6 +9,7 @@ import type { CorpusName, ParsedName } from './corpus';
 import { detectCorpus, parserFor } from './detect';
 import { checkOverrides, resolveLabel, type LabelMapOverrides } from './labels';
 import { scanFolder } from './scan';
+import type { ImportResult } from '../api/contract';
 
 export interface ImportOptions {
   folder: string;
@@ -21,17 +22,7 @@ export interface ImportOptions {
   signal?: AbortSignal;
 }
 
-export interface ImportResult {
-  dataset_id: number;
-  name: string;
-  corpus: string;
-  /** Audio files found in the folder, broken ones included. */
-  files: number;
-  /** Usable files per label. */
-  classes: Record<string, number>;
-  speakers: number;
-  errors: { file: string; reason: string }[];
-}
+export type { ImportResult };
 
 /** Yield to the event loop this often so progress events and cancellation get through. */
 const YIELD_EVERY = 64;
