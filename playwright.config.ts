@@ -1,9 +1,16 @@
 import { defineConfig } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const port = Number(process.env.SER_E2E_PORT ?? 5399);
+/** A free loopback port, found once by the runner; its workers inherit it through the environment. */
+function freePort(): number {
+  const probe = "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  return Number(spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).stdout);
+}
+process.env.SER_E2E_PORT ??= String(freePort());
+const port = Number(process.env.SER_E2E_PORT);
 export const E2E_TOKEN = process.env.SER_TOKEN ?? 'e2e-session-token';
 const db = join(mkdtempSync(join(tmpdir(), 'ser-e2e-')), 'e2e.sqlite');
 // Debian's Chromium where present (no browser download here); Playwright's own browser otherwise.
