@@ -256,6 +256,25 @@ describe('trainer', () => {
     expect(b.weights).toEqual(a.weights);
   });
 
+  it('weight averaging leaves the mean of the last N epochs in the model', async () => {
+    const model = buildSimpleCnn({ inputShape: [12, 10, 1], numClasses: 3, seed: 3, filters: [4, 4, 4, 4], denseUnits: 8 });
+    const snapshots: number[][][] = [];
+    const result = await trainNetwork({
+      model,
+      inputShapes: [[12, 10, 1]],
+      train,
+      val,
+      labels: ['a', 'b', 'c'],
+      config: { ...config, epochs: 3, weightAveraging: { lastEpochs: 2 } },
+      onEpoch: () => snapshots.push(model.getWeights().map((w) => Array.from(w.dataSync()))),
+    });
+    expect(result.averagedEpochs).toEqual([2, 3]);
+    expect(result.bestEpoch).toBe(0);
+    expect(result.averagedMetrics?.val_uar).toBeGreaterThanOrEqual(0);
+    const final = model.getWeights().map((w) => Array.from(w.dataSync()));
+    final.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo((snapshots[1][i][j] + snapshots[2][i][j]) / 2, 5)));
+  });
+
   it('stops within one batch when asked', async () => {
     const model = buildSimpleCnn({ inputShape: [12, 10, 1], numClasses: 3, seed: 3, filters: [4, 4, 4, 4], denseUnits: 8 });
     let seen = 0;

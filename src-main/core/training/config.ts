@@ -89,6 +89,11 @@ const RunConfigObject = z.strictObject({
     .strictObject({ patience: z.number().int().min(1).default(8), minDelta: z.number().min(0).default(0) })
     .nullable()
     .default({ patience: 8, minDelta: 0 }),
+  /**
+   * Stochastic weight averaging: the final model averages the weights at the end of the last
+   * `lastEpochs` epochs (a flatter optimum than any single epoch) instead of the best checkpoint.
+   */
+  weightAveraging: z.strictObject({ lastEpochs: z.number().int().min(2).max(1000) }).nullable().default(null),
   balancing: z
     .strictObject({
       /** Per-class loss weights n / (k · count), as sklearn's 'balanced'. */

@@ -110,7 +110,8 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       network.dispose();
       return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
     }
-    log(`Training took ${result.seconds.toFixed(1)} s; keeping the weights of epoch ${bestEpoch}.`);
+    const kept = result.averagedEpochs ? `the average of epochs ${result.averagedEpochs[0]}–${result.averagedEpochs[1]}` : `the weights of epoch ${bestEpoch}`;
+    log(`Training took ${result.seconds.toFixed(1)} s; keeping ${kept}.`);
     model = toLoadedModel(null, meta, { network });
   } else {
     const classical = await trainClassical(config, data, ctx, log);

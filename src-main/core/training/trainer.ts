@@ -12,7 +12,7 @@ import { cosineLearningRate, PlateauSchedule } from './schedules';
 
 export type TrainingConfig = Pick<
   RunConfig,
-  'optimizer' | 'schedule' | 'epochs' | 'batchSize' | 'monitor' | 'earlyStopping' | 'balancing' | 'augmentation' | 'seed'
+  'optimizer' | 'schedule' | 'epochs' | 'batchSize' | 'monitor' | 'earlyStopping' | 'balancing' | 'augmentation' | 'seed' | 'weightAveraging'
 >;
 
 export interface TrainerOptions {
@@ -33,8 +33,12 @@ export interface TrainerOptions {
 
 export interface TrainResult {
   epochs: EpochPoint[];
-  /** 1-based epoch whose weights the model holds now; 0 if none finished. */
+  /** 1-based epoch whose weights the model holds now; 0 if none finished (or weights were averaged). */
   bestEpoch: number;
+  /** With weight averaging: the first and last epoch averaged into the final weights. */
+  averagedEpochs: [number, number] | null;
+  /** Validation scores of the averaged weights (null without averaging or validation files). */
+  averagedMetrics: Record<string, number> | null;
   stoppedEarly: boolean;
   cancelled: boolean;
   seconds: number;
@@ -87,6 +91,11 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
 
   const epochs: EpochPoint[] = [];
   let best: tf.Tensor[] | null = null;
+  // Stochastic weight averaging: running sum of the weights at the end of each epoch in the window.
+  const averageFrom = c.weightAveraging ? Math.max(1, c.epochs - c.weightAveraging.lastEpochs + 1) : Infinity;
+  let averageSum: tf.Tensor[] | null = null;
+  let averaged: [number, number] | null = null;
+  let averagedMetrics: Record<string, number> | null = null;
   let lr = c.optimizer.learningRate;
   let step = 0;
   let cancelled = false;
@@ -152,6 +161,13 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
         best?.forEach((t) => t.dispose());
         best = model.getWeights().map((w) => w.clone());
       }
+      if (epoch >= averageFrom) {
+        const current = model.getWeights();
+        const next: tf.Tensor[] = averageSum ? current.map((w, i) => tf.add(averageSum![i], w)) : current.map((w) => w.clone());
+        averageSum?.forEach((t) => t.dispose());
+        averageSum = next;
+        averaged = [averaged?.[0] ?? epoch, epoch];
+      }
       const elapsed = (performance.now() - started) / 1000;
       opts.onEpoch?.(point, (elapsed / epoch) * (c.epochs - epoch));
       if (plateau) {
@@ -165,12 +181,33 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
         break;
       }
     }
-    if (best) model.setWeights(best);
+    if (averageSum && averaged && !cancelled) {
+      const n = averaged[1] - averaged[0] + 1;
+      const mean = tf.tidy(() => averageSum!.map((t) => t.div(n)));
+      model.setWeights(mean);
+      mean.forEach((t) => t.dispose());
+      if (hasVal) {
+        const v = await scoreExamples(model, val, inputShapes, labels);
+        averagedMetrics = { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 };
+      }
+      opts.onLog?.(
+        `Averaged the weights of epochs ${averaged[0]}–${averaged[1]}${averagedMetrics ? `: val UAR ${averagedMetrics.val_uar.toFixed(4)}, val accuracy ${averagedMetrics.val_accuracy.toFixed(4)}` : ''}.`,
+      );
+    } else if (best) model.setWeights(best);
   } finally {
     best?.forEach((t) => t.dispose());
+    (averageSum as tf.Tensor[] | null)?.forEach((t) => t.dispose());
     optimizer.dispose();
   }
-  return { epochs, bestEpoch: stopper.bestEpoch > 0 ? stopper.bestEpoch : 0, stoppedEarly, cancelled, seconds: (performance.now() - started) / 1000 };
+  return {
+    epochs,
+    bestEpoch: averaged && !cancelled ? 0 : Math.max(stopper.bestEpoch, 0),
+    averagedEpochs: cancelled ? null : averaged,
+    averagedMetrics,
+    stoppedEarly,
+    cancelled,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /**
