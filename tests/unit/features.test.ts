@@ -7,7 +7,7 @@ import { cacheEntryPath, readCacheEntry, writeCacheEntry } from '../../src-main/
 import { computeFeatures, featureNames, FeatureInputError } from '../../src-main/core/features/compute';
 import { FEATURE_PRESETS, featureConfigHash, parseFeatureConfig } from '../../src-main/core/features/config';
 import { delta, savgolDerivativeWeights } from '../../src-main/core/features/deltas';
-import { padBatch } from '../../src-main/core/features/framing';
+import { padBatch, trimBounds } from '../../src-main/core/features/framing';
 import { functionalsOf, percentileSorted } from '../../src-main/core/features/functionals';
 import { hzToMel, melFilterbank, melToHz } from '../../src-main/core/features/mel';
 import { PROSODY_NAMES } from '../../src-main/core/features/prosody';
@@ -171,6 +171,55 @@ describe('utterance-level features on real speech', () => {
     let worst = 0;
     for (let i = 0; i < m.data.length; i++) if (ref.data[i] > -60) worst = Math.max(worst, Math.abs(m.data[i] - ref.data[i]));
     expect(worst).toBeLessThan(0.01);
+  });
+});
+
+describe('silence trimming (librosa.effects.trim)', () => {
+  const tone = (seconds: number, amp: number) => Float32Array.from({ length: Math.round(seconds * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * 220 * i) / SR));
+  const concat = (...parts: Float32Array[]) => {
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+
+  it('keeps the frames within topDb of the loudest, on librosa frame boundaries', () => {
+    // 0.5 s silence, 1 s tone (samples 8000..24000), 0.5 s silence. Centred 2048-sample frames every 512: frame 14
+    // (6144..8192) is the first to reach the tone, frame 48 (23552..25600) the last.
+    const x = concat(new Float32Array(SR / 2), tone(1, 0.5), new Float32Array(SR / 2));
+    expect(trimBounds(x, 60)).toEqual([14 * 512, 49 * 512]);
+    // A murmur 70 dB down is silence at top_db 60 but not at 80.
+    const murmur = concat(tone(0.5, 0.5 * 10 ** (-70 / 20)), tone(1, 0.5));
+    expect(trimBounds(murmur, 60)[0]).toBeGreaterThan(0.4 * SR);
+    expect(trimBounds(murmur, 80)[0]).toBe(0);
+  });
+
+  it('trims RAVDESS leading silence before the fixed window, and is off unless asked for', async () => {
+    const { samples } = await loadAudio(firstFiles('Actor_05', 1)[0], { sampleRate: SR });
+    // RAVDESS clips open with ~1 s of room noise about 50 dB below the speech peak: kept at librosa's default 60 dB,
+    // cut at 30 dB.
+    expect(trimBounds(samples, 60)[0]).toBeLessThan(0.1 * SR);
+    const [start, end] = trimBounds(samples, 30);
+    expect(start).toBeGreaterThan(0.5 * SR);
+    expect(end).toBeLessThan(samples.length - 0.3 * SR);
+    const plain = parseFeatureConfig({ kind: 'logmel', length: { mode: 'fixed', seconds: 3 } });
+    const trimmed = parseFeatureConfig({ ...plain, trim: { topDb: 30 } });
+    expect(featureConfigHash(plain)).toBe(featureConfigHash(parseFeatureConfig({ kind: 'logmel', length: { mode: 'fixed', seconds: 3 } })));
+    expect(featureConfigHash(trimmed)).not.toBe(featureConfigHash(plain));
+    const a = computeFeatures(samples, SR, plain);
+    const b = computeFeatures(samples, SR, trimmed);
+    expect(b.shape).toEqual(a.shape);
+    // The trimmed window starts on speech: its first half second (16 frames) is far louder than the untrimmed one's.
+    const frameEnergy = (m: { shape: [number, number]; data: Float32Array }) => {
+      let s = 0;
+      for (let r = 0; r < m.shape[0]; r++) for (let t = 0; t < 16; t++) s += m.data[r * m.shape[1] + t];
+      return s / m.shape[0] / 16;
+    };
+    expect(frameEnergy(b)).toBeGreaterThan(frameEnergy(a) + 10);
+    expect(() => parseFeatureConfig({ ...plain, trim: { topDb: -1 } })).toThrow(/trim.topDb/);
   });
 });
 

@@ -4,7 +4,7 @@ import { chromaStft } from './chroma';
 import { powerToDb } from './decibels';
 import { delta } from './deltas';
 import { toBandMajor, type FrameMatrix } from './frames';
-import { applyLength } from './framing';
+import { applyLength, trimBounds } from './framing';
 import { FUNCTIONAL_STATS, functionalsOf } from './functionals';
 import { applyMelFilterbank, melFilterbank, melSpectrogram } from './mel';
 import { mfccFromLogMel } from './mfcc';
@@ -132,7 +132,9 @@ export function computeFeatures(samples: Float32Array, sampleRate: number, confi
   assertUsableAudio(samples, sampleRate);
   const c = config;
   const atRate = sampleRate === c.sampleRate ? samples : resample(samples, sampleRate, c.sampleRate);
-  const x = applyLength(atRate, c.sampleRate, c.length);
+  const trimmed = c.trim ? atRate.subarray(...trimBounds(atRate, c.trim.topDb)) : atRate;
+  if (trimmed.length === 0) throw new FeatureInputError(`nothing above ${c.trim?.topDb} dB below the peak remains after trimming silence`);
+  const x = applyLength(trimmed, c.sampleRate, c.length);
   switch (c.kind) {
     case 'logmel':
       return stackRows(withDeltas(logMelFrames(x, c), c));

@@ -44,6 +44,12 @@ const BaseSchema = z.object({
   f0Max: z.number().positive().default(1000),
   yinFrameLength: z.number().int().refine(isPowerOfTwo, { message: 'must be a power of two' }).default(2048),
   length: LengthSchema.default({ mode: 'variable', maxSeconds: 60 }),
+  /**
+   * librosa.effects.trim before the length is applied: drop leading and trailing audio whose frame RMS (2048/512) is
+   * more than topDb below the loudest frame, so fixed windows hold the utterance rather than its leading silence.
+   * Absent = no trimming (kept optional so configs without it hash as before).
+   */
+  trim: z.strictObject({ topDb: z.number().positive().max(200).default(60) }).optional(),
 });
 
 /** Feature extraction settings, validated with cross-field checks that name the offending values. */

@@ -9,6 +9,37 @@ export function fixLength(x: Float32Array, n: number): Float32Array {
   return out;
 }
 
+/**
+ * librosa.effects.trim(y, top_db, ref=np.max, frame_length=2048, hop_length=512): the span from the first to the last
+ * frame whose centred, zero-padded RMS is within topDb of the loudest frame. Returns [start, end) in samples.
+ */
+export function trimBounds(x: Float32Array, topDb: number, frameLength = 2048, hop = 512): [number, number] {
+  if (x.length === 0) return [0, 0];
+  // Prefix sums of squares in float64: each frame's mean square is one subtraction.
+  const prefix = new Float64Array(x.length + 1);
+  for (let i = 0; i < x.length; i++) prefix[i + 1] = prefix[i] + x[i] * x[i];
+  const frames = 1 + Math.floor(x.length / hop);
+  const half = Math.floor(frameLength / 2);
+  const power = new Float64Array(frames);
+  let peak = 0;
+  for (let t = 0; t < frames; t++) {
+    const lo = Math.max(0, t * hop - half);
+    const hi = Math.min(x.length, t * hop - half + frameLength);
+    power[t] = hi > lo ? (prefix[hi] - prefix[lo]) / frameLength : 0;
+    if (power[t] > peak) peak = power[t];
+  }
+  // power_to_db with amin 1e-10, relative to the loudest frame.
+  const amin = 1e-10;
+  const refDb = 10 * Math.log10(Math.max(amin, peak));
+  const loud = (t: number) => 10 * Math.log10(Math.max(amin, power[t])) - refDb > -topDb;
+  let first = 0;
+  while (first < frames && !loud(first)) first++;
+  if (first === frames) return [0, 0];
+  let last = frames - 1;
+  while (!loud(last)) last--;
+  return [first * hop, Math.min(x.length, (last + 1) * hop)];
+}
+
 /** Applies a length spec at a sample rate (Hz): fixed -> exactly round(seconds * sr) samples; variable -> at most maxSeconds. */
 export function applyLength(x: Float32Array, sampleRate: number, spec: LengthSpec): Float32Array {
   if (spec.mode === 'fixed') return fixLength(x, Math.round(spec.seconds * sampleRate));
