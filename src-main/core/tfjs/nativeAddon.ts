@@ -67,10 +67,11 @@ export function loadNativeAddon(): NativeAddonLoad {
     cached = { ok: false, reason: `native kernels not built (no native/build/Release/ser_kernels.node; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)` };
     return cached;
   }
-  // OpenMP reads this when the addon loads it. Its default spins idle workers for a while after every parallel kernel,
-  // which on a machine shared with other work burned more CPU (measured: ~2x per training step) than it saved.
-  // An explicit OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
-  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.OMP_WAIT_POLICY = 'passive';
+  // OpenMP reads this when the addon loads it. Its default spins idle workers for 300k iterations after every parallel
+  // kernel, which on a machine shared with other work burned ~2x the CPU per training step; sleeping at once
+  // (passive) costs a futex wake per kernel, ~8% of a ResNet step. A short spin bridges the gap between back-to-back
+  // kernels and then sleeps. An explicit OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) process.env.GOMP_SPINCOUNT = '30000';
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     const version = addon.apiVersion ?? 1;
