@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { convPoolBlocks } from './convBlocks';
+import { skipInputGradients } from '../tfjs/inputConvLayer';
 import { initRecurrentOrthogonal, SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -43,7 +44,7 @@ export function buildCnnRnn(opts: CnnRnnOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  const model = fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: `cnn-${opts.cell}` }));
+  const model = skipInputGradients(fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: `cnn-${opts.cell}` })));
   initRecurrentOrthogonal(model, seeds);
   return model;
 }

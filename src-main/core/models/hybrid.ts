@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { convPoolBlocks } from './convBlocks';
+import { skipInputGradients } from '../tfjs/inputConvLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -45,5 +46,5 @@ export function buildHybrid(opts: HybridOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(z) as tf.SymbolicTensor;
-  return fuseBatchNormRelu(tf.model({ inputs: [spec, aux], outputs: output, name: 'hybrid' }));
+  return skipInputGradients(fuseBatchNormRelu(tf.model({ inputs: [spec, aux], outputs: output, name: 'hybrid' })));
 }

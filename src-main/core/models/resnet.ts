@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
+import { conv2d, skipInputGradients } from '../tfjs/inputConvLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -29,7 +30,7 @@ export function buildResNet(opts: ResNetOptions): tf.LayersModel {
   const seeds = new SeedSequence(opts.seed ?? 42);
 
   const conv = (filters: number, kernel: number, strides: number, name: string) =>
-    tf.layers.conv2d({
+    conv2d({
       filters,
       kernelSize: kernel,
       strides,
@@ -78,5 +79,5 @@ export function buildResNet(opts: ResNetOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  return fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: 'resnet' }));
+  return skipInputGradients(fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: 'resnet' })));
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fuseBatchNormRelu } from '../tfjs/batchNormLayer';
 import { convPoolBlocks } from './convBlocks';
+import { skipInputGradients } from '../tfjs/inputConvLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
 
@@ -35,5 +36,5 @@ export function buildSimpleCnn(opts: SimpleCnnOptions): tf.LayersModel {
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })
     .apply(x) as tf.SymbolicTensor;
-  return fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: 'simplecnn' }));
+  return skipInputGradients(fuseBatchNormRelu(tf.model({ inputs: input, outputs: output, name: 'simplecnn' })));
 }
