@@ -81,6 +81,11 @@ describe.skipIf(!status.ok)('native kernels vs the tfjs cpu kernels', () => {
     [[2, 6, 5, 16], [1, 1, 16, 32], 1, 'valid', 1],
     [[1, 9, 11, 3], [3, 3, 3, 4], 1, 'same', 2],
     [[4, 64, 94, 1], [3, 3, 1, 16], 1, 'same', 1],
+    // One input channel (the spectrogram stem): odd output channels, strides, explicit padding, dilation.
+    [[2, 13, 10, 1], [3, 5, 1, 5], [2, 1], 'valid', 1],
+    [[2, 8, 8, 1], [2, 2, 1, 4], 2, 'same', 1],
+    [[1, 9, 12, 1], [3, 3, 1, 8], 1, 1, 1],
+    [[1, 11, 12, 1], [3, 3, 1, 6], 1, 'same', 2],
   ];
 
   for (const engine of ['auto', 'im2col'] as const) {
@@ -109,6 +114,12 @@ describe.skipIf(!status.ok)('native kernels vs the tfjs cpu kernels', () => {
   it.each(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const)('fused conv2d with bias and %s', async (activation) => {
     await expectSameAsCpu([f32([2, 9, 10, 6], 5), f32([3, 3, 6, 8], 6), f32([8], 7)], (x, w, b) =>
       tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation, leakyreluAlpha: 0.1 }),
+    );
+  });
+
+  it('fused conv2d on one input channel with bias and relu', async () => {
+    await expectSameAsCpu([f32([2, 9, 10, 1], 11), f32([3, 3, 1, 8], 12), f32([8], 13)], (x, w, b) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation: 'relu' }),
     );
   });
 
