@@ -55,7 +55,9 @@ export interface ExperimentDraft {
   earlyStopping: { on: boolean; patience: number };
   balancing: Balancing;
   focalGamma: number;
-  normalization: 'per-band' | 'global' | 'none';
+  normalization: 'per-band' | 'global' | 'utterance' | 'none';
+  /** Standardise each speaker's features with their own statistics first (RunConfig.speakerNormalization). */
+  speakerNormalization: boolean;
   augmentation: AugmentationDraft;
   seed: number;
   backend: Backend;
@@ -84,6 +86,7 @@ export function defaultDraft(): ExperimentDraft {
     balancing: 'none',
     focalGamma: 2,
     normalization: 'per-band',
+    speakerNormalization: false,
     augmentation: {
       noise: { on: false, p: 0.5, std: 0.1 },
       timeShift: { on: false, p: 0.5, maxFraction: 0.1 },
@@ -148,6 +151,7 @@ export function toRunConfig(d: ExperimentDraft): Record<string, unknown> | strin
     model: { preset: d.modelPreset, params },
     features: d.features,
     normalization: d.normalization,
+    speakerNormalization: d.speakerNormalization,
     // Plain Adam has no weight decay; the core rejects one set explicitly.
     optimizer: {
       kind: d.optimizer,
@@ -256,7 +260,10 @@ export function draftFromConfig(config: Obj): ExperimentDraft {
     d.balancing = bal.oversample ? 'oversample' : bal.loss === 'focal' ? 'focal' : bal.classWeights ? 'weights' : 'none';
     d.focalGamma = num(bal.focalGamma, d.focalGamma);
   }
-  if (config.normalization === 'global' || config.normalization === 'none' || config.normalization === 'per-band') d.normalization = config.normalization;
+  if (config.normalization === 'global' || config.normalization === 'none' || config.normalization === 'per-band' || config.normalization === 'utterance') {
+    d.normalization = config.normalization;
+  }
+  d.speakerNormalization = config.speakerNormalization === true;
   const aug = obj(config.augmentation);
   if (aug) {
     for (const key of Object.keys(d.augmentation) as (keyof AugmentationDraft)[]) {

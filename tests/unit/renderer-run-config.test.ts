@@ -43,6 +43,8 @@ describe('renderer run config', () => {
       for (const a of Object.values(d.augmentation)) a.on = true;
       d.backend = 'wasm';
       d.crossDatasetId = 7;
+      d.normalization = 'utterance';
+      d.speakerNormalization = true;
     });
     const parsed = parseRunConfig(config(d));
     expect(parsed.split).toEqual({ kind: 'speaker', testSpeakers: ['13', '14'], valSpeakers: ['12'], seed: 42 });
@@ -54,6 +56,9 @@ describe('renderer run config', () => {
     expect(parsed.augmentation.specAugment).toMatchObject({ timeMasks: 2, maxFreqWidth: 8 });
     expect(parsed.crossEvaluation).toEqual({ datasetId: 7, labelMap: {} });
     expect(parsed.labels).toEqual(['angry', 'happy', 'sad']);
+    expect(parsed.normalization).toBe('utterance');
+    expect(parsed.speakerNormalization).toBe(true);
+    expect(draftFromConfig(config(d)).speakerNormalization).toBe(true);
   });
 
   it('plain Adam never sends a weight decay (the trainer rejects one set explicitly)', () => {

@@ -6,7 +6,7 @@ import { classificationLoss, classWeights, oversampledIndices, oversampledSize }
 import { parseRunConfig } from '../../src-main/core/training/config';
 import { EarlyStopping } from '../../src-main/core/training/earlyStopping';
 import type { Example } from '../../src-main/core/training/examples';
-import { applyNormalization, fitFrames, fitNormalization } from '../../src-main/core/training/normalization';
+import { applyNormalization, fitFrames, fitNormalization, normalizeBySpeaker } from '../../src-main/core/training/normalization';
 import { Random } from '../../src-main/core/training/random';
 import { cosineLearningRate, PlateauSchedule } from '../../src-main/core/training/schedules';
 import { clipByGlobalNorm, trainNetwork } from '../../src-main/core/training/trainer';
@@ -188,6 +188,20 @@ describe('normalisation', () => {
     const y = applyNormalization(items[0], s);
     expect(y[0]).toBeCloseTo(-3 / Math.sqrt(5), 5);
     expect(fitNormalization(items, 2, 'global').mean).toEqual([12, 12]);
+  });
+
+  it('speaker normalisation standardises each band over all of one speaker\'s frames; no speaker = on its own', () => {
+    const m = (data: number[]) => ({ shape: [2, 2] as [number, number], data: Float32Array.from(data) });
+    // Speaker a: band 0 frames 1,3,5,7 (mean 4, std sqrt 5); band 1 constant 10 (shifted, not scaled).
+    const items = new Map([[1, m([1, 3, 10, 10])], [2, m([5, 7, 10, 10])], [3, m([100, 300, 0, 2])], [4, m([2, 4, 6, 8])]]);
+    const speakers: Record<number, string | null> = { 1: 'a', 2: 'a', 3: 'b', 4: null };
+    const out = normalizeBySpeaker(items, (id) => speakers[id]);
+    const s5 = Math.sqrt(5);
+    expect(Array.from(out.get(1)!.data)).toEqual([-3 / s5, -1 / s5, 0, 0].map((v) => Math.fround(v)));
+    expect(Array.from(out.get(2)!.data)).toEqual([1 / s5, 3 / s5, 0, 0].map((v) => Math.fround(v)));
+    expect(Array.from(out.get(3)!.data)).toEqual([-1, 1, -1, 1]);
+    expect(Array.from(out.get(4)!.data)).toEqual([-1, 1, -1, 1]);
+    expect(Array.from(items.get(1)!.data)).toEqual([1, 3, 10, 10]); // inputs untouched
   });
 
   it('utterance mode standardises each band of each utterance on its own', () => {

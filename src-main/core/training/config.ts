@@ -67,6 +67,13 @@ const RunConfigObject = z.strictObject({
    * 'utterance' normalises each band within each utterance (vector features then use per-band).
    */
   normalization: z.enum(['per-band', 'global', 'utterance', 'none']).default('per-band'),
+  /**
+   * Speaker normalisation before the above: every speaker's features standardised with that speaker's own mean and
+   * std (per band or dimension, over all of the speaker's files in the run, test speakers included; no labels). It
+   * removes voice and recording differences that otherwise swamp emotion cues across speakers. Evaluation then
+   * assumes several unlabelled utterances per test speaker; single files are normalised on their own.
+   */
+  speakerNormalization: z.boolean().default(false),
   optimizer: z
     .strictObject({
       kind: z.enum(['adam', 'adamw']).default('adam'),

@@ -7,7 +7,7 @@ import { getDataset, listFiles, type FileRow } from '../store/datasets';
 import { getModelPreset } from '../models/presets';
 import type { RunConfig } from './config';
 import type { Example } from './examples';
-import { fitNormalization } from './normalization';
+import { fitNormalization, normalizeBySpeaker } from './normalization';
 import { rawInput, toModelInputs, type InputSpec, type Matrix, type Preprocessing } from './preprocessing';
 
 export interface RunData {
@@ -86,6 +86,12 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
     matrices.set(s.source, r.byId);
     errors.push(...r.errors);
   }
+  if (config.speakerNormalization) {
+    const speakerOf = (id: number) => fileById.get(id)!.speaker;
+    for (const s of sources) matrices.set(s.source, normalizeBySpeaker(matrices.get(s.source)!, speakerOf));
+    const speakers = new Set(files.map((f) => f.speaker ?? `file ${f.id}`)).size;
+    p.onLog?.(`Speaker normalisation: features standardised per speaker (${speakers} groups, test speakers included; no labels used).`);
+  }
   const complete = (id: number) => sources.every((s) => matrices.get(s.source)!.has(id));
   const trainIds = split.train.filter(complete);
   if (trainIds.length === 0) throw new Error('No training file has usable features.');
@@ -106,7 +112,7 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
     const raw = items.map((m) => rawInput(m as Matrix, { role, rows, frames }, fileById.get(m.fileId)!.path));
     return { source: s.source, role, rows, frames, normalization: fitNormalization(raw, rows, normMode) };
   });
-  const preprocessing: Preprocessing = { inputs: specs };
+  const preprocessing: Preprocessing = config.speakerNormalization ? { inputs: specs, speakerNormalization: true } : { inputs: specs };
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const examplesOf = (ids: number[]): Example[] =>
     ids.filter(complete).map((id) => {

@@ -5,6 +5,7 @@ import type { FileRow } from '../store/datasets';
 import { featuresFor, usableFiles, type DataProgress } from './data';
 import { argmax } from './examples';
 import { predictInputs, type LoadedModel } from './predict';
+import { normalizeBySpeaker } from './normalization';
 import { toModelInputs, type Matrix } from './preprocessing';
 
 export interface DatasetEvaluation {
@@ -64,6 +65,13 @@ export async function evaluateOnDataset(
   }
   const primary = await featuresFor(store, files, model.featureConfig, 'features', opts);
   const aux = model.auxFeatureConfig ? await featuresFor(store, files, model.auxFeatureConfig, 'aux features', opts) : null;
+  if (model.preprocessing.speakerNormalization) {
+    // The model was trained on speaker-normalised features: group the evaluated files by speaker the same way.
+    const speakers = new Map(files.map((f) => [f.id, f.speaker]));
+    const speakerOf = (id: number) => speakers.get(id) ?? null;
+    primary.byId = normalizeBySpeaker(primary.byId, speakerOf);
+    if (aux) aux.byId = normalizeBySpeaker(aux.byId, speakerOf);
+  }
   const errors = [...primary.errors, ...(aux?.errors ?? [])];
   const keep: number[] = [];
   const inputs: Float32Array[][] = [];

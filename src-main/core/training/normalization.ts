@@ -88,3 +88,68 @@ export function fitFrames(x: Float32Array, rows: number, frames: number): Float3
   for (let r = 0; r < rows; r++) y.set(x.subarray(r * cols, r * cols + n), r * frames);
   return y;
 }
+
+/**
+ * Speaker normalisation: one speaker's feature matrices ([rows, frames] each, any frame counts), standardised per row
+ * with that speaker's own mean and std over all of their frames. It removes what is constant about a voice and a
+ * recording set-up (pitch range, timbre, level, channel), which in speaker-independent tests otherwise dominates the
+ * emotion cues. No labels are used; at test time it needs several unlabelled utterances of each speaker.
+ */
+export function normalizeSpeaker<M extends { shape: [number, number]; data: Float32Array }>(matrices: M[]): M[] {
+  if (matrices.length === 0) return [];
+  const rows = matrices[0].shape[0];
+  const sum = new Float64Array(rows);
+  const sq = new Float64Array(rows);
+  let frames = 0;
+  for (const m of matrices) {
+    if (m.shape[0] !== rows) throw new Error(`speaker normalisation: matrices of ${m.shape[0]} and ${rows} rows in one group`);
+    const cols = m.shape[1];
+    frames += cols;
+    for (let r = 0; r < rows; r++) {
+      for (let j = r * cols; j < (r + 1) * cols; j++) {
+        sum[r] += m.data[j];
+        sq[r] += m.data[j] * m.data[j];
+      }
+    }
+  }
+  const mean = new Float64Array(rows);
+  const inv = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    mean[r] = sum[r] / frames;
+    const v = sq[r] / frames - mean[r] * mean[r];
+    // A row constant for this speaker (silence floor, a fixed dimension) is shifted but not scaled.
+    inv[r] = v > 1e-12 ? 1 / Math.sqrt(v) : 1;
+  }
+  return matrices.map((m) => {
+    const cols = m.shape[1];
+    const data = new Float32Array(m.data.length);
+    for (let r = 0; r < rows; r++) {
+      for (let j = r * cols; j < (r + 1) * cols; j++) data[j] = (m.data[j] - mean[r]) * inv[r];
+    }
+    return { ...m, data };
+  });
+}
+
+/**
+ * Speaker normalisation over a set of files: groups by speaker (files without one are each their own group, i.e.
+ * normalised on their own) and returns the normalised matrix of every file id.
+ */
+export function normalizeBySpeaker<M extends { shape: [number, number]; data: Float32Array }>(
+  items: Map<number, M>,
+  speakerOf: (fileId: number) => string | null,
+): Map<number, M> {
+  const groups = new Map<string, number[]>();
+  for (const id of items.keys()) {
+    const speaker = speakerOf(id);
+    const key = speaker === null ? `file:${id}` : `speaker:${speaker}`;
+    const group = groups.get(key);
+    if (group) group.push(id);
+    else groups.set(key, [id]);
+  }
+  const out = new Map<number, M>();
+  for (const ids of groups.values()) {
+    const normalized = normalizeSpeaker(ids.map((id) => items.get(id)!));
+    ids.forEach((id, i) => out.set(id, normalized[i]));
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { computeFeatures } from '../features/compute';
 import type { FeatureConfig } from '../features/config';
 import type { ClassicalModel } from '../models/classical';
 import { argmax, predictProbabilities, type Example } from './examples';
+import { normalizeSpeaker } from './normalization';
 import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
 import { readModelDir, type SavedModelMeta } from './savedModel';
 
@@ -77,6 +78,11 @@ export async function classifySamples(model: LoadedModel, samples: Float32Array,
     const aux = model.auxFeatureConfig;
     const y = aux.sampleRate === model.sampleRate ? x : resample(samples, sampleRate, aux.sampleRate);
     matrices.auxFeatures = computeFeatures(y, aux.sampleRate, aux);
+  }
+  if (model.preprocessing.speakerNormalization) {
+    // Speaker statistics need several utterances of the speaker; a lone recording is its own (weaker) reference.
+    matrices.features = normalizeSpeaker([matrices.features])[0];
+    if (matrices.auxFeatures) matrices.auxFeatures = normalizeSpeaker([matrices.auxFeatures])[0];
   }
   const [p] = await predictInputs(model, [toModelInputs(matrices, model.preprocessing, 'recording')]);
   return toClassification(model.labels, p);

@@ -19,6 +19,8 @@ export interface InputSpec {
 
 export interface Preprocessing {
   inputs: InputSpec[];
+  /** Features were standardised per speaker before the inputs' own normalisation (see RunConfig.speakerNormalization). */
+  speakerNormalization?: boolean;
 }
 
 /** Model input shapes without the batch axis. */

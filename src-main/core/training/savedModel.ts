@@ -31,6 +31,7 @@ const MetaSchema = z.object({
         normalization: NormalizationSchema,
       }),
     ),
+    speakerNormalization: z.boolean().optional(),
   }),
   /** The full run config that produced the model. */
   trainingConfig: z.record(z.string(), z.unknown()),
