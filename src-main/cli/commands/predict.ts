@@ -65,6 +65,9 @@ export function register(program: Command): void {
         await activateBackend(opts.backend ?? 'auto');
         const dir = resolve(opts.model);
         const model = await loadModel(dir);
+        if (model.preprocessing.speakerNormalization) {
+          ctx.log('note: this model was trained with speaker normalisation; each file here is normalised on its own, which is less accurate than `ser evaluate` on a dataset grouped by speaker');
+        }
         const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict') });
         return { model: dir, labels: model.labels, predictions };
       },

@@ -23,6 +23,7 @@ interface TrainOptions extends CommonOptions {
   name?: string;
   inProcess?: boolean;
   listModels?: boolean;
+  speakerNorm?: boolean;
 }
 
 const int = (v: string | undefined, flag: string): number | undefined => {
@@ -66,6 +67,7 @@ function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unkn
     config.optimizer = { ...((config.optimizer as object | undefined) ?? {}), learningRate: lr };
   }
   if (opts.backend) config.backend = opts.backend;
+  if (opts.speakerNorm) config.speakerNormalization = true;
   if (opts.out) config.outDir = resolve(opts.out);
   if (opts.name) config.name = opts.name;
   const test = speakers(opts.testSpeakers);
@@ -125,6 +127,7 @@ export function register(program: Command): void {
     .option('--test-speakers <list>', 'speakers held out for test, e.g. 13,14,15,16')
     .option('--val-speakers <list>', 'speakers held out for validation (default: 10 % of speakers, chosen by seed)')
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'native', 'wasm', 'cpu']))
+    .option('--speaker-norm', "standardise each speaker's features with their own statistics (test speakers included, no labels)")
     .option('--out <dir>', 'save the trained model here (default: models/run-<id> beside the database)')
     .option('--name <name>', 'run name')
     .option('--in-process', 'train in this process instead of a worker (debugging)')
