@@ -363,8 +363,8 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// batchNormTraining(x, gamma|null, beta|null, epsilon, y, mean, variance, relu?): c = mean.length channels (last
-// axis); relu = true writes relu(y).
+// batchNormTraining(x, gamma|null, beta|null, epsilon, y, mean, variance, relu?, residual|null?): c = mean.length
+// channels (last axis); relu = true writes relu(y); a residual (same length as x) is added before the relu.
 Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   float *x, *gamma, *beta, *y, *mean, *variance;
@@ -385,8 +385,15 @@ Napi::Value BatchNormTraining(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const bool relu = info.Length() > 7 && info[7].ToBoolean().Value();
+  float* residual = nullptr;
+  int64_t residualLen = 0;
+  if (!optionalFloats(info, 8, &residual, &residualLen, "residual")) return env.Undefined();
+  if (residual != nullptr && residualLen != n) {
+    fail(env, "batchNormTraining: the residual must have as many values as x");
+    return env.Undefined();
+  }
   ser::batchNormTraining(x, n, static_cast<int>(c), gamma, beta, info[3].As<Napi::Number>().FloatValue(), relu, y, mean,
-                         variance);
+                         variance, residual);
   return env.Undefined();
 }
 
@@ -478,7 +485,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The kernels split work across threads themselves; nested OpenBLAS threads would only oversubscribe the cores.
   openblas_set_num_threads(1);
   // Bumped whenever an argument list changes, so that src-main refuses a stale build instead of misreading it.
-  exports.Set("apiVersion", Napi::Number::New(env, 3));
+  exports.Set("apiVersion", Napi::Number::New(env, 4));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));

@@ -48,15 +48,17 @@ void channelSums(int64_t rows, int c, int threads, std::vector<double>& totalA, 
   }
 }
 
-// out[r, j] = x[r, j] * k[j] + m[j], or its relu: the per-channel affine map every forward pass ends with.
-template <bool Relu>
-void affineRows(const float* x, int64_t rows, int c, const float* k, const float* m, float* out) {
+// out[r, j] = x[r, j] * k[j] + m[j] (+ res[r, j]), or its relu: the per-channel affine map every forward pass ends with.
+template <bool Relu, bool Residual = false>
+void affineRows(const float* x, int64_t rows, int c, const float* k, const float* m, float* out,
+                const float* res = nullptr) {
   parallelFor(rows, std::max<int64_t>(1, kGrain / c), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
-      const float* xr = x + r * c;
-      float* yr = out + r * c;
+      const float* __restrict xr = x + r * c;
+      const float* __restrict rr = Residual ? res + r * c : nullptr;
+      float* __restrict yr = out + r * c;
       for (int j = 0; j < c; ++j) {
-        const float v = xr[j] * k[j] + m[j];
+        const float v = xr[j] * k[j] + m[j] + (Residual ? rr[j] : 0.0f);
         yr[j] = Relu ? (v > 0.0f ? v : 0.0f) : v;
       }
     }
@@ -157,7 +159,7 @@ void batchNormGrad(const float* dy, const float* x, int64_t n, int c, const floa
 }
 
 void batchNormTraining(const float* x, int64_t n, int c, const float* gamma, const float* beta, float epsilon, bool relu,
-                       float* y, float* mean, float* variance) {
+                       float* y, float* mean, float* variance, const float* residual) {
   const int64_t rows = n / c;
   // Shifting by the first row keeps E[x^2] - E[x]^2 free of cancellation when activations sit far from zero.
   std::vector<float> shift(x, x + c);
@@ -177,7 +179,13 @@ void batchNormTraining(const float* x, int64_t n, int c, const float* gamma, con
   }
   std::vector<float> k(static_cast<size_t>(c)), m(static_cast<size_t>(c));
   trainingAffine(c, mean, variance, gamma, beta, epsilon, k.data(), m.data());
-  if (relu) {
+  if (residual != nullptr) {
+    if (relu) {
+      affineRows<true, true>(x, rows, c, k.data(), m.data(), y, residual);
+    } else {
+      affineRows<false, true>(x, rows, c, k.data(), m.data(), y, residual);
+    }
+  } else if (relu) {
     affineRows<true>(x, rows, c, k.data(), m.data(), y);
   } else {
     affineRows<false>(x, rows, c, k.data(), m.data(), y);

@@ -106,9 +106,10 @@ void batchNormGrad(const float* dy, const float* x, int64_t n, int c, const floa
                    float* doffset);
 
 // Training-mode batch norm over all but the last axis (c channels): writes y (relu(y) with relu) and the batch mean
-// and (biased) variance.
+// and (biased) variance. A non-null residual (n values) is added before the relu: a residual block's tail
+// relu(bn(x) + shortcut) in one pass.
 void batchNormTraining(const float* x, int64_t n, int c, const float* gamma, const float* beta, float epsilon, bool relu,
-                       float* y, float* mean, float* variance);
+                       float* y, float* mean, float* variance, const float* residual = nullptr);
 // Its complete gradient through the batch statistics: dx, dgamma, dbeta (outputs may be null), given dy and the
 // gradients that reach the returned mean and variance (null when nothing downstream uses them). With relu, the
 // gradient of relu(batch norm) (beta is then needed to recompute the forward's mask).

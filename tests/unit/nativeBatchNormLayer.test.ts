@@ -1,7 +1,8 @@
 // The fused BatchNormalization layer: same outputs, gradients, moving statistics and saved form as the stock layer.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FusedBatchNormalization, ReluAwareActivation, activation, batchNormalization, fuseBatchNormRelu } from '../../src-main/core/tfjs/batchNormLayer';
+import { FusedBatchNormalization, ReluAwareActivation, ResidualAdd, activation, batchNormalization, fuseBatchNormRelu, residualAdd } from '../../src-main/core/tfjs/batchNormLayer';
+import { getModelPreset } from '../../src-main/core/models/presets';
 import { NATIVE_BACKEND, nativeKernelStats, registerNativeBackend, resetNativeKernelStats } from '../../src-main/core/tfjs/nativeKernels';
 
 const status = registerNativeBackend();
@@ -179,6 +180,49 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
     const [, b] = model.apply(tf.tensor(random([2, 6, 7, 3], 23), [2, 6, 7, 3]), { training: true }) as tf.Tensor[];
     expect(b.dataSync().some((v) => v < 0)).toBe(true);
     expect(nativeKernelStats().native.Relu).toBe(1);
+  });
+
+  /** A residual block tail: relu(add([bn(conv(x)), shortcut(x)])), the shortcut a 1x1 conv (+ its own batch norm). */
+  function residualModel(shortcutBn: boolean, reluAfter = true): tf.LayersModel {
+    const input = tf.input({ shape: [6, 7, 3] });
+    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }) });
+    const bn = batchNormalization({ momentum: 0.8, epsilon: 1e-3, gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal', name: 'bn' });
+    let shortcut = tf.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 9 }) }).apply(input) as tf.SymbolicTensor;
+    if (shortcutBn) shortcut = batchNormalization({ momentum: 0.8, epsilon: 1e-3, name: 'proj_bn' }).apply(shortcut) as tf.SymbolicTensor;
+    let out = residualAdd({ name: 'add' }).apply([bn.apply(conv.apply(input)) as tf.SymbolicTensor, shortcut]) as tf.SymbolicTensor;
+    if (reluAfter) out = activation({ activation: 'relu', name: 'out' }).apply(out) as tf.SymbolicTensor;
+    const head = tf.layers.conv2d({ filters: 8, kernelSize: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 10 }) }).apply(out) as tf.SymbolicTensor;
+    return fuseBatchNormRelu(tf.model({ inputs: input, outputs: head }));
+  }
+
+  for (const [shortcutBn, reluAfter] of [[false, true], [true, true], [false, false]] as const) {
+    it(`fuses a residual tail bn + add${reluAfter ? ' + relu' : ''} (shortcut bn: ${shortcutBn}): same output, gradients and moving stats as stock on cpu`, async () => {
+      const model = residualModel(shortcutBn, reluAfter);
+      expect((model.getLayer('bn') as FusedBatchNormalization).residualAdd).toBe(model.getLayer('add'));
+      expect((model.getLayer('add') as ResidualAdd).reluFollows).toBe(reluAfter);
+      resetNativeKernelStats();
+      const fused = await modelStep(model, NATIVE_BACKEND);
+      const stats = nativeKernelStats().native;
+      expect(stats.SerNativeBatchNormResidualTraining).toBe(1);
+      expect(stats.Add).toBeUndefined(); // the add ran inside the batch-norm kernel
+      expect(stats.Relu).toBeUndefined();
+      const stock = await modelStep(model, 'cpu');
+      fused.forEach((v, i) => expect(maxRelErr(v, stock[i])).toBeLessThanOrEqual(1e-4));
+    });
+  }
+
+  it('the ResNet preset fuses the second batch norm of each of its 6 blocks into the add', () => {
+    const preset = getModelPreset('resnet');
+    if (preset.family !== 'neural') throw new Error('resnet is neural');
+    const model = preset.build({ inputShape: [16, 20, 1], numClasses: 4, seed: 1, params: {} });
+    const fused = model.layers.filter((l) => l instanceof FusedBatchNormalization && l.residualAdd !== null).map((l) => l.name);
+    expect(fused).toEqual(['s1b1_bn2', 's1b2_bn2', 's2b1_bn2', 's2b2_bn2', 's3b1_bn2', 's3b2_bn2']);
+    expect(model.layers.filter((l) => l instanceof ResidualAdd && l.reluFollows).length).toBe(6);
+  });
+
+  it('saves a fused residual tail as plain BatchNormalization + Add layers', async () => {
+    const topology = residualModel(true).toJSON(null, false) as { config: { layers: { class_name: string }[] } };
+    expect(topology.config.layers.map((l) => l.class_name).filter((c) => c === 'Add' || c === 'BatchNormalization')).toEqual(['BatchNormalization', 'BatchNormalization', 'Add']);
   });
 
   it('saves the fused pair as plain BatchNormalization + Activation layers', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { activation, batchNormalization, fuseBatchNormRelu } from '../tfjs/batchNormLayer';
+import { activation, batchNormalization, fuseBatchNormRelu, residualAdd } from '../tfjs/batchNormLayer';
 import { conv2d, skipInputGradients } from '../tfjs/inputConvLayer';
 import { SeedSequence } from './initializers';
 import { seededDropout } from './seededDropout';
@@ -62,7 +62,7 @@ export function buildResNet(opts: ResNetOptions): tf.LayersModel {
         shortcut = conv(width, 1, stride, `${p}_proj`).apply(x) as tf.SymbolicTensor;
         shortcut = bn(`${p}_proj_bn`).apply(shortcut) as tf.SymbolicTensor;
       }
-      x = tf.layers.add({ name: `${p}_add` }).apply([y, shortcut]) as tf.SymbolicTensor;
+      x = residualAdd({ name: `${p}_add` }).apply([y, shortcut]) as tf.SymbolicTensor;
       x = relu(`${p}_out`).apply(x) as tf.SymbolicTensor;
       channels = width;
     }

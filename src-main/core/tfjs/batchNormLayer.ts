@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, ActivationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/core';
 import type { BatchNormalization, BatchNormalizationLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/normalization';
+import type { Add } from '@tensorflow/tfjs-layers/dist/layers/merge';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import { GRADIENT_KERNELS } from './nativeElementwiseKernels';
 import { NATIVE_BACKEND } from './nativeTensorData';
 
@@ -34,6 +36,9 @@ interface BatchNormSettings {
 /** Outputs of a fused BN + relu: already rectified, so a relu activation applied to them is the identity. */
 const rectified = new WeakSet<tf.Tensor>();
 
+/** Placeholder outputs of batch norms deferred to the residual add after them: the placeholder -> (layer, its input). */
+const deferred = new WeakMap<tf.Tensor, { layer: FusedBatchNormalization; x: tf.Tensor }>();
+
 export class FusedBatchNormalization extends Stock {
   /** Serialised under the stock name, so saved models load anywhere tfjs or Keras runs. */
   static override className = 'BatchNormalization';
@@ -44,20 +49,47 @@ export class FusedBatchNormalization extends Stock {
    */
   reluFollows = false;
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+  /**
+   * The residual add this layer's output goes to, alone (set by fuseResidualBlocks; not serialised). While training on
+   * the native backend this layer then hands the add a placeholder, and the add computes relu?(bn(x) + shortcut) in
+   * one pass through this layer (normalizeWithResidual).
+   */
+  residualAdd: ResidualAdd | null = null;
+
+  private fusable(x: tf.Tensor, kwargs: Record<string, unknown>): boolean {
     const settings = this.getConfig() as unknown as BatchNormSettings;
     const lastAxis = settings.axis === -1 || settings.axis === x.rank - 1;
-    const fusable = kwargs.training === true && tf.getBackend() === NATIVE_BACKEND && x.dtype === 'float32' && x.rank >= 2 && lastAxis && settings.center && settings.scale;
-    if (!fusable) return super.call(inputs, kwargs);
+    return kwargs.training === true && tf.getBackend() === NATIVE_BACKEND && x.dtype === 'float32' && x.rank >= 2 && lastAxis && settings.center && settings.scale;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!this.fusable(x, kwargs)) return super.call(inputs, kwargs);
+    if (this.residualAdd) {
+      const placeholder = tf.clone(x);
+      deferred.set(placeholder, { layer: this, x });
+      return placeholder;
+    }
+    const out = this.trainingStep(GRADIENT_KERNELS.batchNormTraining, x, null, this.reluFollows);
+    if (this.reluFollows) rectified.add(out);
+    return out;
+  }
+
+  /** relu?(bn(x) + residual) in training mode, updating the moving statistics: the deferred half of a residual add. */
+  normalizeWithResidual(x: tf.Tensor, residual: tf.Tensor, relu: boolean): tf.Tensor {
+    const out = this.trainingStep(GRADIENT_KERNELS.batchNormResidualTraining, x, residual, relu);
+    if (relu) rectified.add(out);
+    return out;
+  }
+
+  private trainingStep(kernel: string, x: tf.Tensor, residual: tf.Tensor | null, relu: boolean): tf.Tensor {
+    const settings = this.getConfig() as unknown as BatchNormSettings;
     // Built weights, in addWeight order: trainable gamma, beta, then moving mean and variance.
     const [gamma, beta, movingMean, movingVariance] = this.weights;
-    const out = tf.tidy(() => {
-      const [y, mean, variance] = tf.engine().runKernel(
-        GRADIENT_KERNELS.batchNormTraining,
-        { x, gamma: gamma.read(), beta: beta.read() },
-        { epsilon: settings.epsilon, relu: this.reluFollows },
-      ) as tf.Tensor[];
+    return tf.tidy(() => {
+      const inputs: tf.NamedTensorMap = { x, gamma: gamma.read(), beta: beta.read() };
+      if (residual) inputs.residual = residual;
+      const [y, mean, variance] = tf.engine().runKernel(kernel, inputs, { epsilon: settings.epsilon, relu }) as tf.Tensor[];
       // Exponential moving averages exactly as the stock layer updates them (biased batch variance).
       const decay = 1 - settings.momentum;
       for (const [variable, value] of [[movingMean, mean], [movingVariance, variance]] as const) {
@@ -66,8 +98,6 @@ export class FusedBatchNormalization extends Stock {
       }
       return y;
     });
-    if (this.reluFollows) rectified.add(out);
-    return out;
   }
 }
 tf.serialization.registerClass(FusedBatchNormalization);
@@ -94,6 +124,35 @@ export class ReluAwareActivation extends StockActivation {
 }
 tf.serialization.registerClass(ReluAwareActivation);
 
+const StockAddClass = tf.serialization.SerializationMap.getMap().classNameMap.Add?.[0] as typeof Add | undefined;
+if (!StockAddClass) throw new Error('tfjs-layers did not register Add; is @tensorflow/tfjs loaded twice?');
+const StockAdd: typeof Add = StockAddClass;
+
+/** The Add layer, except that it completes a batch norm deferred to it (fuseResidualBlocks) in one fused pass. */
+export class ResidualAdd extends StockAdd {
+  /** Serialised under the stock name: saved models keep an ordinary Add layer. */
+  static override className = 'Add';
+
+  /** A relu activation is all that consumes this layer's output, so the fused pass may rectify (not serialised). */
+  reluFollows = false;
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+    if (Array.isArray(inputs) && inputs.length === 2) {
+      const [a, b] = inputs;
+      const fromA = deferred.get(a);
+      const pending = fromA ?? deferred.get(b);
+      if (pending) return pending.layer.normalizeWithResidual(pending.x, fromA ? b : a, this.reluFollows);
+    }
+    return super.call(inputs, kwargs);
+  }
+}
+tf.serialization.registerClass(ResidualAdd);
+
+/** Drop-in for tf.layers.add() at the end of a residual block (see fuseResidualBlocks). */
+export function residualAdd(args?: LayerArgs): ResidualAdd {
+  return new ResidualAdd(args);
+}
+
 /** Drop-in for tf.layers.activation(): passes through tensors a fused BN + relu has already rectified. */
 export function activation(args: ActivationLayerArgs): ReluAwareActivation {
   return new ReluAwareActivation(args);
@@ -101,10 +160,12 @@ export function activation(args: ActivationLayerArgs): ReluAwareActivation {
 
 /**
  * Marks the fused batch-norm layers of `model` whose output feeds only relu activations (and is not a model output)
- * to apply the relu themselves while training on the native backend; returns the model. Exact: the relu layers stay
+ * to apply the relu themselves while training on the native backend, and fuses residual block tails
+ * (fuseResidualBlocks); returns the model. Exact: the relu layers stay
  * and are the identity on rectified values (ReluAwareActivation skips them; a stock Activation recomputes them).
  */
 export function fuseBatchNormRelu<M extends tf.LayersModel>(model: M): M {
+  fuseResidualBlocks(model);
   const isRelu = (layer: tf.layers.Layer) =>
     layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu';
   for (const layer of model.layers) {
@@ -112,6 +173,31 @@ export function fuseBatchNormRelu<M extends tf.LayersModel>(model: M): M {
     const consumers = layer.outboundNodes.map((node) => node.outboundLayer);
     const isOutput = model.outputs.some((o) => o.sourceLayer === layer);
     layer.reluFollows = consumers.length > 0 && consumers.every(isRelu) && !isOutput;
+  }
+  return model;
+}
+
+/**
+ * Residual block tails, relu(add([bn(x), shortcut])): each ResidualAdd with two inputs, one of them a fused batch norm
+ * that feeds nothing else, computes that batch norm, the add and (when only relu activations consume it) the relu in
+ * one native pass while training on the native backend. Exact, like fuseBatchNormRelu: the layers stay as they are.
+ */
+export function fuseResidualBlocks<M extends tf.LayersModel>(model: M): M {
+  const isRelu = (layer: tf.layers.Layer) =>
+    layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu';
+  const isOutput = (layer: tf.layers.Layer) => model.outputs.some((o) => o.sourceLayer === layer);
+  for (const layer of model.layers) {
+    if (!(layer instanceof ResidualAdd) || layer.inboundNodes.length !== 1) continue;
+    const sources = layer.inboundNodes[0].inboundLayers;
+    if (sources.length !== 2) continue;
+    const bn = sources.find(
+      (s): s is FusedBatchNormalization =>
+        s instanceof FusedBatchNormalization && !isOutput(s) && s.outboundNodes.length === 1 && s.outboundNodes[0].outboundLayer === layer,
+    );
+    if (!bn) continue;
+    bn.residualAdd = layer;
+    const consumers = layer.outboundNodes.map((node) => node.outboundLayer);
+    layer.reluFollows = consumers.length > 0 && consumers.every(isRelu) && !isOutput(layer);
   }
   return model;
 }

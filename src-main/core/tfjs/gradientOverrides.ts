@@ -113,6 +113,24 @@ const batchNormTrainingGradConfig: tf.GradConfig = {
   },
 };
 
+/**
+ * Gradient of a residual block's tail, relu(batchNormTraining(x) + residual): dy masked where the output is 0 is the
+ * residual's gradient and the batch norm's incoming gradient.
+ */
+const batchNormResidualGradConfig: tf.GradConfig = {
+  kernelName: GRADIENT_KERNELS.batchNormResidualTraining,
+  inputsToSave: ['x', 'gamma', 'beta'],
+  outputsToSave: [true, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy, dmean, dvariance] = dys as tf.Tensor[];
+    const [x, gamma, beta, y, mean, variance] = saved;
+    const masked = attrs.relu === true ? (run(GRADIENT_KERNELS.reluGrad, { dy, x: y }) as tf.Tensor) : tf.clone(dy);
+    const inputs: tf.NamedTensorMap = { dy: masked, x, mean, variance, dmean, dvariance, gamma, beta };
+    const [dx, dgamma, dbeta] = run(GRADIENT_KERNELS.batchNormTrainingGrad, inputs, { epsilon: attrs.epsilon as number, relu: false }) as tf.Tensor[];
+    return { x: () => dx, gamma: () => dgamma, beta: () => dbeta, residual: () => masked };
+  },
+};
+
 const originals = new Map<string, tf.GradConfig>();
 
 /**
@@ -122,6 +140,7 @@ const originals = new Map<string, tf.GradConfig>();
 export function installGradientOverrides(): void {
   if (originals.size > 0) return;
   tf.registerGradient(batchNormTrainingGradConfig);
+  tf.registerGradient(batchNormResidualGradConfig);
   for (const [kernelName, override] of Object.entries(OVERRIDES)) {
     const original = tf.getGradient(kernelName) as tf.GradConfig | undefined;
     if (!original) continue;

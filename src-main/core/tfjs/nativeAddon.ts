@@ -27,9 +27,9 @@ export interface NativeAddon {
   batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number,
     dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   /** Training-mode batch norm over all but the last axis (mean.length channels): y, batch mean and biased variance. */
-  /** relu: write relu(y) (batch norm and the activation after it in one pass). */
+  /** relu: write relu(y) (batch norm and the activation after it in one pass); residual: added before the relu (a residual block's tail). */
   batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array,
-    relu?: boolean): void;
+    relu?: boolean, residual?: Float32Array | null): void;
   /** Complete gradient of batchNormTraining, including gradients arriving at its mean/variance outputs; relu: of relu(batchNormTraining), whose mask needs beta. */
   batchNormTrainingGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, epsilon: number,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, beta?: Float32Array | null, relu?: boolean): void;
@@ -48,7 +48,7 @@ export interface NativeAddon {
 export type NativeAddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
 /** apiVersion the TypeScript side calls with; an older build is refused rather than handed arguments it misreads. */
-const REQUIRED_API_VERSION = 3;
+const REQUIRED_API_VERSION = 4;
 
 const candidatePaths = () => addonCandidatePaths('ser_kernels.node', 'SER_NATIVE_ADDON');
 

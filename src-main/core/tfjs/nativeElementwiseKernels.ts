@@ -113,9 +113,14 @@ export const GRADIENT_KERNELS = {
   squareGrad: 'SerNativeSquareGrad',
   broadcastScale: 'SerNativeBroadcastScale',
   batchNormGrad: 'SerNativeBatchNormGrad',
-  /** Fused training-mode batch norm of batchNormLayer.ts: inputs x, gamma?, beta?; attrs epsilon, relu?; outputs [y, mean, variance]. */
+  /**
+   * Fused training-mode batch norm of batchNormLayer.ts: inputs x, gamma?, beta?, residual? (added before the relu);
+   * attrs epsilon, relu?; outputs [y, mean, variance].
+   */
   batchNormTraining: 'SerNativeBatchNormTraining',
   batchNormTrainingGrad: 'SerNativeBatchNormTrainingGrad',
+  /** batchNormTraining with a required residual input (gamma and beta required): relu?(bn(x) + residual). */
+  batchNormResidualTraining: 'SerNativeBatchNormResidualTraining',
 } as const;
 
 /** Fused optimizer update of adamOptimizer.ts: inputs value, m, v, grad; attrs.params (see NativeAddon.adamUpdate); outputs [value, m, v]. */
@@ -178,16 +183,18 @@ const batchNormGrad: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
 
 /** Batch statistics and normalisation (then relu with attrs.relu) over all but the last axis in two passes: [y, mean, variance]. */
 const batchNormTraining: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
-  const { x, gamma, beta } = inputs;
+  const { x, gamma, beta, residual } = inputs;
   const xv = floats(backend, x);
   const gv = gamma ? floats(backend, gamma) : null;
   const bv = beta ? floats(backend, beta) : null;
+  const rv = residual ? floats(backend, residual) : null;
   if (!x || !xv || (gamma && !gv) || (beta && !bv) || x.shape.length < 2) return null;
+  if (residual && (!rv || !tf.util.arraysEqual(residual.shape, x.shape))) throw new Error(`${GRADIENT_KERNELS.batchNormTraining}: the residual must be a float32 tensor shaped like x`);
   const c = x.shape[x.shape.length - 1];
   const y = outputArray(xv.length);
   const mean = outputArray(c);
   const variance = outputArray(c);
-  addon.batchNormTraining(xv, gv, bv, Number(attrs.epsilon), y, mean, variance, attrs.relu === true);
+  addon.batchNormTraining(xv, gv, bv, Number(attrs.epsilon), y, mean, variance, attrs.relu === true, rv);
   return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
 };
 
@@ -246,6 +253,7 @@ export const NATIVE_ONLY_KERNELS: Record<string, NativeImpl> = {
   [GRADIENT_KERNELS.broadcastScale]: broadcastScale,
   [GRADIENT_KERNELS.batchNormGrad]: batchNormGrad,
   [GRADIENT_KERNELS.batchNormTraining]: batchNormTraining,
+  [GRADIENT_KERNELS.batchNormResidualTraining]: batchNormTraining,
   [GRADIENT_KERNELS.batchNormTrainingGrad]: batchNormTrainingGrad,
   [ADAM_KERNEL]: adam,
 };
