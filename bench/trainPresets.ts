@@ -3,7 +3,8 @@
 // keeps the lowest-training-loss epoch). Prints accuracy, UAR, macro-F1 and wall time per preset.
 // Usage: npm run bench -- trainPresets [--presets resnet,simplecnn,svm,forest] [--epochs 60] [--seed 42]
 //        [--val-speakers 11,12|none] [--seconds 4] [--data ../shared/data/ravdess-16k] [--db tmp/bench-train.sqlite]
-//        [--backend auto] [--json]
+//        [--backend auto] [--speaker-norm] [--json]
+//   --speaker-norm  standardise each speaker's features on their own first (RunConfig.speakerNormalization)
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { importDataset } from '../src-main/core/datasets/import';
@@ -21,6 +22,7 @@ const program = new Command()
   .option('--data <folder>', 'RAVDESS folder with Actor_01..16', resolve('..', 'shared', 'data', 'ravdess-16k'))
   .option('--db <path>', 'workbench database for the runs', resolve('tmp', 'bench-train.sqlite'))
   .option('--backend <name>', 'auto, native, wasm or cpu', 'auto')
+  .option('--speaker-norm', "per-speaker feature normalisation (test speakers' unlabelled audio included)")
   .option('--json', 'one JSON object on stdout')
   .parse();
 const opts = program.opts<{
@@ -32,6 +34,7 @@ const opts = program.opts<{
   data: string;
   db: string;
   backend: string;
+  speakerNorm?: boolean;
   json?: boolean;
 }>();
 const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -71,6 +74,7 @@ for (const name of opts.presets.split(',').map((s) => s.trim())) {
     split,
     seed: Number(opts.seed),
     backend: opts.backend,
+    ...(opts.speakerNorm ? { speakerNormalization: true } : {}),
     outDir: resolve('tmp', 'bench-models', name),
     ...(neural ? { ...NEURAL_RECIPE, epochs: Number(opts.epochs), features: logmel } : {}),
   };
@@ -97,7 +101,7 @@ for (const name of opts.presets.split(',').map((s) => s.trim())) {
 }
 store.close();
 
-const described = `RAVDESS-16k, test actors 13-16, validation ${val.length ? val.join(',') : 'none'}, training the rest of 01-12`;
+const described = `RAVDESS-16k, test actors 13-16, validation ${val.length ? val.join(',') : 'none'}, training the rest of 01-12${opts.speakerNorm ? ', speaker normalisation' : ''}`;
 if (opts.json) process.stdout.write(`${JSON.stringify({ split: described, rows })}\n`);
 else {
   const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)} %`);
