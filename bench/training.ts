@@ -5,6 +5,13 @@
 //   src-main/core/tfjs/batchNormLayer.ts and with the stock tfjs-layers one (same architecture and weights).
 //   --profile    CPU time per kernel over the timed training steps, for each backend
 //   --cpu-batch  batch of the (very slow) pure-JS cpu training step; default 4, one step (~100 s)
+//   --reference  python with PyTorch for the same-run reference (bench/reference/resnet_torch.py, the same network in
+//                channels-last); default /usr/bin/python3 (Debian: apt install python3-torch); "none" skips it.
+//                Each backend's train and inference rates are then also printed as a ratio to PyTorch's.
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { getModelPreset } from '../src-main/core/models/presets';
@@ -22,8 +29,9 @@ const program = new Command()
   .option('--steps <n>', 'timed training steps per backend (after 2 warm-up steps)', '10')
   .option('--cpu-batch <n>', 'batch of the single cpu training step (pure JS is ~0.1 samples/s)', '4')
   .option('--profile', 'CPU milliseconds per kernel in the timed training steps')
+  .option('--reference <python>', 'python with torch for the PyTorch CPU reference, or "none"', '/usr/bin/python3')
   .parse();
-const opts = program.opts<{ json?: boolean; backends?: string; batch: string; steps: string; cpuBatch: string; profile?: boolean }>();
+const opts = program.opts<{ json?: boolean; backends?: string; batch: string; steps: string; cpuBatch: string; profile?: boolean; reference: string }>();
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 /** samples/s with enough digits for the pure-JS backend's 0.04. */
 const rate = (x: number) => (x >= 10 ? x.toFixed(1) : x.toPrecision(2));
@@ -199,6 +207,34 @@ if (opts.profile) {
   }
 }
 
+interface Reference {
+  torch: string;
+  threads: number;
+  params: number;
+  train_samples_per_sec: number;
+  infer_samples_per_sec: number;
+}
+
+/** PyTorch CPU on the same network, batch and threads, right after the tfjs backends (null when unavailable). */
+function pytorchReference(): { ok: Reference } | { error: string } | null {
+  if (opts.reference === 'none') return null;
+  log('\npytorch reference: bench/reference/resnet_torch.py (channels-last)');
+  const r = spawnSync(opts.reference, [join(dirname(fileURLToPath(import.meta.url)), 'reference', 'resnet_torch.py'), String(availableParallelism()), opts.batch, opts.steps, 'channels_last'], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.error || r.status !== 0) {
+    const why = r.error?.message ?? (r.stderr.includes('No module named') ? 'torch is not installed (Debian: apt install python3-torch)' : r.stderr.trim().split('\n').at(-1));
+    log(`pytorch reference: skipped (${why})`);
+    return { error: why ?? 'failed' };
+  }
+  const ref = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Reference;
+  log(`  pytorch ${ref.torch} (${ref.params} params, ${ref.threads} threads): train ${rate(ref.train_samples_per_sec)} samples/s, infer ${rate(ref.infer_samples_per_sec)} samples/s`);
+  return { ok: ref };
+}
+const reference = pytorchReference();
+const ref = reference && 'ok' in reference ? reference.ok : null;
+
 const report = {
   model: 'resnet',
   input: INPUT,
@@ -206,13 +242,17 @@ const report = {
   cores: (await import('node:os')).availableParallelism(),
   node: process.version,
   results,
+  pytorch: reference === null ? null : 'ok' in reference ? reference.ok : { error: reference.error },
 };
 if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 else {
-  console.log('\nbackend  variant   train samples/s        infer samples/s');
+  const ratio = (x: number | undefined, of: number | undefined) => (x !== undefined && of ? `${(x / of).toFixed(2)}x` : '-');
+  console.log(`\nbackend  variant   train samples/s        infer samples/s${ref ? '  train/pytorch  infer/pytorch' : ''}`);
   for (const r of results) {
     const train = r.train ? `${rate(r.train.samplesPerSec)} (batch ${r.train.batch} x${r.train.batches})` : '-';
     const infer = r.infer ? rate(r.infer.samplesPerSec) : '-';
-    console.log(`${r.backend.padEnd(8)} ${r.variant.padEnd(9)} ${train.padEnd(22)} ${infer.padEnd(15)} ${r.error ? `(${r.error})` : ''}`);
+    const vs = ref ? `${ratio(r.train?.samplesPerSec, ref.train_samples_per_sec).padEnd(14)} ${ratio(r.infer?.samplesPerSec, ref.infer_samples_per_sec).padEnd(14)}` : '';
+    console.log(`${r.backend.padEnd(8)} ${r.variant.padEnd(9)} ${train.padEnd(22)} ${infer.padEnd(15)} ${vs} ${r.error ? `(${r.error})` : ''}`);
   }
+  if (ref) console.log(`pytorch  ${ref.torch.padEnd(9)} ${rate(ref.train_samples_per_sec).padEnd(22)} ${rate(ref.infer_samples_per_sec)}`);
 }
