@@ -166,13 +166,8 @@ export function activation(args: ActivationLayerArgs): ReluAwareActivation {
  */
 export function fuseBatchNormRelu<M extends tf.LayersModel>(model: M): M {
   fuseResidualBlocks(model);
-  const isRelu = (layer: tf.layers.Layer) =>
-    layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu';
   for (const layer of model.layers) {
-    if (!(layer instanceof FusedBatchNormalization)) continue;
-    const consumers = layer.outboundNodes.map((node) => node.outboundLayer);
-    const isOutput = model.outputs.some((o) => o.sourceLayer === layer);
-    layer.reluFollows = consumers.length > 0 && consumers.every(isRelu) && !isOutput;
+    if (layer instanceof FusedBatchNormalization) layer.reluFollows = onlyReluConsumers(model, layer);
   }
   return model;
 }
@@ -183,21 +178,28 @@ export function fuseBatchNormRelu<M extends tf.LayersModel>(model: M): M {
  * one native pass while training on the native backend. Exact, like fuseBatchNormRelu: the layers stay as they are.
  */
 export function fuseResidualBlocks<M extends tf.LayersModel>(model: M): M {
-  const isRelu = (layer: tf.layers.Layer) =>
-    layer.getClassName() === 'Activation' && (layer.getConfig() as { activation?: string }).activation === 'relu';
-  const isOutput = (layer: tf.layers.Layer) => model.outputs.some((o) => o.sourceLayer === layer);
   for (const layer of model.layers) {
     if (!(layer instanceof ResidualAdd) || layer.inboundNodes.length !== 1) continue;
     const sources = layer.inboundNodes[0].inboundLayers;
     if (sources.length !== 2) continue;
     const bn = sources.find(
       (s): s is FusedBatchNormalization =>
-        s instanceof FusedBatchNormalization && !isOutput(s) && s.outboundNodes.length === 1 && s.outboundNodes[0].outboundLayer === layer,
+        s instanceof FusedBatchNormalization && !isModelOutput(model, s) && s.outboundNodes.length === 1 && s.outboundNodes[0].outboundLayer === layer,
     );
     if (!bn) continue;
     bn.residualAdd = layer;
-    const consumers = layer.outboundNodes.map((node) => node.outboundLayer);
-    layer.reluFollows = consumers.length > 0 && consumers.every(isRelu) && !isOutput(layer);
+    layer.reluFollows = onlyReluConsumers(model, layer);
   }
   return model;
+}
+
+function isModelOutput(model: tf.LayersModel, layer: tf.layers.Layer): boolean {
+  return model.outputs.some((o) => o.sourceLayer === layer);
+}
+
+/** Whether relu activations are all that read `layer`'s output (and it is not a model output), so it may rectify. */
+function onlyReluConsumers(model: tf.LayersModel, layer: tf.layers.Layer): boolean {
+  const consumers = layer.outboundNodes.map((node) => node.outboundLayer);
+  const isRelu = (l: tf.layers.Layer) => l.getClassName() === 'Activation' && (l.getConfig() as { activation?: string }).activation === 'relu';
+  return consumers.length > 0 && consumers.every(isRelu) && !isModelOutput(model, layer);
 }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Conv2D } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
-import type { ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
+import type { Conv2D, ConvLayerArgs } from '@tensorflow/tfjs-layers/dist/layers/convolutional';
 
 /*
  * tfjs differentiates a convolution with respect to both of its inputs whenever it is on the tape (the fused conv2d
