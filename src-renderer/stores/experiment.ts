@@ -58,6 +58,8 @@ export interface ExperimentDraft {
   normalization: 'per-band' | 'global' | 'utterance' | 'none';
   /** Standardise each speaker's features with their own statistics first (RunConfig.speakerNormalization). */
   speakerNormalization: boolean;
+  /** Re-estimate batch-norm statistics per validation/test speaker (RunConfig.speakerAdaptiveBatchNorm; networks only). */
+  speakerAdaptiveBatchNorm: boolean;
   augmentation: AugmentationDraft;
   seed: number;
   backend: Backend;
@@ -87,6 +89,7 @@ export function defaultDraft(): ExperimentDraft {
     focalGamma: 2,
     normalization: 'per-band',
     speakerNormalization: false,
+    speakerAdaptiveBatchNorm: false,
     augmentation: {
       noise: { on: false, p: 0.5, std: 0.1 },
       timeShift: { on: false, p: 0.5, maxFraction: 0.1 },
@@ -152,6 +155,7 @@ export function toRunConfig(d: ExperimentDraft): Record<string, unknown> | strin
     features: d.features,
     normalization: d.normalization,
     speakerNormalization: d.speakerNormalization,
+    ...(d.speakerAdaptiveBatchNorm ? { speakerAdaptiveBatchNorm: true } : {}),
     // Plain Adam has no weight decay; the core rejects one set explicitly.
     optimizer: {
       kind: d.optimizer,
@@ -264,6 +268,7 @@ export function draftFromConfig(config: Obj): ExperimentDraft {
     d.normalization = config.normalization;
   }
   d.speakerNormalization = config.speakerNormalization === true;
+  d.speakerAdaptiveBatchNorm = config.speakerAdaptiveBatchNorm === true;
   const aug = obj(config.augmentation);
   if (aug) {
     for (const key of Object.keys(d.augmentation) as (keyof AugmentationDraft)[]) {

@@ -187,6 +187,33 @@ describe('training runs', () => {
     expect(model.labels).toContain(single.label);
   });
 
+  it('speaker-adaptive batch norm: test files are predicted with their speaker\'s statistics, and so is a re-evaluation', async () => {
+    const logs: string[] = [];
+    const result = await startRun(store, tiny({ speakerAdaptiveBatchNorm: true, outDir: join(dir, 'model-adabn') }), {
+      inProcess: true,
+      onEvent: (e) => e.type === 'log' && logs.push(e.message),
+    }).done;
+    expect(result.error).toBeNull();
+    expect(logs.join('\n')).toMatch(/Speaker-adaptive batch norm: the 4 batch-norm layers are re-estimated/);
+    const model = await loadModel(result.modelDir!);
+    expect(model.preprocessing.speakerAdaptiveBatchNorm).toBe(true);
+    const stored = getRunDetail(store.db, result.runId, { batches: true })!.evaluation!;
+    const again = await evaluateOnDataset(store, model, datasetId, { fileIds: stored.predictions.map((p) => p.fileId!) });
+    expect(again.report.confusion).toEqual(stored.confusion);
+    const byFile = new Map(again.predictions.map((p) => [p.fileId, p]));
+    for (const p of stored.predictions) for (const l of model.labels) expect(byFile.get(p.fileId)!.probabilities[l]).toBeCloseTo(p.probabilities[l], 4);
+    // A lone file keeps the training statistics, so its probabilities differ from its speaker-adapted ones.
+    const lone = await classifyFile(model, stored.predictions[0].file);
+    const gap = Math.max(...model.labels.map((l) => Math.abs(lone.probabilities[l] - stored.predictions[0].probabilities[l])));
+    expect(gap).toBeGreaterThan(1e-3);
+  });
+
+  it('speaker-adaptive batch norm on a network without batch norm fails the run with the reason', async () => {
+    const result = await startRun(store, tiny({ model: { preset: 'bilstm', params: { units: 4 } }, speakerAdaptiveBatchNorm: true }), { inProcess: true }).done;
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/speakerAdaptiveBatchNorm: BiLSTM has no batch-norm layers to adapt/);
+  });
+
   it('rejects an invalid config before creating a run', () => {
     const before = store.db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number };
     expect(() => startRun(store, { datasetId, model: 'resnet', epochs: 0 })).toThrow(/epochs/);

@@ -45,6 +45,7 @@ describe('renderer run config', () => {
       d.crossDatasetId = 7;
       d.normalization = 'utterance';
       d.speakerNormalization = true;
+      d.speakerAdaptiveBatchNorm = true;
     });
     const parsed = parseRunConfig(config(d));
     expect(parsed.split).toEqual({ kind: 'speaker', testSpeakers: ['13', '14'], valSpeakers: ['12'], seed: 42 });
@@ -59,6 +60,8 @@ describe('renderer run config', () => {
     expect(parsed.normalization).toBe('utterance');
     expect(parsed.speakerNormalization).toBe(true);
     expect(draftFromConfig(config(d)).speakerNormalization).toBe(true);
+    expect(parsed.speakerAdaptiveBatchNorm).toBe(true);
+    expect(draftFromConfig(config(d)).speakerAdaptiveBatchNorm).toBe(true);
   });
 
   it('plain Adam never sends a weight decay (the trainer rejects one set explicitly)', () => {

@@ -68,6 +68,9 @@ export function register(program: Command): void {
         if (model.preprocessing.speakerNormalization) {
           ctx.log('note: this model was trained with speaker normalisation; each file here is normalised on its own, which is less accurate than `ser evaluate` on a dataset grouped by speaker');
         }
+        if (model.preprocessing.speakerAdaptiveBatchNorm) {
+          ctx.log('note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is less accurate than `ser evaluate` on a dataset grouped by speaker');
+        }
         const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict') });
         return { model: dir, labels: model.labels, predictions };
       },

@@ -24,6 +24,7 @@ interface TrainOptions extends CommonOptions {
   inProcess?: boolean;
   listModels?: boolean;
   speakerNorm?: boolean;
+  speakerBn?: boolean;
 }
 
 const int = (v: string | undefined, flag: string): number | undefined => {
@@ -68,6 +69,7 @@ function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unkn
   }
   if (opts.backend) config.backend = opts.backend;
   if (opts.speakerNorm) config.speakerNormalization = true;
+  if (opts.speakerBn) config.speakerAdaptiveBatchNorm = true;
   if (opts.out) config.outDir = resolve(opts.out);
   if (opts.name) config.name = opts.name;
   const test = speakers(opts.testSpeakers);
@@ -128,6 +130,7 @@ export function register(program: Command): void {
     .option('--val-speakers <list>', 'speakers held out for validation (default: 10 % of speakers, chosen by seed)')
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'native', 'wasm', 'cpu']))
     .option('--speaker-norm', "standardise each speaker's features with their own statistics (test speakers included, no labels)")
+    .option('--speaker-bn', "re-estimate batch-norm statistics on each validation/test speaker's own files (AdaBN; no labels)")
     .option('--out <dir>', 'save the trained model here (default: models/run-<id> beside the database)')
     .option('--name <name>', 'run name')
     .option('--in-process', 'train in this process instead of a worker (debugging)')

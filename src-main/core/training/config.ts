@@ -74,6 +74,12 @@ const RunConfigObject = z.strictObject({
    * assumes several unlabelled utterances per test speaker; single files are normalised on their own.
    */
   speakerNormalization: z.boolean().default(false),
+  /**
+   * Speaker-adaptive batch norm (AdaBN): validation and test files are predicted with every batch-norm layer's
+   * statistics re-estimated on their own speaker's files (at least MIN_ADAPTATION_FILES; no labels), so the best
+   * checkpoint is chosen the way the model is evaluated. Needs a network with batch-norm layers.
+   */
+  speakerAdaptiveBatchNorm: z.boolean().default(false),
   optimizer: z
     .strictObject({
       kind: z.enum(['adam', 'adamw']).default('adam'),
@@ -161,6 +167,9 @@ export function parseRunConfig(input: unknown): RunConfig {
   const problems: string[] = [];
   if (preset.family === 'neural' && (features.kind === 'functionals' || features.kind === 'prosody')) {
     problems.push(`features: ${model.preset} needs a time-frequency representation (logmel, mfcc, chroma), not "${features.kind}"`);
+  }
+  if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {
+    problems.push(`speakerAdaptiveBatchNorm: ${model.preset} has no batch-norm layers to adapt; it applies to networks`);
   }
   if (preset.family === 'classical' && features.kind !== 'functionals' && features.kind !== 'prosody') {
     problems.push(`features: ${model.preset} works on utterance-level vectors ("functionals" or "prosody"), not "${features.kind}"`);

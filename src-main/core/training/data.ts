@@ -112,13 +112,15 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
     const raw = items.map((m) => rawInput(m as Matrix, { role, rows, frames }, fileById.get(m.fileId)!.path));
     return { source: s.source, role, rows, frames, normalization: fitNormalization(raw, rows, normMode) };
   });
-  const preprocessing: Preprocessing = config.speakerNormalization ? { inputs: specs, speakerNormalization: true } : { inputs: specs };
+  const preprocessing: Preprocessing = { inputs: specs };
+  if (config.speakerNormalization) preprocessing.speakerNormalization = true;
+  if (config.speakerAdaptiveBatchNorm) preprocessing.speakerAdaptiveBatchNorm = true;
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const examplesOf = (ids: number[]): Example[] =>
     ids.filter(complete).map((id) => {
       const f = fileById.get(id)!;
       const m = Object.fromEntries(sources.map((s) => [s.source, matrices.get(s.source)!.get(id)! as Matrix]));
-      return { fileId: id, label: labelIndex.get(f.label as string)!, inputs: toModelInputs(m, preprocessing, f.path) };
+      return { fileId: id, label: labelIndex.get(f.label as string)!, inputs: toModelInputs(m, preprocessing, f.path), speaker: f.speaker };
     });
   return {
     labels,

@@ -83,7 +83,11 @@ export async function evaluateOnDataset(
     keep.push(i);
   });
   if (keep.length === 0) throw new Error(`No file of dataset ${datasetId} has usable features (${errors[0]?.reason ?? 'unknown reason'}).`);
-  const probs = await predictInputs(model, inputs);
+  const probs = await predictInputs(
+    model,
+    inputs,
+    keep.map((i) => files[i].speaker),
+  );
   const scored = scorePredictions(
     keep.map((i) => files[i]),
     keep.map((i) => yTrue[i]),

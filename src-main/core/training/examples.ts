@@ -5,6 +5,8 @@ export interface Example {
   fileId: number;
   label: number;
   inputs: Float32Array[];
+  /** The file's speaker, where known (speaker-adaptive batch norm groups by it). */
+  speaker?: string | null;
 }
 
 /** Stacks examples into one tensor per model input: [batch, ...shape]. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { basename } from 'node:path';
 import { createClassical } from '../models/classical';
 import { selectBackend, type SelectedBackend } from '../tfjs/backend';
+import { batchNormLayers } from '../tfjs/batchNormAdaptation';
 import { getModelPreset } from '../models/presets';
 import type { Store } from '../store/db';
 import { parseRunConfig, type RunConfig } from './config';
@@ -11,6 +12,7 @@ import type { RunOutcome, RunProgressEvent } from './events';
 import { predictInputs, toLoadedModel, type LoadedModel } from './predict';
 import { inputShapes } from './preprocessing';
 import { saveModelDir, type SavedModelMeta } from './savedModel';
+import { MIN_ADAPTATION_FILES } from './speakerAdaptation';
 import { trainNetwork } from './trainer';
 
 export interface ExecuteContext {
@@ -88,6 +90,13 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       params: config.model.params,
     });
     meta.params = network.countParams();
+    if (config.speakerAdaptiveBatchNorm) {
+      const layers = batchNormLayers(network).length;
+      if (layers === 0) throw new Error(`speakerAdaptiveBatchNorm: ${preset.label} has no batch-norm layers to adapt; turn it off for this model.`);
+      log(
+        `Speaker-adaptive batch norm: the ${layers} batch-norm layers are re-estimated on each validation and test speaker's own files (${MIN_ADAPTATION_FILES} or more; no labels) before predicting them.`,
+      );
+    }
     log(`${preset.label}: ${meta.params.toLocaleString('en')} parameters, input ${shapes.map((s) => s.join('x')).join(' + ')}.`);
     const result = await trainNetwork({
       model: network,
@@ -123,7 +132,11 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
 
   // Test split: the examples are already preprocessed.
   const testFiles = data.test.map((e) => data.files.get(e.fileId)!);
-  const probs = await predictInputs(model, data.test.map((e) => e.inputs));
+  const probs = await predictInputs(
+    model,
+    data.test.map((e) => e.inputs),
+    data.test.map((e) => e.speaker ?? null),
+  );
   const test = scorePredictions(testFiles, data.test.map((e) => e.label), probs, data.labels);
   ctx.emit({ type: 'evaluation', split: 'test', datasetId: config.datasetId, ...test });
   log(`Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macro_f1 * 100).toFixed(1)} % on ${test.report.n} files.`);

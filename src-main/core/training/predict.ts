@@ -6,6 +6,7 @@ import type { FeatureConfig } from '../features/config';
 import type { ClassicalModel } from '../models/classical';
 import { argmax, predictProbabilities, type Example } from './examples';
 import { normalizeSpeaker } from './normalization';
+import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
 import { readModelDir, type SavedModelMeta } from './savedModel';
 
@@ -55,11 +56,17 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   return toLoadedModel(dir, meta, { network, classical });
 }
 
-/** Class probabilities for preprocessed model inputs (one Float32Array[] per utterance). */
-export async function predictInputs(model: LoadedModel, inputs: Float32Array[][]): Promise<Float32Array[]> {
+/**
+ * Class probabilities for preprocessed model inputs (one Float32Array[] per utterance). `speakers` (one per
+ * utterance, null where unknown) lets a model trained with speaker-adaptive batch norm adapt to each speaker;
+ * without it every file is predicted with the training statistics.
+ */
+export async function predictInputs(model: LoadedModel, inputs: Float32Array[][], speakers?: (string | null)[]): Promise<Float32Array[]> {
   if (model.network) {
     const examples: Example[] = inputs.map((x, i) => ({ fileId: i, label: 0, inputs: x }));
-    return predictProbabilities(model.network, examples, inputShapes(model.preprocessing));
+    const shapes = inputShapes(model.preprocessing);
+    if (model.preprocessing.speakerAdaptiveBatchNorm && speakers) return (await predictWithSpeakerAdaptation(model.network, examples, shapes, speakers)).probs;
+    return predictProbabilities(model.network, examples, shapes);
   }
   if (model.classical) return model.classical.predictProba(inputs.map((x) => x[0]));
   throw new Error(`Model ${model.dir ?? model.meta.name} has neither network weights nor a classical model.`);

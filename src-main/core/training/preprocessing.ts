@@ -21,6 +21,8 @@ export interface Preprocessing {
   inputs: InputSpec[];
   /** Features were standardised per speaker before the inputs' own normalisation (see RunConfig.speakerNormalization). */
   speakerNormalization?: boolean;
+  /** Batch-norm statistics are re-estimated per speaker at evaluation (see RunConfig.speakerAdaptiveBatchNorm). */
+  speakerAdaptiveBatchNorm?: boolean;
 }
 
 /** Model input shapes without the batch axis. */

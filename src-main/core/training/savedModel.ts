@@ -32,6 +32,7 @@ const MetaSchema = z.object({
       }),
     ),
     speakerNormalization: z.boolean().optional(),
+    speakerAdaptiveBatchNorm: z.boolean().optional(),
   }),
   /** The full run config that produced the model. */
   trainingConfig: z.record(z.string(), z.unknown()),

@@ -9,10 +9,11 @@ import { EarlyStopping } from './earlyStopping';
 import { argmax, predictProbabilities, stackInputs, type Example } from './examples';
 import { Random } from './random';
 import { cosineLearningRate, PlateauSchedule } from './schedules';
+import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 
 export type TrainingConfig = Pick<
   RunConfig,
-  'optimizer' | 'schedule' | 'epochs' | 'batchSize' | 'monitor' | 'earlyStopping' | 'balancing' | 'augmentation' | 'seed' | 'weightAveraging'
+  'optimizer' | 'schedule' | 'epochs' | 'batchSize' | 'monitor' | 'earlyStopping' | 'balancing' | 'augmentation' | 'seed' | 'weightAveraging' | 'speakerAdaptiveBatchNorm'
 >;
 
 export interface TrainerOptions {
@@ -44,9 +45,14 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** Evaluation of a model on examples: loss, accuracy, UAR, macro-F1. */
-export async function scoreExamples(model: tf.LayersModel, examples: Example[], inputShapes: number[][], labels: string[]) {
-  const probs = await predictProbabilities(model, examples, inputShapes);
+/**
+ * Evaluation of a model on examples: loss, accuracy, UAR, macro-F1. `speakerAdaptive`: each speaker's files are
+ * predicted with batch-norm statistics re-estimated on them (predictWithSpeakerAdaptation).
+ */
+export async function scoreExamples(model: tf.LayersModel, examples: Example[], inputShapes: number[][], labels: string[], speakerAdaptive = false) {
+  const probs = speakerAdaptive
+    ? (await predictWithSpeakerAdaptation(model, examples, inputShapes, examples.map((e) => e.speaker))).probs
+    : await predictProbabilities(model, examples, inputShapes);
   let loss = 0;
   for (let i = 0; i < examples.length; i++) loss -= Math.log(Math.max(probs[i][examples[i].label], 1e-7));
   const report = evaluatePredictions(
@@ -149,7 +155,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
 
       const metrics: Record<string, number> = { loss: lossSum / seen, accuracy: correct / seen, lr };
       if (hasVal) {
-        const v = await scoreExamples(model, val, inputShapes, labels);
+        const v = await scoreExamples(model, val, inputShapes, labels, c.speakerAdaptiveBatchNorm);
         Object.assign(metrics, { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 });
       }
       metrics.seconds = (performance.now() - epochStart) / 1000;
@@ -187,7 +193,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       model.setWeights(mean);
       mean.forEach((t) => t.dispose());
       if (hasVal) {
-        const v = await scoreExamples(model, val, inputShapes, labels);
+        const v = await scoreExamples(model, val, inputShapes, labels, c.speakerAdaptiveBatchNorm);
         averagedMetrics = { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 };
       }
       opts.onLog?.(
