@@ -3,8 +3,9 @@
 // keeps the lowest-training-loss epoch). Prints accuracy, UAR, macro-F1 and wall time per preset.
 // Usage: npm run bench -- trainPresets [--presets resnet,simplecnn,svm,forest] [--epochs 60] [--seed 42]
 //        [--val-speakers 11,12|none] [--seconds 4] [--data ../shared/data/ravdess-16k] [--db tmp/bench-train.sqlite]
-//        [--backend auto] [--speaker-norm] [--json]
+//        [--backend auto] [--speaker-norm] [--speaker-bn] [--json]
 //   --speaker-norm  standardise each speaker's features on their own first (RunConfig.speakerNormalization)
+//   --speaker-bn    networks: batch-norm statistics re-estimated per validation/test speaker (RunConfig.speakerAdaptiveBatchNorm)
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { importDataset } from '../src-main/core/datasets/import';
@@ -23,6 +24,7 @@ const program = new Command()
   .option('--db <path>', 'workbench database for the runs', resolve('tmp', 'bench-train.sqlite'))
   .option('--backend <name>', 'auto, native, wasm or cpu', 'auto')
   .option('--speaker-norm', "per-speaker feature normalisation (test speakers' unlabelled audio included)")
+  .option('--speaker-bn', 'speaker-adaptive batch norm for the networks (AdaBN on each validation/test speaker)')
   .option('--json', 'one JSON object on stdout')
   .parse();
 const opts = program.opts<{
@@ -35,6 +37,7 @@ const opts = program.opts<{
   db: string;
   backend: string;
   speakerNorm?: boolean;
+  speakerBn?: boolean;
   json?: boolean;
 }>();
 const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -77,6 +80,7 @@ for (const name of opts.presets.split(',').map((s) => s.trim())) {
     ...(opts.speakerNorm ? { speakerNormalization: true } : {}),
     outDir: resolve('tmp', 'bench-models', name),
     ...(neural ? { ...NEURAL_RECIPE, epochs: Number(opts.epochs), features: logmel } : {}),
+    ...(neural && opts.speakerBn ? { speakerAdaptiveBatchNorm: true } : {}),
   };
   log(`${name}: training...`);
   const result: RunResult = await startRun(store, config, {
@@ -101,7 +105,7 @@ for (const name of opts.presets.split(',').map((s) => s.trim())) {
 }
 store.close();
 
-const described = `RAVDESS-16k, test actors 13-16, validation ${val.length ? val.join(',') : 'none'}, training the rest of 01-12${opts.speakerNorm ? ', speaker normalisation' : ''}`;
+const described = `RAVDESS-16k, test actors 13-16, validation ${val.length ? val.join(',') : 'none'}, training the rest of 01-12${opts.speakerNorm ? ', speaker normalisation' : ''}${opts.speakerBn ? ', speaker-adaptive batch norm' : ''}`;
 if (opts.json) process.stdout.write(`${JSON.stringify({ split: described, rows })}\n`);
 else {
   const pct = (v: number | null) => (v === null ? '   -  ' : `${(v * 100).toFixed(1).padStart(5)} %`);

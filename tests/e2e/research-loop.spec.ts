@@ -100,11 +100,12 @@ test('import → extract → train (live curves) → results → second run → 
   await expect(page.getByTestId('results-per-class')).toContainText('angry');
   await shot(page, '6-results');
 
-  // 5. A second run with two changes: the learning rate and per-speaker normalisation.
+  // 5. A second run with three changes: the learning rate, per-speaker normalisation and speaker-adaptive batch norm.
   await page.getByTestId('nav-experiments').click();
   await page.getByTestId('exp-name').fill('higher-lr');
   await page.getByTestId('exp-lr').fill('0.003');
   await page.getByTestId('exp-speaker-norm').check();
+  await page.getByTestId('exp-speaker-bn').check();
   await page.getByTestId('exp-start').click();
   expect(await waitForRunEnd(page)).toMatch(/completed/);
 
@@ -119,6 +120,7 @@ test('import → extract → train (live curves) → results → second run → 
   await expect(diff).toContainText('learningRate');
   await expect(diff).toContainText('0.003');
   await expect(diff).toContainText('speakerNormalization');
+  await expect(diff).toContainText('speakerAdaptiveBatchNorm');
   await expect(diff).toContainText('name');
   await expect(diff).not.toContainText('epochs');
   await expect(page.getByTestId('compare-metrics')).toContainText(/uar\s*0\.\d+\s*0\.\d+/);
