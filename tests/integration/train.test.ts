@@ -1,5 +1,5 @@
 // Training runs end to end on real RAVDESS audio (actors 01 and 02), through the train worker.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { listEvaluations, listModels } from '../../src-main/core/store/runs';
 import { getRunDetail } from '../../src-main/core/store/runQueries';
 import { evaluateOnDataset } from '../../src-main/core/training/evaluate';
 import { activateBackend } from '../../src-main/core/training/pipeline';
-import { classifyFile, loadModel } from '../../src-main/core/training/predict';
+import { classifyFile, loadModel, predictPaths } from '../../src-main/core/training/predict';
 import { startRun, type RunEvent } from '../../src-main/core/training/run';
 import { RAVDESS_16K } from '../helpers/shared';
 
@@ -185,6 +185,10 @@ describe('training runs', () => {
     // A lone file is normalised on its own: still a prediction over the model's labels.
     const single = await classifyFile(model, join(RAVDESS_16K, 'Actor_02', '03-01-05-02-01-01-02.wav'));
     expect(model.labels).toContain(single.label);
+    // The test files (all of actor 02) predicted from their audio as one speaker give the run's confusion matrix.
+    const stored = getRunDetail(store.db, result.runId, { batches: true })!.evaluation!.predictions;
+    const asOne = await predictPaths(model, stored.map((p) => p.file), { oneSpeaker: true });
+    expect(asOne.map((p) => ('label' in p ? p.label : p.error))).toEqual(stored.map((p) => p.predicted));
   });
 
   it('speaker-adaptive batch norm: test files are predicted with their speaker\'s statistics, and so is a re-evaluation', async () => {
@@ -206,6 +210,18 @@ describe('training runs', () => {
     const lone = await classifyFile(model, stored.predictions[0].file);
     const gap = Math.max(...model.labels.map((l) => Math.abs(lone.probabilities[l] - stored.predictions[0].probabilities[l])));
     expect(gap).toBeGreaterThan(1e-3);
+    // The test split is all of actor 02: predicting those files as one speaker from the audio repeats the run, and a
+    // broken file among them is reported without disturbing the rest.
+    const broken = join(dir, 'broken.wav');
+    writeFileSync(broken, 'RIFF not really');
+    const paths = [...stored.predictions.map((p) => p.file), broken];
+    const asOne = await predictPaths(model, paths, { oneSpeaker: true });
+    expect(asOne.at(-1)).toMatchObject({ file: broken, error: expect.stringMatching(/.+/) });
+    stored.predictions.forEach((p, i) => {
+      const q = asOne[i] as { label: string; probabilities: Record<string, number> };
+      expect(q.label).toBe(p.predicted);
+      for (const l of model.labels) expect(q.probabilities[l]).toBeCloseTo(p.probabilities[l], 4);
+    });
   });
 
   it('speaker-adaptive batch norm on a network without batch norm fails the run with the reason', async () => {

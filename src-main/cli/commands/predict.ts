@@ -3,11 +3,13 @@ import { resolve } from 'node:path';
 import { findAudioFiles } from '../../core/datasets/scan';
 import { activateBackend } from '../../core/training/pipeline';
 import { loadModel, predictPaths, type PathPrediction } from '../../core/training/predict';
+import { MIN_ADAPTATION_FILES } from '../../core/training/speakerAdaptation';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface PredictOptions extends CommonOptions {
   model: string;
   csv?: boolean;
+  oneSpeaker?: boolean;
   backend?: 'auto' | 'native' | 'wasm' | 'cpu';
 }
 
@@ -50,6 +52,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'audio files and/or folders (searched recursively)')
     .requiredOption('--model <dir>', 'saved model directory (from ser train)')
     .option('--csv', 'print CSV: file, label, one probability column per class, error')
+    .option('--one-speaker', "the files are all one speaker: speaker normalisation / speaker-adaptive batch norm use that speaker's statistics from all of them")
     .option('--backend <name>', 'compute backend: auto, native, wasm or cpu', 'auto');
   withCommonOptions(cmd).action(async (paths: string[], opts: PredictOptions) => {
     await runAction(
@@ -65,13 +68,17 @@ export function register(program: Command): void {
         await activateBackend(opts.backend ?? 'auto');
         const dir = resolve(opts.model);
         const model = await loadModel(dir);
-        if (model.preprocessing.speakerNormalization) {
-          ctx.log('note: this model was trained with speaker normalisation; each file here is normalised on its own, which is less accurate than `ser evaluate` on a dataset grouped by speaker');
+        const alone = 'less accurate than `ser evaluate` on a dataset grouped by speaker, or --one-speaker for files of a single speaker';
+        if (model.preprocessing.speakerNormalization && !opts.oneSpeaker) {
+          ctx.log(`note: this model was trained with speaker normalisation; each file here is normalised on its own, which is ${alone}`);
         }
-        if (model.preprocessing.speakerAdaptiveBatchNorm) {
-          ctx.log('note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is less accurate than `ser evaluate` on a dataset grouped by speaker');
+        if (model.preprocessing.speakerAdaptiveBatchNorm && !opts.oneSpeaker) {
+          ctx.log(`note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is ${alone}`);
         }
-        const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict') });
+        if (model.preprocessing.speakerAdaptiveBatchNorm && opts.oneSpeaker && files.length < MIN_ADAPTATION_FILES) {
+          ctx.log(`note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; these ${files.length} are predicted with the training statistics`);
+        }
+        const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict'), oneSpeaker: opts.oneSpeaker });
         return { model: dir, labels: model.labels, predictions };
       },
       (r) => (opts.csv ? toCsv(r) : describe(r)),

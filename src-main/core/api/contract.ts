@@ -69,7 +69,8 @@ export const requestSchemas = {
   'runs.rerun': z.object({ id }),
   'runs.compare': z.object({ ids: z.array(id).min(2).max(12) }),
   'runs.export': z.object({ ids: z.array(id).min(1).max(100), format: z.enum(['json', 'csv']) }),
-  'predict.start': z.object({ modelId: id, paths: z.array(path).min(1).max(10_000) }),
+  /** oneSpeaker: the files are one speaker's (see PredictPathsOptions.oneSpeaker). */
+  'predict.start': z.object({ modelId: id, paths: z.array(path).min(1).max(10_000), oneSpeaker: z.boolean().optional() }),
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(64) }),
   'recorder.devices': z.object({}),
   'recorder.record': z.object({ deviceId: z.number().int().min(0).optional(), seconds: z.number().gt(0).max(600) }),

@@ -121,7 +121,7 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
         ? { filename: `${stamp}.json`, mime: 'application/json', content: JSON.stringify(ids.length === 1 ? runToJson(runs[0]) : runs.map(runToJson), null, 2) }
         : { filename: `${stamp}.csv`, mime: 'text/csv', content: runsToCsv(runs) };
     },
-    'predict.start': async ({ modelId, paths }) => {
+    'predict.start': async ({ modelId, paths, oneSpeaker }) => {
       const model = await loadedModel(ctx, modelId);
       let files: string[];
       try {
@@ -133,6 +133,7 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
       return {
         jobId: ctx.jobs.start('predict', (job) =>
           predictPaths(model, files, {
+            oneSpeaker,
             signal: job.signal,
             onProgress: (d, t, f) => job.progress(d, t, f),
             onResult: (r) => job.emit({ type: 'predict.result', jobId: job.jobId, prediction: 'error' in r ? r : { file: r.file, label: '', predicted: r.label, probabilities: r.probabilities } }),

@@ -77,15 +77,23 @@ export function toClassification(labels: string[], p: ArrayLike<number>): Classi
   return { label: labels[argmax(p)], probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i]])) };
 }
 
-/** Classifies mono samples at any rate (resampled to the model's rate). */
-export async function classifySamples(model: LoadedModel, samples: Float32Array, sampleRate: number): Promise<Classification> {
+type RecordingFeatures = { features: Matrix; auxFeatures?: Matrix };
+
+/** The model's feature matrices of mono samples at any rate (resampled to the features' rates). */
+function recordingFeatures(model: LoadedModel, samples: Float32Array, sampleRate: number): RecordingFeatures {
   const x = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
-  const matrices: { features: Matrix; auxFeatures?: Matrix } = { features: computeFeatures(x, model.sampleRate, model.featureConfig) };
+  const matrices: RecordingFeatures = { features: computeFeatures(x, model.sampleRate, model.featureConfig) };
   if (model.auxFeatureConfig) {
     const aux = model.auxFeatureConfig;
     const y = aux.sampleRate === model.sampleRate ? x : resample(samples, sampleRate, aux.sampleRate);
     matrices.auxFeatures = computeFeatures(y, aux.sampleRate, aux);
   }
+  return matrices;
+}
+
+/** Classifies mono samples at any rate (resampled to the model's rate). */
+export async function classifySamples(model: LoadedModel, samples: Float32Array, sampleRate: number): Promise<Classification> {
+  const matrices = recordingFeatures(model, samples, sampleRate);
   if (model.preprocessing.speakerNormalization) {
     // Speaker statistics need several utterances of the speaker; a lone recording is its own (weaker) reference.
     matrices.features = normalizeSpeaker([matrices.features])[0];
@@ -103,12 +111,21 @@ export async function classifyFile(model: LoadedModel, path: string): Promise<Cl
 
 export type PathPrediction = ({ file: string } & Classification) | { file: string; error: string };
 
-/** Classifies files one by one; a file that fails becomes an error entry naming why. */
-export async function predictPaths(
-  model: LoadedModel,
-  paths: string[],
-  opts: { onProgress?: (done: number, total: number, file?: string) => void; signal?: AbortSignal; onResult?: (r: PathPrediction) => void } = {},
-): Promise<PathPrediction[]> {
+export interface PredictPathsOptions {
+  onProgress?: (done: number, total: number, file?: string) => void;
+  signal?: AbortSignal;
+  onResult?: (r: PathPrediction) => void;
+  /**
+   * The files are all one speaker: a model trained with speaker normalisation or speaker-adaptive batch norm then
+   * takes that speaker's statistics from all of them together (as `ser evaluate` does per speaker) instead of
+   * treating each file alone. Results then come once every file's features are ready.
+   */
+  oneSpeaker?: boolean;
+}
+
+/** Classifies files one by one (or as one speaker's set); a file that fails becomes an error entry naming why. */
+export async function predictPaths(model: LoadedModel, paths: string[], opts: PredictPathsOptions = {}): Promise<PathPrediction[]> {
+  if (opts.oneSpeaker) return predictOneSpeaker(model, paths, opts);
   const out: PathPrediction[] = [];
   for (const [i, file] of paths.entries()) {
     if (opts.signal?.aborted) throw new Error('prediction cancelled');
@@ -122,5 +139,45 @@ export async function predictPaths(
     opts.onResult?.(r);
     opts.onProgress?.(i + 1, paths.length, file);
   }
+  return out;
+}
+
+async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: PredictPathsOptions): Promise<PathPrediction[]> {
+  const out: PathPrediction[] = new Array(paths.length);
+  const ok: { index: number; matrices: RecordingFeatures }[] = [];
+  for (const [i, file] of paths.entries()) {
+    if (opts.signal?.aborted) throw new Error('prediction cancelled');
+    try {
+      const audio = await loadAudio(file, { sampleRate: model.sampleRate });
+      ok.push({ index: i, matrices: recordingFeatures(model, audio.samples, audio.sampleRate) });
+    } catch (err) {
+      out[i] = { file, error: err instanceof Error ? err.message : String(err) };
+    }
+    opts.onProgress?.(i + 1, paths.length, file);
+  }
+  if (ok.length && model.preprocessing.speakerNormalization) {
+    const features = normalizeSpeaker(ok.map((o) => o.matrices.features));
+    const aux = model.auxFeatureConfig ? normalizeSpeaker(ok.map((o) => o.matrices.auxFeatures!)) : null;
+    ok.forEach((o, j) => (o.matrices = { features: features[j], auxFeatures: aux?.[j] }));
+  }
+  const inputs: Float32Array[][] = [];
+  const used: number[] = [];
+  for (const o of ok) {
+    try {
+      inputs.push(toModelInputs(o.matrices, model.preprocessing, paths[o.index]));
+      used.push(o.index);
+    } catch (err) {
+      out[o.index] = { file: paths[o.index], error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  if (inputs.length) {
+    const probs = await predictInputs(
+      model,
+      inputs,
+      inputs.map(() => 'speaker'),
+    );
+    used.forEach((index, j) => (out[index] = { file: paths[index], ...toClassification(model.labels, probs[j]) }));
+  }
+  for (const r of out) opts.onResult?.(r);
   return out;
 }
