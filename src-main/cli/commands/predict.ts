@@ -76,7 +76,7 @@ export function register(program: Command): void {
           ctx.log(`note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is ${alone}`);
         }
         if (model.preprocessing.speakerAdaptiveBatchNorm && opts.oneSpeaker && files.length < MIN_ADAPTATION_FILES) {
-          ctx.log(`note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; these ${files.length} are predicted with the training statistics`);
+          ctx.log(`note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; with ${files.length} file${files.length === 1 ? '' : 's'} the training statistics are used`);
         }
         const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict'), oneSpeaker: opts.oneSpeaker });
         return { model: dir, labels: model.labels, predictions };
