@@ -126,11 +126,13 @@ test('import → extract → train (live curves) → results → second run → 
   await expect(page.getByTestId('compare-metrics')).toContainText(/uar\s*0\.\d+\s*0\.\d+/);
   await shot(page, '7-compare');
 
-  // 7. Predict a folder with the saved model.
+  // 7. Predict a folder of one speaker with the second run's model (speaker normalisation + adaptive batch norm).
   await page.getByTestId('nav-predict').click();
-  await page.getByTestId('predict-model').selectOption({ index: 1 });
+  await page.getByTestId('predict-model').selectOption({ index: 0 });
+  await expect(page.getByTestId('predict-model').locator('option:checked')).toContainText('higher-lr');
   await page.getByTestId('predict-path').fill(join(corpus, 'Actor_02'));
   await page.getByTestId('predict-path').press('Enter');
+  await page.getByTestId('predict-one-speaker').check();
   await page.getByTestId('predict-start').click();
   await expect(page.getByTestId('predict-row')).toHaveCount(60, { timeout: 5 * 60_000 });
   await shot(page, '8-predict');
