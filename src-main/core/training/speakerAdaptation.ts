@@ -40,13 +40,13 @@ export async function predictWithSpeakerAdaptation(
   if (adapted.length === 0) return { probs, adaptedFiles: 0, speakers: 0 };
   const snapshot = snapshotBatchNormStats(model);
   try {
+    // Each adaptation rewrites every layer from its input alone, so one speaker's statistics never leak into the next.
     for (const group of adapted) {
       const members = group.map((i) => examples[i]);
       await adaptBatchNorm(model, function* () {
         for (let s = 0; s < members.length; s += batchSize) yield stackInputs(members.slice(s, s + batchSize), inputShapes);
       });
       (await predictProbabilities(model, members, inputShapes)).forEach((p, j) => (probs[group[j]] = p));
-      restoreBatchNormStats(model, snapshot);
     }
   } finally {
     restoreBatchNormStats(model, snapshot);
