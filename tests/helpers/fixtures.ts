@@ -6,17 +6,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { encodeWav } from '../../src-main/core/audio/wav';
 
-/** The parts one after another in one array. */
-export function concatSamples(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Creates an empty temp dir; remove it with removeDir. */
 export function makeTempDir(prefix = 'ser-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

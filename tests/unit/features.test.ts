@@ -11,7 +11,7 @@ import { padBatch, trimBounds } from '../../src-main/core/features/framing';
 import { functionalsOf, percentileSorted } from '../../src-main/core/features/functionals';
 import { hzToMel, melFilterbank, melToHz } from '../../src-main/core/features/mel';
 import { PROSODY_NAMES } from '../../src-main/core/features/prosody';
-import { concatSamples } from '../helpers/fixtures';
+import { concatChunks } from '../../src-renderer/audio/ring';
 import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 
 const SR = 16000;
@@ -181,10 +181,10 @@ describe('silence trimming (librosa.effects.trim)', () => {
   it('keeps the frames within topDb of the loudest, on librosa frame boundaries', () => {
     // 0.5 s silence, 1 s tone (samples 8000..24000), 0.5 s silence. Centred 2048-sample frames every 512: frame 14
     // (6144..8192) is the first to reach the tone, frame 48 (23552..25600) the last.
-    const x = concatSamples([new Float32Array(SR / 2), tone(1, 0.5), new Float32Array(SR / 2)]);
+    const x = concatChunks([new Float32Array(SR / 2), tone(1, 0.5), new Float32Array(SR / 2)]);
     expect(trimBounds(x, 60)).toEqual([14 * 512, 49 * 512]);
     // A murmur 70 dB down is silence at top_db 60 but not at 80.
-    const murmur = concatSamples([tone(0.5, 0.5 * 10 ** (-70 / 20)), tone(1, 0.5)]);
+    const murmur = concatChunks([tone(0.5, 0.5 * 10 ** (-70 / 20)), tone(1, 0.5)]);
     expect(trimBounds(murmur, 60)[0]).toBeGreaterThan(0.4 * SR);
     expect(trimBounds(murmur, 80)[0]).toBe(0);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { resample } from '../../src-main/core/audio/resample';
 import { StreamResampler } from '../../src-main/core/recorder/streamResampler';
-import { concatSamples } from '../helpers/fixtures';
+import { concatChunks } from '../../src-renderer/audio/ring';
 import { RAVDESS_48K } from '../helpers/shared';
 
 const NEUTRAL_48K = join(RAVDESS_48K, 'Actor_01', '03-01-01-01-01-01-01.wav');
@@ -13,7 +13,7 @@ function streamed(x: Float32Array, from: number, to: number, chunk: number): Flo
   const parts: Float32Array[] = [];
   for (let i = 0; i < x.length; i += chunk) parts.push(r.push(x.subarray(i, i + chunk)));
   parts.push(r.flush());
-  return concatSamples(parts);
+  return concatChunks(parts);
 }
 
 describe('StreamResampler', () => {
