@@ -56,11 +56,12 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
     return;
   }
 
+  // The store first: a missing native part is one line of error, before anything else is said or built.
+  const store = openStore(dbPath);
   process.stderr.write(
     `${opts.forceBrowser ? 'Browser mode requested' : 'Electron is not available here (its binary is not installed)'}: serving the workbench in browser mode instead.\n`,
   );
   await ensureRendererBuilt();
-  const store = openStore(dbPath);
   if (store.interruptedRunIds.length) process.stderr.write(`Runs ${store.interruptedRunIds.join(', ')} were left running by a crash: marked interrupted.\n`);
   let broadcast: (e: ApiEvent) => void = () => {};
   const jobs = new JobQueue((e) => broadcast(e));

@@ -36,4 +36,11 @@ registerRuns(program);
 registerTrain(program);
 // --- end of command registration calls ---
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Errors outside runAction (`ser start`): one readable line, the stack only on request.
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.SER_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+}

@@ -1,11 +1,12 @@
-import { app, BrowserWindow, ipcMain, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import type { ApiEvent } from '../core/api/contract';
 import { dispatch } from '../core/api/dispatch';
 import { createHandlers } from '../core/api/handlers';
 import { JobQueue } from '../core/jobs';
 import { setWorkerLauncher, type WorkerHandle } from '../core/processes';
-import { openStore } from '../core/store/db';
+import { NativeModuleError } from '../core/nativeModuleLoad';
+import { openStore, type Store } from '../core/store/db';
 import { contentSecurityPolicy } from '../server/csp';
 
 // Heavy work runs in utility processes built next to this file (see electron.vite.config.ts).
@@ -22,7 +23,17 @@ setWorkerLauncher((name, env): WorkerHandle => {
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const store = openStore(process.env.SER_DB ?? join(app.getPath('userData'), 'workbench.sqlite'));
+  let store: Store;
+  try {
+    store = openStore(process.env.SER_DB ?? join(app.getPath('userData'), 'workbench.sqlite'));
+  } catch (err) {
+    if (!(err instanceof NativeModuleError)) throw err;
+    // better-sqlite3 built for Node's ABI, not Electron's, is the usual cause: say which module and the fix.
+    process.stderr.write(`error: ${err.message}\n`);
+    dialog.showErrorBox('Ser Workbench cannot start', err.message);
+    app.exit(1);
+    return;
+  }
   let win: BrowserWindow | null = null;
   const send = (event: ApiEvent) => win?.webContents.send('ser:event', event);
   const jobs = new JobQueue(send);

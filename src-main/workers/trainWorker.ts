@@ -2,8 +2,8 @@
  * Train worker process: receives one `start` message, runs executeRun and streams its events to
  * the parent, which stores them. `cancel` stops training after the current batch.
  */
-import Database from 'better-sqlite3';
 import type { Store } from '../core/store/db';
+import { openDatabase } from '../core/store/sqlite';
 import { ToTrainWorkerSchema, type FromTrainWorker } from '../core/training/events';
 import { executeRun } from '../core/training/pipeline';
 
@@ -18,7 +18,7 @@ const send = (m: FromTrainWorker) =>
  * parent. openStore() is avoided on purpose: its crash recovery would mark other live runs interrupted.
  */
 function openReadOnly(path: string): Store {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openDatabase(path, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   return { db, path, interruptedRunIds: [], close: () => db.close() };
 }

@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { migrations, type Migration } from './migrations';
+import { openDatabase } from './sqlite';
 
 export type Db = Database.Database;
 
@@ -39,7 +40,7 @@ export function migrate(db: Db, list: Migration[] = migrations): number[] {
 /** Opens (creating if needed) the workbench DB: WAL, foreign keys, migrations, crash recovery. */
 export function openStore(path: string = defaultDbPath()): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = openDatabase(path);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
