@@ -184,6 +184,16 @@ describe.skipIf(!hasNaudiodon)('recorder failures a user can read', () => {
     await expect(listDevices({ env })).rejects.toThrow(PORTAUDIO_UNAVAILABLE);
     await expect(record({ seconds: 1, env })).rejects.toThrow(PORTAUDIO_UNAVAILABLE);
   });
+
+  it('naudiodon installed but never built (install script blocked): the cause and the rebuild command', async () => {
+    const fake = join(dir, 'unbuilt-naudiodon.cjs');
+    writeFileSync(fake, "throw new Error('Could not locate the bindings file. Tried:\\n → /x/naudiodon/build/Release/naudiodon.node');\n");
+    const env = { SER_NAUDIODON_MODULE: pathToFileURL(fake).href };
+    const unbuilt =
+      /^audio capture unavailable: naudiodon was never built \(npm skipped its install script, blocked by allowScripts or --ignore-scripts, or its build failed\)\. Fix \(needs libasound2-dev\): (cd \S+ && )?npm rebuild naudiodon \[Could not locate the bindings file/;
+    await expect(listDevices({ env })).rejects.toThrow(unbuilt);
+    await expect(record({ seconds: 1, env })).rejects.toThrow(unbuilt);
+  });
 });
 
 // A stand-in for naudiodon that streams a real recording in real time and then misbehaves the way a

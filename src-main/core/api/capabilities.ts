@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portAudioBuilt } from '../recorder/portaudio';
 import type { AppInfo } from './contract';
 
 const require = createRequire(import.meta.url);
@@ -22,6 +23,6 @@ export async function capabilities(): Promise<AppInfo['capabilities']> {
     nativeKernels: existsSync(join(ROOT, 'native', 'build', 'Release')),
     wasm: resolvable('@tensorflow/tfjs-backend-wasm'),
     tfjsNode: resolvable('@tensorflow/tfjs-node') || resolvable('@tensorflow/tfjs-node-gpu'),
-    portaudio: resolvable('naudiodon'),
+    portaudio: portAudioBuilt(),
   };
 }

@@ -120,7 +120,7 @@ class ChunkQueue implements AsyncIterable<Float32Array> {
 
 function startError(event: Extract<CaptureEvent, { type: 'error' }>): Error {
   if (event.kind === 'no-device') return new NoInputDeviceError(event.message);
-  if (event.kind === 'unavailable') return new CaptureUnavailableError(event.message);
+  if (event.kind === 'unavailable') return new CaptureUnavailableError(event.message, event.message);
   return new Error(event.message);
 }
 

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   try {
     pa = await loadPortAudio();
   } catch (err) {
-    const message = err instanceof CaptureUnavailableError ? `${err.message} [${err.detail}]` : String(err);
+    const message = err instanceof CaptureUnavailableError ? `${err.message} [${err.detail.split('\n')[0]}]` : String(err);
     return sendThenExit({ type: 'error', kind: 'unavailable', message }, 1);
   }
 

@@ -1,3 +1,8 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { diagnoseNativeLoad, installFolder } from '../nativeModuleLoad';
+
 // naudiodon (PortAudio) is an optional native dependency: it is loaded only inside the capture
 // process (captureChild.ts), and its absence is an error a user can act on, not a crash.
 
@@ -53,9 +58,23 @@ export const PORTAUDIO_UNAVAILABLE =
 
 /** Thrown when naudiodon cannot be loaded; `detail` keeps the loader's own message. */
 export class CaptureUnavailableError extends Error {
-  constructor(readonly detail: string) {
-    super(PORTAUDIO_UNAVAILABLE);
+  constructor(
+    readonly detail: string,
+    message = PORTAUDIO_UNAVAILABLE,
+  ) {
+    super(message);
     this.name = 'CaptureUnavailableError';
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+/** True when naudiodon is installed and its native part was built (npm 12 installs it unbuilt when scripts are blocked). */
+export function portAudioBuilt(): boolean {
+  try {
+    return existsSync(join(dirname(require.resolve('naudiodon/package.json')), 'build', 'Release', 'naudiodon.node'));
+  } catch {
+    return false;
   }
 }
 
@@ -71,6 +90,11 @@ export async function loadPortAudio(): Promise<PortAudio> {
     }
     return api as PortAudio;
   } catch (err) {
-    throw new CaptureUnavailableError(err instanceof Error ? err.message : String(err));
+    const detail = err instanceof Error ? err.message : String(err);
+    // Not installed at all (npm drops an optional dependency whose build failed): the documented message.
+    if ((err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') throw new CaptureUnavailableError(detail);
+    // Installed but unusable: never built (npm 12 blocked its script) or built for another Node.
+    const d = diagnoseNativeLoad('naudiodon', err, { projectDir: installFolder('naudiodon') });
+    throw new CaptureUnavailableError(detail, `audio capture unavailable: naudiodon ${d.why}. Fix (needs libasound2-dev): ${d.fix}`);
   }
 }
