@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 // Registers the fused BatchNormalization layer under the stock class name, so models loaded from disk use it.
 import './batchNormLayer';
+import './cpuGreeting';
 import { installGradientOverrides } from './gradientOverrides';
 import { NATIVE_BACKEND, registerNativeBackend } from './nativeKernels';
 import { registerWasmGradientKernels } from './wasmGradients';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import './cpuGreeting';
 import { loadNativeAddon, type NativeAddon } from './nativeAddon';
 import { nativeBuffers } from './nativeBufferPool';
 import { CONV_KERNELS } from './nativeConvKernels';
@@ -14,12 +15,6 @@ export { NATIVE_BACKEND } from './nativeTensorData';
  * combinations it doesn't support (NCHW, prelu, int32 tensors...), run the cpu backend's own JS kernel.
  */
 class NativeBackend extends MathBackendCPU {
-  constructor() {
-    super();
-    // The cpu backend's first write prints "install tfjs-node" in Node; this backend is the answer to that.
-    Reflect.set(this, 'firstUse', false);
-  }
-
   // The overrides below tell the buffer pool which tensors view which buffers, and which values escaped.
   override write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId {
     const dataId = super.write(values, shape, dtype);

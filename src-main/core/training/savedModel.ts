@@ -7,6 +7,7 @@ import { loadClassical, type ClassicalModel } from '../models/classical';
 // Registers the custom layers (attention, positions, seeded dropout) before any model is deserialised.
 import '../models/attention';
 import '../models/seededDropout';
+import '../tfjs/cpuGreeting';
 
 export const SAVED_MODEL_FORMAT = 'ser-workbench-model';
 
