@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { hashFileSync } from '../src-main/core/audio/hash';
 import { decodeAudioBytes, readAudioBytes } from '../src-main/core/audio/load';
 import { computeFeatures } from '../src-main/core/features/compute';
-import { parseFeatureConfig } from '../src-main/core/features/config';
+import { parseFeatureConfig } from '../src-shared/config/features';
 import { extractFiles } from '../src-main/core/features/dataset';
 
 const args = process.argv.slice(2);

@@ -7,10 +7,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAudio } from '../src-main/core/audio/load';
-import { resample } from '../src-main/core/audio/resample';
+import { resample } from '../src-shared/audio/resample';
 import { record } from '../src-main/core/recorder/capture';
 import { prepareFileDevice } from '../src-main/core/recorder/fileDevice';
-import { arraySource, liveClassify, type WindowClassifier } from '../src-main/core/recorder/liveWindow';
+import { arraySource, liveClassify, type WindowClassifier } from '../src-shared/live/liveWindow';
 
 const GOAL_MS = 30;
 const data = join(import.meta.dirname, '..', '..', 'shared', 'data');

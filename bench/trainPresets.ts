@@ -9,8 +9,9 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { importDataset } from '../src-main/core/datasets/import';
-import { FEATURE_PRESETS } from '../src-main/core/features/config';
-import { MODEL_PRESET_NAMES, getModelPreset } from '../src-main/core/models/presets';
+import { FEATURE_PRESETS } from '../src-shared/config/features';
+import { getModelPreset } from '../src-main/core/models/presets';
+import { MODEL_PRESET_NAMES } from '../src-shared/config/models';
 import { openStore } from '../src-main/core/store/db';
 import { startRun, type RunResult } from '../src-main/core/training/run';
 

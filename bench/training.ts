@@ -15,9 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { getModelPreset } from '../src-main/core/models/presets';
-import { type BackendName, BACKEND_NAMES, selectBackend } from '../src-main/core/tfjs/backend';
+import { selectBackend } from '../src-main/core/tfjs/backend';
+import { type BackendName, BACKEND_NAMES } from '../src-shared/config/backends';
 import { adam } from '../src-main/core/tfjs/adamOptimizer';
 import { FusedBatchNormalization, StockBatchNormalization } from '../src-main/core/tfjs/batchNormLayer';
+import { errorMessage } from '../src-shared/api/errors';
 
 const INPUT: [number, number, number] = [64, 94, 1];
 const CLASSES = 8;
@@ -192,7 +194,7 @@ for (const name of requested) {
     try {
       results.push(await measure(name, variant));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       log(`${name}: skipped (${message})`);
       results.push({ backend: name, variant, detail: '', error: message });
       break;

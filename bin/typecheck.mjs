@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Type-checks the core/CLI/tests, the renderer (vue-tsc) and, when the electron package (its types)
+// Type-checks the shared layer (the language only: no Node, no DOM), the core/CLI/tests, the renderer (vue-tsc) and, when the electron package (its types)
 // is installed, the Electron shell and preload.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -11,6 +11,7 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
+run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.shared.json']);
 run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('npx', ['vue-tsc', '--noEmit', '-p', 'tsconfig.renderer.json']);
 let electronTypes = false;

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiEvent } from './core/api/contract';
+import type { ApiEvent } from '../src-shared/api/contract';
 import { createHandlers } from './core/api/handlers';
 import { defaultDbPath, openStore } from './core/store/db';
 import { JobQueue } from './core/jobs';

@@ -3,6 +3,7 @@ import { createPinia } from 'pinia';
 import App from './App.vue';
 import { useToasts } from './stores/toasts';
 import './styles.css';
+import { errorMessage } from '../src-shared/api/errors';
 
 const app = createApp(App);
 const pinia = createPinia();
@@ -12,11 +13,11 @@ app.use(pinia);
 const toasts = useToasts(pinia);
 app.config.errorHandler = (err) => {
   console.error(err);
-  toasts.push('error', err instanceof Error ? err.message : String(err));
+  toasts.push('error', errorMessage(err));
 };
 window.addEventListener('unhandledrejection', (ev) => {
   const reason: unknown = ev.reason;
-  toasts.push('error', reason instanceof Error ? reason.message : String(reason));
+  toasts.push('error', errorMessage(reason));
 });
 
 app.mount('#app');

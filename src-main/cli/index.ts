@@ -13,6 +13,7 @@ import { register as registerPredict } from './commands/predict';
 import { register as registerRecord } from './commands/record';
 import { register as registerRuns } from './commands/runs';
 import { register as registerTrain } from './commands/train';
+import { errorMessage } from '../../src-shared/api/errors';
 // --- end of command registration imports ---
 
 const program = new Command('ser')
@@ -40,7 +41,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   // Errors outside runAction (`ser start`): one readable line, the stack only on request.
-  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`error: ${errorMessage(err)}\n`);
   if (process.env.SER_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;
 }

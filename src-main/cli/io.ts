@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { defaultDbPath, openStore, type Store } from '../core/store/db';
+import { errorMessage } from '../../src-shared/api/errors';
 
 export interface CommonOptions {
   db?: string;
@@ -77,7 +78,7 @@ export async function runAction<T>(
     else process.stdout.write(`${human ? human(result) : JSON.stringify(result, null, 2)}\n`);
   } catch (err) {
     for (const b of bars) b.stop();
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     if (ctx.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
     process.stderr.write(`error: ${message}\n`);
     if (process.env.SER_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiEvent, JobKind } from './api/contract';
+import type { ApiEvent, JobKind } from '../../src-shared/api/contract';
+import { errorMessage } from '../../src-shared/api/errors';
 
 export interface JobContext {
   jobId: string;
@@ -35,7 +36,7 @@ export class JobQueue {
       body(ctx)
         .then((result) => this.emit({ type: 'job.done', jobId, kind, result }))
         .catch((err: unknown) =>
-          this.emit({ type: 'job.error', jobId, kind, error: err instanceof Error ? err.message : String(err), cancelled: controller.signal.aborted }),
+          this.emit({ type: 'job.error', jobId, kind, error: errorMessage(err), cancelled: controller.signal.aborted }),
         )
         .finally(() => {
           this.jobs.delete(jobId);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { errorMessage } from '../../src-shared/api/errors';
 
 /**
  * Why a native module (a compiled `.node` file inside an npm package) failed to load, said in one line with the
@@ -52,7 +53,7 @@ export function diagnoseNativeLoad(
   where: { projectDir?: string; runtime?: RuntimeVersions } = {},
 ): NativeLoadDiagnosis {
   const runtime = where.runtime ?? process.versions;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const code = (err as { code?: unknown } | null)?.code;
   const rebuild = runtime.electron ? `npx @electron/rebuild --force --only ${module}` : `npm rebuild ${module}`;
   const fix = where.projectDir ? `cd ${shellQuote(where.projectDir)} && ${rebuild}` : rebuild;

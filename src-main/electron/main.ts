@@ -1,6 +1,6 @@
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { join } from 'node:path';
-import type { ApiEvent } from '../core/api/contract';
+import type { ApiEvent, IpcReply } from '../../src-shared/api/contract';
 import { dispatch } from '../core/api/dispatch';
 import { createHandlers } from '../core/api/handlers';
 import { JobQueue } from '../core/jobs';
@@ -46,8 +46,8 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'media'));
 
   let nextId = 1;
-  ipcMain.handle('ser:api', async (event, raw: unknown) => {
-    if (event.senderFrame?.url && !event.senderFrame.url.startsWith('file://')) return { error: { message: 'Refused: not the workbench page.' } };
+  ipcMain.handle('ser:api', async (event, raw: unknown): Promise<IpcReply> => {
+    if (event.senderFrame?.url && !event.senderFrame.url.startsWith('file://')) return { error: { code: 'invalid', message: 'Refused: not the workbench page.' } };
     const msg = (raw ?? {}) as { method?: unknown; params?: unknown };
     const reply = await dispatch(handlers, nextId++, typeof msg.method === 'string' ? msg.method : '', msg.params);
     return 'error' in reply ? { error: reply.error } : { result: (reply as { result: unknown }).result };

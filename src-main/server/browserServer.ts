@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WireRequestSchema, type ApiEvent, type WireResponse } from '../core/api/contract';
+import { WireRequestSchema, type ApiEvent, type WireResponse } from '../../src-shared/api/contract';
 import { dispatch, type Handlers } from '../core/api/dispatch';
 import { contentSecurityPolicy } from './csp';
 

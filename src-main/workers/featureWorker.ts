@@ -1,5 +1,5 @@
 // Feature-extraction worker process: decodes, extracts and caches the files the parent sends, one at a time.
-import type { FeatureConfig } from '../core/features/config';
+import type { FeatureConfig } from '../../src-shared/config/features';
 import { extractFile, failureReason, type CacheTarget } from '../core/features/extractFile';
 import { ToFeatureWorkerSchema, type FromFeatureWorker } from '../core/features/workerProtocol';
 

@@ -6,6 +6,7 @@ import type { Store } from '../core/store/db';
 import { openDatabase } from '../core/store/sqlite';
 import { ToTrainWorkerSchema, type FromTrainWorker } from '../core/training/events';
 import { executeRun } from '../core/training/pipeline';
+import { errorMessage } from '../../src-shared/api/errors';
 
 const send = (m: FromTrainWorker) =>
   new Promise<void>((resolve) => {
@@ -59,7 +60,7 @@ process.on('message', (raw) => {
         await send({ type: 'done', outcome: { status: 'cancelled', backend: '', seconds: 0, epochs: 0, bestEpoch: 0, metrics: null, modelDir: null } });
         process.exit(0);
       }
-      await send({ type: 'error', error: err instanceof Error ? err.message : String(err) });
+      await send({ type: 'error', error: errorMessage(err) });
       store.close();
       process.exit(1);
     }

@@ -2,11 +2,12 @@
  * The renderer's client for the typed workbench API. It picks the transport once at start:
  * Electron's preload bridge (`window.serApi`) when present, else browser mode's WebSocket.
  */
-import type { ApiEvent, Method, Params, Results, WireResponse, WorkbenchApi } from '../../src-main/core/api/contract';
+import type { ApiEvent, IpcReply, Method, Params, Results, WireResponse, WorkbenchApi } from '../../src-shared/api/contract';
+import { ApiError, errorMessage } from '../../src-shared/api/errors';
 
-/** What the Electron preload exposes through contextBridge. */
+/** What the Electron preload exposes through contextBridge: the main process's reply, untouched. */
 export interface SerApiBridge {
-  invoke(method: string, params: unknown): Promise<unknown>;
+  invoke(method: string, params: unknown): Promise<IpcReply>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
 }
 
@@ -23,19 +24,6 @@ export interface ConnectionStatus {
   detail: string | null;
 }
 
-/** A failed API call: the server's message plus the validation issues it listed. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly method: string,
-    readonly code?: string,
-    readonly issues: string[] = [],
-  ) {
-    super(issues.length ? `${message}: ${issues.join('; ')}` : message);
-    this.name = 'ApiError';
-  }
-}
-
 interface Transport {
   readonly kind: 'ipc' | 'websocket';
   request(method: Method, params: unknown): Promise<unknown>;
@@ -49,7 +37,7 @@ export interface WorkbenchClient extends WorkbenchApi {
 }
 
 function messageOf(err: unknown): string {
-  const raw = err instanceof Error ? err.message : String(err);
+  const raw = errorMessage(err);
   // Electron prefixes rejected invoke() errors with this boilerplate; the user needs only the cause.
   return raw.replace(/^Error invoking remote method '[^']+': (Error: )?/, '');
 }
@@ -57,10 +45,17 @@ function messageOf(err: unknown): string {
 function ipcTransport(bridge: SerApiBridge): Transport {
   return {
     kind: 'ipc',
-    request: (method, params) =>
-      bridge.invoke(method, params).catch((err: unknown) => {
-        throw new ApiError(messageOf(err), method);
-      }),
+    async request(method, params) {
+      let reply: IpcReply;
+      try {
+        reply = await bridge.invoke(method, params);
+      } catch (err) {
+        throw new ApiError(messageOf(err));
+      }
+      // One error type for both transports: the reply's code and field issues survive the bridge.
+      if ('error' in reply) throw ApiError.fromWire(reply.error);
+      return reply.result;
+    },
     subscribe: (listener) => bridge.onEvent(listener),
     onStatus(listener) {
       listener({ state: 'open', detail: null });
@@ -141,7 +136,7 @@ function socketTransport(url: string | null): Transport {
     const pending = inflight.get(msg.id);
     if (!pending) return;
     inflight.delete(msg.id);
-    if ('error' in msg) pending.reject(new ApiError(msg.error.message, pending.method, msg.error.code, msg.error.issues ?? []));
+    if ('error' in msg) pending.reject(ApiError.fromWire(msg.error));
     else pending.resolve(msg.result);
   };
 
@@ -161,7 +156,7 @@ function socketTransport(url: string | null): Transport {
       if (ws !== socket) return;
       ws = null;
       for (const [id, p] of inflight) {
-        p.reject(new ApiError(`Connection to the workbench server was lost while waiting for ${p.method}; it may or may not have completed. Reconnecting…`, p.method));
+        p.reject(new ApiError(`Connection to the workbench server was lost while waiting for ${p.method}; it may or may not have completed. Reconnecting…`));
         inflight.delete(id);
       }
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
@@ -180,7 +175,7 @@ function socketTransport(url: string | null): Transport {
     request(method, params) {
       return new Promise((resolve, reject) => {
         if (!url) {
-          reject(new ApiError(status.detail ?? 'Not connected', method));
+          reject(new ApiError(status.detail ?? 'Not connected'));
           return;
         }
         const id = nextId++;
@@ -188,7 +183,7 @@ function socketTransport(url: string | null): Transport {
         const timer = setTimeout(() => {
           const i = queue.findIndex((q) => q.id === id);
           if (i >= 0) queue.splice(i, 1);
-          reject(new ApiError(`Not connected to the workbench server, so ${method} was not sent (${status.detail ?? 'still connecting'}).`, method));
+          reject(new ApiError(`Not connected to the workbench server, so ${method} was not sent (${status.detail ?? 'still connecting'}).`));
         }, QUEUE_TIMEOUT_MS);
         queue.push({ id, frame, method, resolve, reject, timer });
         flush();

@@ -2,6 +2,7 @@
 import workletUrl from './capture-worklet.ts?worker&url';
 import { api } from '../api/client';
 import { base64ToFloat32 } from './pcm';
+import { errorMessage } from '../../src-shared/api/errors';
 
 export interface LiveCapture {
   readonly sampleRate: number;
@@ -29,7 +30,7 @@ export function microphoneErrorMessage(err: unknown): string {
     case 'AbortError':
       return 'The microphone could not be opened: another application may be using it, or the device failed.';
     default:
-      return `The microphone could not be opened: ${err instanceof Error ? err.message : String(err)}`;
+      return `The microphone could not be opened: ${errorMessage(err)}`;
   }
 }
 
@@ -121,7 +122,7 @@ export function openPortAudioStream(deviceId: number, label: string, chunkSecond
           ended.emit(r.reason ?? 'The device stopped delivering audio.');
         }
       } catch (err) {
-        if (running) ended.emit(err instanceof Error ? err.message : String(err));
+        if (running) ended.emit(errorMessage(err));
         running = false;
       }
     }

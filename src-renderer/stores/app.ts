@@ -1,7 +1,7 @@
 /** App-wide state: server info, connection status. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { AppInfo } from '../../src-main/core/api/contract';
+import type { AppInfo } from '../../src-shared/api/contract';
 import { api, type ConnectionStatus } from '../api/client';
 import { useToasts } from './toasts';
 

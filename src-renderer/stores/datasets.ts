@@ -1,7 +1,7 @@
 /** Imported datasets: the list and a cache of details. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { DatasetDetail, DatasetSummary } from '../../src-main/core/api/contract';
+import type { DatasetDetail, DatasetSummary } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 import { useToasts } from './toasts';
 

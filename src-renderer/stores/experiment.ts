@@ -5,7 +5,8 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { z } from 'zod';
-import type { SplitSpecSchema } from '../../src-main/core/api/contract';
+import type { SplitSpecSchema } from '../../src-shared/config/split';
+import { errorMessage } from '../../src-shared/api/errors';
 
 export type SplitSpec = z.input<typeof SplitSpecSchema>;
 export type Balancing = 'none' | 'weights' | 'focal' | 'oversample';
@@ -140,7 +141,7 @@ export function toRunConfig(d: ExperimentDraft): Record<string, unknown> | strin
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return 'Model parameters must be a JSON object, e.g. {"dropout": 0.3}.';
       params = parsed as Record<string, unknown>;
     } catch (err) {
-      return `Model parameters are not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
+      return `Model parameters are not valid JSON: ${errorMessage(err)}`;
     }
   }
   if (d.labels.length === 1) return 'Train on at least two classes (or clear the selection to use all).';

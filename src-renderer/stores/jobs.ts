@@ -1,7 +1,7 @@
 /** Background jobs (import, extract, train, predict) as the server reports them. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { JobKind } from '../../src-main/core/api/contract';
+import type { JobKind } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 
 export interface JobState {

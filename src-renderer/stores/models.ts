@@ -1,7 +1,7 @@
 /** Saved (trained) models available for prediction and the recorder. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { SavedModelInfo } from '../../src-main/core/api/contract';
+import type { SavedModelInfo } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 import { useToasts } from './toasts';
 

@@ -1,7 +1,7 @@
 /** Batch-prediction results as `predict.result` events deliver them, per job. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { FilePrediction } from '../../src-main/core/api/contract';
+import type { FilePrediction } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 
 export type PredictionRow = FilePrediction | { file: string; error: string };

@@ -1,7 +1,7 @@
 /** Feature and model presets from the core (loaded once). */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Preset } from '../../src-main/core/api/contract';
+import type { Preset } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 import { useToasts } from './toasts';
 

@@ -1,7 +1,7 @@
 /** Training runs: the list, and live curves fed by run.* events on top of `runs.get` history. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { BatchPoint, EpochPoint, RunDetail, RunSummary } from '../../src-main/core/api/contract';
+import type { BatchPoint, EpochPoint, RunDetail, RunSummary } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 import { useToasts } from './toasts';
 

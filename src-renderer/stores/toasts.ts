@@ -1,6 +1,7 @@
 /** Visible messages: every failed call ends up here, so no error is silently swallowed. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import { errorMessage } from '../../src-shared/api/errors';
 
 export interface Toast {
   id: number;
@@ -26,7 +27,7 @@ export const useToasts = defineStore('toasts', () => {
     try {
       return await promise;
     } catch (err) {
-      push('error', `${context ? `${context}: ` : ''}${err instanceof Error ? err.message : String(err)}`);
+      push('error', `${context ? `${context}: ` : ''}${errorMessage(err)}`);
       return undefined;
     }
   }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { encodeWav } from '../../src-main/core/audio/wav';
+import { encodeWav } from '../../src-shared/audio/wav';
 
 /** Creates an empty temp dir; remove it with removeDir. */
 export function makeTempDir(prefix = 'ser-test-'): string {

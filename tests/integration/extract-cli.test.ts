@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { computeFeatures } from '../../src-main/core/features/compute';
-import { parseFeatureConfig } from '../../src-main/core/features/config';
+import { parseFeatureConfig } from '../../src-shared/config/features';
 import { openStore } from '../../src-main/core/store/db';
 import { upsertDataset, upsertFiles } from '../../src-main/core/store/datasets';
 import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';

@@ -8,7 +8,7 @@ import { loadAudio } from '../../src-main/core/audio/load';
 import { openCapture, record } from '../../src-main/core/recorder/capture';
 import { listDevices, NoInputDeviceError } from '../../src-main/core/recorder/devices';
 import { FILE_DEVICE_NAME, NO_CAPTURE_CONFIG, prepareFileDevice, type FileDevice } from '../../src-main/core/recorder/fileDevice';
-import { arraySource, liveClassify, type LiveWindow } from '../../src-main/core/recorder/liveWindow';
+import { arraySource, liveClassify, type LiveWindow } from '../../src-shared/live/liveWindow';
 import { PORTAUDIO_UNAVAILABLE } from '../../src-main/core/recorder/portaudio';
 import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 

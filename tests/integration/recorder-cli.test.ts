@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
-import { resample } from '../../src-main/core/audio/resample';
+import { resample } from '../../src-shared/audio/resample';
 import { listFiles } from '../../src-main/core/store/datasets';
 import { openStore } from '../../src-main/core/store/db';
 import { rememberedDevice } from '../../src-main/core/recorder/devices';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/core/datasets/import';
 import { classifyRecording, loadRecorderModel, modelClassifier } from '../../src-main/core/recorder/classifier';
 import { FILE_DEVICE_NAME, prepareFileDevice, type FileDevice } from '../../src-main/core/recorder/fileDevice';
-import { arraySource, liveClassify, type LiveWindow } from '../../src-main/core/recorder/liveWindow';
+import { arraySource, liveClassify, type LiveWindow } from '../../src-shared/live/liveWindow';
 import { openStore } from '../../src-main/core/store/db';
 import { startRun } from '../../src-main/core/training/run';
 import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';

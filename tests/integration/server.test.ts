@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { WireResponse } from '../../src-main/core/api/contract';
+import type { WireResponse } from '../../src-shared/api/contract';
 import { createHandlers } from '../../src-main/core/api/handlers';
 import { JobQueue } from '../../src-main/core/jobs';
 import { openStore, type Store } from '../../src-main/core/store/db';

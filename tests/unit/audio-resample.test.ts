@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
-import { resample } from '../../src-main/core/audio/resample';
+import { resample } from '../../src-shared/audio/resample';
 import { RAVDESS_48K, REFERENCE_DIR } from '../helpers/shared';
 
 function sine(hz: number, sampleRate: number, seconds: number, phase = 0): Float32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AudioDecodeError } from '../../src-main/core/audio/decode-error';
-import { decodeWavMono, encodeWav, parseWav } from '../../src-main/core/audio/wav';
+import { AudioDecodeError } from '../../src-shared/audio/decodeError';
+import { decodeWavMono, encodeWav, parseWav } from '../../src-shared/audio/wav';
 
 /** Builds a RIFF/WAVE file from raw chunks (id + body), padding odd bodies as RIFF requires. */
 function riff(chunks: [string, Uint8Array][], opts: { pad?: boolean } = {}): Uint8Array {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { adaptBatchNorm, batchNormLayers, restoreBatchNormStats, snapshotBatchNormStats } from '../../src-main/core/tfjs/batchNormAdaptation';
 import { batchNormalization } from '../../src-main/core/tfjs/batchNormLayer';
-import { parseRunConfig } from '../../src-main/core/training/config';
+import { parseRunConfig } from '../../src-shared/config/run';
 import { predictProbabilities, type Example } from '../../src-main/core/training/examples';
 import { MIN_ADAPTATION_FILES, predictWithSpeakerAdaptation } from '../../src-main/core/training/speakerAdaptation';
 

@@ -3,7 +3,7 @@ import { createClassical, loadClassical, parseClassicalParams, type ClassicalMod
 import { balancedClassWeights } from '../../src-main/core/models/shallow/classWeights';
 import { featuresPerSplit } from '../../src-main/core/models/shallow/forest';
 import { mulberry32 } from '../../src-main/core/models/shallow/random';
-import { argmaxRows } from '../../src-main/core/evaluation/metrics';
+import { argmaxRows } from '../../src-shared/metrics';
 
 /** Gaussian-ish blobs: class c is shifted by +2 along dimension c, noise ~U(-1.5, 1.5) elsewhere. */
 function blobs(n: number, dims: number, classes: number, seed: number): { X: Float32Array[]; y: number[] } {

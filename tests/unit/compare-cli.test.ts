@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluatePredictions } from '../../src-main/core/evaluation/metrics';
+import { evaluatePredictions } from '../../src-shared/metrics';
 import { openStore } from '../../src-main/core/store/db';
 import { REPO_ROOT } from '../helpers/shared';
 

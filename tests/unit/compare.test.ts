@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src-main/core/api/contract';
+import type { RunSummary } from '../../src-shared/api/contract';
 import { compareRuns, configDiff, flattenConfig } from '../../src-main/core/evaluation/compare';
 import { comparisonToCsv, csvField, epochsToCsv, runsToCsv, toCsv } from '../../src-main/core/evaluation/export';
-import { evaluatePredictions } from '../../src-main/core/evaluation/metrics';
+import { evaluatePredictions } from '../../src-shared/metrics';
 
 /** Minimal RFC 4180 reader, to prove the writer's output parses back to the same fields. */
 function parseCsv(text: string): string[][] {

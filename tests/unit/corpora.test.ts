@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS_NAMES } from '../../src-main/core/datasets/corpus';
+import { CORPUS_NAMES } from '../../src-shared/corpus';
 import { cremad } from '../../src-main/core/datasets/corpora/cremad';
 import { emodb } from '../../src-main/core/datasets/corpora/emodb';
 import { folders } from '../../src-main/core/datasets/corpora/folders';
@@ -15,7 +15,7 @@ import {
   parseLabelMapArg,
   resolveLabel,
   UNIFIED_LABELS,
-} from '../../src-main/core/datasets/labels';
+} from '../../src-shared/labels';
 import { RAVDESS_16K } from '../helpers/shared';
 
 /** Every relative path of the real 16 kHz RAVDESS folder. */

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { chromaStft } from '../../src-main/core/features/chroma';
 import { computeFeatures } from '../../src-main/core/features/compute';
-import { parseFeatureConfig } from '../../src-main/core/features/config';
+import { parseFeatureConfig } from '../../src-shared/config/features';
 import { toBandMajor } from '../../src-main/core/features/frames';
 import { applyMelFilterbank, melFilterbank } from '../../src-main/core/features/mel';
 import { rms, spectralCentroid, zeroCrossingRate } from '../../src-main/core/features/spectral';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, evaluatePredictions, formatReport } from '../../src-main/core/evaluation/metrics';
+import { argmaxRows, evaluatePredictions, formatReport } from '../../src-shared/metrics';
 
 describe('evaluatePredictions', () => {
   // 3-class case worked by hand; sklearn gives accuracy_score 0.6, balanced_accuracy_score 11/18,

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MultiHeadSelfAttention } from '../../src-main/core/models/attention';
 import { orthogonalMatrix } from '../../src-main/core/models/initializers';
 import { buildResNet } from '../../src-main/core/models/resnet';
-import { getModelPreset, listModelPresets, MODEL_PRESET_NAMES } from '../../src-main/core/models/presets';
+import { getModelPreset, listModelPresets } from '../../src-main/core/models/presets';
+import { MODEL_PRESET_NAMES } from '../../src-shared/config/models';
 import { buildTransformer } from '../../src-main/core/models/transformer';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { pcm16ToMono } from '../../src-main/core/recorder/capture';
 import { floatToPcm16 } from '../../src-main/core/recorder/fileDevice';
-import { decimateWaveform, measureLevel, SILENCE_DB, toDbfs } from '../../src-main/core/recorder/levels';
+import { decimateWaveform, measureLevel, SILENCE_DB, toDbfs } from '../../src-shared/audio/levels';
 import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 
 const ANGRY_16K = join(RAVDESS_16K, 'Actor_01', '03-01-05-01-01-01-01.wav');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
-import { resample } from '../../src-main/core/audio/resample';
+import { resample } from '../../src-shared/audio/resample';
 import {
   arraySource,
   argmaxLabel,
@@ -12,7 +12,7 @@ import {
   type Classification,
   type LiveWindow,
   type WindowClassifier,
-} from '../../src-main/core/recorder/liveWindow';
+} from '../../src-shared/live/liveWindow';
 import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 
 // 03-01-05-01-...: RAVDESS "angry", 16 kHz, about 3.5 s.

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
-import { resample } from '../../src-main/core/audio/resample';
-import { StreamResampler } from '../../src-main/core/recorder/streamResampler';
+import { resample } from '../../src-shared/audio/resample';
+import { StreamResampler } from '../../src-shared/audio/streamResampler';
 import { concatChunks } from '../../src-renderer/audio/ring';
 import { RAVDESS_48K } from '../helpers/shared';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_PRESETS } from '../../src-main/core/features/config';
-import { parseRunConfig } from '../../src-main/core/training/config';
+import { FEATURE_PRESETS } from '../../src-shared/config/features';
+import { parseRunConfig } from '../../src-shared/config/run';
 import { defaultDraft, draftFromConfig, splitSpec, toRunConfig, type ExperimentDraft } from '../../src-renderer/stores/experiment';
 
 // The Experiments form must produce configs the trainer accepts: the form and RunConfigSchema are

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ravdess } from '../../src-main/core/datasets/corpora/ravdess';
-import { resolveLabel } from '../../src-main/core/datasets/labels';
+import { resolveLabel } from '../../src-shared/labels';
 import { getSplit, listSplits, makeSplit, saveSplit, type SplitAssignment, type SplitFile } from '../../src-main/core/datasets/splits';
 import { openStore } from '../../src-main/core/store/db';
 import { upsertDataset } from '../../src-main/core/store/datasets';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSimpleCnn } from '../../src-main/core/models/simpleCnn';
 import { augmentSpectrogram, mixBatch, rollTime, shiftPitch, stretchTime } from '../../src-main/core/training/augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from '../../src-main/core/training/balancing';
-import { parseRunConfig } from '../../src-main/core/training/config';
+import { parseRunConfig } from '../../src-shared/config/run';
 import { EarlyStopping } from '../../src-main/core/training/earlyStopping';
 import type { Example } from '../../src-main/core/training/examples';
 import { applyNormalization, fitFrames, fitNormalization, normalizeBySpeaker } from '../../src-main/core/training/normalization';

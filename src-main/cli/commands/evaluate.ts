@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { importDataset } from '../../core/datasets/import';
-import { parseLabelMapArg } from '../../core/datasets/labels';
-import type { EvaluationReport } from '../../core/evaluation/metrics';
+import { parseLabelMapArg } from '../../../src-shared/labels';
+import type { EvaluationReport } from '../../../src-shared/metrics';
 import { recordEvaluation } from '../../core/store/runs';
 import { evaluateOnDataset } from '../../core/training/evaluate';
 import { activateBackend } from '../../core/training/pipeline';

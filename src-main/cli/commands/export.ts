@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { RunDetail } from '../../core/api/contract';
+import type { RunDetail } from '../../../src-shared/api/contract';
 import { epochsToCsv, runsToCsv, runToJson } from '../../core/evaluation/export';
 import { getRunDetail } from '../../core/store/runQueries';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../../core/features/cache';
-import { FEATURE_PRESETS, featureConfigHash, resolveFeatureConfig, type FeatureConfig } from '../../core/features/config';
+import { FEATURE_PRESETS, resolveFeatureConfig, type FeatureConfig } from '../../../src-shared/config/features';
+import { featureConfigHash } from '../../core/features/configHash';
 import { extractDatasetFeatures } from '../../core/features/dataset';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 import { numberArg } from './features';

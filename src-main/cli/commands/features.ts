@@ -1,8 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadAudio } from '../../core/audio/load';
 import { computeFeatures, type FeatureMatrix } from '../../core/features/compute';
-import { FEATURE_KINDS, FEATURE_PRESETS, resolveFeatureConfig, type FeatureConfig } from '../../core/features/config';
+import { FEATURE_KINDS, FEATURE_PRESETS, resolveFeatureConfig, type FeatureConfig } from '../../../src-shared/config/features';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 interface FeaturesOptions extends CommonOptions {
   kind?: string;
@@ -105,7 +106,7 @@ export function register(program: Command): void {
         try {
           m = computeFeatures(audio.samples, audio.sampleRate, config);
         } catch (err) {
-          throw new CliError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+          throw new CliError(`${file}: ${errorMessage(err)}`);
         }
         return { file, kind: config.kind, shape: m.shape, data: Array.from(m.data), ...(m.names ? { names: m.names } : {}), params: config };
       },

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { CORPUS_NAMES, type CorpusName } from '../../core/datasets/corpus';
+import { CORPUS_NAMES, type CorpusName } from '../../../src-shared/corpus';
 import { importDataset, type ImportResult } from '../../core/datasets/import';
-import { parseLabelMapArg } from '../../core/datasets/labels';
+import { parseLabelMapArg } from '../../../src-shared/labels';
 import { runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface ImportOptions extends CommonOptions {

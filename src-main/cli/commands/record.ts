@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resample } from '../../core/audio/resample';
-import { encodeWav } from '../../core/audio/wav';
+import { resample } from '../../../src-shared/audio/resample';
+import { encodeWav } from '../../../src-shared/audio/wav';
 import { openCapture, record } from '../../core/recorder/capture';
 import { saveRecording } from '../../core/recorder/collect';
 import { rememberDevice, rememberedDevice, type DeviceChoice } from '../../core/recorder/devices';
-import { liveClassify, type LiveSummary } from '../../core/recorder/liveWindow';
+import { liveClassify, type LiveSummary } from '../../../src-shared/live/liveWindow';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
 
 interface RecordCliOptions extends CommonOptions {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunSummary } from '../../core/api/contract';
+import type { RunSummary } from '../../../src-shared/api/contract';
 import { listRunSummaries } from '../../core/store/runQueries';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 

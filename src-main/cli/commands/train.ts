@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importDataset } from '../../core/datasets/import';
-import { MODEL_PRESET_NAMES, listModelPresets } from '../../core/models/presets';
-import type { EvaluationReport } from '../../core/evaluation/metrics';
+import { listModelPresets } from '../../core/models/presets';
+import { MODEL_PRESET_NAMES } from '../../../src-shared/config/models';
+import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 

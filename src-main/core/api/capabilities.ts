@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portAudioBuilt } from '../recorder/portaudio';
-import type { AppInfo } from './contract';
+import type { AppInfo } from '../../../src-shared/api/contract';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

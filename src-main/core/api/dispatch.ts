@@ -1,17 +1,8 @@
 import { z } from 'zod';
-import { isMethod, requestSchemas, type Method, type ParsedParams, type Results, type WireResponse } from './contract';
+import { isMethod, requestSchemas, type Method, type ParsedParams, type Results, type WireResponse } from '../../../src-shared/api/contract';
+import { ApiError, CancelledError, errorMessage } from '../../../src-shared/api/errors';
 
 export type Handlers = { [M in Method]: (params: ParsedParams<M>) => Promise<Results[M]> | Results[M] };
-
-/** A failure whose message is meant for the user as is. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'invalid' | 'not_found' | 'failed' = 'failed',
-  ) {
-    super(message);
-  }
-}
 
 function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`);
@@ -32,11 +23,12 @@ export async function dispatch(handlers: Handlers, id: number, method: string, p
     const handler = handlers[method] as (p: unknown) => Promise<unknown>;
     return { id, result: await handler(parsed.data) };
   } catch (err) {
-    if (err instanceof ApiError) return { id, error: { code: err.code, message: err.message } };
+    if (err instanceof ApiError) return { id, error: err.toWire() };
+    if (err instanceof CancelledError) return { id, error: { code: 'cancelled', message: err.message } };
     if (err instanceof z.ZodError) {
       const issues = formatIssues(err);
       return { id, error: { code: 'invalid', message: issues.join('; '), issues } };
     }
-    return { id, error: { code: 'failed', message: err instanceof Error ? err.message : String(err) } };
+    return { id, error: { code: 'failed', message: errorMessage(err) } };
   }
 }

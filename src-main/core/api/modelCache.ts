@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ApiError } from './dispatch';
+import { ApiError } from '../../../src-shared/api/errors';
 import type { HandlerContext } from './handlers';
 import { activateBackend } from '../training/pipeline';
 import { loadModel, type LoadedModel } from '../training/predict';

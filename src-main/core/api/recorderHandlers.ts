@@ -1,4 +1,5 @@
-import { ApiError, type Handlers } from './dispatch';
+import { type Handlers } from './dispatch';
+import { ApiError } from '../../../src-shared/api/errors';
 import type { HandlerContext } from './handlers';
 import { record } from '../recorder/capture';
 import { classifyRecording } from '../recorder/classifier';

@@ -1,5 +1,6 @@
-import type { ApiEvent } from './contract';
-import { ApiError, type Handlers } from './dispatch';
+import type { ApiEvent } from '../../../src-shared/api/contract';
+import { type Handlers } from './dispatch';
+import { ApiError, errorMessage } from '../../../src-shared/api/errors';
 import type { HandlerContext } from './handlers';
 import { loadedModel } from './modelCache';
 import { findAudioFiles } from '../datasets/scan';
@@ -60,7 +61,7 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
     try {
       handle = startRun(ctx.store, config, { onEvent: forward });
     } catch (err) {
-      throw new ApiError(err instanceof Error ? err.message : String(err), 'invalid');
+      throw new ApiError(errorMessage(err), 'invalid');
     }
     active.set(handle.runId, handle);
     jobId = ctx.jobs.start('train', async (job) => {

@@ -1,6 +1,7 @@
 import decodeAny from 'audio-decode';
-import { AudioDecodeError } from './decode-error';
-import { decodeWavMono, isWav, parseWav } from './wav';
+import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
+import { decodeWavMono, isWav, parseWav } from '../../../src-shared/audio/wav';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** Decoded audio, already mixed down to one channel, at the file's own rate. */
 export interface DecodedMono {
@@ -86,7 +87,7 @@ async function decodeWithLibrary(bytes: Uint8Array, file: string): Promise<Decod
   try {
     ({ channelData, sampleRate } = await decodeAny(bytes));
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     throw new AudioDecodeError(file, `could not decode ${format.toUpperCase()} (${why}); ${convertHint(file)}`);
   }
   const frames = channelData.length ? channelData[0].length : 0;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { AudioDecodeError } from './decode-error';
+import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
 import { decodeToMono } from './decode';
-import { resample } from './resample';
+import { resample } from '../../../src-shared/audio/resample';
 
-export { AudioDecodeError } from './decode-error';
+export { AudioDecodeError } from '../../../src-shared/audio/decodeError';
 
 /** One channel of audio ready for feature extraction. */
 export interface MonoAudio {

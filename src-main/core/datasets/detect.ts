@@ -4,8 +4,8 @@ import { folders } from './corpora/folders';
 import { ravdess } from './corpora/ravdess';
 import { savee } from './corpora/savee';
 import { tess } from './corpora/tess';
-import type { CorpusName, CorpusParser } from './corpus';
-import { resolveLabel } from './labels';
+import type { CorpusName, CorpusParser } from '../../../src-shared/corpus';
+import { resolveLabel } from '../../../src-shared/labels';
 import { scanFolder } from './scan';
 
 const PARSERS: Record<CorpusName, CorpusParser> = { ravdess, cremad, tess, savee, emodb, folders };

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { AudioDecodeError } from '../audio/decode-error';
+import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
 import { probeAudio, type AudioProbe } from '../audio/decode';
 import { sha1Hex } from '../audio/hash';
 import type { Store } from '../store/db';
 import { getDatasetByRoot, getDataset, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
-import type { CorpusName, ParsedName } from './corpus';
+import type { CorpusName, ParsedName } from '../../../src-shared/corpus';
 import { detectCorpus, parserFor } from './detect';
-import { checkOverrides, resolveLabel, type LabelMapOverrides } from './labels';
+import { checkOverrides, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
 import { scanFolder } from './scan';
-import type { ImportResult } from '../api/contract';
+import type { ImportResult } from '../../../src-shared/api/contract';
 
 export interface ImportOptions {
   folder: string;

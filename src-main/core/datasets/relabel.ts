@@ -1,7 +1,7 @@
 import type { Store } from '../store/db';
 import { getDataset, listFiles, updateLabels } from '../store/datasets';
-import type { CorpusName } from './corpus';
-import { checkOverrides, resolveLabel, type LabelMapOverrides } from './labels';
+import type { CorpusName } from '../../../src-shared/corpus';
+import { checkOverrides, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
 
 /** Re-derives every file's label from its original token with new overrides (no re-import needed); returns the new class counts. */
 export function relabelDataset(store: Store, datasetId: number, labelMap: LabelMapOverrides): Record<string, number> {

@@ -1,4 +1,4 @@
-import type { CompareResult, EpochPoint } from '../api/contract';
+import type { CompareResult, EpochPoint } from '../../../src-shared/api/contract';
 
 /**
  * Run comparison: which config values differ, and the metrics side by side. Pure functions over run

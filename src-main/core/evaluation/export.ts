@@ -1,4 +1,4 @@
-import type { RunDetail, RunSummary } from '../api/contract';
+import type { RunDetail, RunSummary } from '../../../src-shared/api/contract';
 import { flattenConfig, type RunComparison } from './compare';
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR/LF or edge spaces; quotes doubled. */

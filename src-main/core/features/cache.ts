@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { FeatureConfig } from './config';
+import type { FeatureConfig } from '../../../src-shared/config/features';
 
 // Cache entry: 16-byte header ('SERF', format version, rows, cols; little-endian u32) + float32 LE data.
 const MAGIC = 0x46524553; // 'SERF' read as u32 LE

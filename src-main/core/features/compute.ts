@@ -1,5 +1,5 @@
-import { resample } from '../audio/resample';
-import { effectiveFmax, type FeatureConfig } from './config';
+import { resample } from '../../../src-shared/audio/resample';
+import { effectiveFmax, type FeatureConfig } from '../../../src-shared/config/features';
 import { chromaStft } from './chroma';
 import { powerToDb } from './decibels';
 import { delta } from './deltas';

@@ -3,7 +3,8 @@ import { forkWorker, type WorkerHandle } from '../processes';
 import type { Store } from '../store/db';
 import { getDataset, listFiles } from '../store/datasets';
 import { cacheEntryPath, defaultCacheDir, readCacheEntry, writeCacheManifest } from './cache';
-import { featureConfigHash, type FeatureConfig } from './config';
+import { type FeatureConfig } from '../../../src-shared/config/features';
+import { featureConfigHash } from './configHash';
 import { extractFile, failureReason, type CacheTarget, type FileJob } from './extractFile';
 import { FromFeatureWorkerSchema, type ToFeatureWorker } from './workerProtocol';
 

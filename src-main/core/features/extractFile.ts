@@ -2,7 +2,8 @@ import { AudioDecodeError, decodeAudioBytes, readAudioBytes } from '../audio/loa
 import { sha1Hex } from '../audio/hash';
 import { cacheEntryPath, readCacheEntry, writeCacheEntry } from './cache';
 import { computeFeatures } from './compute';
-import type { FeatureConfig } from './config';
+import type { FeatureConfig } from '../../../src-shared/config/features';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** One file to extract; contentHash (sha1 of the bytes) is computed from the bytes when the DB has none. */
 export interface FileJob {
@@ -29,7 +30,7 @@ export interface CacheTarget {
 /** What went wrong with a file, without the path (the caller pairs it with the file). */
 export function failureReason(err: unknown): string {
   if (err instanceof AudioDecodeError) return err.reason;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 /** Decode (resampling to config.sampleRate) + features + cache write for one file; throws AudioDecodeError / FeatureInputError. */

@@ -1,4 +1,4 @@
-import type { LengthSpec } from './config';
+import type { LengthSpec } from '../../../src-shared/config/features';
 
 /** Samples trimmed or zero-padded at the end to exactly n (the seeds' 3 s inputs). */
 export function fixLength(x: Float32Array, n: number): Float32Array {

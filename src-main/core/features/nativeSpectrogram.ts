@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { addonCandidatePaths } from '../nativeAddonPaths';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** native/src/spectrogram.cc: the STFT -> power -> mel and DCT loops, float64 like the TypeScript path. */
 export interface NativeSpectrogram {
@@ -37,7 +38,7 @@ export function loadNativeSpectrogram(): NativeSpectrogramLoad {
     if (typeof addon.melSpectrogram !== 'function' || typeof addon.matmulRows !== 'function') throw new Error('missing exports');
     cached = { ok: true, addon, path };
   } catch (err) {
-    cached = { ok: false, reason: `${path} does not load (${err instanceof Error ? err.message : String(err)})` };
+    cached = { ok: false, reason: `${path} does not load (${errorMessage(err)})` };
   }
   return cached;
 }

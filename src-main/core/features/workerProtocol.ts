@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FeatureConfigSchema } from './config';
+import { FeatureConfigSchema } from '../../../src-shared/config/features';
 
 /** Parent -> feature worker messages. */
 export const ToFeatureWorkerSchema = z.discriminatedUnion('type', [

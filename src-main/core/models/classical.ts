@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ForestParamsSchema, SvmParamsSchema } from '../../../src-shared/config/models';
 import { ForestModel, type ForestJson, type ForestParams } from './shallow/forest';
 import { SvmModel, type SvmJson, type SvmParams } from './shallow/svm';
 
@@ -20,30 +21,6 @@ export interface ClassicalModel {
 export type ClassicalKind = ClassicalModel['kind'];
 export const CLASSICAL_KINDS = ['svm', 'forest'] as const;
 
-/** SVM hyperparameters; every field is optional and defaults to sklearn's SVC defaults. */
-export const SvmParamsSchema = z.strictObject({
-  kernel: z.enum(['rbf', 'linear'], { error: (i) => `unknown kernel ${JSON.stringify(i.input)}; use "rbf" or "linear"` }).default('rbf'),
-  C: z.number().positive().default(1),
-  gamma: z.union([z.literal('scale'), z.number().positive()], { error: 'gamma must be "scale" or a positive number' }).default('scale'),
-  class_weight: z.enum(['none', 'balanced']).default('none'),
-  /** Sets the folds of libsvm's probability calibration; pass the run's seed. */
-  seed: z.number().int().default(0),
-});
-
-/** Random-forest hyperparameters; defaults follow sklearn's RandomForestClassifier. */
-export const ForestParamsSchema = z.strictObject({
-  n_estimators: z.number().int().min(1).max(10_000).default(100),
-  max_depth: z.number().int().min(1).nullable().default(null),
-  max_features: z
-    .union([z.enum(['sqrt', 'log2', 'all']), z.number().positive()], { error: 'max_features must be "sqrt", "log2", "all", a fraction in (0, 1] or a whole count' })
-    .refine((v) => typeof v === 'string' || v <= 1 || Number.isInteger(v), 'max_features above 1 must be a whole number of features')
-    .default('sqrt'),
-  min_samples_leaf: z.number().int().min(1).default(1),
-  bootstrap: z.boolean().default(true),
-  class_weight: z.enum(['none', 'balanced']).default('none'),
-  /** Pass the run's seed; the same seed and data give the same forest. */
-  seed: z.number().int().default(0),
-});
 
 /** Turns zod issues into one readable line: "kernel: unknown kernel "poly"; C: ...". */
 function describeIssues(error: z.ZodError): string {

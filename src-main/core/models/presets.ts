@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
+import { getModelPresetSpec, MODEL_PRESET_NAMES, type ModelPresetName, type ModelPresetSpec } from '../../../src-shared/config/models';
 import { buildBiLstm } from './bilstm';
-import { ForestParamsSchema, SvmParamsSchema } from './classical';
 import { buildCnnRnn } from './cnnRnn';
 import { buildHybrid } from './hybrid';
 import { buildResNet } from './resnet';
 import { buildSimpleCnn } from './simpleCnn';
 import { buildTransformer } from './transformer';
-
-export const MODEL_PRESET_NAMES = ['resnet', 'simplecnn', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer', 'hybrid', 'svm', 'forest'] as const;
-export type ModelPresetName = (typeof MODEL_PRESET_NAMES)[number];
-export const ModelPresetNameSchema = z.enum(MODEL_PRESET_NAMES);
 
 /** What a neural builder gets: shapes come from the features, the rest from the run config. */
 export interface BuildContext {
@@ -23,126 +18,35 @@ export interface BuildContext {
   params: Record<string, unknown>;
 }
 
-interface PresetBase {
-  name: ModelPresetName;
-  label: string;
-  description: string;
-  /** Feature preset (FEATURE_PRESETS key) the model is meant for. */
-  features: string;
-  /** Validates the preset-specific `model.params` of a run config. */
-  paramsSchema: z.ZodType<Record<string, unknown>>;
-}
-export interface NeuralPreset extends PresetBase {
+export interface NeuralPreset extends ModelPresetSpec {
   family: 'neural';
-  /** Second, vector-valued feature preset (hybrid's prosody/functionals branch). */
-  auxFeatures?: string;
   build(ctx: BuildContext): tf.LayersModel;
 }
-export interface ClassicalPreset extends PresetBase {
+export interface ClassicalPreset extends ModelPresetSpec {
   family: 'classical';
 }
 export type ModelPreset = NeuralPreset | ClassicalPreset;
 
-const positiveInts = z.array(z.number().int().positive()).min(1).max(8);
-const dropout = z.number().min(0).lt(1);
+type NeuralPresetName = Exclude<ModelPresetName, 'svm' | 'forest'>;
 
-const PRESETS: Record<ModelPresetName, ModelPreset> = {
-  resnet: {
-    name: 'resnet',
-    label: 'ResNet',
-    family: 'neural',
-    description: 'Seed ResNet: 3x3 stem 1→16, residual stages 16/32/64 (2 blocks each, BN, 1x1 projections), GAP, dense 256.',
-    features: 'seed-logmel',
-    paramsSchema: z.strictObject({ widths: positiveInts.optional(), blocksPerStage: z.number().int().min(1).max(4).optional(), headUnits: z.number().int().min(0).optional(), dropout: dropout.optional() }),
-    build: (c) => buildResNet({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
-  },
-  simplecnn: {
-    name: 'simplecnn',
-    label: 'SimpleCNN',
-    family: 'neural',
-    description: 'Seed SimpleCNN: 4 conv blocks (16/32/64/128, BN, max-pool), GAP, dense 128.',
-    features: 'seed-logmel',
-    paramsSchema: z.strictObject({ filters: positiveInts.optional(), denseUnits: z.number().int().positive().optional(), dropout: dropout.optional() }),
-    build: (c) => buildSimpleCnn({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
-  },
-  'cnn-gru': {
-    name: 'cnn-gru',
-    label: 'CNN-GRU',
-    family: 'neural',
-    description: '3 conv blocks (16/32/64) then a GRU(64) over the pooled time axis.',
-    features: 'seed-logmel',
-    paramsSchema: z.strictObject({ filters: positiveInts.optional(), rnnUnits: z.number().int().positive().optional(), dropout: dropout.optional() }),
-    build: (c) => buildCnnRnn({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, cell: 'gru', ...c.params }),
-  },
-  'cnn-lstm': {
-    name: 'cnn-lstm',
-    label: 'CNN-LSTM',
-    family: 'neural',
-    description: '3 conv blocks (16/32/64) then an LSTM(64) over the pooled time axis.',
-    features: 'seed-logmel',
-    paramsSchema: z.strictObject({ filters: positiveInts.optional(), rnnUnits: z.number().int().positive().optional(), dropout: dropout.optional() }),
-    build: (c) => buildCnnRnn({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, cell: 'lstm', ...c.params }),
-  },
-  bilstm: {
-    name: 'bilstm',
-    label: 'BiLSTM',
-    family: 'neural',
-    description: 'Bidirectional LSTM(64) over frames, mean-pooled over time.',
-    features: 'seed-logmel',
-    paramsSchema: z.strictObject({ units: z.number().int().positive().optional(), dropout: dropout.optional() }),
-    build: (c) => buildBiLstm({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
-  },
-  transformer: {
-    name: 'transformer',
-    label: 'Transformer',
-    family: 'neural',
-    description: 'Transformer encoder over frames: d_model 64, 4 heads, 2 layers, sinusoidal positions, mean pooling.',
-    features: 'seed-logmel',
-    paramsSchema: z.strictObject({
-      dModel: z.number().int().positive().optional(),
-      numHeads: z.number().int().positive().optional(),
-      numLayers: z.number().int().min(1).max(12).optional(),
-      ffUnits: z.number().int().positive().optional(),
-      dropout: dropout.optional(),
-    }),
-    build: (c) => buildTransformer({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
-  },
-  hybrid: {
-    name: 'hybrid',
-    label: 'Hybrid CNN + functionals',
-    family: 'neural',
-    description: 'CNN branch on log-mel + dense branch on prosody/functionals, fused before the softmax.',
-    features: 'seed-logmel',
-    auxFeatures: 'functionals',
-    paramsSchema: z.strictObject({ filters: positiveInts.optional(), auxUnits: z.number().int().min(2).optional(), dropout: dropout.optional() }),
-    build: (c) => {
-      if (!c.auxDims) throw new Error('hybrid model: the auxiliary (functionals) feature vector is missing.');
-      return buildHybrid({ inputShape: c.inputShape, auxDims: c.auxDims, numClasses: c.numClasses, seed: c.seed, ...c.params });
-    },
-  },
-  svm: {
-    name: 'svm',
-    label: 'SVM',
-    family: 'classical',
-    description: 'Support vector machine (RBF or linear kernel) on utterance functionals.',
-    features: 'functionals',
-    paramsSchema: SvmParamsSchema,
-  },
-  forest: {
-    name: 'forest',
-    label: 'Random forest',
-    family: 'classical',
-    description: 'Random forest on utterance functionals.',
-    features: 'functionals',
-    paramsSchema: ForestParamsSchema,
+const BUILDERS: Record<NeuralPresetName, (c: BuildContext) => tf.LayersModel> = {
+  resnet: (c) => buildResNet({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
+  simplecnn: (c) => buildSimpleCnn({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
+  'cnn-gru': (c) => buildCnnRnn({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, cell: 'gru', ...c.params }),
+  'cnn-lstm': (c) => buildCnnRnn({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, cell: 'lstm', ...c.params }),
+  bilstm: (c) => buildBiLstm({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
+  transformer: (c) => buildTransformer({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),
+  hybrid: (c) => {
+    if (!c.auxDims) throw new Error('hybrid model: the auxiliary (functionals) feature vector is missing.');
+    return buildHybrid({ inputShape: c.inputShape, auxDims: c.auxDims, numClasses: c.numClasses, seed: c.seed, ...c.params });
   },
 };
 
-/** The preset registered under `name`; throws a readable error for unknown names. */
+/** The preset registered under `name`, with its builder for networks; throws a readable error for unknown names. */
 export function getModelPreset(name: string): ModelPreset {
-  const preset = (PRESETS as Record<string, ModelPreset | undefined>)[name];
-  if (!preset) throw new Error(`Unknown model "${name}". Choose one of: ${MODEL_PRESET_NAMES.join(', ')}.`);
-  return preset;
+  const spec = getModelPresetSpec(name);
+  if (spec.family === 'classical') return { ...spec, family: 'classical' };
+  return { ...spec, family: 'neural', build: BUILDERS[spec.name as NeuralPresetName] };
 }
 
 export interface ModelPresetInfo {
@@ -175,7 +79,7 @@ export function countPresetParams(name: ModelPresetName, inputShape: [number, nu
 /** Every preset with its parameter count, for the UI's model picker and `ser train --help`. */
 export function listModelPresets(): ModelPresetInfo[] {
   return MODEL_PRESET_NAMES.map((name) => {
-    const p = PRESETS[name];
+    const p = getModelPresetSpec(name);
     return {
       name,
       label: p.label,

@@ -1,8 +1,8 @@
-import { resample } from '../audio/resample';
+import { resample } from '../../../src-shared/audio/resample';
 import type { CaptureEvent } from './captureMessages';
 import { describeExit, spawnCapture, type CaptureChild, type SpawnCaptureOptions } from './captureProcess';
 import { NoInputDeviceError, type DeviceChoice } from './devices';
-import { measureLevel, type Level } from './levels';
+import { measureLevel, type Level } from '../../../src-shared/audio/levels';
 import { CaptureUnavailableError } from './portaudio';
 
 /** Seconds of audio per chunk from the device: the level meter updates this often. */

@@ -3,6 +3,7 @@
 import { CaptureCommandSchema, type CaptureEvent, type InputDevice } from './captureMessages';
 import { NoInputDeviceError, pickInputDevice } from './devices';
 import { CaptureUnavailableError, loadPortAudio, type PortAudio, type PortAudioInput } from './portaudio';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** Sends pending beyond this many: pause the stream so a slow parent cannot balloon our memory. */
 const MAX_PENDING_SENDS = 64;
@@ -61,7 +62,7 @@ function openInput(pa: PortAudio, device: InputDevice, sampleRate: number, chunk
       lastError = err;
     }
   }
-  throw new Error(`could not open "${device.name}" at ${sampleRate} Hz: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  throw new Error(`could not open "${device.name}" at ${sampleRate} Hz: ${errorMessage(lastError)}`);
 }
 
 async function main(): Promise<void> {
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   stream.on('error', (err) => {
     if (finished) return;
     finished = true;
-    sendThenExit({ type: 'error', kind: 'stream', message: `"${device.name}": ${err instanceof Error ? err.message : String(err)}` }, 1);
+    sendThenExit({ type: 'error', kind: 'stream', message: `"${device.name}": ${errorMessage(err)}` }, 1);
   });
   stream.on('data', (chunk: Buffer) => {
     if (finished) return;
@@ -136,4 +137,4 @@ async function main(): Promise<void> {
   send({ type: 'started', deviceId: device.id, deviceName: device.name, sampleRate, channels });
 }
 
-main().catch((err) => sendThenExit({ type: 'error', kind: 'stream', message: err instanceof Error ? err.message : String(err) }, 1));
+main().catch((err) => sendThenExit({ type: 'error', kind: 'stream', message: errorMessage(err) }, 1));

@@ -1,7 +1,9 @@
-import { resample } from '../audio/resample';
-import { currentBackend, selectBackend, type BackendName, type SelectedBackend } from '../tfjs/backend';
+import { resample } from '../../../src-shared/audio/resample';
+import { currentBackend, selectBackend, type SelectedBackend } from '../tfjs/backend';
+import { type BackendName } from '../../../src-shared/config/backends';
 import { classifySamples, loadModel, type LoadedModel } from '../training/predict';
-import type { Classification, WindowClassifier } from './liveWindow';
+import type { Classification, WindowClassifier } from '../../../src-shared/live/liveWindow';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 // The bridge from a saved model (training/predict.ts) to the recorder: one-shot classification of
 // a take, and the WindowClassifier that live mode slides over a stream.
@@ -31,7 +33,7 @@ export async function loadRecorderModel(dir: string, opts: { backend?: BackendNa
   try {
     return Object.assign(await loadModel(dir), { backend });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     throw new Error(message.includes(dir) ? message : `cannot load the model in ${dir}: ${message}`);
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { encodeWav } from '../audio/wav';
+import { encodeWav } from '../../../src-shared/audio/wav';
 import { importDataset, type ImportResult } from '../datasets/import';
 import { getDatasetByRoot } from '../store/datasets';
 import type { Store } from '../store/db';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { diagnoseNativeLoad, installFolder } from '../nativeModuleLoad';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 // naudiodon (PortAudio) is an optional native dependency: it is loaded only inside the capture
 // process (captureChild.ts), and its absence is an error a user can act on, not a crash.
@@ -90,7 +91,7 @@ export async function loadPortAudio(): Promise<PortAudio> {
     }
     return api as PortAudio;
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errorMessage(err);
     // Not installed at all (npm drops an optional dependency whose build failed): the documented message.
     if ((err as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') throw new CaptureUnavailableError(detail);
     // Installed but unusable: never built (npm 12 blocked its script) or built for another Node.

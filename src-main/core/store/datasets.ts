@@ -1,7 +1,7 @@
 import type { Db } from './db';
-import type { LabelMapOverrides } from '../datasets/labels';
+import type { LabelMapOverrides } from '../../../src-shared/labels';
 
-export type { LabelMapOverrides } from '../datasets/labels';
+export type { LabelMapOverrides } from '../../../src-shared/labels';
 
 /** A dataset with its counts (over usable files: decoded, labelled). */
 export interface DatasetRow {

@@ -1,4 +1,4 @@
-import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunDetail, RunSummary } from '../api/contract';
+import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunDetail, RunSummary } from '../../../src-shared/api/contract';
 import type { RunForComparison } from '../evaluation/compare';
 import type { Db } from './db';
 

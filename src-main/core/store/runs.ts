@@ -1,4 +1,4 @@
-import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunSummary, SavedModelInfo } from '../api/contract';
+import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunSummary, SavedModelInfo } from '../../../src-shared/api/contract';
 import { hostname } from 'node:os';
 import type { Db } from './db';
 import { getRunSummary } from './runQueries';

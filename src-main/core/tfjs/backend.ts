@@ -8,6 +8,7 @@ import './cpuGreeting';
 import { installGradientOverrides } from './gradientOverrides';
 import { NATIVE_BACKEND, registerNativeBackend } from './nativeKernels';
 import { registerWasmGradientKernels } from './wasmGradients';
+import { BACKEND_NAMES, type BackendName } from '../../../src-shared/config/backends';
 
 /**
  * The one TensorFlow.js namespace every module shares. Import it from here (or '@tensorflow/tfjs', which resolves to
@@ -15,9 +16,6 @@ import { registerWasmGradientKernels } from './wasmGradients';
  */
 export { tf };
 
-/** Training/inference backends, fastest first. */
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface SelectedBackend {
   name: BackendName;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { addonCandidatePaths } from '../nativeAddonPaths';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** The compiled kernels of native/src (see native/src/addon.cc for the argument conventions). */
 export interface NativeAddon {
@@ -79,7 +80,7 @@ export function loadNativeAddon(): NativeAddonLoad {
       ? { ok: true, addon, path }
       : { ok: false, reason: `native kernels at ${path} are out of date (API ${version}, need ${REQUIRED_API_VERSION}); rebuild with \`node native/build.mjs\`` };
   } catch (error) {
-    cached = { ok: false, reason: `native kernels at ${path} failed to load: ${error instanceof Error ? error.message : String(error)}` };
+    cached = { ok: false, reason: `native kernels at ${path} failed to load: ${errorMessage(error)}` };
   }
   return cached;
 }

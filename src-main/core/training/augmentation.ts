@@ -1,4 +1,4 @@
-import type { Augmentation } from './config';
+import type { Augmentation } from '../../../src-shared/config/run';
 import type { Random } from './random';
 
 /**

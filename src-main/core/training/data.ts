@@ -1,11 +1,11 @@
 import { defaultCacheDir } from '../features/cache';
-import type { FeatureConfig } from '../features/config';
+import type { FeatureConfig } from '../../../src-shared/config/features';
 import { extractFiles, type ExtractedItem } from '../features/dataset';
 import { makeSplit, type SplitAssignment } from '../datasets/splits';
 import type { Store } from '../store/db';
 import { getDataset, listFiles, type FileRow } from '../store/datasets';
 import { getModelPreset } from '../models/presets';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../../../src-shared/config/run';
 import type { Example } from './examples';
 import { fitNormalization, normalizeBySpeaker } from './normalization';
 import { rawInput, toModelInputs, type InputSpec, type Matrix, type Preprocessing } from './preprocessing';

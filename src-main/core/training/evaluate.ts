@@ -1,5 +1,5 @@
-import type { FilePrediction } from '../api/contract';
-import { evaluatePredictions, type EvaluationReport } from '../evaluation/metrics';
+import type { FilePrediction } from '../../../src-shared/api/contract';
+import { evaluatePredictions, type EvaluationReport } from '../../../src-shared/metrics';
 import type { Store } from '../store/db';
 import type { FileRow } from '../store/datasets';
 import { featuresFor, usableFiles, type DataProgress } from './data';

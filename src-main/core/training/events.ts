@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction } from '../api/contract';
+import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction } from '../../../src-shared/api/contract';
 
 /** What happened to a run, as the worker reports it (the parent adds runId and persists it). */
 export type RunProgressEvent =

@@ -5,7 +5,7 @@ import { selectBackend, type SelectedBackend } from '../tfjs/backend';
 import { batchNormLayers } from '../tfjs/batchNormAdaptation';
 import { getModelPreset } from '../models/presets';
 import type { Store } from '../store/db';
-import { parseRunConfig, type RunConfig } from './config';
+import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
 import { prepareRunData, type RunData } from './data';
 import { evaluateOnDataset, scorePredictions } from './evaluate';
 import type { RunOutcome, RunProgressEvent } from './events';

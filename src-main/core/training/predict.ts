@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadAudio } from '../audio/load';
-import { resample } from '../audio/resample';
+import { resample } from '../../../src-shared/audio/resample';
 import { computeFeatures } from '../features/compute';
-import type { FeatureConfig } from '../features/config';
+import type { FeatureConfig } from '../../../src-shared/config/features';
 import type { ClassicalModel } from '../models/classical';
 import { argmax, predictProbabilities, type Example } from './examples';
 import { normalizeSpeaker } from './normalization';
 import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
 import { readModelDir, type SavedModelMeta } from './savedModel';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
 export interface LoadedModel {
@@ -133,7 +134,7 @@ export async function predictPaths(model: LoadedModel, paths: string[], opts: Pr
     try {
       r = { file, ...(await classifyFile(model, file)) };
     } catch (err) {
-      r = { file, error: err instanceof Error ? err.message : String(err) };
+      r = { file, error: errorMessage(err) };
     }
     out.push(r);
     opts.onResult?.(r);
@@ -151,7 +152,7 @@ async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: Pred
       const audio = await loadAudio(file, { sampleRate: model.sampleRate });
       ok.push({ index: i, matrices: recordingFeatures(model, audio.samples, audio.sampleRate) });
     } catch (err) {
-      out[i] = { file, error: err instanceof Error ? err.message : String(err) };
+      out[i] = { file, error: errorMessage(err) };
     }
     opts.onProgress?.(i + 1, paths.length, file);
   }
@@ -167,7 +168,7 @@ async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: Pred
       inputs.push(toModelInputs(o.matrices, model.preprocessing, paths[o.index]));
       used.push(o.index);
     } catch (err) {
-      out[o.index] = { file: paths[o.index], error: err instanceof Error ? err.message : String(err) };
+      out[o.index] = { file: paths[o.index], error: errorMessage(err) };
     }
   }
   if (inputs.length) {

@@ -1,11 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
-import type { EvaluationReport } from '../api/contract';
+import type { EvaluationReport } from '../../../src-shared/api/contract';
 import { forkWorker, type WorkerHandle } from '../processes';
 import type { Store } from '../store/db';
 import { createRun, finishRun, getRunStatus, markRunStarted, recordBatch, recordEpoch, recordEvaluation, recordModel } from '../store/runs';
-import { parseRunConfig, type RunConfig } from './config';
+import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
 import { FromTrainWorkerSchema, type FromTrainWorker, type RunOutcome, type RunProgressEvent, type ToTrainWorker } from './events';
 import { executeRun } from './pipeline';
+import { errorMessage } from '../../../src-shared/api/errors';
 
 /** Run events as the server/UI/CLI see them: the worker's events plus runId, and the end states. */
 export type RunEvent =
@@ -138,7 +139,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
       featureWorkers: opts.featureWorkers,
     }).then(
       (outcome) => finish(outcome.status, outcome, null),
-      (err: unknown) => finish(cancelRequested ? 'cancelled' : 'failed', null, err instanceof Error ? err.message : String(err)),
+      (err: unknown) => finish(cancelRequested ? 'cancelled' : 'failed', null, errorMessage(err)),
     );
     return {
       runId,
@@ -166,7 +167,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
   try {
     worker = forkWorker('trainWorker', opts.featureWorkers !== undefined ? { SER_FEATURE_WORKERS: String(opts.featureWorkers) } : undefined);
   } catch (err) {
-    end('failed', null, `Could not start the training worker: ${err instanceof Error ? err.message : String(err)}`);
+    end('failed', null, `Could not start the training worker: ${errorMessage(err)}`);
     return { runId, done, cancel: () => {}, workerPid: undefined };
   }
   let lastError: string | null = null;
@@ -183,7 +184,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
       else if (msg.type === 'error') lastError = msg.error;
       else persist(msg);
     } catch (err) {
-      lastError = `could not store run data: ${err instanceof Error ? err.message : String(err)}`;
+      lastError = `could not store run data: ${errorMessage(err)}`;
       worker.kill();
     }
   });

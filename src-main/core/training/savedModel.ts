@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { FeatureConfigSchema } from '../features/config';
+import { FeatureConfigSchema } from '../../../src-shared/config/features';
 import { loadClassical, type ClassicalModel } from '../models/classical';
 // Registers the custom layers (attention, positions, seeded dropout) before any model is deserialised.
 import '../models/attention';

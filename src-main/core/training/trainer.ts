@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BatchPoint, EpochPoint } from '../api/contract';
-import { evaluatePredictions } from '../evaluation/metrics';
+import type { BatchPoint, EpochPoint } from '../../../src-shared/api/contract';
+import { evaluatePredictions } from '../../../src-shared/metrics';
 import { adam } from '../tfjs/adamOptimizer';
 import { augmentSpectrogram, hasAugmentation, mixBatch } from './augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from './balancing';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../../../src-shared/config/run';
 import { EarlyStopping } from './earlyStopping';
 import { argmax, predictProbabilities, stackInputs, type Example } from './examples';
 import { Random } from './random';

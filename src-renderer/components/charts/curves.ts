@@ -1,5 +1,5 @@
 /** Training curves from batch and epoch points, on one x axis measured in epochs. */
-import type { BatchPoint, EpochPoint } from '../../../src-main/core/api/contract';
+import type { BatchPoint, EpochPoint } from '../../../src-shared/api/contract';
 import type { LineSeries } from './options';
 
 export type CurveKind = 'loss' | 'accuracy' | 'lr';

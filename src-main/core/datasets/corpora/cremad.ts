@@ -1,4 +1,4 @@
-import { stemOf, type CorpusParser } from '../corpus';
+import { stemOf, type CorpusParser } from '../../../../src-shared/corpus';
 
 // actor_sentence_emotion_level, e.g. 1001_DFA_ANG_XX. Actor gender is only in CREMA-D's separate
 // demographics table, not in the name, so gender stays unknown.

@@ -1,4 +1,4 @@
-import { stemOf, type Gender, type CorpusParser } from '../corpus';
+import { stemOf, type Gender, type CorpusParser } from '../../../../src-shared/corpus';
 
 // speaker(2) text(3) emotion(1, German initial) version(1), e.g. 03a01Fa. Speaker genders from the
 // EMO-DB documentation.

@@ -1,4 +1,4 @@
-import { parentOf, type CorpusParser } from '../corpus';
+import { parentOf, type CorpusParser } from '../../../../src-shared/corpus';
 
 // The label is the name of the folder that holds the file (happy/x.wav, train/happy/x.wav).
 // Such trees rarely say who is speaking; the one convention known here is the recorder's collect

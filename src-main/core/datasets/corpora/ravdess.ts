@@ -1,4 +1,4 @@
-import { stemOf, type CorpusParser } from '../corpus';
+import { stemOf, type CorpusParser } from '../../../../src-shared/corpus';
 
 // modality-vocalChannel-emotion-intensity-statement-repetition-actor, e.g. 03-01-05-02-01-01-03.
 // Covers speech (channel 01) and song (02); actors are numbered 01-24, odd = male, even = female.

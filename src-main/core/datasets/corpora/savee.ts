@@ -1,4 +1,4 @@
-import { parentOf, stemOf, type CorpusParser } from '../corpus';
+import { parentOf, stemOf, type CorpusParser } from '../../../../src-shared/corpus';
 
 // Speaker DC, JE, JK or KL (four men) + emotion a/d/f/h/n/sa/su + sentence number: DC_a01.wav in the
 // flat release, AudioData/DC/a01.wav in the original one (speaker from the folder).

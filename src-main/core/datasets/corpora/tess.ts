@@ -1,4 +1,4 @@
-import { stemOf, type CorpusParser } from '../corpus';
+import { stemOf, type CorpusParser } from '../../../../src-shared/corpus';
 
 // speaker_word_emotion, e.g. OAF_back_angry, YAF_germ_ps. Two speakers, both women (older / younger
 // adult female); a few released files spell the speaker OA_ / YA_, so those are accepted too.

@@ -1,9 +1,9 @@
-import cremadMap from '../../../resources/labelmaps/cremad.json';
-import emodbMap from '../../../resources/labelmaps/emodb.json';
-import foldersMap from '../../../resources/labelmaps/folders.json';
-import ravdessMap from '../../../resources/labelmaps/ravdess.json';
-import saveeMap from '../../../resources/labelmaps/savee.json';
-import tessMap from '../../../resources/labelmaps/tess.json';
+import cremadMap from '../resources/labelmaps/cremad.json';
+import emodbMap from '../resources/labelmaps/emodb.json';
+import foldersMap from '../resources/labelmaps/folders.json';
+import ravdessMap from '../resources/labelmaps/ravdess.json';
+import saveeMap from '../resources/labelmaps/savee.json';
+import tessMap from '../resources/labelmaps/tess.json';
 import type { CorpusName } from './corpus';
 
 /** The label set every corpus is mapped onto. */

@@ -5,28 +5,18 @@
  * This file is imported by the renderer too, so it must stay free of Node imports.
  */
 import { z } from 'zod';
+import { CORPUS_NAMES } from '../corpus';
+import { SplitSpecSchema } from '../config/split';
+import type { WireError } from './errors';
 
 const id = z.number().int().positive();
 const label = z.string().min(1).max(64);
 const path = z.string().min(1).max(4096);
 
-export const CorpusSchema = z.enum(['auto', 'ravdess', 'cremad', 'tess', 'savee', 'emodb', 'folders']);
+export const CorpusSchema = z.enum(['auto', ...CORPUS_NAMES]);
 /** original label → unified label, or null to drop it. */
 export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable());
 
-export const SplitSpecSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('speaker'),
-    testSpeakers: z.array(z.string().max(64)).optional(),
-    valSpeakers: z.array(z.string().max(64)).optional(),
-    testFraction: z.number().gt(0).lt(1).optional(),
-    valFraction: z.number().min(0).lt(1).optional(),
-    seed: z.number().int(),
-  }),
-  z.object({ kind: z.literal('random'), testFraction: z.number().gt(0).lt(1), valFraction: z.number().min(0).lt(1), seed: z.number().int() }),
-  z.object({ kind: z.literal('kfold-speaker'), k: z.number().int().min(2).max(50), fold: z.number().int().min(0), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
-  z.object({ kind: z.literal('loso'), speaker: z.string().max(64), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
-]);
 
 /** Feature settings as the renderer sends them; the core validates fully with FeatureConfigSchema. */
 export const FeatureConfigInputSchema = z.record(z.string().max(64), z.unknown());
@@ -340,8 +330,10 @@ export const WireRequestSchema = z.object({
 export type WireRequest = z.infer<typeof WireRequestSchema>;
 export type WireResponse =
   | { id: number; result: unknown }
-  | { id: number; error: { message: string; code: 'invalid' | 'not_found' | 'failed' | 'unknown_method'; issues?: string[] } }
+  | { id: number; error: WireError }
   | { event: ApiEvent };
+/** The Electron main process's answer to one `ser:api` invoke, handed to the renderer untouched by the preload. */
+export type IpcReply = { result: unknown } | { error: WireError };
 
 /** The renderer-side API surface, the same over IPC and WebSocket. */
 export interface WorkbenchApi {

@@ -1,5 +1,5 @@
-import { measureLevel } from './levels';
-import { StreamResampler } from './streamResampler';
+import { measureLevel } from '../audio/levels';
+import { StreamResampler } from '../audio/streamResampler';
 
 // Live mode: classify the latest `inputSeconds` of audio every `hop` seconds and smooth the
 // probabilities over time, so the label does not flicker between neighbouring windows.

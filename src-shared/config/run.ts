@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { SplitSpecSchema } from '../api/contract';
-import { FEATURE_PRESETS, FeatureConfigSchema, type FeatureConfig } from '../features/config';
-import { getModelPreset, ModelPresetNameSchema } from '../models/presets';
+import { BACKEND_NAMES } from './backends';
+import { SplitSpecSchema } from './split';
+import { FEATURE_PRESETS, FeatureConfigSchema, type FeatureConfig } from './features';
+import { getModelPresetSpec, ModelPresetNameSchema } from './models';
 
 /** Feature settings: a FEATURE_PRESETS name or a full FeatureConfig object. */
 const FeaturesInputSchema = z.union([z.string().min(1).max(64), FeatureConfigSchema]);
@@ -119,7 +120,7 @@ const RunConfigObject = z.strictObject({
     .default({ classWeights: false, loss: 'crossentropy', focalGamma: 2, oversample: false }),
   augmentation: AugmentationSchema.default({ noise: null, timeShift: null, pitchShift: null, timeStretch: null, specAugment: null, mixup: null }),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
-  backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'native', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
   /** Cross-corpus evaluation: also score the model on (all of) another dataset, labels mapped. */
   crossEvaluation: z
     .strictObject({ datasetId: z.number().int().positive(), labelMap: z.record(z.string(), z.string().nullable()).default({}) })
@@ -153,7 +154,7 @@ export function parseRunConfig(input: unknown): RunConfig {
   }
   const c = r.data;
   const model = typeof c.model === 'string' ? { preset: c.model, params: {} } : c.model;
-  const preset = getModelPreset(model.preset);
+  const preset = getModelPresetSpec(model.preset);
   // Classical models take the run seed unless their params name one.
   const rawParams = preset.family === 'classical' ? { seed: c.seed, ...model.params } : model.params;
   const params = preset.paramsSchema.safeParse(rawParams);

@@ -1,8 +1,4 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-
-/** Bumped whenever a change to the DSP would change cached numbers, so old cache entries stop matching. */
-export const FEATURE_CODE_VERSION = 1;
 
 export const FEATURE_KINDS = ['logmel', 'mfcc', 'chroma', 'prosody', 'functionals'] as const;
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
@@ -99,23 +95,6 @@ export const FEATURE_PRESETS: Record<string, FeatureConfig> = {
   functionals: parseFeatureConfig({ kind: 'functionals', ...seedStft, hop: 256, yinFrameLength: 1024, nMfcc: 13, deltas: 1, length: { mode: 'variable', maxSeconds: 30 } }),
   'librosa-default-logmel': parseFeatureConfig({ kind: 'logmel', sampleRate: 22050, nFft: 2048, hop: 512, nMels: 128 }),
 };
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Stable short hash of a config (key order independent, defaults filled), part of the cache key. */
-export function featureConfigHash(c: FeatureConfig): string {
-  const body = canonicalJson({ ...c, fmax: effectiveFmax(c), codeVersion: FEATURE_CODE_VERSION });
-  return createHash('sha1').update(body).digest('hex').slice(0, 16);
-}
 
 /**
  * A config from a preset name ('seed-logmel'), a full or partial config object, or an object naming a

@@ -1,4 +1,4 @@
-import { AudioDecodeError } from './decode-error';
+import { AudioDecodeError } from './decodeError';
 
 // WAV is the hot path (every corpus ships it), so it is parsed here rather than through the
 // generic decoder: one pass from bytes to mono float, no per-channel intermediate arrays.

@@ -1,4 +1,4 @@
-import { resample } from '../audio/resample';
+import { resample } from './resample';
 
 // Live mode resamples the microphone stream once, chunk by chunk, instead of re-resampling the whole
 // window at every hop (6x the work at a 3 s window and 0.5 s hop). Each chunk is resampled together

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { effectiveFmax, type FeatureConfig } from '../../../src-shared/config/features';
+
+/** Bumped whenever a change to the DSP would change cached numbers, so old cache entries stop matching. */
+export const FEATURE_CODE_VERSION = 1;
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Stable short hash of a config (key order independent, defaults filled), part of the cache key. */
+export function featureConfigHash(c: FeatureConfig): string {
+  const body = canonicalJson({ ...c, fmax: effectiveFmax(c), codeVersion: FEATURE_CODE_VERSION });
+  return createHash('sha1').update(body).digest('hex').slice(0, 16);
+}

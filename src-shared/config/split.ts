@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * How a dataset's files are divided into train, validation and test. Every kind but 'random' keeps speakers apart
+ * (no speaker in two partitions), the default for honest figures; `seed` makes the draw repeatable.
+ */
+export const SplitSpecSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('speaker'),
+    testSpeakers: z.array(z.string().max(64)).optional(),
+    valSpeakers: z.array(z.string().max(64)).optional(),
+    testFraction: z.number().gt(0).lt(1).optional(),
+    valFraction: z.number().min(0).lt(1).optional(),
+    seed: z.number().int(),
+  }),
+  z.object({ kind: z.literal('random'), testFraction: z.number().gt(0).lt(1), valFraction: z.number().min(0).lt(1), seed: z.number().int() }),
+  z.object({ kind: z.literal('kfold-speaker'), k: z.number().int().min(2).max(50), fold: z.number().int().min(0), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
+  z.object({ kind: z.literal('loso'), speaker: z.string().max(64), valFraction: z.number().min(0).lt(1).optional(), seed: z.number().int() }),
+]);
