@@ -1,7 +1,7 @@
 /** Capture sources as one streaming interface: the browser microphone, or PortAudio through the API. */
 import workletUrl from './capture-worklet.ts?worker&url';
 import { api } from '../api/client';
-import { base64ToFloat32 } from './pcm';
+import { base64ToFloat32 } from '../../src-shared/audio/pcmBase64';
 import { errorMessage } from '../../src-shared/api/errors';
 
 export interface LiveCapture {

@@ -1,7 +1,7 @@
 /** One shared player for dataset files: fetches `files.audio` once per file and plays it from a Blob URL. */
 import { ref } from 'vue';
 import { api } from '../api/client';
-import { base64ToBytes } from './pcm';
+import { base64ToBytes } from '../../src-shared/audio/pcmBase64';
 
 const MAX_CACHED = 24;
 const urls = new Map<string, string>();

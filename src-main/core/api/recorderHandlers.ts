@@ -1,5 +1,6 @@
 import { type Handlers } from './dispatch';
-import { ApiError } from '../../../src-shared/api/errors';
+import { ApiError, errorMessage } from '../../../src-shared/api/errors';
+import { base64ToFloat32, float32ToBase64 } from '../../../src-shared/audio/pcmBase64';
 import type { HandlerContext } from './handlers';
 import { record } from '../recorder/capture';
 import { classifyRecording } from '../recorder/classifier';
@@ -10,21 +11,17 @@ import { loadedModel } from './modelCache';
 
 type RecorderMethods = 'recorder.devices' | 'recorder.record' | 'recorder.classify' | 'recorder.save';
 
-/** base64 of little-endian float32 → samples; the renderer sends PCM this way over both transports. */
+/** base64 of little-endian float32 → samples, refused with a reason when malformed, empty or not finite. */
 export function decodeSamples(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length % 4 !== 0) throw new ApiError('samples: expected base64 of float32 values (byte length not a multiple of 4).', 'invalid');
-  const out = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+  let out: Float32Array;
+  try {
+    out = base64ToFloat32(base64);
+  } catch (err) {
+    throw new ApiError(`samples: ${errorMessage(err)}.`, 'invalid');
+  }
   for (const v of out) if (!Number.isFinite(v)) throw new ApiError('samples: contains NaN or infinite values.', 'invalid');
   if (out.length === 0) throw new ApiError('samples: the recording is empty.', 'invalid');
   return out;
-}
-
-export function encodeSamples(samples: Float32Array): string {
-  const buf = Buffer.alloc(samples.length * 4);
-  for (let i = 0; i < samples.length; i++) buf.writeFloatLE(samples[i], i * 4);
-  return buf.toString('base64');
 }
 
 /** Microphone capture (PortAudio, in the main process's child), classification and collection. */
@@ -46,7 +43,7 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
     'recorder.record': async ({ deviceId, seconds }) => {
       const rec = await record({ seconds, ...(deviceId !== undefined ? { device: deviceId } : { preferred: rememberedDevice(db) ?? undefined }) });
       rememberDevice(db, rec.deviceName);
-      return { sampleRate: rec.sampleRate, samples: encodeSamples(rec.samples), deviceName: rec.deviceName, truncated: Boolean(rec.truncated), reason: rec.reason };
+      return { sampleRate: rec.sampleRate, samples: float32ToBase64(rec.samples), deviceName: rec.deviceName, truncated: Boolean(rec.truncated), reason: rec.reason };
     },
     'recorder.classify': async ({ modelId, sampleRate, samples }) => {
       const model = await loadedModel(ctx, modelId);
