@@ -3,18 +3,9 @@ export class SampleRing {
   private buf: Float32Array;
   private write = 0;
   private filled = 0;
-  /** Samples pushed since creation (never wraps). */
-  total = 0;
 
   constructor(capacity: number) {
     this.buf = new Float32Array(Math.max(1, Math.floor(capacity)));
-  }
-
-  get capacity(): number {
-    return this.buf.length;
-  }
-  get length(): number {
-    return this.filled;
   }
 
   push(chunk: Float32Array): void {
@@ -25,7 +16,6 @@ export class SampleRing {
     if (first < src.length) this.buf.set(src.subarray(first), 0);
     this.write = (this.write + src.length) % cap;
     this.filled = Math.min(cap, this.filled + src.length);
-    this.total += chunk.length;
   }
 
   /** The newest n samples (fewer if not yet filled), oldest first. */
@@ -37,12 +27,6 @@ export class SampleRing {
     out.set(this.buf.subarray(start, start + first), 0);
     if (first < count) out.set(this.buf.subarray(0, count - first), first);
     return out;
-  }
-
-  clear(): void {
-    this.write = 0;
-    this.filled = 0;
-    this.total = 0;
   }
 }
 

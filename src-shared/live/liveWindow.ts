@@ -4,6 +4,11 @@ import { StreamResampler } from '../audio/streamResampler';
 // Live mode: classify the latest `inputSeconds` of audio every `hop` seconds and smooth the
 // probabilities over time, so the label does not flicker between neighbouring windows.
 
+/** Seconds between live decisions by default: `ser record --live` and the workbench's live mode both use it. */
+export const LIVE_HOP_SECONDS = 0.5;
+/** Default time constant (s) of the exponential probability smoothing, shared like the hop so both show the same numbers. */
+export const LIVE_SMOOTHING_SECONDS = 1;
+
 /** A label and a probability per label (summing to 1). */
 export interface Classification {
   label: string;
@@ -152,9 +157,9 @@ export interface LiveSummary {
 export interface LiveOptions {
   classifier: WindowClassifier;
   source: AudioSource;
-  /** Seconds between decisions (default 0.5). */
+  /** Seconds between decisions (default LIVE_HOP_SECONDS, 0.5). */
   hop?: number;
-  /** Time constant of the probability smoothing in seconds (default 1; 0 = none). */
+  /** Time constant of the probability smoothing in seconds (default LIVE_SMOOTHING_SECONDS, 1; 0 = none). */
   smoothingSeconds?: number;
   onWindow?: (window: LiveWindow) => void;
   signal?: AbortSignal;
@@ -169,7 +174,7 @@ export interface LiveOptions {
 /** Classifies a stream on a sliding window until the source ends or `signal` aborts. */
 export async function liveClassify(opts: LiveOptions): Promise<LiveSummary> {
   const { classifier, source } = opts;
-  const hop = opts.hop ?? 0.5;
+  const hop = opts.hop ?? LIVE_HOP_SECONDS;
   if (!(hop > 0)) throw new RangeError(`liveClassify: hop must be > 0 s (got ${hop})`);
   if (!(classifier.inputSeconds > 0)) throw new RangeError(`liveClassify: the model's input length must be > 0 s (got ${classifier.inputSeconds})`);
   // Resample the stream once, then cut windows at the model's rate: each window is then exactly a
@@ -177,7 +182,7 @@ export async function liveClassify(opts: LiveOptions): Promise<LiveSummary> {
   const rate = classifier.sampleRate;
   const resampler = source.sampleRate === rate ? null : new StreamResampler(source.sampleRate, rate);
   const window = new SlidingWindow(Math.round(classifier.inputSeconds * rate), Math.max(1, Math.round(hop * rate)));
-  const alpha = smoothingAlpha(hop, opts.smoothingSeconds ?? 1);
+  const alpha = smoothingAlpha(hop, opts.smoothingSeconds ?? LIVE_SMOOTHING_SECONDS);
   const skipLate = opts.skipLate ?? true;
 
   const startedAt = performance.now();

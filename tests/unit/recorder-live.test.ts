@@ -5,6 +5,8 @@ import { resample } from '../../src-shared/audio/resample';
 import {
   arraySource,
   argmaxLabel,
+  LIVE_HOP_SECONDS,
+  LIVE_SMOOTHING_SECONDS,
   liveClassify,
   SlidingWindow,
   smoothingAlpha,
@@ -180,6 +182,23 @@ describe('liveClassify', () => {
     // Each kept window was at most one hop behind when its classification began, so about one
     // window per classification time (0.4 s) survives, not one per hop (0.1 s).
     expect(summary.windows).toBeLessThanOrEqual(Math.ceil(seconds / 0.4) + 1);
+  });
+
+  it('defaults to LIVE_HOP_SECONDS and LIVE_SMOOTHING_SECONDS (0.5 s, 1 s), which the CLI and the workbench share', async () => {
+    expect(LIVE_HOP_SECONDS).toBe(0.5);
+    expect(LIVE_SMOOTHING_SECONDS).toBe(1);
+    // Everything a window reports except the wall-clock latency.
+    const run = async (timing: { hop?: number; smoothingSeconds?: number }) => {
+      const windows: Omit<LiveWindow, 'latencyMs'>[] = [];
+      await liveClassify({ classifier: energyClassifier(1.5, 16000), source: arraySource(speech, 16000), ...timing, onWindow: ({ latencyMs: _, ...w }) => windows.push(w) });
+      return windows;
+    };
+    const byDefault = await run({});
+    expect(byDefault.length).toBeGreaterThan(2);
+    expect(byDefault).toEqual(await run({ hop: 0.5, smoothingSeconds: 1 }));
+    // Not vacuous: another time constant changes the smoothed values, another hop the windows.
+    expect(byDefault.map((w) => w.smoothed)).not.toEqual((await run({ smoothingSeconds: 3 })).map((w) => w.smoothed));
+    expect(byDefault.map((w) => w.end)).not.toEqual((await run({ hop: 0.25 })).map((w) => w.end));
   });
 
   it('stops when aborted and rejects a zero hop', async () => {

@@ -6,7 +6,7 @@ import { encodeWav } from '../../../src-shared/audio/wav';
 import { openCapture, record } from '../../core/recorder/capture';
 import { saveRecording } from '../../core/recorder/collect';
 import { rememberDevice, rememberedDevice, type DeviceChoice } from '../../core/recorder/devices';
-import { liveClassify, type LiveSummary } from '../../../src-shared/live/liveWindow';
+import { LIVE_HOP_SECONDS, liveClassify, type LiveSummary } from '../../../src-shared/live/liveWindow';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
 
 interface RecordCliOptions extends CommonOptions {
@@ -106,7 +106,7 @@ function deviceChoice(ctx: ActionContext, device: string | undefined): DeviceCho
 async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: number): Promise<LiveResult> {
   if (!opts.model) throw new CliError('--live needs --model <dir>');
   if (opts.out || opts.dataset) throw new CliError('--live classifies as it listens; it does not combine with --out or --dataset');
-  const hop = positive('hop', opts.hop ?? '0.5', 60)!;
+  const hop = positive('hop', opts.hop ?? String(LIVE_HOP_SECONDS), 60)!;
   const { loadRecorderModel, modelClassifier } = await classifierModule();
   const windowSeconds = positive('window', opts.window, 60);
   const model = await loadRecorderModel(opts.model);
@@ -196,7 +196,7 @@ export function register(program: Command): void {
     .option('--rate <hz>', 'sample rate of the written WAV (default: the device rate)')
     .option('--model <dir>', 'saved model directory to classify with')
     .option('--live', 'with --model: classify every --hop seconds on a window of the model input length')
-    .option('--hop <s>', 'seconds between live decisions', '0.5')
+    .option('--hop <s>', 'seconds between live decisions', String(LIVE_HOP_SECONDS))
     .option('--window <s>', "live window length (default: the model's input length; 3 s for utterance-level models)")
     .option('--dataset <folder>', 'collect: save the take into <folder>/<label>/<speaker>_<time>.wav and re-import the dataset')
     .option('--label <label>', 'label of the take (with --dataset)')

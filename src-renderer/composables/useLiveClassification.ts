@@ -1,0 +1,156 @@
+/**
+ * Live mode: the shared `liveClassify` (as `ser record --live` runs it) over the open input, so the same model
+ * shows the same windows and smoothed probabilities here as on the command line.
+ */
+import { computed, ref, type Ref } from 'vue';
+import type { SavedModelInfo } from '../../src-shared/api/contract';
+import { errorMessage } from '../../src-shared/api/errors';
+import { float32ToBase64 } from '../../src-shared/audio/pcmBase64';
+import { LIVE_HOP_SECONDS, LIVE_SMOOTHING_SECONDS, liveClassify, type WindowClassifier } from '../../src-shared/live/liveWindow';
+import { api } from '../api/client';
+import { modelInputSeconds } from '../stores/models';
+import type { CaptureSource } from './useCaptureSource';
+
+/** Windows kept for the chart (a minute at the default hop). */
+const HISTORY = 120;
+/** Weight of the newest latency in the shown running average. */
+const LATENCY_WEIGHT = 0.2;
+
+/** Smoothed probabilities at the end of one window, `t` seconds into the stream. */
+export interface LivePoint {
+  t: number;
+  probs: Record<string, number>;
+}
+
+export interface LiveClassificationOptions {
+  modelId: Readonly<Ref<number | null>>;
+  model: Readonly<Ref<SavedModelInfo | null>>;
+  /** True while a take is being recorded, so live mode does not start. */
+  busy: () => boolean;
+  /** Called as live mode begins (the take gives way to the live waveform). */
+  onStart?: () => void;
+}
+
+/** Chunks pushed from capture events, as the async iterable `liveClassify` reads; it ends when `signal` aborts. */
+function chunkFeed(signal: AbortSignal): { push(chunk: Float32Array): void; chunks: AsyncIterable<Float32Array> } {
+  const queue: Float32Array[] = [];
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    wake?.();
+    wake = null;
+  };
+  signal.addEventListener('abort', notify, { once: true });
+  return {
+    push(chunk) {
+      if (signal.aborted) return;
+      queue.push(chunk);
+      notify();
+    },
+    chunks: (async function* () {
+      while (!signal.aborted) {
+        const next = queue.shift();
+        if (next) yield next;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
+    })(),
+  };
+}
+
+export function useLiveClassification(src: CaptureSource, opts: LiveClassificationOptions) {
+  const on = ref(false);
+  const error = ref<string | null>(null);
+  const windows = ref(0);
+  const skipped = ref(0);
+  /** Running average of the classify round trip in ms. */
+  const latency = ref<number | null>(null);
+  /** Share of the first window filled so far (1 once classifying). */
+  const fill = ref(0);
+  const current = ref<Record<string, number> | null>(null);
+  const history = ref<LivePoint[]>([]);
+  const windowSeconds = computed(() => (opts.model.value ? modelInputSeconds(opts.model.value) : 3));
+  let controller: AbortController | null = null;
+  let unlisten: (() => void) | null = null;
+
+  async function start(): Promise<void> {
+    const modelId = opts.modelId.value;
+    if (on.value || modelId === null || opts.busy()) return;
+    error.value = null;
+    const c = await src.ensureCapture();
+    if (!c) return;
+    windows.value = 0;
+    skipped.value = 0;
+    latency.value = null;
+    history.value = [];
+    current.value = null;
+    fill.value = 0;
+    opts.onStart?.();
+    const ac = new AbortController();
+    controller = ac;
+    on.value = true;
+
+    const inputSeconds = windowSeconds.value;
+    const feed = chunkFeed(ac.signal);
+    const run = (sampleRate: number): void => {
+      // The capture's rate as the model rate: windows go out as captured, and the core resamples them.
+      const classifier: WindowClassifier = {
+        inputSeconds,
+        sampleRate,
+        classify: (samples, rate) => api.call('recorder.classify', { modelId, sampleRate: rate, samples: float32ToBase64(samples) }),
+      };
+      void liveClassify({
+        classifier,
+        source: { sampleRate, chunks: feed.chunks },
+        hop: LIVE_HOP_SECONDS,
+        smoothingSeconds: LIVE_SMOOTHING_SECONDS,
+        signal: ac.signal,
+        // A polled PortAudio stream loses the gaps between polls, so its sample clock falls ever further behind
+        // the wall clock and soon every window would count as late; its chunks never come faster than real time.
+        skipLate: !c.gappy,
+        onWindow(w) {
+          // A classification that was in flight when live mode stopped no longer counts.
+          if (ac.signal.aborted) return;
+          windows.value++;
+          skipped.value = w.index + 1 - windows.value;
+          latency.value = latency.value === null ? w.latencyMs : (1 - LATENCY_WEIGHT) * latency.value + LATENCY_WEIGHT * w.latencyMs;
+          current.value = w.smoothed;
+          history.value = [...history.value.slice(1 - HISTORY), { t: w.end, probs: w.smoothed }];
+        },
+      }).then(
+        (summary) => {
+          // Windows dropped after the last classified one show up only in the summary.
+          if (controller === ac) skipped.value = summary.skipped;
+        },
+        (err: unknown) => {
+          if (ac.signal.aborted) return;
+          error.value = errorMessage(err);
+          stop();
+        },
+      );
+    };
+    let received = 0;
+    let running = false;
+    unlisten = src.listen({
+      chunk(chunk, sampleRate) {
+        // Start with the first chunk: a PortAudio stream reports its rate only then.
+        if (!running) {
+          running = true;
+          run(sampleRate);
+        }
+        received += chunk.length;
+        fill.value = Math.min(1, received / Math.round(inputSeconds * sampleRate));
+        feed.push(chunk);
+      },
+      closing: stop,
+    });
+  }
+
+  /** Stops live mode; the counters, chart and last probabilities stay. */
+  function stop(): void {
+    on.value = false;
+    controller?.abort();
+    unlisten?.();
+    unlisten = null;
+  }
+
+  return { on, error, windows, skipped, latency, fill, current, history, windowSeconds, start, stop };
+}
