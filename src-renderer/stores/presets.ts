@@ -1,13 +1,14 @@
 /** Feature and model presets from the core (loaded once). */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Preset } from '../../src-shared/api/contract';
+import type { FeaturePreset } from '../../src-shared/api/contract';
+import type { ModelPresetInfo } from '../../src-shared/config/models';
 import { api } from '../api/client';
 import { useToasts } from './toasts';
 
 export const usePresets = defineStore('presets', () => {
-  const features = ref<Preset[]>([]);
-  const models = ref<Preset[]>([]);
+  const features = ref<FeaturePreset[]>([]);
+  const models = ref<ModelPresetInfo[]>([]);
   const toasts = useToasts();
   let loading: Promise<void> | null = null;
 

@@ -122,7 +122,7 @@ export const useRuns = defineStore('runs', () => {
 });
 
 /** A value inside a run config by dotted path, e.g. `training.learningRate`. */
-export function configValue(config: Record<string, unknown>, path: string): unknown {
+export function configValue(config: object | null, path: string): unknown {
   let cur: unknown = config;
   for (const key of path.split('.')) {
     if (cur === null || typeof cur !== 'object') return undefined;

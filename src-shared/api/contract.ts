@@ -6,6 +6,9 @@
  */
 import { z } from 'zod';
 import { CORPUS_NAMES } from '../corpus';
+import { FeatureConfigSchema, type FeatureConfig } from '../config/features';
+import type { ModelPresetInfo } from '../config/models';
+import { RunConfigSchema, type RunConfig } from '../config/run';
 import { SplitSpecSchema } from '../config/split';
 import type { WireError } from './errors';
 
@@ -17,11 +20,6 @@ export const CorpusSchema = z.enum(['auto', ...CORPUS_NAMES]);
 /** original label → unified label, or null to drop it. */
 export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable());
 
-
-/** Feature settings as the renderer sends them; the core validates fully with FeatureConfigSchema. */
-export const FeatureConfigInputSchema = z.record(z.string().max(64), z.unknown());
-/** A run config as the renderer sends it; the core validates fully with RunConfigSchema. */
-export const RunConfigInputSchema = z.record(z.string().max(64), z.unknown());
 
 /** Every request method: its params schema. */
 export const requestSchemas = {
@@ -46,11 +44,11 @@ export const requestSchemas = {
   /** A dataset file by id, or any audio file by path (Predict plays files outside datasets). */
   'files.audio': z.union([z.object({ fileId: id }), z.object({ path })]),
   'features.presets': z.object({}),
-  'features.compute': z.object({ fileId: id, config: FeatureConfigInputSchema }),
-  'features.extract': z.object({ datasetId: id, config: FeatureConfigInputSchema }),
+  'features.compute': z.object({ fileId: id, config: FeatureConfigSchema }),
+  'features.extract': z.object({ datasetId: id, config: FeatureConfigSchema }),
   'models.presets': z.object({}),
   'models.list': z.object({}),
-  'runs.start': z.object({ config: RunConfigInputSchema }),
+  'runs.start': z.object({ config: RunConfigSchema }),
   'runs.list': z.object({}),
   'runs.get': z.object({ id }),
   'runs.cancel': z.object({ id }),
@@ -170,11 +168,10 @@ export interface FeatureMatrixResult {
   names?: string[];
   params: Record<string, unknown>;
 }
-export interface Preset {
+export interface FeaturePreset {
   name: string;
   description: string;
-  config: Record<string, unknown>;
-  params?: number;
+  config: FeatureConfig;
 }
 export interface JobStarted {
   jobId: string;
@@ -197,7 +194,8 @@ export interface RunSummary {
   note: string;
   created_at: string;
   error: string | null;
-  config: Record<string, unknown>;
+  /** As stored when the run started, every default filled in; null when the stored JSON is damaged. */
+  config: RunConfig | null;
 }
 export interface EpochPoint {
   epoch: number;
@@ -250,7 +248,7 @@ export interface SavedModelInfo {
   path: string;
   kind: string;
   labels: string[];
-  feature_config: Record<string, unknown>;
+  feature_config: FeatureConfig;
   created_at: string;
 }
 export interface Device {
@@ -285,10 +283,10 @@ export interface Results {
   'datasets.relabel': { classes: Record<string, number> };
   'datasets.splitPreview': SplitPreview;
   'files.audio': { mime: string; base64: string };
-  'features.presets': Preset[];
+  'features.presets': FeaturePreset[];
   'features.compute': FeatureMatrixResult;
   'features.extract': JobStarted;
-  'models.presets': Preset[];
+  'models.presets': ModelPresetInfo[];
   'models.list': SavedModelInfo[];
   'runs.start': { runId: number; jobId: string };
   'runs.list': RunSummary[];

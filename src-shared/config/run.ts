@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from './backends';
-import { SplitSpecSchema } from './split';
+import { SplitSpecSchema, type SplitSpec } from './split';
 import { FEATURE_PRESETS, FeatureConfigSchema, type FeatureConfig } from './features';
 import { getModelPresetSpec, ModelPresetNameSchema } from './models';
 
@@ -53,7 +53,7 @@ const RunConfigObject = z.strictObject({
   name: z.string().max(128).optional(),
   datasetId: z.number().int().positive(),
   /** Restrict training to these labels (e.g. the seeds' 6 classes); default: every label in the dataset. */
-  labels: z.array(z.string().min(1).max(64)).min(2).optional(),
+  labels: z.array(z.string().min(1).max(64)).min(2, 'train on at least two classes (or leave labels out for all of them)').optional(),
   split: SplitSpecSchema.optional(),
   model: z.union([
     ModelPresetNameSchema,
@@ -129,25 +129,60 @@ const RunConfigObject = z.strictObject({
   outDir: z.string().min(1).max(4096).optional(),
 });
 
+/**
+ * A run config as the API carries it: the structure above plus the checks that need the model preset (its
+ * `model.params` schema, the feature kinds it takes, batch norm), each reported at its field's path.
+ */
+export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const model = typeof c.model === 'string' ? { preset: c.model, params: {} } : c.model;
+  const preset = getModelPresetSpec(model.preset);
+  // Classical models take the run seed unless their params name one.
+  const rawParams = preset.family === 'classical' ? { seed: c.seed, ...model.params } : model.params;
+  const params = preset.paramsSchema.safeParse(rawParams);
+  if (!params.success) {
+    for (const i of params.error.issues) issue(['model', 'params', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], i.message);
+    return;
+  }
+  const features = resolveFeatures(c.features ?? preset.features);
+  if (typeof features === 'string') return issue(['features'], features);
+  const auxName = c.auxFeatures ?? (preset.family === 'neural' ? preset.auxFeatures : undefined);
+  if (auxName !== undefined && typeof resolveFeatures(auxName) === 'string') issue(['auxFeatures'], resolveFeatures(auxName) as string);
+  if (preset.family === 'neural' && (features.kind === 'functionals' || features.kind === 'prosody')) {
+    issue(['features'], `${model.preset} needs a time-frequency representation (logmel, mfcc, chroma), not "${features.kind}"`);
+  }
+  if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {
+    issue(['speakerAdaptiveBatchNorm'], `${model.preset} has no batch-norm layers to adapt; it applies to networks`);
+  }
+  if (preset.family === 'classical' && features.kind !== 'functionals' && features.kind !== 'prosody') {
+    issue(['features'], `${model.preset} works on utterance-level vectors ("functionals" or "prosody"), not "${features.kind}"`);
+  }
+});
+
 /** The whole description of a run, with defaults filled in and names resolved. */
 export type RunConfig = Omit<z.output<typeof RunConfigObject>, 'model' | 'features' | 'auxFeatures' | 'split'> & {
   model: { preset: z.output<typeof ModelPresetNameSchema>; params: Record<string, unknown> };
   features: FeatureConfig;
   auxFeatures?: FeatureConfig;
-  split: z.output<typeof SplitSpecSchema>;
+  split: SplitSpec;
 };
-export type RunConfigInput = z.input<typeof RunConfigObject>;
+/** A run config as a form or a JSON file writes it: defaults may be left out, presets named. */
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
-function resolveFeatures(v: string | FeatureConfig, path: string): FeatureConfig {
+/** A feature preset name resolved, or the reason it cannot be. */
+function resolveFeatures(v: string | FeatureConfig): FeatureConfig | string {
   if (typeof v !== 'string') return v;
-  const preset = FEATURE_PRESETS[v];
-  if (!preset) throw new Error(`${path}: unknown feature preset "${v}" (known: ${Object.keys(FEATURE_PRESETS).join(', ')})`);
-  return preset;
+  return FEATURE_PRESETS[v] ?? `unknown feature preset "${v}" (known: ${Object.keys(FEATURE_PRESETS).join(', ')})`;
+}
+
+/** The split of a config that names none: 20 % of the speakers to test, 15 % to validation, drawn by the run seed. */
+export function defaultSplit(seed: number): SplitSpec {
+  return { kind: 'speaker', testFraction: 0.2, valFraction: 0.15, seed };
 }
 
 /** Validated run config with every default filled in; throws one readable message listing all problems. */
 export function parseRunConfig(input: unknown): RunConfig {
-  const r = RunConfigObject.safeParse(input);
+  const r = RunConfigSchema.safeParse(input);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'config'}: ${i.message}`);
     throw new Error(`Invalid run config: ${lines.join('; ')}`);
@@ -155,27 +190,12 @@ export function parseRunConfig(input: unknown): RunConfig {
   const c = r.data;
   const model = typeof c.model === 'string' ? { preset: c.model, params: {} } : c.model;
   const preset = getModelPresetSpec(model.preset);
-  // Classical models take the run seed unless their params name one.
   const rawParams = preset.family === 'classical' ? { seed: c.seed, ...model.params } : model.params;
-  const params = preset.paramsSchema.safeParse(rawParams);
-  if (!params.success) {
-    const lines = params.error.issues.map((i) => `model.params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
-    throw new Error(`Invalid run config: ${lines.join('; ')}`);
-  }
-  const features = resolveFeatures(c.features ?? preset.features, 'features');
+  // The refinement above checked all of these; parse again for the defaults the schemas fill in.
+  const params = preset.paramsSchema.parse(rawParams);
+  const features = resolveFeatures(c.features ?? preset.features) as FeatureConfig;
   const auxName = c.auxFeatures ?? (preset.family === 'neural' ? preset.auxFeatures : undefined);
-  const auxFeatures = auxName === undefined ? undefined : resolveFeatures(auxName, 'auxFeatures');
-  const problems: string[] = [];
-  if (preset.family === 'neural' && (features.kind === 'functionals' || features.kind === 'prosody')) {
-    problems.push(`features: ${model.preset} needs a time-frequency representation (logmel, mfcc, chroma), not "${features.kind}"`);
-  }
-  if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {
-    problems.push(`speakerAdaptiveBatchNorm: ${model.preset} has no batch-norm layers to adapt; it applies to networks`);
-  }
-  if (preset.family === 'classical' && features.kind !== 'functionals' && features.kind !== 'prosody') {
-    problems.push(`features: ${model.preset} works on utterance-level vectors ("functionals" or "prosody"), not "${features.kind}"`);
-  }
-  if (problems.length) throw new Error(`Invalid run config: ${problems.join('; ')}`);
-  const split = c.split ?? { kind: 'speaker' as const, testFraction: 0.2, valFraction: 0.15, seed: c.seed };
-  return { ...c, model: { preset: model.preset, params: params.data }, features, auxFeatures, split };
+  const auxFeatures = auxName === undefined ? undefined : (resolveFeatures(auxName) as FeatureConfig);
+  const split = c.split ?? defaultSplit(c.seed);
+  return { ...c, model: { preset: model.preset, params }, features, auxFeatures, split };
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../../src-shared/config/run';
 import { evaluatePredictions } from '../../src-shared/metrics';
 import { openStore } from '../../src-main/core/store/db';
 import { REPO_ROOT } from '../helpers/shared';
@@ -71,12 +72,26 @@ describe('ser runs / compare / export on a seeded database', () => {
     expect(r.code, r.stderr).toBe(0);
     const c = JSON.parse(r.stdout);
     expect(c.runs.map((x: { id: number }) => x.id)).toEqual([1, 2, 3]);
-    expect(c.runs[0].config).toEqual(config1);
+    // Stored configs are read through the run config schema: what was stored, every default filled in.
+    expect(c.runs[0].config).toEqual(parseRunConfig(config1));
+    // The SVM's features and parameters come from its preset's defaults: they differ too, and the diff says so.
     expect(c.config_diff).toEqual({
       'model.preset': ['resnet', 'resnet', 'svm'],
-      'model.params.kernel': [null, null, 'rbf'],
       'optimizer.kind': ['adam', 'adamw', 'adam'],
       epochs: [2, 3, 2],
+      'features.kind': ['logmel', 'logmel', 'functionals'],
+      'features.hop': [512, 512, 256],
+      'features.nMfcc': [40, 40, 13],
+      'features.deltas': [0, 0, 1],
+      'features.yinFrameLength': [2048, 2048, 1024],
+      'features.length.mode': ['fixed', 'fixed', 'variable'],
+      'features.length.seconds': [3, 3, null],
+      'features.length.maxSeconds': [null, null, 30],
+      'model.params.kernel': [null, null, 'rbf'],
+      'model.params.C': [null, null, 1],
+      'model.params.gamma': [null, null, 'scale'],
+      'model.params.class_weight': [null, null, 'none'],
+      'model.params.seed': [null, null, 42],
     });
     expect(c.metrics.accuracy).toEqual([report1.accuracy, report2.accuracy, null]);
     expect(c.metrics.uar).toEqual([report1.uar, report2.uar, null]);

@@ -9,7 +9,8 @@ import { detectFolder } from '../datasets/detect';
 import { importDataset } from '../datasets/import';
 import { relabelDataset } from '../datasets/relabel';
 import { AUDIO_EXTENSIONS } from '../datasets/scan';
-import { makeSplit, type SplitSpec } from '../datasets/splits';
+import { makeSplit } from '../datasets/splits';
+import { type SplitSpec } from '../../../src-shared/config/split';
 import { FEATURE_PRESETS, FeatureConfigSchema } from '../../../src-shared/config/features';
 import { computeFeatures } from '../features/compute';
 import { extractDatasetFeatures } from '../features/dataset';
@@ -152,7 +153,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       return { mime: 'audio/wav', base64: Buffer.from(encodeWav(audio.samples, audio.sampleRate)).toString('base64') };
     },
     'features.presets': () =>
-      Object.entries(FEATURE_PRESETS).map(([name, config]) => ({ name, description: describeFeatures(config), config: { ...config } })),
+      Object.entries(FEATURE_PRESETS).map(([name, config]) => ({ name, description: describeFeatures(config), config })),
     'features.compute': async ({ fileId, config }) => {
       const file = requireFile(ctx, fileId);
       const cfg = FeatureConfigSchema.parse(config);

@@ -81,13 +81,7 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
   };
 
   return {
-    'models.presets': () =>
-      listModelPresets().map((p) => ({
-        name: p.name,
-        description: `${p.label}: ${p.description}`,
-        config: { family: p.family, features: p.features, ...(p.auxFeatures ? { auxFeatures: p.auxFeatures } : {}) },
-        ...(p.params != null ? { params: p.params } : {}),
-      })),
+    'models.presets': () => listModelPresets(),
     'models.list': () => listModels(db),
     'runs.start': ({ config }) => launch(config),
     'runs.list': () => listRunSummaries(db),
@@ -108,7 +102,11 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
       if (!updated) throw new ApiError(`Run ${id} does not exist.`, 'not_found');
       return updated;
     },
-    'runs.rerun': ({ id }) => launch(requireRun(id).config),
+    'runs.rerun': ({ id }) => {
+      const { config } = requireRun(id);
+      if (!config) throw new ApiError(`Run ${id}'s stored config is damaged, so it cannot be re-run.`, 'failed');
+      return launch(config);
+    },
     'runs.compare': ({ ids }) => {
       const runs = loadRunsForComparison(db, ids);
       const missing = ids.filter((i) => !runs.some((r) => r.id === i));

@@ -1,22 +1,7 @@
+import type { SplitSpec } from '../../../src-shared/config/split';
 import { mulberry32 } from '../random';
 import type { Db } from '../store/db';
 import type { FileRow } from '../store/datasets';
-
-/** How to split a dataset. Speaker-based kinds keep every speaker's files in one part. */
-export type SplitSpec =
-  | {
-      kind: 'speaker';
-      /** Named test speakers; otherwise `testFraction` (default 0.2) of the speakers, chosen by seed. */
-      testSpeakers?: string[];
-      valSpeakers?: string[];
-      testFraction?: number;
-      /** Fraction of all speakers held out for validation (default 0). */
-      valFraction?: number;
-      seed: number;
-    }
-  | { kind: 'random'; testFraction: number; valFraction: number; seed: number /* stratified by label */ }
-  | { kind: 'kfold-speaker'; k: number; fold: number; valFraction?: number; seed: number }
-  | { kind: 'loso'; speaker: string; valFraction?: number; seed: number };
 
 /** File ids per part, each list ascending. */
 export interface SplitAssignment {

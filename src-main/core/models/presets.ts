@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { getModelPresetSpec, MODEL_PRESET_NAMES, type ModelPresetName, type ModelPresetSpec } from '../../../src-shared/config/models';
+import { getModelPresetSpec, MODEL_PRESET_NAMES, type ModelPresetInfo, type ModelPresetName, type ModelPresetSpec } from '../../../src-shared/config/models';
 import { buildBiLstm } from './bilstm';
 import { buildCnnRnn } from './cnnRnn';
 import { buildHybrid } from './hybrid';
@@ -49,16 +49,6 @@ export function getModelPreset(name: string): ModelPreset {
   return { ...spec, family: 'neural', build: BUILDERS[spec.name as NeuralPresetName] };
 }
 
-export interface ModelPresetInfo {
-  name: ModelPresetName;
-  label: string;
-  description: string;
-  family: 'neural' | 'classical';
-  features: string;
-  auxFeatures?: string;
-  /** Trainable + non-trainable parameters for the reference input (64x94 log-mel, 8 classes); null for classical models. */
-  params: number | null;
-}
 
 const paramCache = new Map<string, number>();
 

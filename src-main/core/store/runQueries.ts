@@ -1,5 +1,7 @@
 import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunDetail, RunSummary } from '../../../src-shared/api/contract';
 import type { RunForComparison } from '../evaluation/compare';
+import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
+import type { SplitSpec } from '../../../src-shared/config/split';
 import type { Db } from './db';
 
 /**
@@ -38,33 +40,30 @@ function parseJson(text: string | null | undefined): unknown {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Preset name of a run config's `model` (a name or { preset, params }). */
-function modelName(config: Record<string, unknown>): string {
-  const m = config.model;
-  if (typeof m === 'string') return m;
-  if (isObject(m) && typeof m.preset === 'string') return m.preset;
-  return 'unknown';
+/** A stored run config, parsed with the schema it was written by; null when damaged (the row still lists). */
+function readConfig(text: string): RunConfig | null {
+  try {
+    return parseRunConfig(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }
 
 /** "speaker: test 13,14 · val 12" — the split as one readable line. */
-export function describeSplit(split: unknown): string {
-  if (!split || typeof split !== 'object') return 'default';
-  const s = split as Record<string, unknown>;
-  const list = (v: unknown) => (Array.isArray(v) ? v.join(',') : null);
+export function describeSplit(s: SplitSpec): string {
+  const percent = (f: number) => `${Math.round(f * 100)}%`;
   switch (s.kind) {
     case 'speaker': {
-      const test = list(s.testSpeakers) ?? `${Math.round(Number(s.testFraction ?? 0.2) * 100)}% speakers`;
-      const val = list(s.valSpeakers) ?? (s.valFraction !== undefined ? `${Math.round(Number(s.valFraction) * 100)}%` : 'none');
+      const test = s.testSpeakers?.length ? s.testSpeakers.join(',') : `${percent(s.testFraction ?? 0.2)} speakers`;
+      const val = s.valSpeakers?.length ? s.valSpeakers.join(',') : s.valFraction !== undefined ? percent(s.valFraction) : 'none';
       return `speaker: test ${test} · val ${val}`;
     }
     case 'random':
-      return `random: test ${Math.round(Number(s.testFraction) * 100)}% · val ${Math.round(Number(s.valFraction) * 100)}%`;
+      return `random: test ${percent(s.testFraction)} · val ${percent(s.valFraction)}`;
     case 'kfold-speaker':
-      return `speaker ${String(s.k)}-fold, fold ${String(s.fold)}`;
+      return `speaker ${s.k}-fold, fold ${s.fold}`;
     case 'loso':
-      return `leave-one-speaker-out: ${String(s.speaker)}`;
-    default:
-      return String(s.kind ?? 'default');
+      return `leave-one-speaker-out: ${s.speaker}`;
   }
 }
 
@@ -88,8 +87,7 @@ SELECT r.id, r.name, r.dataset_id, d.name AS dataset_name, r.config, r.status, r
 FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
 
 function toSummary(raw: RawRun): RunSummary {
-  const parsed = parseJson(raw.config);
-  const config = isObject(parsed) ? parsed : {};
+  const config = readConfig(raw.config);
   const metrics = parseJson(raw.eval_metrics);
   const m = isObject(metrics) ? metrics : {};
   const tags = parseJson(raw.tags);
@@ -99,9 +97,9 @@ function toSummary(raw: RawRun): RunSummary {
     status: raw.status,
     dataset_id: raw.dataset_id,
     dataset_name: raw.dataset_name,
-    model: modelName(config),
+    model: config?.model.preset ?? 'unknown',
     backend: raw.backend,
-    split: describeSplit(config.split),
+    split: config ? describeSplit(config.split) : 'unknown',
     accuracy: num(m.accuracy),
     uar: num(m.uar),
     macro_f1: num(m.macro_f1),
@@ -186,7 +184,7 @@ export function loadRunsForComparison(db: Db, ids: number[]): RunForComparison[]
       config: summary.config,
       metrics: evaluation ? (report as Record<string, unknown>) : null,
       epochs: getEpochPoints(db, id),
-      datasetDeleted: summary.dataset_id === null && typeof summary.config.datasetId === 'number',
+      datasetDeleted: summary.dataset_id === null && typeof summary.config?.datasetId === 'number',
     };
   });
 }

@@ -1,5 +1,6 @@
 import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunSummary, SavedModelInfo } from '../../../src-shared/api/contract';
 import { hostname } from 'node:os';
+import type { FeatureConfig } from '../../../src-shared/config/features';
 import type { Db } from './db';
 import { getRunSummary } from './runQueries';
 
@@ -121,7 +122,7 @@ interface RawModel {
 const toModelInfo = (r: RawModel): SavedModelInfo => ({
   ...r,
   labels: JSON.parse(r.labels) as string[],
-  feature_config: JSON.parse(r.feature_config) as Record<string, unknown>,
+  feature_config: JSON.parse(r.feature_config) as FeatureConfig,
 });
 
 export function listModels(db: Db): SavedModelInfo[] {
