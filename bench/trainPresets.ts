@@ -61,19 +61,19 @@ const NEURAL_RECIPE = {
 
 const store = openStore(opts.db);
 const imported = await importDataset(store, { folder: opts.data });
-log(`dataset ${imported.dataset_id}: ${imported.files} files, ${imported.speakers} speakers`);
+log(`dataset ${imported.datasetId}: ${imported.files} files, ${imported.speakers} speakers`);
 const val = opts.valSpeakers === 'none' ? [] : opts.valSpeakers.split(',').map((v) => v.trim());
 const split = { kind: 'speaker', testSpeakers: ['13', '14', '15', '16'], ...(val.length ? { valSpeakers: val } : { valFraction: 0 }), seed: Number(opts.seed) };
 // The seed log-mel (16 kHz, n_fft 1024, hop 512, 64 mels to 8 kHz) over a longer window: RAVDESS sentences often run past 3 s.
 const logmel = { ...FEATURE_PRESETS['seed-logmel'], length: { mode: 'fixed', seconds: Number(opts.seconds) } };
 
-const rows: { preset: string; status: string; accuracy: number | null; uar: number | null; macro_f1: number | null; seconds: number; epochs: number; best_epoch: number; backend: string | null; run_id: number }[] = [];
+const rows: { preset: string; status: string; accuracy: number | null; uar: number | null; macroF1: number | null; seconds: number; epochs: number; best_epoch: number; backend: string | null; runId: number }[] = [];
 for (const name of opts.presets.split(',').map((s) => s.trim())) {
   if (!(MODEL_PRESET_NAMES as readonly string[]).includes(name)) throw new Error(`unknown preset ${name}`);
   const neural = getModelPreset(name).family === 'neural';
   const config = {
     name: `bench ${name}`,
-    datasetId: imported.dataset_id,
+    datasetId: imported.datasetId,
     model: name,
     split,
     seed: Number(opts.seed),
@@ -95,12 +95,12 @@ for (const name of opts.presets.split(',').map((s) => s.trim())) {
     status: result.status,
     accuracy: m?.accuracy ?? null,
     uar: m?.uar ?? null,
-    macro_f1: m?.macro_f1 ?? null,
+    macroF1: m?.macroF1 ?? null,
     seconds: Math.round(result.seconds * 10) / 10,
     epochs: result.epochs,
     best_epoch: result.bestEpoch,
     backend: result.backend,
-    run_id: result.runId,
+    runId: result.runId,
   });
   log(`${name}: ${result.status}${result.error ? ` (${result.error})` : ''}; accuracy ${m ? (m.accuracy * 100).toFixed(1) : '-'} %`);
 }
@@ -113,6 +113,6 @@ else {
   process.stdout.write(`${described}\n`);
   process.stdout.write('preset       accuracy   UAR       macro-F1  seconds  epochs (best)  backend\n');
   for (const r of rows) {
-    process.stdout.write(`${r.preset.padEnd(12)} ${pct(r.accuracy)}  ${pct(r.uar)}  ${pct(r.macro_f1)}  ${String(r.seconds).padStart(7)}  ${String(r.epochs).padStart(3)} (${r.best_epoch})       ${r.backend}\n`);
+    process.stdout.write(`${r.preset.padEnd(12)} ${pct(r.accuracy)}  ${pct(r.uar)}  ${pct(r.macroF1)}  ${String(r.seconds).padStart(7)}  ${String(r.epochs).padStart(3)} (${r.best_epoch})       ${r.backend}\n`);
   }
 }

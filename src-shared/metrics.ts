@@ -26,12 +26,12 @@ export interface EvaluationReport {
   labels: string[];
   accuracy: number;
   uar: number;
-  macro_f1: number;
-  per_class: Record<string, ClassMetrics>;
+  macroF1: number;
+  perClass: Record<string, ClassMetrics>;
   /** [true][pred] counts */
   confusion: number[][];
   /** rows sum to 1 (rows with no support are all 0) */
-  confusion_normalized: number[][];
+  confusionNormalized: number[][];
   n: number;
 }
 
@@ -61,7 +61,7 @@ export function evaluatePredictions(yTrue: number[], yPred: number[], labels: st
     if (yTrue[i] === yPred[i]) correct += 1;
   }
 
-  const per_class: Record<string, ClassMetrics> = {};
+  const perClass: Record<string, ClassMetrics> = {};
   const recalls: number[] = [];
   const f1s: number[] = [];
   for (let c = 0; c < k; c++) {
@@ -72,7 +72,7 @@ export function evaluatePredictions(yTrue: number[], yPred: number[], labels: st
     const precision = ratio(tp, predicted);
     const recall = ratio(tp, support);
     const f1 = ratio(2 * precision * recall, precision + recall);
-    per_class[labels[c]] = { precision, recall, f1, support };
+    perClass[labels[c]] = { precision, recall, f1, support };
     if (support > 0) recalls.push(recall);
     if (support > 0 || predicted > 0) f1s.push(f1);
   }
@@ -82,10 +82,10 @@ export function evaluatePredictions(yTrue: number[], yPred: number[], labels: st
     labels: [...labels],
     accuracy: correct / yTrue.length,
     uar: mean(recalls),
-    macro_f1: mean(f1s),
-    per_class,
+    macroF1: mean(f1s),
+    perClass,
     confusion,
-    confusion_normalized: confusion.map((row) => {
+    confusionNormalized: confusion.map((row) => {
       const s = row.reduce((a, b) => a + b, 0);
       return row.map((v) => ratio(v, s));
     }),
@@ -108,11 +108,11 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 export function formatReport(report: EvaluationReport): string {
   const nameWidth = Math.max(5, ...report.labels.map((l) => l.length));
   const lines: string[] = [];
-  lines.push(`samples ${report.n}   accuracy ${pct(report.accuracy)}   UAR ${pct(report.uar)}   macro-F1 ${pct(report.macro_f1)}`);
+  lines.push(`samples ${report.n}   accuracy ${pct(report.accuracy)}   UAR ${pct(report.uar)}   macro-F1 ${pct(report.macroF1)}`);
   lines.push('');
   lines.push(`${'class'.padEnd(nameWidth)}  precision  recall      f1  support`);
   for (const label of report.labels) {
-    const m = report.per_class[label];
+    const m = report.perClass[label];
     lines.push(
       `${label.padEnd(nameWidth)}  ${m.precision.toFixed(3).padStart(9)}  ${m.recall.toFixed(3).padStart(6)}  ${m.f1
         .toFixed(3)

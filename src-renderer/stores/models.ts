@@ -28,7 +28,7 @@ export const useModels = defineStore('models', () => {
 
 /** The model's input window in seconds, from its feature config (fixed length), else `fallback`. */
 export function modelInputSeconds(model: SavedModelInfo, fallback = 3): number {
-  const length = model.feature_config.length as { mode?: string; seconds?: number; maxSeconds?: number } | undefined;
+  const length = model.featureConfig.length as { mode?: string; seconds?: number; maxSeconds?: number } | undefined;
   if (length?.mode === 'fixed' && typeof length.seconds === 'number') return length.seconds;
   if (length?.mode === 'variable' && typeof length.maxSeconds === 'number') return length.maxSeconds;
   return fallback;

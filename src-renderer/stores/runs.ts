@@ -58,8 +58,8 @@ export const useRuns = defineStore('runs', () => {
     const l = liveOf(runId);
     const steps = new Set(d.batches.map((b) => b.step));
     l.batches = [...d.batches, ...l.batches.filter((b) => !steps.has(b.step))].sort((a, b) => a.step - b.step);
-    const epochs = new Set(d.epochs_data.map((e) => e.epoch));
-    l.epochs = [...d.epochs_data, ...l.epochs.filter((e) => !epochs.has(e.epoch))].sort((a, b) => a.epoch - b.epoch);
+    const epochs = new Set(d.epochsData.map((e) => e.epoch));
+    l.epochs = [...d.epochsData, ...l.epochs.filter((e) => !epochs.has(e.epoch))].sort((a, b) => a.epoch - b.epoch);
     l.status = d.status;
     l.backend = d.backend;
     l.error = d.error;
@@ -83,7 +83,7 @@ export const useRuns = defineStore('runs', () => {
         const l = liveOf(e.runId);
         const last = l.batches[l.batches.length - 1];
         if (!last || e.point.step > last.step) l.batches.push(e.point);
-        if (e.eta_seconds !== undefined) l.eta = e.eta_seconds;
+        if (e.etaSeconds !== undefined) l.eta = e.etaSeconds;
         l.version++;
         break;
       }
@@ -92,7 +92,7 @@ export const useRuns = defineStore('runs', () => {
         const i = l.epochs.findIndex((p) => p.epoch === e.point.epoch);
         if (i >= 0) l.epochs[i] = e.point;
         else l.epochs.push(e.point);
-        if (e.eta_seconds !== undefined) l.eta = e.eta_seconds;
+        if (e.etaSeconds !== undefined) l.eta = e.etaSeconds;
         l.version++;
         refreshSoon();
         break;

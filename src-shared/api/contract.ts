@@ -107,37 +107,37 @@ export interface DatasetSummary {
   name: string;
   root: string;
   corpus: string;
-  file_count: number;
-  error_count: number;
+  fileCount: number;
+  errorCount: number;
   classes: Record<string, number>;
   speakers: number;
-  created_at: string;
-  updated_at: string;
+  createdAt: string;
+  updatedAt: string;
 }
 export interface DatasetDetail extends DatasetSummary {
-  label_map: Record<string, string | null>;
-  by_speaker: { speaker: string; gender: string | null; count: number; classes: Record<string, number> }[];
-  by_gender: Record<string, number>;
+  labelMap: Record<string, string | null>;
+  bySpeaker: { speaker: string; gender: string | null; count: number; classes: Record<string, number> }[];
+  byGender: Record<string, number>;
   durations: number[];
   errors: { file: string; reason: string }[];
 }
 export interface FileInfo {
   id: number;
-  rel_path: string;
+  relPath: string;
   path: string;
   label: string | null;
-  original_label: string | null;
+  originalLabel: string | null;
   speaker: string | null;
   gender: string | null;
   intensity: string | null;
   statement: string | null;
   duration: number | null;
-  sample_rate: number | null;
+  sampleRate: number | null;
   channels: number | null;
   error: string | null;
 }
 export interface ImportResult {
-  dataset_id: number;
+  datasetId: number;
   name: string;
   corpus: string;
   /** Audio files found in the folder, broken ones included. */
@@ -180,19 +180,19 @@ export interface RunSummary {
   id: number;
   name: string | null;
   status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-  dataset_id: number | null;
-  dataset_name: string | null;
+  datasetId: number | null;
+  datasetName: string | null;
   model: string;
   backend: string | null;
   split: string;
   accuracy: number | null;
   uar: number | null;
-  macro_f1: number | null;
+  macroF1: number | null;
   epochs: number;
   seconds: number | null;
   tags: string[];
   note: string;
-  created_at: string;
+  createdAt: string;
   error: string | null;
   /** As stored when the run started, every default filled in; null when the stored JSON is damaged. */
   config: RunConfig | null;
@@ -213,10 +213,10 @@ export interface EvaluationReport {
   labels: string[];
   accuracy: number;
   uar: number;
-  macro_f1: number;
-  per_class: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+  macroF1: number;
+  perClass: Record<string, { precision: number; recall: number; f1: number; support: number }>;
   confusion: number[][];
-  confusion_normalized: number[][];
+  confusionNormalized: number[][];
   n: number;
 }
 export interface FilePrediction {
@@ -227,29 +227,29 @@ export interface FilePrediction {
   probabilities: Record<string, number>;
 }
 export interface RunDetail extends RunSummary {
-  epochs_data: EpochPoint[];
+  epochsData: EpochPoint[];
   batches: BatchPoint[];
   evaluation: (EvaluationReport & { predictions: FilePrediction[] }) | null;
-  model_id: number | null;
+  modelId: number | null;
 }
 export interface CompareResult {
   runs: { id: number; config: Record<string, unknown>; metrics: Record<string, number | null> }[];
-  config_diff: Record<string, unknown[]>;
+  configDiff: Record<string, unknown[]>;
   metrics: Record<string, (number | null)[]>;
-  per_class_f1: Record<string, (number | null)[]>;
+  perClassF1: Record<string, (number | null)[]>;
   warnings: string[];
   curves: { id: number; epochs: EpochPoint[] }[];
   confusions: { id: number; labels: string[]; matrix: number[][] | null }[];
 }
 export interface SavedModelInfo {
   id: number;
-  run_id: number | null;
+  runId: number | null;
   name: string;
   path: string;
   kind: string;
   labels: string[];
-  feature_config: FeatureConfig;
-  created_at: string;
+  featureConfig: FeatureConfig;
+  createdAt: string;
 }
 export interface Device {
   id: number;
@@ -302,7 +302,7 @@ export interface Results {
   'recorder.devices': Device[];
   'recorder.record': RecordingResult;
   'recorder.classify': Classification;
-  'recorder.save': { file: string; dataset_id: number };
+  'recorder.save': { file: string; datasetId: number };
   'settings.get': { value: string | null };
   'settings.set': { ok: true };
 }
@@ -314,8 +314,8 @@ export type ApiEvent =
   | { type: 'job.done'; jobId: string; kind: JobKind; result: unknown }
   | { type: 'job.error'; jobId: string; kind: JobKind; error: string; cancelled: boolean }
   | { type: 'run.status'; runId: number; status: RunSummary['status']; backend?: string; error?: string }
-  | { type: 'run.batch'; runId: number; point: BatchPoint; eta_seconds?: number }
-  | { type: 'run.epoch'; runId: number; point: EpochPoint; eta_seconds?: number }
+  | { type: 'run.batch'; runId: number; point: BatchPoint; etaSeconds?: number }
+  | { type: 'run.epoch'; runId: number; point: EpochPoint; etaSeconds?: number }
   | { type: 'run.log'; runId: number; message: string }
   | { type: 'predict.result'; jobId: string; prediction: FilePrediction | { file: string; error: string } };
 

@@ -29,24 +29,24 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ser-extract-cli-'));
   db = join(dir, 'workbench.sqlite');
   const store = openStore(db);
-  const id = upsertDataset(store.db, { name: 'cli', root: actorDir, corpus: 'ravdess', label_map: {} });
+  const id = upsertDataset(store.db, { name: 'cli', root: actorDir, corpus: 'ravdess', labelMap: {} });
   upsertFiles(
     store.db,
     id,
     files.map((f) => ({
       path: join(actorDir, f),
-      rel_path: f,
+      relPath: f,
       label: 'neutral',
-      original_label: '01',
+      originalLabel: '01',
       speaker: '09',
       gender: 'male' as const,
       intensity: null,
       statement: null,
       corpus: 'ravdess',
       duration: null,
-      sample_rate: 16000,
+      sampleRate: 16000,
       channels: 1,
-      content_hash: null,
+      contentHash: null,
       error: null,
     })),
   );
@@ -89,9 +89,9 @@ describe('ser extract', () => {
     writeFileSync(configFile, JSON.stringify({ preset: 'seed-logmel', nMels: 32 }));
     const cold = ser(['extract', '--dataset', '1', '--config', configFile, '--workers', '2', '--json']);
     expect(cold.code).toBe(0);
-    const a = JSON.parse(cold.stdout) as { dataset_id: number; files: number; cached: number; errors: unknown[]; seconds: number; files_per_second: number; shape: number[] };
-    expect(a).toMatchObject({ dataset_id: 1, files: files.length, cached: 0, errors: [], shape: [32, 94] });
-    expect(a.files_per_second).toBeGreaterThan(0);
+    const a = JSON.parse(cold.stdout) as { datasetId: number; files: number; cached: number; errors: unknown[]; seconds: number; filesPerSecond: number; shape: number[] };
+    expect(a).toMatchObject({ datasetId: 1, files: files.length, cached: 0, errors: [], shape: [32, 94] });
+    expect(a.filesPerSecond).toBeGreaterThan(0);
     expect(cold.stderr).toMatch(/extract: 6\/6/); // progress goes to stderr
     const warm = JSON.parse(ser(['extract', '--dataset', '1', '--config', '{"preset":"seed-logmel","nMels":32}', '--json']).stdout) as { cached: number };
     expect(warm.cached).toBe(files.length);

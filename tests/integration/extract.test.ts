@@ -23,18 +23,18 @@ let brokenPath: string;
 function row(path: string, relPath: string, contentHash: string | null): NewFileRow {
   return {
     path,
-    rel_path: relPath,
+    relPath,
     label: 'neutral',
-    original_label: '01',
+    originalLabel: '01',
     speaker: '07',
     gender: 'male',
     intensity: null,
     statement: null,
     corpus: 'ravdess',
     duration: null,
-    sample_rate: 16000,
+    sampleRate: 16000,
     channels: 1,
-    content_hash: contentHash,
+    contentHash,
     error: null,
   };
 }
@@ -69,7 +69,7 @@ beforeAll(() => {
   // A file that was fine at import time and is garbage now.
   brokenPath = join(dir, 'broken.wav');
   writeFileSync(brokenPath, 'RIFF....WAVEthis is not audio');
-  datasetId = upsertDataset(store.db, { name: 'extract-test', root: dir, corpus: 'ravdess', label_map: {} });
+  datasetId = upsertDataset(store.db, { name: 'extract-test', root: dir, corpus: 'ravdess', labelMap: {} });
   upsertFiles(store.db, datasetId, [
     // The last audio file has no hash in the DB: the worker hashes its bytes.
     ...audioPaths.map((p, i) => row(p, `a/${names[i]}`, i < audioPaths.length - 1 ? hashFileSync(p) : null)),

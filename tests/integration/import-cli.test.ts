@@ -20,14 +20,14 @@ describe('ser import / ser datasets', () => {
     const db = join(tmp, 'w.sqlite');
     const r = ser('import', RAVDESS_16K, '--db', db, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { dataset_id: number; files: number; classes: Record<string, number>; speakers: number; errors: unknown[] };
-    expect(out).toMatchObject({ dataset_id: 1, corpus: 'ravdess', files: 960, speakers: 16, errors: [] });
+    const out = JSON.parse(r.stdout) as { datasetId: number; files: number; classes: Record<string, number>; speakers: number; errors: unknown[] };
+    expect(out).toMatchObject({ datasetId: 1, corpus: 'ravdess', files: 960, speakers: 16, errors: [] });
     expect(Object.keys(out.classes)).toHaveLength(8);
     expect(r.stderr).toContain('960/960');
 
     const list = ser('datasets', '--db', db, '--json');
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout)).toMatchObject([{ id: 1, name: 'ravdess-16k', file_count: 960, error_count: 0, speakers: 16 }]);
+    expect(JSON.parse(list.stdout)).toMatchObject([{ id: 1, name: 'ravdess-16k', fileCount: 960, errorCount: 0, speakers: 16 }]);
 
     const mapped = ser('import', RAVDESS_16K, '--db', db, '--map', 'calm=neutral,surprised=', '--name', 'speech');
     expect(mapped.code, mapped.stderr).toBe(0);

@@ -29,47 +29,47 @@ describe('importing the real RAVDESS folder', () => {
     expect(Object.keys(r.classes).sort()).toEqual(['angry', 'calm', 'disgust', 'fearful', 'happy', 'neutral', 'sad', 'surprised']);
     expect(r.classes.neutral).toBe(64);
     expect(progress.at(-1)).toBe(960);
-    const rows = listFiles(store.db, r.dataset_id);
+    const rows = listFiles(store.db, r.datasetId);
     expect(rows).toHaveLength(960);
-    expect(new Set(rows.map((f) => f.sample_rate))).toEqual(new Set([16000]));
+    expect(new Set(rows.map((f) => f.sampleRate))).toEqual(new Set([16000]));
     expect(new Set(rows.map((f) => f.channels))).toEqual(new Set([1]));
     expect(rows.filter((f) => f.gender === 'male')).toHaveLength(480);
-    expect(new Set(rows.map((f) => f.content_hash)).size).toBe(960);
+    expect(new Set(rows.map((f) => f.contentHash)).size).toBe(960);
     for (const f of rows) {
       expect(f.duration!).toBeGreaterThan(2);
-      expect(f.path).toBe(realpathSync(join(RAVDESS_16K, f.rel_path))); // datasets are keyed by real paths
+      expect(f.path).toBe(realpathSync(join(RAVDESS_16K, f.relPath))); // datasets are keyed by real paths
     }
   });
 
   it('re-imports by updating rows in place: same dataset, same file ids, no duplicates', async () => {
     const before = listFiles(store.db, 1);
     const r = await importDataset(store, { folder: RAVDESS_16K + '/', name: 'RAVDESS speech', labelMap: { calm: 'neutral' } });
-    expect(r.dataset_id).toBe(1);
+    expect(r.datasetId).toBe(1);
     expect(r.name).toBe('RAVDESS speech');
     expect(r.classes.neutral).toBe(192);
     expect(r.classes.calm).toBeUndefined();
     const after = listFiles(store.db, 1);
     expect(after.map((f) => f.id)).toEqual(before.map((f) => f.id));
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM files').get()).toEqual({ n: 960 });
-    const calm = after.find((f) => f.original_label === '02')!;
+    const calm = after.find((f) => f.originalLabel === '02')!;
     expect(calm.label).toBe('neutral');
     // Without --map the stored overrides stay.
     const again = await importDataset(store, { folder: RAVDESS_16K });
     expect(again.classes.neutral).toBe(192);
-    expect(getDataset(store.db, 1)!.label_map).toEqual({ calm: 'neutral' });
+    expect(getDataset(store.db, 1)!.labelMap).toEqual({ calm: 'neutral' });
     expect(relabelDataset(store, 1, {}).calm).toBe(128);
   });
 
   it('records channels and rate of the 48 kHz originals, two of them stereo', async () => {
     const r = await importDataset(store, { folder: RAVDESS_48K, corpus: 'ravdess' });
-    const rows = listFiles(store.db, r.dataset_id);
+    const rows = listFiles(store.db, r.datasetId);
     expect(rows).toHaveLength(60);
-    expect(rows.filter((f) => f.channels === 2).map((f) => f.rel_path).sort()).toEqual([
+    expect(rows.filter((f) => f.channels === 2).map((f) => f.relPath).sort()).toEqual([
       'Actor_01/03-01-02-01-01-02-01.wav',
       'Actor_01/03-01-08-01-02-02-01.wav',
     ]);
-    expect(new Set(rows.map((f) => f.sample_rate))).toEqual(new Set([48000]));
-    expect(listDatasets(store.db).map((d) => d.file_count)).toEqual([960, 60]);
+    expect(new Set(rows.map((f) => f.sampleRate))).toEqual(new Set([48000]));
+    expect(listDatasets(store.db).map((d) => d.fileCount)).toEqual([960, 60]);
   });
 });
 
@@ -87,10 +87,10 @@ describe('bad input', () => {
     expect(r.speakers).toBe(0);
     expect(r.errors.map((e) => e.file).sort()).toEqual(broken.map((b) => b.path).sort());
     for (const b of broken) expect(r.errors.find((e) => e.file === b.path)!.reason, b.path).toMatch(b.reason);
-    const good = listFiles(store.db, r.dataset_id);
-    expect(good.map((f) => f.rel_path)).toEqual(['happy/hello.wav', 'sad/bye.wav']);
-    expect(good[0].sample_rate).toBe(22050);
-    expect(listFiles(store.db, r.dataset_id, { includeErrors: true })).toHaveLength(r.files);
+    const good = listFiles(store.db, r.datasetId);
+    expect(good.map((f) => f.relPath)).toEqual(['happy/hello.wav', 'sad/bye.wav']);
+    expect(good[0].sampleRate).toBe(22050);
+    expect(listFiles(store.db, r.datasetId, { includeErrors: true })).toHaveLength(r.files);
   });
 
   it('flags names that do not follow the chosen convention', async () => {
@@ -107,10 +107,10 @@ describe('bad input', () => {
     const first = await importDataset(store, { folder: root });
     rmSync(join(root, 'sad', 'd.wav'));
     const second = await importDataset(store, { folder: root });
-    expect(second.dataset_id).toBe(first.dataset_id);
+    expect(second.datasetId).toBe(first.datasetId);
     expect(second.files).toBe(3);
     expect(second.errors).toEqual([{ file: join(root, 'sad/d.wav'), reason: 'file no longer present on disk' }]);
-    expect(listFiles(store.db, first.dataset_id, { includeErrors: true })).toHaveLength(4);
+    expect(listFiles(store.db, first.datasetId, { includeErrors: true })).toHaveLength(4);
   });
 
   it('refuses a missing folder, a file, an empty folder and an unknown label override, writing nothing', async () => {
@@ -124,7 +124,7 @@ describe('bad input', () => {
     await expect(importDataset(store, { folder: empty })).rejects.toThrow(/no audio files/);
     await expect(importDataset(store, { folder: RAVDESS_48K, labelMap: { clam: 'neutral' } })).rejects.toThrow(/"clam"/);
     expect(snapshot()).toEqual(before);
-    expect(getDataset(store.db, 1)!.file_count).toBe(960);
+    expect(getDataset(store.db, 1)!.fileCount).toBe(960);
   });
 
   // root reads everything, so the permission check can only be exercised as a normal user.
@@ -166,7 +166,7 @@ describe('other corpora by convention (synthetic trees)', () => {
       expect(r.corpus, t.name).toBe(t.corpus);
       expect(r.classes, t.name).toEqual(t.classes);
       expect(r.speakers, t.name).toBe(t.speakers);
-      const genders = [...new Set(listFiles(store.db, r.dataset_id).map((f) => f.gender))].sort();
+      const genders = [...new Set(listFiles(store.db, r.datasetId).map((f) => f.gender))].sort();
       expect(genders, t.name).toEqual(t.genders);
     }
     // EMO-DB boredom is dropped by default and can be kept by an override.

@@ -83,12 +83,12 @@ describe.skipIf(!hasNaudiodon)('ser devices / ser record', () => {
     const folder = join(dir, 'collected');
     const r = ser(['record', '--seconds', '1', '--dataset', folder, '--label', 'neutral', '--speaker', 'actor01', '--json']);
     expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as { saved: { file: string; dataset_id: number } };
+    const result = JSON.parse(r.stdout) as { saved: { file: string; datasetId: number } };
     expect(result.saved.file).toMatch(/collected\/neutral\/actor01_\d{8}T\d{9}Z\.wav$/);
     const store = openStore(db);
     try {
-      const files = listFiles(store.db, result.saved.dataset_id);
-      expect(files.map((f) => [f.label, f.sample_rate, f.duration])).toEqual([['neutral', 44100, 1]]);
+      const files = listFiles(store.db, result.saved.datasetId);
+      expect(files.map((f) => [f.label, f.sampleRate, f.duration])).toEqual([['neutral', 44100, 1]]);
     } finally {
       store.close();
     }

@@ -36,10 +36,10 @@ describe('saveRecording (collect mode)', () => {
 
     const second = await saveRecording({ store, datasetFolder: folder, label: 'happy', speaker: 'bob', samples: happy.samples, sampleRate: 16000, now: t });
     // The same dataset, updated in place (re-import by path, no duplicates).
-    expect(second.dataset_id).toBe(first.dataset_id);
+    expect(second.datasetId).toBe(first.datasetId);
     expect(second.dataset.classes).toEqual({ angry: 1, happy: 1 });
-    const rows = listFiles(store.db, first.dataset_id);
-    expect(rows.map((r) => [r.rel_path, r.label, r.sample_rate, r.error])).toEqual([
+    const rows = listFiles(store.db, first.datasetId);
+    expect(rows.map((r) => [r.relPath, r.label, r.sampleRate, r.error])).toEqual([
       ['angry/alice_20261126T005301123Z.wav', 'angry', 16000, null],
       ['happy/bob_20261126T005301123Z.wav', 'happy', 16000, null],
     ]);

@@ -46,7 +46,7 @@ beforeAll(async () => {
     const ds = await importDataset(store, { folder: join(RAVDESS_16K, 'Actor_01') });
     const run = startRun(
       store,
-      { datasetId: ds.dataset_id, model: 'forest', split: { kind: 'random', testFraction: 0.2, valFraction: 0.1, seed: 7 }, outDir: modelDir },
+      { datasetId: ds.datasetId, model: 'forest', split: { kind: 'random', testFraction: 0.2, valFraction: 0.1, seed: 7 }, outDir: modelDir },
       { inProcess: true, featureWorkers: 0 },
     );
     const result = await run.done;

@@ -36,7 +36,7 @@ beforeAll(async () => {
   for (const a of ['Actor_01', 'Actor_02']) symlinkSync(join(RAVDESS_16K, a), join(data, a));
   process.env.SER_CACHE_DIR = join(dir, 'cache');
   store = openStore(join(dir, 'workbench.sqlite'));
-  datasetId = (await importDataset(store, { folder: data })).dataset_id;
+  datasetId = (await importDataset(store, { folder: data })).datasetId;
 });
 
 afterAll(() => {
@@ -63,16 +63,16 @@ describe('training runs', () => {
     const run = getRunDetail(store.db, runId, { batches: true })!;
     expect(run.status).toBe('completed');
     expect(run.backend).toBe(result.backend);
-    expect(run.epochs_data.map((e) => e.epoch)).toEqual([1, 2]);
-    expect(run.epochs_data[0].metrics.loss).toBeGreaterThan(0);
+    expect(run.epochsData.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(run.epochsData[0].metrics.loss).toBeGreaterThan(0);
     expect(run.batches).toHaveLength(6); // 60 files / 20 per batch x 2 epochs
     expect(run.evaluation?.n).toBe(60);
     expect(run.evaluation?.labels).toHaveLength(8);
     expect(run.evaluation?.predictions).toHaveLength(60);
     expect(run.accuracy).toBe(result.metrics?.accuracy);
     expect(run.config).toMatchObject({ model: { preset: 'simplecnn' }, seed: 7 });
-    expect(run.model_id).not.toBeNull();
-    expect(listModels(store.db)[0]).toMatchObject({ run_id: runId, path: modelDir, kind: 'neural' });
+    expect(run.modelId).not.toBeNull();
+    expect(listModels(store.db)[0]).toMatchObject({ runId: runId, path: modelDir, kind: 'neural' });
     for (const f of ['meta.json', 'model.json', 'weights.bin']) expect(existsSync(join(modelDir, f))).toBe(true);
 
     const types = events.map((e) => e.type);
@@ -104,7 +104,7 @@ describe('training runs', () => {
   it('the same config and seed gives identical metrics', async () => {
     const a = await startRun(store, tiny(), { inProcess: true }).done;
     const b = await startRun(store, tiny(), { inProcess: true }).done;
-    const metrics = (id: number) => getRunDetail(store.db, id, { batches: true })!.epochs_data.map((e) => ({ ...e.metrics, seconds: 0 }));
+    const metrics = (id: number) => getRunDetail(store.db, id, { batches: true })!.epochsData.map((e) => ({ ...e.metrics, seconds: 0 }));
     expect(metrics(b.runId)).toEqual(metrics(a.runId));
     expect(b.metrics?.confusion).toEqual(a.metrics?.confusion);
   });
@@ -142,7 +142,7 @@ describe('training runs', () => {
     const run = getRunDetail(store.db, result.runId, { batches: true })!;
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/SIGKILL/);
-    expect(run.epochs_data.length).toBeGreaterThanOrEqual(1);
+    expect(run.epochsData.length).toBeGreaterThanOrEqual(1);
   });
 
   it('trains an SVM on functionals, evaluates cross-corpus with a label map, and its saved model reloads', async () => {
@@ -161,8 +161,8 @@ describe('training runs', () => {
     expect(result.metrics!.n).toBe(60);
     const cross = listEvaluations(store.db, result.runId).find((e) => e.split === `cross:${datasetId}`)!;
     expect(cross.report.n).toBe(120 - 16);
-    expect(cross.report.per_class.neutral.support).toBe(8 + 16);
-    expect(cross.report.per_class.calm.support).toBe(0);
+    expect(cross.report.perClass.neutral.support).toBe(8 + 16);
+    expect(cross.report.perClass.calm.support).toBe(0);
     const model = await loadModel(result.modelDir!);
     expect(model.meta.kind).toBe('svm');
     const again = await evaluateOnDataset(store, model, datasetId, { fileIds: getRunDetail(store.db, result.runId, { batches: true })!.evaluation!.predictions.map((p) => p.fileId!) });

@@ -55,9 +55,9 @@ describe('ser runs / compare / export on a seeded database', () => {
   it('ser runs --json lists every run with status, metrics and duration, newest first', () => {
     const r = ser(dbPath, 'runs', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const runs = JSON.parse(r.stdout) as { id: number; status: string; dataset_name: string; model: string; backend: string; accuracy: number | null; uar: number | null; seconds: number | null; epochs: number }[];
+    const runs = JSON.parse(r.stdout) as { id: number; status: string; datasetName: string; model: string; backend: string; accuracy: number | null; uar: number | null; seconds: number | null; epochs: number }[];
     expect(runs.map((x) => x.id)).toEqual([3, 2, 1]);
-    expect(runs[2]).toMatchObject({ status: 'completed', dataset_name: 'ravdess-16k', model: 'resnet', backend: 'wasm', accuracy: report1.accuracy, uar: report1.uar, seconds: 125.5, epochs: 2 });
+    expect(runs[2]).toMatchObject({ status: 'completed', datasetName: 'ravdess-16k', model: 'resnet', backend: 'wasm', accuracy: report1.accuracy, uar: report1.uar, seconds: 125.5, epochs: 2 });
     expect(runs[0]).toMatchObject({ status: 'failed', model: 'svm', accuracy: null, seconds: null });
 
     const text = ser(dbPath, 'runs');
@@ -75,7 +75,7 @@ describe('ser runs / compare / export on a seeded database', () => {
     // Stored configs are read through the run config schema: what was stored, every default filled in.
     expect(c.runs[0].config).toEqual(parseRunConfig(config1));
     // The SVM's features and parameters come from its preset's defaults: they differ too, and the diff says so.
-    expect(c.config_diff).toEqual({
+    expect(c.configDiff).toEqual({
       'model.preset': ['resnet', 'resnet', 'svm'],
       'optimizer.kind': ['adam', 'adamw', 'adam'],
       epochs: [2, 3, 2],
@@ -95,7 +95,7 @@ describe('ser runs / compare / export on a seeded database', () => {
     });
     expect(c.metrics.accuracy).toEqual([report1.accuracy, report2.accuracy, null]);
     expect(c.metrics.uar).toEqual([report1.uar, report2.uar, null]);
-    expect(Object.keys(c.per_class_f1)).toEqual(labels);
+    expect(Object.keys(c.perClassF1)).toEqual(labels);
     expect(c.warnings.join('\n')).toMatch(/different label sets/);
     expect(c.warnings.join('\n')).toMatch(/Run 3 has no evaluation \(status failed\)/);
     expect(c.curves[0].epochs).toHaveLength(2);
@@ -120,7 +120,7 @@ describe('ser runs / compare / export on a seeded database', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ file: jsonPath, format: 'json', runs: [1] });
     const doc = JSON.parse(readFileSync(jsonPath, 'utf8'));
-    expect(doc).toMatchObject({ format: 'ser-run', version: 1, run: { id: 1, name: 'baseline', config: config1, status: 'completed' } });
+    expect(doc).toMatchObject({ format: 'ser-run', version: 2, run: { id: 1, name: 'baseline', config: config1, status: 'completed' } });
     expect(doc.run.epochs).toEqual([
       { epoch: 1, metrics: { loss: 1.8, val_loss: 1.7, val_uar: 0.3 } },
       { epoch: 2, metrics: { loss: 1.2, val_loss: 1.4, val_uar: 0.45 } },
@@ -133,7 +133,7 @@ describe('ser runs / compare / export on a seeded database', () => {
     const csvPath = join(dir, 'runs.csv');
     expect(ser(dbPath, 'export', '1', '2', '--out', csvPath).code).toBe(0);
     const lines = readFileSync(csvPath, 'utf8').split('\r\n');
-    expect(lines[0]).toMatch(/^id,name,status,dataset_id,dataset_name,model,backend,split,accuracy,uar,macro_f1,/);
+    expect(lines[0]).toMatch(/^id,name,status,datasetId,datasetName,model,backend,split,accuracy,uar,macroF1,/);
     expect(lines[0]).toContain('f1.angry');
     expect(lines[0]).toContain('config.optimizer.kind');
     expect(lines[1]).toContain('"first, ""careful"""');
@@ -141,7 +141,7 @@ describe('ser runs / compare / export on a seeded database', () => {
 
     const curvesPath = join(dir, 'curves.csv');
     expect(ser(dbPath, 'export', '1', '2', '--out', curvesPath, '--epochs').code).toBe(0);
-    expect(readFileSync(curvesPath, 'utf8')).toBe('run_id,epoch,loss,val_loss,val_uar\r\n1,1,1.8,1.7,0.3\r\n1,2,1.2,1.4,0.45\r\n2,1,1.9,1.8,0.28\r\n');
+    expect(readFileSync(curvesPath, 'utf8')).toBe('runId,epoch,loss,val_loss,val_uar\r\n1,1,1.8,1.7,0.3\r\n1,2,1.2,1.4,0.45\r\n2,1,1.9,1.8,0.28\r\n');
 
     const bad = ser(dbPath, 'export', '1', '--out', join(dir, 'run.txt'));
     expect(bad.code).toBe(1);

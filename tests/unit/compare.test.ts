@@ -77,9 +77,9 @@ describe('compareRuns', () => {
     ]);
     expect(c.metrics.accuracy).toEqual([r1.accuracy, r2.accuracy]);
     expect(c.metrics.uar).toEqual([r1.uar, r2.uar]);
-    expect(c.metrics.macro_f1).toEqual([r1.macro_f1, r2.macro_f1]);
-    expect(c.per_class_f1.sad).toEqual([r1.per_class.sad.f1, r2.per_class.sad.f1]);
-    expect(c.config_diff).toEqual({ seed: [42, 7] });
+    expect(c.metrics.macroF1).toEqual([r1.macroF1, r2.macroF1]);
+    expect(c.perClassF1.sad).toEqual([r1.perClass.sad.f1, r2.perClass.sad.f1]);
+    expect(c.configDiff).toEqual({ seed: [42, 7] });
     expect(c.runs[0]).toMatchObject({ id: 1, status: 'completed', metrics: { accuracy: r1.accuracy, n: 6 } });
     expect(c.curves).toEqual([{ id: 1, epochs: [{ epoch: 1, metrics: { loss: 1.2 } }] }, { id: 2, epochs: [] }]);
     expect(c.confusions[1]).toEqual({ id: 2, labels: labels3, matrix: r2.confusion });
@@ -92,9 +92,9 @@ describe('compareRuns', () => {
       { id: 1, config: baseConfig, metrics: r1 as unknown as Record<string, unknown> },
       { id: 4, config: { ...baseConfig, labels: ['angry', 'calm', 'sad', 'fearful'] }, metrics: r4 as unknown as Record<string, unknown> },
     ]);
-    expect(Object.keys(c.per_class_f1)).toEqual(['angry', 'sad']);
-    expect(c.shared_labels).toEqual(['angry', 'sad']);
-    expect(c.per_class_f1.angry).toEqual([r1.per_class.angry.f1, 1]);
+    expect(Object.keys(c.perClassF1)).toEqual(['angry', 'sad']);
+    expect(c.sharedLabels).toEqual(['angry', 'sad']);
+    expect(c.perClassF1.angry).toEqual([r1.perClass.angry.f1, 1]);
     expect(c.warnings.join('\n')).toMatch(/different label sets \(run 1 \[angry, happy, sad\]; run 4 \[angry, calm, sad, fearful\]\)\. Per-class F1 compares only the 2 shared labels \(angry, sad\)/);
     expect(c.warnings.join('\n')).toMatch(/Runs differ in labels/);
   });
@@ -106,7 +106,7 @@ describe('compareRuns', () => {
       { id: 1, config: {}, metrics: a as unknown as Record<string, unknown> },
       { id: 2, config: {}, metrics: b as unknown as Record<string, unknown> },
     ]);
-    expect(c.per_class_f1).toEqual({});
+    expect(c.perClassF1).toEqual({});
     expect(c.warnings[0]).toMatch(/no label in common/);
   });
 
@@ -114,10 +114,10 @@ describe('compareRuns', () => {
     const c = compareRuns([
       { id: 1, config: baseConfig, metrics: r1 as unknown as Record<string, unknown>, status: 'completed' },
       { id: 2, config: { ...baseConfig, epochs: 5 }, metrics: null, status: 'failed' },
-      { id: 3, config: baseConfig, metrics: { confusion: 'broken', per_class: 7 }, datasetDeleted: true },
+      { id: 3, config: baseConfig, metrics: { confusion: 'broken', perClass: 7 }, datasetDeleted: true },
     ]);
     expect(c.metrics.accuracy).toEqual([r1.accuracy, null, null]);
-    expect(c.per_class_f1.angry).toEqual([r1.per_class.angry.f1, null, null]);
+    expect(c.perClassF1.angry).toEqual([r1.perClass.angry.f1, null, null]);
     expect(c.confusions.map((x) => x.matrix === null)).toEqual([false, true, true]);
     expect(c.warnings).toContain('Run 2 has no evaluation (status failed); its metrics are shown as null.');
     expect(c.warnings.join('\n')).toMatch(/Run 3's stored metrics hold no accuracy/);
@@ -148,19 +148,19 @@ describe('CSV export', () => {
     id,
     name: `run ${id}`,
     status: 'completed',
-    dataset_id: 1,
-    dataset_name: 'RAVDESS, 16k',
+    datasetId: 1,
+    datasetName: 'RAVDESS, 16k',
     model: 'resnet',
     backend: 'wasm',
     split: 'speaker',
     accuracy: 0.5,
     uar: 0.45,
-    macro_f1: 0.44,
+    macroF1: 0.44,
     epochs: 3,
     seconds: 12.5,
     tags: ['a', 'b'],
     note,
-    created_at: '2025-01-01T00:00:00.000Z',
+    createdAt: '2025-01-01T00:00:00.000Z',
     error: null,
     config: config as RunConfig,
   });
@@ -171,10 +171,10 @@ describe('CSV export', () => {
     const header = rows[0];
     const get = (row: number, col: string) => rows[row][header.indexOf(col)];
     expect(rows).toHaveLength(3);
-    expect(get(1, 'dataset_name')).toBe('RAVDESS, 16k');
+    expect(get(1, 'datasetName')).toBe('RAVDESS, 16k');
     expect(get(1, 'note')).toBe('first, "best"');
     expect(get(1, 'tags')).toBe('a;b');
-    expect(get(1, 'f1.angry')).toBe(String(ev.per_class.angry.f1));
+    expect(get(1, 'f1.angry')).toBe(String(ev.perClass.angry.f1));
     expect(get(2, 'f1.angry')).toBe('');
     expect(get(1, 'config.model.params.dropout')).toBe('0.3');
     expect(get(1, 'config.labels')).toBe('["angry","happy","sad"]');
@@ -185,22 +185,22 @@ describe('CSV export', () => {
   it('epochsToCsv and comparisonToCsv', () => {
     const curves = parseCsv(
       epochsToCsv([
-        { id: 1, epochs_data: [{ epoch: 1, metrics: { loss: 2, val_uar: 0.3 } }, { epoch: 2, metrics: { loss: 1.5, val_uar: 0.4 } }] },
-        { id: 2, epochs_data: [{ epoch: 1, metrics: { loss: 2.2, lr: 0.001 } }] },
+        { id: 1, epochsData: [{ epoch: 1, metrics: { loss: 2, val_uar: 0.3 } }, { epoch: 2, metrics: { loss: 1.5, val_uar: 0.4 } }] },
+        { id: 2, epochsData: [{ epoch: 1, metrics: { loss: 2.2, lr: 0.001 } }] },
       ]),
     );
     expect(curves).toEqual([
-      ['run_id', 'epoch', 'loss', 'val_uar', 'lr'],
+      ['runId', 'epoch', 'loss', 'val_uar', 'lr'],
       ['1', '1', '2', '0.3', ''],
       ['1', '2', '1.5', '0.4', ''],
       ['2', '1', '2.2', '', '0.001'],
     ]);
     const c = compareRuns([
-      { id: 1, config: baseConfig, metrics: { accuracy: 0.5, uar: 0.4, macro_f1: 0.3 } },
+      { id: 1, config: baseConfig, metrics: { accuracy: 0.5, uar: 0.4, macroF1: 0.3 } },
       { id: 2, config: { ...baseConfig, seed: 1 }, metrics: null, status: 'failed' },
     ]);
     expect(parseCsv(comparisonToCsv(c))).toEqual([
-      ['id', 'status', 'accuracy', 'uar', 'macro_f1', 'config.seed'],
+      ['id', 'status', 'accuracy', 'uar', 'macroF1', 'config.seed'],
       ['1', '', '0.5', '0.4', '0.3', '42'],
       ['2', 'failed', '', '', '', '1'],
     ]);

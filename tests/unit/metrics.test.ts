@@ -18,18 +18,18 @@ describe('evaluatePredictions', () => {
     ]);
     expect(r.accuracy).toBeCloseTo(0.6, 12);
     expect(r.uar).toBeCloseTo(11 / 18, 12);
-    expect(r.macro_f1).toBeCloseTo(38 / 63, 12);
-    expect(r.per_class.a.precision).toBeCloseTo(2 / 3, 12);
-    expect(r.per_class.a.recall).toBeCloseTo(0.5, 12);
-    expect(r.per_class.a.f1).toBeCloseTo(4 / 7, 12);
-    expect(r.per_class.b.precision).toBeCloseTo(0.5, 12);
-    expect(r.per_class.b.recall).toBeCloseTo(2 / 3, 12);
-    expect(r.per_class.b.f1).toBeCloseTo(4 / 7, 12);
-    expect(r.per_class.c.f1).toBeCloseTo(2 / 3, 12);
-    expect(r.per_class.a.support).toBe(4);
-    expect(r.per_class.c.support).toBe(3);
-    expect(r.confusion_normalized[0]).toEqual([0.5, 0.25, 0.25]);
-    for (const row of r.confusion_normalized) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(r.macroF1).toBeCloseTo(38 / 63, 12);
+    expect(r.perClass.a.precision).toBeCloseTo(2 / 3, 12);
+    expect(r.perClass.a.recall).toBeCloseTo(0.5, 12);
+    expect(r.perClass.a.f1).toBeCloseTo(4 / 7, 12);
+    expect(r.perClass.b.precision).toBeCloseTo(0.5, 12);
+    expect(r.perClass.b.recall).toBeCloseTo(2 / 3, 12);
+    expect(r.perClass.b.f1).toBeCloseTo(4 / 7, 12);
+    expect(r.perClass.c.f1).toBeCloseTo(2 / 3, 12);
+    expect(r.perClass.a.support).toBe(4);
+    expect(r.perClass.c.support).toBe(3);
+    expect(r.confusionNormalized[0]).toEqual([0.5, 0.25, 0.25]);
+    for (const row of r.confusionNormalized) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
   it('UAR skips classes with no support; macro-F1 counts a predicted-but-absent class as 0', () => {
@@ -37,15 +37,15 @@ describe('evaluatePredictions', () => {
     const r = evaluatePredictions([0, 0, 1, 1], [0, 2, 1, 1], ['a', 'b', 'c', 'd']);
     expect(r.accuracy).toBe(0.75);
     expect(r.uar).toBeCloseTo(0.75, 12);
-    expect(r.macro_f1).toBeCloseTo(5 / 9, 12);
-    expect(r.per_class.c).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
-    expect(r.per_class.d).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
-    expect(r.confusion_normalized[2]).toEqual([0, 0, 0, 0]);
+    expect(r.macroF1).toBeCloseTo(5 / 9, 12);
+    expect(r.perClass.c).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
+    expect(r.perClass.d).toEqual({ precision: 0, recall: 0, f1: 0, support: 0 });
+    expect(r.confusionNormalized[2]).toEqual([0, 0, 0, 0]);
   });
 
   it('perfect predictions score 1 everywhere', () => {
     const r = evaluatePredictions([0, 1, 2, 1], [0, 1, 2, 1], ['x', 'y', 'z']);
-    expect([r.accuracy, r.uar, r.macro_f1]).toEqual([1, 1, 1]);
+    expect([r.accuracy, r.uar, r.macroF1]).toEqual([1, 1, 1]);
   });
 
   it('UAR differs from accuracy on imbalanced data (majority-class predictor)', () => {
@@ -53,7 +53,7 @@ describe('evaluatePredictions', () => {
     expect(r.accuracy).toBeCloseTo(0.8, 12);
     expect(r.uar).toBeCloseTo(0.5, 12);
     // F1 neutral = 2*0.8*1/1.8 = 8/9, F1 angry = 0.
-    expect(r.macro_f1).toBeCloseTo(4 / 9, 12);
+    expect(r.macroF1).toBeCloseTo(4 / 9, 12);
   });
 
   it('rejects mismatched lengths and out-of-range indices with readable errors', () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ravdess } from '../../src-main/core/datasets/corpora/ravdess';
 import { resolveLabel } from '../../src-shared/labels';
-import { getSplit, listSplits, makeSplit, saveSplit, type SplitAssignment, type SplitFile } from '../../src-main/core/datasets/splits';
+import { makeSplit, type SplitAssignment, type SplitFile } from '../../src-main/core/datasets/splits';
+import { getSplit, listSplits, saveSplit } from '../../src-main/core/store/splits';
 import { openStore } from '../../src-main/core/store/db';
 import { upsertDataset } from '../../src-main/core/store/datasets';
 import { RAVDESS_16K } from '../helpers/shared';
@@ -133,7 +134,7 @@ describe('stored splits', () => {
   it('round-trip through the splits table with their spec', () => {
     const store = openStore(':memory:');
     try {
-      const ds = upsertDataset(store.db, { name: 'r', root: '/x', corpus: 'ravdess', label_map: {} });
+      const ds = upsertDataset(store.db, { name: 'r', root: '/x', corpus: 'ravdess', labelMap: {} });
       const spec = { kind: 'speaker' as const, testSpeakers: ['01'], seed: 0 };
       const a = makeSplit(files, spec);
       const id = saveSplit(store.db, ds, 'actor 1 held out', spec, a);

@@ -23,13 +23,13 @@ function describe(c: RunComparison): string {
     formatTable(['metric %', ...runCols], [
       ['accuracy', ...c.metrics.accuracy.map(pct)],
       ['UAR', ...c.metrics.uar.map(pct)],
-      ['macro-F1', ...c.metrics.macro_f1.map(pct)],
+      ['macro-F1', ...c.metrics.macroF1.map(pct)],
     ]),
   );
-  const labels = Object.keys(c.per_class_f1);
-  if (labels.length) parts.push(formatTable(['F1 % per class', ...runCols], labels.map((l) => [l, ...c.per_class_f1[l].map(pct)])));
-  const paths = Object.keys(c.config_diff);
-  parts.push(paths.length ? formatTable(['config (differing)', ...runCols], paths.map((p) => [p, ...c.config_diff[p].map(cell)])) : 'configs are identical');
+  const labels = Object.keys(c.perClassF1);
+  if (labels.length) parts.push(formatTable(['F1 % per class', ...runCols], labels.map((l) => [l, ...c.perClassF1[l].map(pct)])));
+  const paths = Object.keys(c.configDiff);
+  parts.push(paths.length ? formatTable(['config (differing)', ...runCols], paths.map((p) => [p, ...c.configDiff[p].map(cell)])) : 'configs are identical');
   if (c.warnings.length) parts.push(c.warnings.map((w) => `warning: ${w}`).join('\n'));
   return parts.join('\n\n');
 }

@@ -9,7 +9,7 @@ function describe(rows: DatasetRow[]): string {
       const classes = Object.entries(d.classes)
         .map(([label, n]) => `${label} ${n}`)
         .join(', ');
-      return `${d.id}  ${d.name} (${d.corpus})  ${d.file_count} files, ${d.speakers} speakers, ${d.error_count} errors\n   ${d.root}\n   ${classes}`;
+      return `${d.id}  ${d.name} (${d.corpus})  ${d.fileCount} files, ${d.speakers} speakers, ${d.errorCount} errors\n   ${d.root}\n   ${classes}`;
     })
     .join('\n');
 }

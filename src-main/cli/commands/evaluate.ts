@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { importDataset } from '../../core/datasets/import';
 import { parseLabelMapArg } from '../../../src-shared/labels';
 import type { EvaluationReport } from '../../../src-shared/metrics';
+import { runExists } from '../../core/store/runQueries';
 import { recordEvaluation } from '../../core/store/runs';
 import { evaluateOnDataset } from '../../core/training/evaluate';
 import { activateBackend } from '../../core/training/pipeline';
@@ -19,19 +20,19 @@ interface EvaluateOptions extends CommonOptions {
 
 interface EvaluateOutput extends Omit<EvaluationReport, 'n'> {
   n: number;
-  dataset_id: number;
+  datasetId: number;
   model: string;
   skipped: Record<string, number>;
   errors: { file: string; reason: string }[];
-  evaluation_id: number;
+  evaluationId: number;
 }
 
 function describe(r: EvaluateOutput): string {
   const lines = [
-    `${r.model} on dataset ${r.dataset_id}: accuracy ${(r.accuracy * 100).toFixed(1)} %  UAR ${(r.uar * 100).toFixed(1)} %  macro-F1 ${(r.macro_f1 * 100).toFixed(1)} %  (n = ${r.n})`,
+    `${r.model} on dataset ${r.datasetId}: accuracy ${(r.accuracy * 100).toFixed(1)} %  UAR ${(r.uar * 100).toFixed(1)} %  macro-F1 ${(r.macroF1 * 100).toFixed(1)} %  (n = ${r.n})`,
   ];
   for (const l of r.labels) {
-    const c = r.per_class[l];
+    const c = r.perClass[l];
     lines.push(`  ${l.padEnd(10)} P ${c.precision.toFixed(2)}  R ${c.recall.toFixed(2)}  F1 ${c.f1.toFixed(2)}  n ${c.support}`);
   }
   lines.push(`  confusion (rows true, columns predicted: ${r.labels.join(' ')}):`);
@@ -59,7 +60,7 @@ export function register(program: Command): void {
         if (!opts.data === !opts.dataset) throw new CliError('give either --data <folder> or --dataset <id>');
         const store = ctx.openStore();
         let datasetId = opts.dataset !== undefined ? Number(opts.dataset) : NaN;
-        if (opts.data) datasetId = (await importDataset(store, { folder: opts.data, onProgress: ctx.progress('import') })).dataset_id;
+        if (opts.data) datasetId = (await importDataset(store, { folder: opts.data, onProgress: ctx.progress('import') })).datasetId;
         if (!Number.isInteger(datasetId)) throw new CliError(`--dataset must be a dataset id, got "${opts.dataset}"`);
         const labelMap = opts.map !== undefined ? parseLabelMapArg(opts.map) : undefined;
         await activateBackend(opts.backend ?? 'auto');
@@ -73,15 +74,15 @@ export function register(program: Command): void {
             bars.get(stage)!(done, total);
           },
         });
-        const runExists = model.meta.runId !== null && store.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(model.meta.runId) !== undefined;
+        const ownRun = model.meta.runId !== null && runExists(store.db, model.meta.runId);
         const evaluationId = recordEvaluation(store.db, {
-          runId: runExists ? model.meta.runId : null,
+          runId: ownRun ? model.meta.runId : null,
           datasetId,
           split: `dataset:${datasetId}`,
           report: r.report,
           predictions: r.predictions,
         });
-        return { ...r.report, dataset_id: datasetId, model: dir, skipped: r.skipped, errors: r.errors, evaluation_id: evaluationId };
+        return { ...r.report, datasetId, model: dir, skipped: r.skipped, errors: r.errors, evaluationId };
       },
       describe,
     );

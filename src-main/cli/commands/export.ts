@@ -38,7 +38,7 @@ export function register(program: Command): void {
         let text: string;
         if (ext === '.json') {
           const docs = details.map(runToJson);
-          text = `${JSON.stringify(docs.length === 1 ? docs[0] : { format: 'ser-runs', version: 1, exported_at: new Date().toISOString(), runs: docs.map((d) => d.run) }, null, 2)}\n`;
+          text = `${JSON.stringify(docs.length === 1 ? docs[0] : { format: 'ser-runs', version: 2, exportedAt: new Date().toISOString(), runs: docs.map((d) => d.run) }, null, 2)}\n`;
         } else {
           text = opts.epochs ? epochsToCsv(details) : runsToCsv(details);
         }

@@ -15,14 +15,14 @@ interface ExtractOptions extends CommonOptions {
 }
 
 interface ExtractSummary {
-  dataset_id: number;
-  config_hash: string;
-  cache_dir: string;
+  datasetId: number;
+  configHash: string;
+  cacheDir: string;
   files: number;
   cached: number;
   errors: { file: string; reason: string }[];
   seconds: number;
-  files_per_second: number;
+  filesPerSecond: number;
   shape: [number, number] | null;
 }
 
@@ -61,8 +61,8 @@ export function featureConfigArg(arg: string): FeatureConfig {
 
 function describe(r: ExtractSummary): string {
   const lines = [
-    `dataset ${r.dataset_id}: ${r.files} files (${r.cached} from cache) in ${r.seconds.toFixed(1)} s, ${r.files_per_second.toFixed(0)} files/s, ${r.errors.length} errors`,
-    `  shape ${r.shape ? r.shape.join(' x ') : '-'}, cache ${r.cache_dir} (config ${r.config_hash})`,
+    `dataset ${r.datasetId}: ${r.files} files (${r.cached} from cache) in ${r.seconds.toFixed(1)} s, ${r.filesPerSecond.toFixed(0)} files/s, ${r.errors.length} errors`,
+    `  shape ${r.shape ? r.shape.join(' x ') : '-'}, cache ${r.cacheDir} (config ${r.configHash})`,
   ];
   for (const e of r.errors.slice(0, MAX_ERRORS_SHOWN)) lines.push(`  error: ${e.file}: ${e.reason}`);
   if (r.errors.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${r.errors.length - MAX_ERRORS_SHOWN} more (--json lists all)`);
@@ -100,14 +100,14 @@ export function register(program: Command): void {
           });
           const files = r.items.length + r.errors.length;
           return {
-            dataset_id: opts.dataset,
-            config_hash: featureConfigHash(config),
-            cache_dir: cacheDir,
+            datasetId: opts.dataset,
+            configHash: featureConfigHash(config),
+            cacheDir,
             files,
             cached: r.cached,
             errors: r.errors,
             seconds: Number(r.seconds.toFixed(3)),
-            files_per_second: r.seconds > 0 ? Number((files / r.seconds).toFixed(1)) : 0,
+            filesPerSecond: r.seconds > 0 ? Number((files / r.seconds).toFixed(1)) : 0,
             shape: r.items[0]?.shape ?? null,
           };
         } finally {

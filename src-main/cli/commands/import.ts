@@ -17,7 +17,7 @@ function describe(r: ImportResult): string {
     .map(([label, n]) => `${label} ${n}`)
     .join(', ');
   const lines = [
-    `dataset ${r.dataset_id} "${r.name}" (${r.corpus}): ${r.files} files, ${Object.keys(r.classes).length} classes, ${r.speakers} speakers, ${r.errors.length} errors`,
+    `dataset ${r.datasetId} "${r.name}" (${r.corpus}): ${r.files} files, ${Object.keys(r.classes).length} classes, ${r.speakers} speakers, ${r.errors.length} errors`,
     `  classes: ${classes || '(none)'}`,
   ];
   for (const e of r.errors.slice(0, MAX_ERRORS_SHOWN)) lines.push(`  error: ${e.file}: ${e.reason}`);

@@ -32,7 +32,7 @@ interface TakeResult {
   label?: string;
   probabilities?: Record<string, number>;
   out?: string;
-  saved?: { file: string; dataset_id: number };
+  saved?: { file: string; datasetId: number };
   truncated?: boolean;
   reason?: string;
 }
@@ -69,7 +69,7 @@ function describeTake(r: TakeResult): string {
   const lines: string[] = [];
   if (r.label && r.probabilities) lines.push(`${r.label}`, bars(r.probabilities));
   if (r.out) lines.push(`wrote ${r.out} (${r.seconds.toFixed(2)} s, ${r.sampleRate} Hz, from "${r.device}")`);
-  if (r.saved) lines.push(`saved ${r.saved.file} into dataset ${r.saved.dataset_id}`);
+  if (r.saved) lines.push(`saved ${r.saved.file} into dataset ${r.saved.datasetId}`);
   if (r.truncated) lines.push(`warning: ${r.reason}`);
   return lines.join('\n');
 }
@@ -174,7 +174,7 @@ async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
   }
   if (opts.dataset) {
     const saved = await saveRecording({ store: ctx.openStore(), datasetFolder: opts.dataset, label: opts.label!, speaker: opts.speaker!, samples, sampleRate: outRate });
-    result.saved = { file: saved.file, dataset_id: saved.dataset_id };
+    result.saved = { file: saved.file, datasetId: saved.datasetId };
   }
   if (model && classifier) {
     const c = await classifier.classifyRecording(model, rec.samples, rec.sampleRate);

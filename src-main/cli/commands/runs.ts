@@ -27,14 +27,14 @@ function describe(runs: RunSummary[]): string {
   const rows = runs.map((r) => [
     String(r.id),
     r.status,
-    r.dataset_name ?? (r.dataset_id === null ? '(deleted)' : String(r.dataset_id)),
+    r.datasetName ?? (r.datasetId === null ? '(deleted)' : String(r.datasetId)),
     r.model,
     r.backend ?? '-',
     pct(r.accuracy),
     pct(r.uar),
-    pct(r.macro_f1),
+    pct(r.macroF1),
     formatDuration(r.seconds),
-    r.created_at.slice(0, 16).replace('T', ' '),
+    r.createdAt.slice(0, 16).replace('T', ' '),
   ]);
   return formatTable(['id', 'status', 'dataset', 'model', 'backend', 'acc%', 'UAR%', 'F1%', 'duration', 'date (UTC)'], rows);
 }

@@ -89,28 +89,28 @@ function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unkn
 
 /** What `ser train --json` prints. */
 interface TrainOutput {
-  run_id: number;
+  runId: number;
   status: RunResult['status'];
-  metrics: Omit<EvaluationReport, 'confusion_normalized'> | null;
+  metrics: Omit<EvaluationReport, 'confusionNormalized'> | null;
   backend: string | null;
   seconds: number;
   epochs: number;
-  best_epoch: number;
-  model_dir: string | null;
-  model_id: number | null;
+  bestEpoch: number;
+  modelDir: string | null;
+  modelId: number | null;
 }
 
 function summary(r: TrainOutput): string {
-  const lines = [`run ${r.run_id}: ${r.status} on ${r.backend ?? '?'} in ${r.seconds.toFixed(1)} s, ${r.epochs} epochs (best ${r.best_epoch})`];
+  const lines = [`run ${r.runId}: ${r.status} on ${r.backend ?? '?'} in ${r.seconds.toFixed(1)} s, ${r.epochs} epochs (best ${r.bestEpoch})`];
   if (r.metrics) {
     const m = r.metrics;
-    lines.push(`  accuracy ${(m.accuracy * 100).toFixed(1)} %  UAR ${(m.uar * 100).toFixed(1)} %  macro-F1 ${(m.macro_f1 * 100).toFixed(1)} %  (n = ${m.n})`);
+    lines.push(`  accuracy ${(m.accuracy * 100).toFixed(1)} %  UAR ${(m.uar * 100).toFixed(1)} %  macro-F1 ${(m.macroF1 * 100).toFixed(1)} %  (n = ${m.n})`);
     for (const l of m.labels) {
-      const c = m.per_class[l];
+      const c = m.perClass[l];
       lines.push(`  ${l.padEnd(10)} P ${c.precision.toFixed(2)}  R ${c.recall.toFixed(2)}  F1 ${c.f1.toFixed(2)}  n ${c.support}`);
     }
   }
-  if (r.model_dir) lines.push(`  model: ${r.model_dir}`);
+  if (r.modelDir) lines.push(`  model: ${r.modelDir}`);
   return lines.join('\n');
 }
 
@@ -146,8 +146,8 @@ export function register(program: Command): void {
         let datasetId = int(opts.dataset, '--dataset');
         if (opts.data) {
           const imported = await importDataset(store, { folder: opts.data, onProgress: ctx.progress('import') });
-          ctx.log(`dataset ${imported.dataset_id} "${imported.name}": ${imported.files} files, ${imported.speakers} speakers`);
-          datasetId = imported.dataset_id;
+          ctx.log(`dataset ${imported.datasetId} "${imported.name}": ${imported.files} files, ${imported.speakers} speakers`);
+          datasetId = imported.datasetId;
         }
         const config = buildConfig(opts, datasetId!);
         const stage = new Map<string, ReturnType<typeof ctx.progress>>();
@@ -187,15 +187,15 @@ export function register(program: Command): void {
         if (result.status === 'failed') throw new CliError(`run ${result.runId} failed: ${result.error}`);
         const m = result.metrics;
         const out: TrainOutput = {
-          run_id: result.runId,
+          runId: result.runId,
           status: result.status,
-          metrics: m ? { labels: m.labels, accuracy: m.accuracy, uar: m.uar, macro_f1: m.macro_f1, per_class: m.per_class, confusion: m.confusion, n: m.n } : null,
+          metrics: m ? { labels: m.labels, accuracy: m.accuracy, uar: m.uar, macroF1: m.macroF1, perClass: m.perClass, confusion: m.confusion, n: m.n } : null,
           backend: result.backend,
           seconds: Math.round(result.seconds * 10) / 10,
           epochs: result.epochs,
-          best_epoch: result.bestEpoch,
-          model_dir: result.modelDir,
-          model_id: result.modelId,
+          bestEpoch: result.bestEpoch,
+          modelDir: result.modelDir,
+          modelId: result.modelId,
         };
         return out;
       },

@@ -14,7 +14,7 @@ import { type SplitSpec } from '../../../src-shared/config/split';
 import { FEATURE_PRESETS, FeatureConfigSchema } from '../../../src-shared/config/features';
 import { computeFeatures } from '../features/compute';
 import { extractDatasetFeatures } from '../features/dataset';
-import { deleteDataset, getDataset, listDatasets, listFiles, type FileRow } from '../store/datasets';
+import { deleteDataset, getDataset, getFile, listDatasets, listFiles, type FileRow } from '../store/datasets';
 
 type DatasetMethods =
   | 'datasets.list'
@@ -37,7 +37,7 @@ function requireDataset(ctx: HandlerContext, id: number) {
 }
 
 function requireFile(ctx: HandlerContext, fileId: number): FileRow {
-  const row = ctx.store.db.prepare('SELECT * FROM files WHERE id = ?').get(fileId) as FileRow | undefined;
+  const row = getFile(ctx.store.db, fileId);
   if (!row) throw new ApiError(`File ${fileId} is not in any dataset.`, 'not_found');
   return row;
 }
@@ -45,16 +45,16 @@ function requireFile(ctx: HandlerContext, fileId: number): FileRow {
 function toFileInfo(f: FileRow): FileInfo {
   return {
     id: f.id,
-    rel_path: f.rel_path,
+    relPath: f.relPath,
     path: f.path,
     label: f.label,
-    original_label: f.original_label,
+    originalLabel: f.originalLabel,
     speaker: f.speaker,
     gender: f.gender,
     intensity: f.intensity,
     statement: f.statement,
     duration: f.duration,
-    sample_rate: f.sample_rate,
+    sampleRate: f.sampleRate,
     channels: f.channels,
     error: f.error,
   };
@@ -86,10 +86,10 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       }
       return {
         ...ds,
-        by_speaker: [...speakers.entries()]
+        bySpeaker: [...speakers.entries()]
           .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
           .map(([speaker, v]) => ({ speaker, gender: v.gender, count: v.files.length, classes: countBy(v.files, (f) => f.label) })),
-        by_gender: countBy(ok, (f) => f.gender ?? 'unknown'),
+        byGender: countBy(ok, (f) => f.gender ?? 'unknown'),
         durations: ok.map((f) => f.duration ?? 0),
         errors: all.filter((f) => f.error).map((f) => ({ file: f.path, reason: f.error! })),
       };
@@ -102,7 +102,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
           (!label || f.label === label) &&
           (!speaker || f.speaker === speaker) &&
           (!errorsOnly || f.error) &&
-          (!needle || f.rel_path.toLowerCase().includes(needle)),
+          (!needle || f.relPath.toLowerCase().includes(needle)),
       );
       return { total: files.length, files: files.slice(offset, offset + limit).map(toFileInfo) };
     },
@@ -167,7 +167,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       return {
         jobId: ctx.jobs.start('extract', async (job) => {
           const r = await extractDatasetFeatures({ store: ctx.store, datasetId, config: cfg, signal: job.signal, onProgress: (d, t, f) => job.progress(d, t, f) });
-          return { dataset_id: datasetId, files: r.items.length, cached: r.cached, errors: r.errors, seconds: r.seconds };
+          return { datasetId, files: r.items.length, cached: r.cached, errors: r.errors, seconds: r.seconds };
         }),
       };
     },

@@ -6,6 +6,7 @@ import type { AppInfo, DirEntry } from '../../../src-shared/api/contract';
 import { type Handlers } from './dispatch';
 import { ApiError } from '../../../src-shared/api/errors';
 import type { Store } from '../store/db';
+import { getSetting, setSetting } from '../store/settings';
 import type { JobQueue } from '../jobs';
 import { datasetHandlers } from './datasetHandlers';
 import { runHandlers } from './runHandlers';
@@ -65,11 +66,10 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { path: dir, parent: parent === dir ? null : parent, entries };
     },
     'settings.get': ({ key }) => {
-      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-      return { value: row?.value ?? null };
+      return { value: getSetting(db, key) };
     },
     'settings.set': ({ key, value }) => {
-      db.prepare('INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+      setSetting(db, key, value);
       return { ok: true as const };
     },
     'jobs.cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),

@@ -51,7 +51,7 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
     },
     'recorder.save': async ({ folder, label, speaker, sampleRate, samples }) => {
       const saved = await saveRecording({ store: ctx.store, datasetFolder: folder, label, speaker, samples: decodeSamples(samples), sampleRate });
-      return { file: saved.file, dataset_id: saved.dataset_id };
+      return { file: saved.file, datasetId: saved.datasetId };
     },
   };
 }

@@ -32,9 +32,9 @@ function toApiEvent(e: RunEvent, jobId: string): ApiEvent | null {
     case 'status':
       return { type: 'run.status', runId: e.runId, status: e.status, ...('backend' in e ? { backend: e.backend } : {}), ...('error' in e && e.error ? { error: e.error } : {}) };
     case 'epoch':
-      return { type: 'run.epoch', runId: e.runId, point: e.point, eta_seconds: e.eta_seconds };
+      return { type: 'run.epoch', runId: e.runId, point: e.point, etaSeconds: e.etaSeconds };
     case 'batch':
-      return { type: 'run.batch', runId: e.runId, point: e.point, eta_seconds: e.eta_seconds };
+      return { type: 'run.batch', runId: e.runId, point: e.point, etaSeconds: e.etaSeconds };
     case 'log':
       return { type: 'run.log', runId: e.runId, message: e.message };
     case 'progress':

@@ -4,7 +4,7 @@ import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
 import { probeAudio, type AudioProbe } from '../audio/decode';
 import { sha1Hex } from '../audio/hash';
 import type { Store } from '../store/db';
-import { getDatasetByRoot, getDataset, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
+import { getDataset, getDatasetByRoot, listFileErrors, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
 import type { CorpusName, ParsedName } from '../../../src-shared/corpus';
 import { detectCorpus, parserFor } from './detect';
 import { checkOverrides, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
@@ -42,7 +42,7 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   const parser = parserFor(corpus);
   const parsed = relPaths.map((rel) => parser.parse(rel));
   const existing = getDatasetByRoot(store.db, root);
-  const labelMap = opts.labelMap ?? existing?.label_map ?? {};
+  const labelMap = opts.labelMap ?? existing?.labelMap ?? {};
   checkOverrides(corpus, parsed.flatMap((p) => (p ? [p.emotion] : [])), labelMap);
 
   const rows: NewFileRow[] = [];
@@ -57,18 +57,16 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
 
   const name = opts.name ?? existing?.name ?? basename(root);
   const datasetId = store.db.transaction(() => {
-    const id = upsertDataset(store.db, { name, root, corpus, label_map: labelMap });
+    const id = upsertDataset(store.db, { name, root, corpus, labelMap });
     upsertFiles(store.db, id, rows);
     markMissingFiles(store.db, id, new Set(relPaths));
     return id;
   })();
 
   const ds = getDataset(store.db, datasetId)!;
-  const missing = store.db
-    .prepare(`SELECT path, error FROM files WHERE dataset_id = ? AND error IS NOT NULL ORDER BY rel_path`)
-    .all(datasetId) as { path: string; error: string }[];
+  const missing = listFileErrors(store.db, datasetId);
   return {
-    dataset_id: datasetId,
+    datasetId,
     name: ds.name,
     corpus,
     files: relPaths.length,
@@ -101,18 +99,18 @@ async function describeFile(
   }
   return {
     path,
-    rel_path: relPath,
+    relPath,
     label: name ? resolveLabel(corpus, name.emotion, labelMap) : null,
-    original_label: name?.emotion ?? null,
+    originalLabel: name?.emotion ?? null,
     speaker: name?.speaker ?? null,
     gender: name?.gender ?? null,
     intensity: name?.intensity ?? null,
     statement: name?.statement ?? null,
     corpus,
     duration: probe?.duration ?? null,
-    sample_rate: probe?.sampleRate ?? null,
+    sampleRate: probe?.sampleRate ?? null,
     channels: probe?.channels ?? null,
-    content_hash: hash,
+    contentHash: hash,
     error: problems.length ? problems.join('; ') : null,
   };
 }

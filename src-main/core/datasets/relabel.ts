@@ -9,13 +9,13 @@ export function relabelDataset(store: Store, datasetId: number, labelMap: LabelM
   if (!ds) throw new Error(`dataset ${datasetId} does not exist`);
   const corpus = ds.corpus as CorpusName;
   const files = listFiles(store.db, datasetId, { includeErrors: true });
-  const originals = files.flatMap((f) => (f.original_label === null ? [] : [f.original_label]));
+  const originals = files.flatMap((f) => (f.originalLabel === null ? [] : [f.originalLabel]));
   checkOverrides(corpus, originals, labelMap);
   updateLabels(
     store.db,
     datasetId,
     labelMap,
-    files.map((f) => ({ id: f.id, label: f.original_label === null ? null : resolveLabel(corpus, f.original_label, labelMap) })),
+    files.map((f) => ({ id: f.id, label: f.originalLabel === null ? null : resolveLabel(corpus, f.originalLabel, labelMap) })),
   );
   return getDataset(store.db, datasetId)!.classes;
 }

@@ -1,6 +1,5 @@
 import type { SplitSpec } from '../../../src-shared/config/split';
 import { mulberry32 } from '../random';
-import type { Db } from '../store/db';
 import type { FileRow } from '../store/datasets';
 
 /** File ids per part, each list ascending. */
@@ -143,49 +142,4 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     throw new Error(`no speakers left for training: ${test.length} test + ${val.length} validation of ${speakers.length}`);
   }
   return assign(files, new Set(test), new Set(val));
-}
-
-/** A stored split. */
-export interface SplitRow {
-  id: number;
-  dataset_id: number;
-  name: string;
-  kind: SplitSpec['kind'];
-  spec: SplitSpec;
-  assignment: SplitAssignment;
-  created_at: string;
-}
-
-/** Stores a split with the spec that produced it; returns its id. */
-export function saveSplit(db: Db, datasetId: number, name: string, spec: SplitSpec, assignment: SplitAssignment): number {
-  const r = db
-    .prepare('INSERT INTO splits (dataset_id, name, kind, config, assignment) VALUES (?, ?, ?, ?, ?) RETURNING id')
-    .get(datasetId, name, spec.kind, JSON.stringify(spec), JSON.stringify(assignment)) as { id: number };
-  return r.id;
-}
-
-interface RawSplit {
-  id: number;
-  dataset_id: number;
-  name: string;
-  kind: SplitSpec['kind'];
-  config: string;
-  assignment: string;
-  created_at: string;
-}
-
-function fromRaw(r: RawSplit): SplitRow {
-  const { config, assignment, ...rest } = r;
-  return { ...rest, spec: JSON.parse(config) as SplitSpec, assignment: JSON.parse(assignment) as SplitAssignment };
-}
-
-/** Splits stored for a dataset, oldest first. */
-export function listSplits(db: Db, datasetId: number): SplitRow[] {
-  return (db.prepare('SELECT * FROM splits WHERE dataset_id = ? ORDER BY id').all(datasetId) as RawSplit[]).map(fromRaw);
-}
-
-/** One stored split, or null. */
-export function getSplit(db: Db, id: number): SplitRow | null {
-  const r = db.prepare('SELECT * FROM splits WHERE id = ?').get(id) as RawSplit | undefined;
-  return r ? fromRaw(r) : null;
 }

@@ -13,7 +13,7 @@ export interface RunForComparison {
   /** The run's evaluation metrics (an EvaluationReport, or any object with accuracy/uar/macro_f1); null when it has none (e.g. a failed run). */
   metrics: Record<string, unknown> | null;
   labels?: string[] | null;
-  per_class?: Record<string, { f1?: number | null }> | null;
+  perClass?: Record<string, { f1?: number | null }> | null;
   status?: string;
   /** Per-epoch metrics, for overlaid curves. */
   epochs?: EpochPoint[];
@@ -24,7 +24,7 @@ export interface RunForComparison {
 export interface HeadlineMetrics {
   accuracy: number | null;
   uar: number | null;
-  macro_f1: number | null;
+  macroF1: number | null;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface HeadlineMetrics {
 export interface RunComparison extends CompareResult {
   runs: { id: number; status?: string; config: Record<string, unknown>; metrics: Record<string, number | null> }[];
   metrics: Record<keyof HeadlineMetrics, (number | null)[]>;
-  shared_labels: string[];
+  sharedLabels: string[];
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -88,14 +88,14 @@ const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Nu
 
 /** accuracy / uar / macro_f1 of a stored metrics object; null for any that is missing. */
 export function headlineMetrics(metrics: Record<string, unknown> | null | undefined): HeadlineMetrics {
-  return { accuracy: numberOrNull(metrics?.accuracy), uar: numberOrNull(metrics?.uar), macro_f1: numberOrNull(metrics?.macro_f1) };
+  return { accuracy: numberOrNull(metrics?.accuracy), uar: numberOrNull(metrics?.uar), macroF1: numberOrNull(metrics?.macroF1) };
 }
 
 /** Labels and per-class metrics of a run: explicit fields first, else read from its EvaluationReport. */
 function classInfo(run: RunForComparison): { labels: string[] | null; perClass: Record<string, { f1?: number | null }> | null } {
   const m = run.metrics;
   const labels = run.labels ?? (Array.isArray(m?.labels) && m.labels.every((l) => typeof l === 'string') ? (m.labels as string[]) : null);
-  const perClass = run.per_class ?? (isPlainObject(m?.per_class) ? (m.per_class as Record<string, { f1?: number | null }>) : null);
+  const perClass = run.perClass ?? (isPlainObject(m?.perClass) ? (m.perClass as Record<string, { f1?: number | null }>) : null);
   return { labels: labels ?? (perClass ? Object.keys(perClass) : null), perClass };
 }
 
@@ -117,7 +117,7 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
     if (!r.metrics) {
       const why = r.status && r.status !== 'completed' ? ` (status ${r.status})` : '';
       warnings.push(`Run ${r.id} has no evaluation${why}; its metrics are shown as null.`);
-    } else if (heads[i].accuracy === null && heads[i].uar === null && heads[i].macro_f1 === null) {
+    } else if (heads[i].accuracy === null && heads[i].uar === null && heads[i].macroF1 === null) {
       warnings.push(`Run ${r.id}'s stored metrics hold no accuracy, UAR or macro-F1.`);
     }
   });
@@ -125,8 +125,8 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
   for (const r of runs) {
     if (r.datasetDeleted) warnings.push(`Run ${r.id}'s dataset has been deleted; its config and results are still shown, but it cannot be re-run or re-evaluated.`);
   }
-  const config_diff = configDiff(runs.map((r) => r.config));
-  const testSetPaths = Object.keys(config_diff).filter((p) => p === 'datasetId' || p === 'labels' || p === 'split' || p.startsWith('split.'));
+  const differing = configDiff(runs.map((r) => r.config));
+  const testSetPaths = Object.keys(differing).filter((p) => p === 'datasetId' || p === 'labels' || p === 'split' || p.startsWith('split.'));
   if (testSetPaths.length) {
     warnings.push(`Runs differ in ${testSetPaths.join(', ')}, so they may not have been tested on the same files: compare their metrics with care.`);
   }
@@ -146,8 +146,8 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
       );
     }
   }
-  const per_class_f1: Record<string, (number | null)[]> = {};
-  for (const label of shared) per_class_f1[label] = infos.map((info) => numberOrNull(info.perClass?.[label]?.f1));
+  const perClassF1: Record<string, (number | null)[]> = {};
+  for (const label of shared) perClassF1[label] = infos.map((info) => numberOrNull(info.perClass?.[label]?.f1));
 
   return {
     runs: runs.map((r, i) => ({
@@ -156,10 +156,10 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
       config: isPlainObject(r.config) ? r.config : { value: r.config ?? null },
       metrics: { ...heads[i], n: numberOrNull(r.metrics?.n) },
     })),
-    config_diff,
-    metrics: { accuracy: heads.map((h) => h.accuracy), uar: heads.map((h) => h.uar), macro_f1: heads.map((h) => h.macro_f1) },
-    per_class_f1,
-    shared_labels: shared,
+    configDiff: differing,
+    metrics: { accuracy: heads.map((h) => h.accuracy), uar: heads.map((h) => h.uar), macroF1: heads.map((h) => h.macroF1) },
+    perClassF1,
+    sharedLabels: shared,
     warnings,
     curves: runs.map((r) => ({ id: r.id, epochs: r.epochs ?? [] })),
     confusions: runs.map((r, i) => ({ id: r.id, labels: infos[i].labels ?? [], matrix: confusionOf(r.metrics, infos[i].labels?.length ?? 0) })),

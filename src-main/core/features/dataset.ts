@@ -222,7 +222,7 @@ export async function extractDatasetFeatures(opts: {
   cacheDir?: string;
 }): Promise<ExtractResult> {
   if (!getDataset(opts.store.db, opts.datasetId)) throw new Error(`Dataset ${opts.datasetId} does not exist (list them with \`ser datasets\`).`);
-  const files = listFiles(opts.store.db, opts.datasetId).map((f) => ({ fileId: f.id, path: f.path, contentHash: f.content_hash }));
+  const files = listFiles(opts.store.db, opts.datasetId).map((f) => ({ fileId: f.id, path: f.path, contentHash: f.contentHash }));
   return extractFiles(files, {
     config: opts.config,
     cacheDir: opts.cacheDir ?? defaultCacheDir(opts.store.path),

@@ -31,7 +31,7 @@ export interface SaveRecordingOptions {
 export interface SavedRecording {
   /** Absolute path of the WAV written. */
   file: string;
-  dataset_id: number;
+  datasetId: number;
   /** The re-import of the dataset folder. */
   dataset: ImportResult;
 }
@@ -84,5 +84,5 @@ export async function saveRecording(opts: SaveRecordingOptions): Promise<SavedRe
     }
   }
   const dataset = await importDataset(opts.store, { folder: root, corpus: 'folders' });
-  return { file, dataset_id: dataset.dataset_id, dataset };
+  return { file, datasetId: dataset.datasetId, dataset };
 }

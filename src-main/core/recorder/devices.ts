@@ -1,4 +1,5 @@
 import type { Db } from '../store/db';
+import { getSetting, setSetting } from '../store/settings';
 import type { InputDevice } from './captureMessages';
 import { describeExit, spawnCapture, type SpawnCaptureOptions } from './captureProcess';
 import { CaptureUnavailableError } from './portaudio';
@@ -84,11 +85,10 @@ export function pickInputDevice(devices: InputDevice[], choice: DeviceChoice, to
 
 /** The input device name last chosen by the user, or null. */
 export function rememberedDevice(db: Db): string | null {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(DEVICE_SETTING) as { value: string } | undefined;
-  return row?.value || null;
+  return getSetting(db, DEVICE_SETTING) || null;
 }
 
 /** Remembers the chosen input device by name (ids change when devices come and go). */
 export function rememberDevice(db: Db, name: string): void {
-  db.prepare('INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(DEVICE_SETTING, name);
+  setSetting(db, DEVICE_SETTING, name);
 }

@@ -10,27 +10,27 @@ export interface DatasetRow {
   /** Canonical absolute folder; unique. */
   root: string;
   corpus: string;
-  label_map: LabelMapOverrides;
-  created_at: string;
-  updated_at: string;
+  labelMap: LabelMapOverrides;
+  createdAt: string;
+  updatedAt: string;
   /** All recorded files, broken ones included. */
-  file_count: number;
-  error_count: number;
+  fileCount: number;
+  errorCount: number;
   classes: Record<string, number>;
   speakers: number;
 }
 
 export interface FileRow {
   id: number;
-  dataset_id: number;
+  datasetId: number;
   /** Absolute path. */
   path: string;
   /** '/'-separated, relative to the dataset root. */
-  rel_path: string;
+  relPath: string;
   /** Unified (or user-mapped) label; null when the label was dropped or could not be parsed. */
   label: string | null;
   /** The emotion token as the corpus writes it. */
-  original_label: string | null;
+  originalLabel: string | null;
   speaker: string | null;
   gender: 'male' | 'female' | null;
   intensity: string | null;
@@ -39,27 +39,32 @@ export interface FileRow {
   /** Seconds. */
   duration: number | null;
   /** Hz. */
-  sample_rate: number | null;
+  sampleRate: number | null;
   channels: number | null;
   /** SHA-1 hex of the file bytes. */
-  content_hash: string | null;
+  contentHash: string | null;
   /** Why the file cannot be used (decode failure, unparseable name, missing); null when fine. */
   error: string | null;
 }
 
-export type NewFileRow = Omit<FileRow, 'id' | 'dataset_id'>;
+export type NewFileRow = Omit<FileRow, 'id' | 'datasetId'>;
 
 interface RawDataset {
   id: number;
   name: string;
   root: string;
   corpus: string;
-  label_map: string;
-  created_at: string;
-  updated_at: string;
+  labelMap: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
+
+// Columns are snake_case in SQLite and camelCase everywhere else: the SELECTs name the mapping once.
+const DATASET_COLUMNS = `id, name, root, corpus, label_map AS labelMap, created_at AS createdAt, updated_at AS updatedAt`;
+const FILE_COLUMNS = `id, dataset_id AS datasetId, path, rel_path AS relPath, label, original_label AS originalLabel, speaker, gender,
+  intensity, statement, corpus, duration, sample_rate AS sampleRate, channels, content_hash AS contentHash, error`;
 
 function withCounts(db: Db, d: RawDataset): DatasetRow {
   const counts = db
@@ -77,9 +82,9 @@ function withCounts(db: Db, d: RawDataset): DatasetRow {
     .all(d.id) as { label: string; n: number }[];
   return {
     ...d,
-    label_map: JSON.parse(d.label_map) as LabelMapOverrides,
-    file_count: counts.files,
-    error_count: counts.errors,
+    labelMap: JSON.parse(d.labelMap) as LabelMapOverrides,
+    fileCount: counts.files,
+    errorCount: counts.errors,
     classes: Object.fromEntries(classRows.map((r) => [r.label, r.n])),
     speakers: counts.speakers,
   };
@@ -87,26 +92,36 @@ function withCounts(db: Db, d: RawDataset): DatasetRow {
 
 /** All datasets, oldest first, with counts. */
 export function listDatasets(db: Db): DatasetRow[] {
-  const rows = db.prepare('SELECT * FROM datasets ORDER BY id').all() as RawDataset[];
+  const rows = db.prepare(`SELECT ${DATASET_COLUMNS} FROM datasets ORDER BY id`).all() as RawDataset[];
   return rows.map((r) => withCounts(db, r));
 }
 
 /** One dataset with counts, or null when there is none with that id. */
 export function getDataset(db: Db, id: number): DatasetRow | null {
-  const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as RawDataset | undefined;
+  const row = db.prepare(`SELECT ${DATASET_COLUMNS} FROM datasets WHERE id = ?`).get(id) as RawDataset | undefined;
   return row ? withCounts(db, row) : null;
 }
 
 /** The dataset imported from a canonical folder path, or null. */
 export function getDatasetByRoot(db: Db, root: string): DatasetRow | null {
-  const row = db.prepare('SELECT * FROM datasets WHERE root = ?').get(root) as RawDataset | undefined;
+  const row = db.prepare(`SELECT ${DATASET_COLUMNS} FROM datasets WHERE root = ?`).get(root) as RawDataset | undefined;
   return row ? withCounts(db, row) : null;
 }
 
 /** Files of a dataset in path order: by default only usable ones (no error, a label); includeErrors returns every row. */
 export function listFiles(db: Db, datasetId: number, opts: { includeErrors?: boolean } = {}): FileRow[] {
   const where = opts.includeErrors ? '' : 'AND error IS NULL AND label IS NOT NULL';
-  return db.prepare(`SELECT * FROM files WHERE dataset_id = ? ${where} ORDER BY rel_path`).all(datasetId) as FileRow[];
+  return db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE dataset_id = ? ${where} ORDER BY rel_path`).all(datasetId) as FileRow[];
+}
+
+/** One file of any dataset by id, or null. */
+export function getFile(db: Db, id: number): FileRow | null {
+  return (db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE id = ?`).get(id) as FileRow | undefined) ?? null;
+}
+
+/** The files of a dataset that cannot be used, with the reason, in path order. */
+export function listFileErrors(db: Db, datasetId: number): { path: string; error: string }[] {
+  return db.prepare(`SELECT path, error FROM files WHERE dataset_id = ? AND error IS NOT NULL ORDER BY rel_path`).all(datasetId) as { path: string; error: string }[];
 }
 
 /** Deletes a dataset with its files and splits (the audio on disk is never touched); false when it did not exist. */
@@ -115,15 +130,15 @@ export function deleteDataset(db: Db, id: number): boolean {
 }
 
 /** Creates the dataset for `root`, or updates name/corpus/label map of the existing one; returns its id. */
-export function upsertDataset(db: Db, d: { name: string; root: string; corpus: string; label_map: LabelMapOverrides }): number {
+export function upsertDataset(db: Db, d: { name: string; root: string; corpus: string; labelMap: LabelMapOverrides }): number {
   const row = db
     .prepare(
-      `INSERT INTO datasets (name, root, corpus, label_map) VALUES (@name, @root, @corpus, @label_map)
+      `INSERT INTO datasets (name, root, corpus, label_map) VALUES (@name, @root, @corpus, @labelMap)
        ON CONFLICT(root) DO UPDATE SET name = excluded.name, corpus = excluded.corpus,
          label_map = excluded.label_map, updated_at = ${NOW}
        RETURNING id`,
     )
-    .get({ ...d, label_map: JSON.stringify(d.label_map) }) as { id: number };
+    .get({ ...d, labelMap: JSON.stringify(d.labelMap) }) as { id: number };
   return row.id;
 }
 
@@ -132,24 +147,24 @@ export function upsertFiles(db: Db, datasetId: number, files: NewFileRow[]): voi
   const stmt = db.prepare(
     `INSERT INTO files (dataset_id, path, rel_path, label, original_label, speaker, gender, intensity, statement,
                         corpus, duration, sample_rate, channels, content_hash, error)
-     VALUES (@dataset_id, @path, @rel_path, @label, @original_label, @speaker, @gender, @intensity, @statement,
-             @corpus, @duration, @sample_rate, @channels, @content_hash, @error)
+     VALUES (@datasetId, @path, @relPath, @label, @originalLabel, @speaker, @gender, @intensity, @statement,
+             @corpus, @duration, @sampleRate, @channels, @contentHash, @error)
      ON CONFLICT(dataset_id, rel_path) DO UPDATE SET path = excluded.path, label = excluded.label,
        original_label = excluded.original_label, speaker = excluded.speaker, gender = excluded.gender,
        intensity = excluded.intensity, statement = excluded.statement, corpus = excluded.corpus,
        duration = excluded.duration, sample_rate = excluded.sample_rate, channels = excluded.channels,
        content_hash = excluded.content_hash, error = excluded.error`,
   );
-  for (const f of files) stmt.run({ ...f, dataset_id: datasetId });
+  for (const f of files) stmt.run({ ...f, datasetId });
 }
 
 /** Flags rows whose file is gone from disk (kept, not deleted: splits and results refer to their ids); returns how many. */
 export function markMissingFiles(db: Db, datasetId: number, present: Set<string>): number {
-  const rows = db.prepare('SELECT id, rel_path FROM files WHERE dataset_id = ?').all(datasetId) as { id: number; rel_path: string }[];
+  const rows = db.prepare('SELECT id, rel_path AS relPath FROM files WHERE dataset_id = ?').all(datasetId) as { id: number; relPath: string }[];
   const mark = db.prepare(`UPDATE files SET error = 'file no longer present on disk' WHERE id = ?`);
   let n = 0;
   for (const r of rows) {
-    if (!present.has(r.rel_path)) {
+    if (!present.has(r.relPath)) {
       mark.run(r.id);
       n++;
     }

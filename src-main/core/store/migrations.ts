@@ -113,4 +113,16 @@ ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
 ALTER TABLE runs ADD COLUMN owner_host TEXT;
 `,
   },
+  {
+    version: 3,
+    name: 'camelCase evaluation reports',
+    // Reports are stored as the API returns them, and the API names fields in camelCase since version 3.
+    sql: ['macro_f1:macroF1', 'per_class:perClass', 'confusion_normalized:confusionNormalized']
+      .map((pair) => {
+        const [from, to] = pair.split(':');
+        return `UPDATE evaluations SET metrics = json_remove(json_set(metrics, '$.${to}', json_extract(metrics, '$.${from}') -> '$'), '$.${from}')
+  WHERE json_valid(metrics) AND json_type(metrics, '$.${from}') IS NOT NULL;`;
+      })
+      .join('\n'),
+  },
 ];

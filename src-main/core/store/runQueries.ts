@@ -13,19 +13,19 @@ import type { Db } from './db';
 interface RawRun {
   id: number;
   name: string | null;
-  dataset_id: number | null;
-  dataset_name: string | null;
+  datasetId: number | null;
+  datasetName: string | null;
   config: string;
   status: RunSummary['status'];
   backend: string | null;
   error: string | null;
   tags: string;
   note: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
   epochs: number;
-  eval_metrics: string | null;
+  evalMetrics: string | null;
 }
 
 function parseJson(text: string | null | undefined): unknown {
@@ -80,34 +80,34 @@ const EVAL_FOR_RUN = `(SELECT e.metrics FROM evaluations e WHERE e.run_id = r.id
    ORDER BY (e.split = 'test') DESC, e.id DESC LIMIT 1)`;
 
 const SUMMARY_SQL = `
-SELECT r.id, r.name, r.dataset_id, d.name AS dataset_name, r.config, r.status, r.backend, r.error, r.tags,
-       r.note, r.created_at, r.started_at, r.finished_at,
+SELECT r.id, r.name, r.dataset_id AS datasetId, d.name AS datasetName, r.config, r.status, r.backend, r.error, r.tags,
+       r.note, r.created_at AS createdAt, r.started_at AS startedAt, r.finished_at AS finishedAt,
        (SELECT COUNT(*) FROM epoch_metrics m WHERE m.run_id = r.id) AS epochs,
-       ${EVAL_FOR_RUN} AS eval_metrics
+       ${EVAL_FOR_RUN} AS evalMetrics
 FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
 
 function toSummary(raw: RawRun): RunSummary {
   const config = readConfig(raw.config);
-  const metrics = parseJson(raw.eval_metrics);
+  const metrics = parseJson(raw.evalMetrics);
   const m = isObject(metrics) ? metrics : {};
   const tags = parseJson(raw.tags);
   return {
     id: raw.id,
     name: raw.name,
     status: raw.status,
-    dataset_id: raw.dataset_id,
-    dataset_name: raw.dataset_name,
+    datasetId: raw.datasetId,
+    datasetName: raw.datasetName,
     model: config?.model.preset ?? 'unknown',
     backend: raw.backend,
     split: config ? describeSplit(config.split) : 'unknown',
     accuracy: num(m.accuracy),
     uar: num(m.uar),
-    macro_f1: num(m.macro_f1),
+    macroF1: num(m.macroF1),
     epochs: raw.epochs,
-    seconds: secondsBetween(raw.started_at, raw.finished_at),
+    seconds: secondsBetween(raw.startedAt, raw.finishedAt),
     tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
     note: raw.note,
-    created_at: raw.created_at,
+    createdAt: raw.createdAt,
     error: raw.error,
     config,
   };
@@ -118,6 +118,11 @@ export interface RunListOptions {
   datasetId?: number;
   /** Newest first; at most this many. */
   limit?: number;
+}
+
+/** True when a run with this id is stored. */
+export function runExists(db: Db, id: number): boolean {
+  return db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
 }
 
 /** Every run (newest first) with its headline test metrics, duration and epoch count. */
@@ -167,12 +172,12 @@ export function getRunDetail(db: Db, id: number, opts: { batches?: boolean } = {
     ? (db.prepare(`SELECT epoch, batch, step, loss, accuracy, lr FROM batch_metrics WHERE run_id = ? ORDER BY step`).all(id) as BatchPoint[])
     : [];
   const model = db.prepare(`SELECT id FROM models WHERE run_id = ? ORDER BY id DESC LIMIT 1`).get(id) as { id: number } | undefined;
-  return { ...summary, epochs_data: getEpochPoints(db, id), batches, evaluation: getRunEvaluation(db, id), model_id: model?.id ?? null };
+  return { ...summary, epochsData: getEpochPoints(db, id), batches, evaluation: getRunEvaluation(db, id), modelId: model?.id ?? null };
 }
 
 /** The records compareRuns() needs, in the order of `ids`; throws naming every id that does not exist. */
 export function loadRunsForComparison(db: Db, ids: number[]): RunForComparison[] {
-  const missing = ids.filter((id) => !db.prepare(`SELECT 1 FROM runs WHERE id = ?`).get(id));
+  const missing = ids.filter((id) => !runExists(db, id));
   if (missing.length) throw new Error(`No run with id ${missing.join(', ')} in ${db.name}.`);
   return ids.map((id) => {
     const summary = getRunSummary(db, id)!;
@@ -184,7 +189,7 @@ export function loadRunsForComparison(db: Db, ids: number[]): RunForComparison[]
       config: summary.config,
       metrics: evaluation ? (report as Record<string, unknown>) : null,
       epochs: getEpochPoints(db, id),
-      datasetDeleted: summary.dataset_id === null && typeof summary.config?.datasetId === 'number',
+      datasetDeleted: summary.datasetId === null && typeof summary.config?.datasetId === 'number',
     };
   });
 }

@@ -6,8 +6,10 @@ import { getRunSummary } from './runQueries';
 
 export type RunStatus = RunSummary['status'];
 
-
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
+// Columns are snake_case in SQLite, camelCase in the rows returned.
+const EVALUATION_COLUMNS = `id, run_id AS runId, dataset_id AS datasetId, split, metrics, predictions, created_at AS createdAt`;
+const MODEL_COLUMNS = `id, run_id AS runId, name, path, kind, labels, feature_config AS featureConfig, created_at AS createdAt`;
 
 /** Creates a queued run holding its full config; returns the run id. */
 export function createRun(db: Db, run: { name?: string | null; datasetId: number | null; config: unknown }): number {
@@ -71,24 +73,24 @@ export function recordEvaluation(
 
 export interface StoredEvaluation {
   id: number;
-  run_id: number | null;
-  dataset_id: number | null;
+  runId: number | null;
+  datasetId: number | null;
   split: string;
   report: EvaluationReport;
   predictions: FilePrediction[];
-  created_at: string;
+  createdAt: string;
 }
 
 /** Every evaluation of a run, oldest first. */
 export function listEvaluations(db: Db, runId: number): StoredEvaluation[] {
-  const rows = db.prepare('SELECT * FROM evaluations WHERE run_id = ? ORDER BY id').all(runId) as {
+  const rows = db.prepare(`SELECT ${EVALUATION_COLUMNS} FROM evaluations WHERE run_id = ? ORDER BY id`).all(runId) as {
     id: number;
-    run_id: number | null;
-    dataset_id: number | null;
+    runId: number | null;
+    datasetId: number | null;
     split: string;
     metrics: string;
     predictions: string;
-    created_at: string;
+    createdAt: string;
   }[];
   return rows.map((r) => ({ ...r, report: JSON.parse(r.metrics) as EvaluationReport, predictions: JSON.parse(r.predictions) as FilePrediction[] }));
 }
@@ -111,26 +113,26 @@ export function recordModel(
 
 interface RawModel {
   id: number;
-  run_id: number | null;
+  runId: number | null;
   name: string;
   path: string;
   kind: string;
   labels: string;
-  feature_config: string;
-  created_at: string;
+  featureConfig: string;
+  createdAt: string;
 }
 const toModelInfo = (r: RawModel): SavedModelInfo => ({
   ...r,
   labels: JSON.parse(r.labels) as string[],
-  feature_config: JSON.parse(r.feature_config) as FeatureConfig,
+  featureConfig: JSON.parse(r.featureConfig) as FeatureConfig,
 });
 
 export function listModels(db: Db): SavedModelInfo[] {
-  return (db.prepare('SELECT * FROM models ORDER BY id DESC').all() as RawModel[]).map(toModelInfo);
+  return (db.prepare(`SELECT ${MODEL_COLUMNS} FROM models ORDER BY id DESC`).all() as RawModel[]).map(toModelInfo);
 }
 
 export function getModel(db: Db, id: number): SavedModelInfo | null {
-  const r = db.prepare('SELECT * FROM models WHERE id = ?').get(id) as RawModel | undefined;
+  const r = db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as RawModel | undefined;
   return r ? toModelInfo(r) : null;
 }
 

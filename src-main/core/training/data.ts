@@ -40,7 +40,7 @@ export function usableFiles(store: Store, datasetId: number, labels?: string[]):
 /** Features for the given files (cached on disk), keyed by file id. */
 export async function featuresFor(store: Store, files: FileRow[], config: FeatureConfig, stage: string, p: DataProgress) {
   const r = await extractFiles(
-    files.map((f) => ({ fileId: f.id, path: f.path, contentHash: f.content_hash })),
+    files.map((f) => ({ fileId: f.id, path: f.path, contentHash: f.contentHash })),
     {
       config,
       cacheDir: defaultCacheDir(store.path),

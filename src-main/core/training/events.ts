@@ -4,8 +4,8 @@ import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction } from '.
 /** What happened to a run, as the worker reports it (the parent adds runId and persists it). */
 export type RunProgressEvent =
   | { type: 'status'; status: 'running'; backend: string }
-  | { type: 'epoch'; point: EpochPoint; eta_seconds?: number }
-  | { type: 'batch'; point: BatchPoint; eta_seconds?: number }
+  | { type: 'epoch'; point: EpochPoint; etaSeconds?: number }
+  | { type: 'batch'; point: BatchPoint; etaSeconds?: number }
   | { type: 'log'; message: string }
   | { type: 'progress'; stage: string; done: number; total: number; detail?: string }
   | { type: 'evaluation'; split: string; datasetId: number | null; report: EvaluationReport; predictions: FilePrediction[] }
@@ -33,21 +33,21 @@ const report = z.object({
   labels: z.array(z.string()),
   accuracy: num,
   uar: num,
-  macro_f1: num,
-  per_class: z.record(z.string(), z.object({ precision: num, recall: num, f1: num, support: num })),
+  macroF1: num,
+  perClass: z.record(z.string(), z.object({ precision: num, recall: num, f1: num, support: num })),
   confusion: z.array(z.array(num)),
-  confusion_normalized: z.array(z.array(num)),
+  confusionNormalized: z.array(z.array(num)),
   n: num,
 });
 
 /** Validates worker messages at the parent (a malformed one is a bug to report, not to act on). */
 export const FromTrainWorkerSchema: z.ZodType<FromTrainWorker> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: z.literal('running'), backend: z.string() }),
-  z.object({ type: z.literal('epoch'), point: z.object({ epoch: num, metrics: z.record(z.string(), num) }), eta_seconds: num.optional() }),
+  z.object({ type: z.literal('epoch'), point: z.object({ epoch: num, metrics: z.record(z.string(), num) }), etaSeconds: num.optional() }),
   z.object({
     type: z.literal('batch'),
     point: z.object({ epoch: num, batch: num, step: num, loss: num.nullable(), accuracy: num.nullable(), lr: num.nullable() }),
-    eta_seconds: num.optional(),
+    etaSeconds: num.optional(),
   }),
   z.object({ type: z.literal('log'), message: z.string() }),
   z.object({ type: z.literal('progress'), stage: z.string(), done: num, total: num, detail: z.string().optional() }),

@@ -106,10 +106,10 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       labels: data.labels,
       config,
       onBatch: (point, eta, total) => {
-        ctx.emit({ type: 'batch', point, eta_seconds: eta });
+        ctx.emit({ type: 'batch', point, etaSeconds: eta });
         ctx.emit({ type: 'progress', stage: 'train', done: point.step, total, detail: `epoch ${point.epoch}/${config.epochs} loss ${point.loss?.toFixed(3)}` });
       },
-      onEpoch: (point, eta) => ctx.emit({ type: 'epoch', point, eta_seconds: eta }),
+      onEpoch: (point, eta) => ctx.emit({ type: 'epoch', point, etaSeconds: eta }),
       onLog: log,
       shouldStop: ctx.shouldStop,
     });
@@ -139,7 +139,7 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
   );
   const test = scorePredictions(testFiles, data.test.map((e) => e.label), probs, data.labels);
   ctx.emit({ type: 'evaluation', split: 'test', datasetId: config.datasetId, ...test });
-  log(`Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macro_f1 * 100).toFixed(1)} % on ${test.report.n} files.`);
+  log(`Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macroF1 * 100).toFixed(1)} % on ${test.report.n} files.`);
 
   if (config.crossEvaluation) {
     const cross = await evaluateOnDataset(ctx.store, model, config.crossEvaluation.datasetId, {
@@ -153,7 +153,7 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     log(`Cross-corpus (dataset ${config.crossEvaluation.datasetId}): accuracy ${(cross.report.accuracy * 100).toFixed(1)} %, UAR ${(cross.report.uar * 100).toFixed(1)} %${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}.`);
   }
 
-  meta.metrics = { accuracy: test.report.accuracy, uar: test.report.uar, macro_f1: test.report.macro_f1 };
+  meta.metrics = { accuracy: test.report.accuracy, uar: test.report.uar, macroF1: test.report.macroF1 };
   await saveModelDir(ctx.modelDir, { meta, network: model.network, classical: model.classical });
   ctx.emit({
     type: 'model',
@@ -183,9 +183,9 @@ async function trainClassical(config: RunConfig, data: RunData, ctx: ExecuteCont
   if (data.val.length) {
     const probs = classical.predictProba(data.val.map((e) => e.inputs[0]));
     const v = scorePredictions(data.val.map((e) => data.files.get(e.fileId)!), data.val.map((e) => e.label), probs, data.labels).report;
-    Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 });
+    Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 });
   }
-  ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, eta_seconds: 0 });
+  ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, etaSeconds: 0 });
   return classical;
 }
 

@@ -60,7 +60,7 @@ export async function scoreExamples(model: tf.LayersModel, examples: Example[], 
     probs.map(argmax),
     labels,
   );
-  return { loss: loss / examples.length, accuracy: report.accuracy, uar: report.uar, macro_f1: report.macro_f1 };
+  return { loss: loss / examples.length, accuracy: report.accuracy, uar: report.uar, macroF1: report.macroF1 };
 }
 
 /**
@@ -156,7 +156,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       const metrics: Record<string, number> = { loss: lossSum / seen, accuracy: correct / seen, lr };
       if (hasVal) {
         const v = await scoreExamples(model, val, inputShapes, labels, c.speakerAdaptiveBatchNorm);
-        Object.assign(metrics, { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 });
+        Object.assign(metrics, { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 });
       }
       metrics.seconds = (performance.now() - epochStart) / 1000;
       const point: EpochPoint = { epoch, metrics };
@@ -194,7 +194,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       mean.forEach((t) => t.dispose());
       if (hasVal) {
         const v = await scoreExamples(model, val, inputShapes, labels, c.speakerAdaptiveBatchNorm);
-        averagedMetrics = { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macro_f1 };
+        averagedMetrics = { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 };
       }
       opts.onLog?.(
         `Averaged the weights of epochs ${averaged[0]}–${averaged[1]}${averagedMetrics ? `: val UAR ${averagedMetrics.val_uar.toFixed(4)}, val accuracy ${averagedMetrics.val_accuracy.toFixed(4)}` : ''}.`,
