@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiEvent, JobKind } from '../../src-shared/api/contract';
-import { errorMessage } from '../../src-shared/api/errors';
+import { CancelledError, errorMessage } from '../../src-shared/api/errors';
 
 export interface JobContext {
   jobId: string;
@@ -49,12 +49,12 @@ export class JobQueue {
   cancel(jobId: string): boolean {
     const job = this.jobs.get(jobId);
     if (!job) return false;
-    job.controller.abort(new Error('cancelled by the user'));
+    job.controller.abort(new CancelledError());
     return true;
   }
 
   cancelAll(): void {
-    for (const job of this.jobs.values()) job.controller.abort(new Error('the workbench is shutting down'));
+    for (const job of this.jobs.values()) job.controller.abort(new CancelledError('the workbench is shutting down'));
   }
 
   get active(): number {

@@ -6,7 +6,7 @@ import type { Store } from '../core/store/db';
 import { openDatabase } from '../core/store/sqlite';
 import { ToTrainWorkerSchema, type FromTrainWorker } from '../core/training/events';
 import { executeRun } from '../core/training/pipeline';
-import { errorMessage } from '../../src-shared/api/errors';
+import { CancelledError, errorMessage } from '../../src-shared/api/errors';
 
 const send = (m: FromTrainWorker) =>
   new Promise<void>((resolve) => {
@@ -24,7 +24,6 @@ function openReadOnly(path: string): Store {
   return { db, path, interruptedRunIds: [], close: () => db.close() };
 }
 
-let cancelled = false;
 const controller = new AbortController();
 let startedRun = false;
 
@@ -33,8 +32,7 @@ process.on('message', (raw) => {
   if (!parsed.success) return;
   const msg = parsed.data;
   if (msg.type === 'cancel') {
-    cancelled = true;
-    controller.abort(new Error('cancelled by the user'));
+    controller.abort(new CancelledError());
     return;
   }
   if (startedRun) return;
@@ -48,7 +46,6 @@ process.on('message', (raw) => {
         runId: msg.runId,
         modelDir: msg.modelDir,
         emit: (e) => void send(e),
-        shouldStop: () => cancelled,
         signal: controller.signal,
         featureWorkers: workers !== undefined ? Number(workers) : undefined,
       });
@@ -56,7 +53,7 @@ process.on('message', (raw) => {
       store.close();
       process.exit(0);
     } catch (err) {
-      if (cancelled) {
+      if (controller.signal.aborted) {
         await send({ type: 'done', outcome: { status: 'cancelled', backend: '', seconds: 0, epochs: 0, bestEpoch: 0, metrics: null, modelDir: null } });
         process.exit(0);
       }

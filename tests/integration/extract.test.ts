@@ -8,7 +8,8 @@ import { loadAudio } from '../../src-main/core/audio/load';
 import { computeFeatures } from '../../src-main/core/features/compute';
 import { FEATURE_PRESETS, parseFeatureConfig } from '../../src-shared/config/features';
 import { featureConfigHash } from '../../src-main/core/features/configHash';
-import { extractDatasetFeatures, ExtractionCancelledError } from '../../src-main/core/features/dataset';
+import { CancelledError } from '../../src-shared/api/errors';
+import { extractDatasetFeatures } from '../../src-main/core/features/dataset';
 import { childProcessLauncher, setWorkerLauncher, type WorkerHandle } from '../../src-main/core/processes';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { upsertDataset, upsertFiles, type NewFileRow } from '../../src-main/core/store/datasets';
@@ -142,7 +143,7 @@ describe('extractDatasetFeatures', () => {
         if (done === 1) ctrl.abort();
       },
     });
-    await expect(run).rejects.toThrow(ExtractionCancelledError);
+    await expect(run).rejects.toThrow(CancelledError);
     await expect(run).rejects.toThrow(/cancelled/);
     expect(handles.length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 300));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClassical, loadClassical, parseClassicalParams, type ClassicalModel } from '../../src-main/core/models/classical';
 import { balancedClassWeights } from '../../src-main/core/models/shallow/classWeights';
 import { featuresPerSplit } from '../../src-main/core/models/shallow/forest';
-import { mulberry32 } from '../../src-main/core/models/shallow/random';
+import { mulberry32 } from '../../src-main/core/mulberry32';
 import { argmaxRows } from '../../src-shared/metrics';
 
 /** Gaussian-ish blobs: class c is shifted by +2 along dimension c, noise ~U(-1.5, 1.5) elsewhere. */

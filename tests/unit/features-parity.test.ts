@@ -6,7 +6,7 @@ import { loadAudio } from '../../src-main/core/audio/load';
 import { chromaStft } from '../../src-main/core/features/chroma';
 import { computeFeatures } from '../../src-main/core/features/compute';
 import { parseFeatureConfig } from '../../src-shared/config/features';
-import { toBandMajor } from '../../src-main/core/features/frames';
+import { toBandMajor } from '../../src-main/core/features/frameMatrix';
 import { applyMelFilterbank, melFilterbank } from '../../src-main/core/features/mel';
 import { rms, spectralCentroid, zeroCrossingRate } from '../../src-main/core/features/spectral';
 import { powerSpectrogram } from '../../src-main/core/features/stft';

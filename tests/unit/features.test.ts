@@ -8,7 +8,7 @@ import { computeFeatures, featureNames, FeatureInputError } from '../../src-main
 import { FEATURE_PRESETS, parseFeatureConfig } from '../../src-shared/config/features';
 import { featureConfigHash } from '../../src-main/core/features/configHash';
 import { delta, savgolDerivativeWeights } from '../../src-main/core/features/deltas';
-import { padBatch, trimBounds } from '../../src-main/core/features/framing';
+import { padBatch, trimBounds } from '../../src-main/core/features/fitLength';
 import { functionalsOf, percentileSorted } from '../../src-main/core/features/functionals';
 import { hzToMel, melFilterbank, melToHz } from '../../src-main/core/features/mel';
 import { PROSODY_NAMES } from '../../src-main/core/features/prosody';

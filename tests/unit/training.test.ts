@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../src-shared/api/errors';
 import { buildSimpleCnn } from '../../src-main/core/models/simpleCnn';
 import { augmentSpectrogram, mixBatch, rollTime, shiftPitch, stretchTime } from '../../src-main/core/training/augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from '../../src-main/core/training/balancing';
@@ -7,7 +8,7 @@ import { parseRunConfig } from '../../src-shared/config/run';
 import { EarlyStopping } from '../../src-main/core/training/earlyStopping';
 import type { Example } from '../../src-main/core/training/examples';
 import { applyNormalization, fitFrames, fitNormalization, normalizeBySpeaker } from '../../src-main/core/training/normalization';
-import { Random } from '../../src-main/core/training/random';
+import { Random } from '../../src-main/core/training/seededRandom';
 import { cosineLearningRate, PlateauSchedule } from '../../src-main/core/training/schedules';
 import { clipByGlobalNorm, trainNetwork } from '../../src-main/core/training/trainer';
 
@@ -292,6 +293,7 @@ describe('trainer', () => {
   it('stops within one batch when asked', async () => {
     const model = buildSimpleCnn({ inputShape: [12, 10, 1], numClasses: 3, seed: 3, filters: [4, 4, 4, 4], denseUnits: 8 });
     let seen = 0;
+    const stop = new AbortController();
     const result = await trainNetwork({
       model,
       inputShapes: [[12, 10, 1]],
@@ -299,8 +301,8 @@ describe('trainer', () => {
       val,
       labels: ['a', 'b', 'c'],
       config,
-      onBatch: () => seen++,
-      shouldStop: () => seen >= 8,
+      onBatch: () => ++seen === 8 && stop.abort(new CancelledError()),
+      signal: stop.signal,
     });
     expect(result.cancelled).toBe(true);
     expect(seen).toBe(8);

@@ -1,3 +1,4 @@
+import { CancelledError } from '../../../src-shared/api/errors';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultCacheDir } from '../../core/features/cache';
@@ -86,7 +87,7 @@ export function register(program: Command): void {
         const store = ctx.openStore();
         const cacheDir = opts.cacheDir ?? defaultCacheDir(store.path);
         const controller = new AbortController();
-        const onSigint = () => controller.abort();
+        const onSigint = () => controller.abort(new CancelledError('interrupted (Ctrl-C)'));
         process.once('SIGINT', onSigint);
         try {
           const r = await extractDatasetFeatures({

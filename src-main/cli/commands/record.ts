@@ -1,3 +1,4 @@
+import { CancelledError } from '../../../src-shared/api/errors';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -87,7 +88,7 @@ function describeLive(r: LiveResult): string {
 /** Ctrl-C stops the recording and keeps what was captured, instead of killing the process. */
 function stopOnInterrupt(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
-  const onSigint = () => ac.abort();
+  const onSigint = () => ac.abort(new CancelledError('interrupted (Ctrl-C)'));
   process.once('SIGINT', onSigint);
   return { signal: ac.signal, release: () => process.off('SIGINT', onSigint) };
 }

@@ -1,3 +1,4 @@
+import { throwIfCancelled } from '../../../src-shared/api/errors';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
@@ -47,13 +48,13 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
 
   const rows: NewFileRow[] = [];
   for (let i = 0; i < relPaths.length; i++) {
-    opts.signal?.throwIfAborted();
+    throwIfCancelled(opts.signal);
     const path = join(root, relPaths[i]);
     rows.push(await describeFile(path, relPaths[i], corpus, parsed[i], parser.convention, labelMap));
     opts.onProgress?.(i + 1, relPaths.length, relPaths[i]);
     if ((i + 1) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
   }
-  opts.signal?.throwIfAborted();
+  throwIfCancelled(opts.signal);
 
   const name = opts.name ?? existing?.name ?? basename(root);
   const datasetId = store.db.transaction(() => {

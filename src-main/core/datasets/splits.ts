@@ -1,5 +1,5 @@
 import type { SplitSpec } from '../../../src-shared/config/split';
-import { mulberry32 } from '../random';
+import { mulberry32 } from '../mulberry32';
 import type { FileRow } from '../store/datasets';
 
 /** File ids per part, each list ascending. */

@@ -1,4 +1,4 @@
-import type { FrameMatrix } from './frames';
+import type { FrameMatrix } from './frameMatrix';
 import type { Spectrogram } from './stft';
 
 const f32 = Math.fround;

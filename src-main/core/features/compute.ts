@@ -3,8 +3,8 @@ import { effectiveFmax, type FeatureConfig } from '../../../src-shared/config/fe
 import { chromaStft } from './chroma';
 import { powerToDb } from './decibels';
 import { delta } from './deltas';
-import { toBandMajor, type FrameMatrix } from './frames';
-import { applyLength, trimBounds } from './framing';
+import { toBandMajor, type FrameMatrix } from './frameMatrix';
+import { applyLength, trimBounds } from './fitLength';
 import { FUNCTIONAL_STATS, functionalsOf } from './functionals';
 import { applyMelFilterbank, melFilterbank, melSpectrogram } from './mel';
 import { mfccFromLogMel } from './mfcc';

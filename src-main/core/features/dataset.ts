@@ -1,3 +1,4 @@
+import { CancelledError, throwIfCancelled } from '../../../src-shared/api/errors';
 import { availableParallelism } from 'node:os';
 import { forkWorker, type WorkerHandle } from '../processes';
 import type { Store } from '../store/db';
@@ -33,14 +34,6 @@ export interface ExtractOptions {
   signal?: AbortSignal;
 }
 
-/** Rejection of a cancelled extraction; the workers are gone by the time it arrives. */
-export class ExtractionCancelledError extends Error {
-  override name = 'ExtractionCancelledError';
-  constructor() {
-    super('feature extraction cancelled');
-  }
-}
-
 // Files kept in flight per worker: the next file is already queued when one finishes, so workers never idle on IPC.
 const IN_FLIGHT = 2;
 
@@ -51,7 +44,7 @@ const IN_FLIGHT = 2;
 export async function extractFiles(files: FileJob[], opts: ExtractOptions): Promise<ExtractResult> {
   const t0 = performance.now();
   const { config, signal } = opts;
-  if (signal?.aborted) throw new ExtractionCancelledError();
+  throwIfCancelled(signal);
   const cache: CacheTarget = { dir: opts.cacheDir, configHash: featureConfigHash(config) };
   writeCacheManifest(cache.dir, cache.configHash, config);
   const total = files.length;
@@ -73,7 +66,7 @@ export async function extractFiles(files: FileJob[], opts: ExtractOptions): Prom
     done++;
     if (done % 64 === 0 || done === total) progress(f.path);
   }
-  if (signal?.aborted) throw new ExtractionCancelledError();
+  throwIfCancelled(signal);
 
   const onDone = (job: FileJob, r: { shape: [number, number]; data: Float32Array; cached: boolean }) => {
     results.set(job.fileId, { fileId: job.fileId, shape: r.shape, data: r.data });
@@ -90,7 +83,7 @@ export async function extractFiles(files: FileJob[], opts: ExtractOptions): Prom
   const workers = Math.min(opts.workers ?? availableParallelism(), todo.length);
   if (todo.length > 0 && workers <= 0) {
     for (const job of todo) {
-      if (signal?.aborted) throw new ExtractionCancelledError();
+      throwIfCancelled(signal);
       try {
         onDone(job, await extractFile(job, config, cache));
       } catch (err) {
@@ -136,7 +129,8 @@ function runPool(
       if (err) reject(err);
       else resolve();
     };
-    const onAbort = () => settle(new ExtractionCancelledError());
+    // The workers are gone by the time the rejection arrives.
+    const onAbort = () => settle(new CancelledError('feature extraction cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const finishOne = () => {

@@ -1,4 +1,4 @@
-import type { FrameMatrix } from './frames';
+import type { FrameMatrix } from './frameMatrix';
 
 /** Solves the small dense system a x = b in place (Gaussian elimination, partial pivoting). */
 function solve(a: number[][], b: number[]): number[] {

@@ -1,4 +1,4 @@
-import type { FrameMatrix } from './frames';
+import type { FrameMatrix } from './frameMatrix';
 import { nativeSpectrogram } from './nativeSpectrogram';
 import { centredFrameCount, fftFrequencies, forEachPowerFrame, type Spectrogram } from './stft';
 

@@ -1,4 +1,4 @@
-import type { FrameMatrix } from './frames';
+import type { FrameMatrix } from './frameMatrix';
 import { nativeSpectrogram } from './nativeSpectrogram';
 
 const dctCache = new Map<string, Float64Array>();

@@ -1,5 +1,5 @@
 import type { Augmentation } from '../../../src-shared/config/run';
-import type { Random } from './random';
+import type { Random } from './seededRandom';
 
 /**
  * Augmentation on the normalised spectrogram [bands, frames] (row-major), not the waveform:

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from './random';
+import type { Random } from './seededRandom';
 
 /** Per-class weights n / (k · count_c) (sklearn 'balanced'); classes absent from y get weight 0. */
 export function classWeights(y: number[], numClasses: number): number[] {

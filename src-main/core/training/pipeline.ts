@@ -21,8 +21,7 @@ export interface ExecuteContext {
   /** Directory the trained model is saved to. */
   modelDir: string;
   emit(event: RunProgressEvent): void;
-  /** Polled between batches; true stops training after the current batch. */
-  shouldStop(): boolean;
+  /** Aborting stops the run after the current batch (or file); the outcome is then `cancelled`. */
   signal?: AbortSignal;
   /** Feature worker processes (0 = in this process). */
   featureWorkers?: number;
@@ -111,7 +110,7 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       },
       onEpoch: (point, eta) => ctx.emit({ type: 'epoch', point, etaSeconds: eta }),
       onLog: log,
-      shouldStop: ctx.shouldStop,
+      signal: ctx.signal,
     });
     epochs = result.epochs.length;
     bestEpoch = result.bestEpoch;
@@ -128,7 +127,7 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     bestEpoch = 1;
     model = toLoadedModel(null, meta, { classical });
   }
-  if (ctx.shouldStop()) return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
+  if (ctx.signal?.aborted) return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
 
   // Test split: the examples are already preprocessed.
   const testFiles = data.test.map((e) => data.files.get(e.fileId)!);

@@ -9,7 +9,7 @@ import { normalizeSpeaker } from './normalization';
 import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
 import { readModelDir, type SavedModelMeta } from './savedModel';
-import { errorMessage } from '../../../src-shared/api/errors';
+import { errorMessage, throwIfCancelled } from '../../../src-shared/api/errors';
 
 /** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
 export interface LoadedModel {
@@ -129,7 +129,7 @@ export async function predictPaths(model: LoadedModel, paths: string[], opts: Pr
   if (opts.oneSpeaker) return predictOneSpeaker(model, paths, opts);
   const out: PathPrediction[] = [];
   for (const [i, file] of paths.entries()) {
-    if (opts.signal?.aborted) throw new Error('prediction cancelled');
+    throwIfCancelled(opts.signal);
     let r: PathPrediction;
     try {
       r = { file, ...(await classifyFile(model, file)) };
@@ -147,7 +147,7 @@ async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: Pred
   const out: PathPrediction[] = new Array(paths.length);
   const ok: { index: number; matrices: RecordingFeatures }[] = [];
   for (const [i, file] of paths.entries()) {
-    if (opts.signal?.aborted) throw new Error('prediction cancelled');
+    throwIfCancelled(opts.signal);
     try {
       const audio = await loadAudio(file, { sampleRate: model.sampleRate });
       ok.push({ index: i, matrices: recordingFeatures(model, audio.samples, audio.sampleRate) });

@@ -6,7 +6,7 @@ import { createRun, finishRun, getRunStatus, markRunStarted, recordBatch, record
 import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
 import { FromTrainWorkerSchema, type FromTrainWorker, type RunOutcome, type RunProgressEvent, type ToTrainWorker } from './events';
 import { executeRun } from './pipeline';
-import { errorMessage } from '../../../src-shared/api/errors';
+import { CancelledError, errorMessage } from '../../../src-shared/api/errors';
 
 /** Run events as the server/UI/CLI see them: the worker's events plus runId, and the end states. */
 export type RunEvent =
@@ -134,7 +134,6 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
       runId,
       modelDir,
       emit: persist,
-      shouldStop: () => cancelRequested,
       signal: controller.signal,
       featureWorkers: opts.featureWorkers,
     }).then(
@@ -146,7 +145,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
       done,
       cancel: () => {
         cancelRequested = true;
-        controller.abort(new Error('cancelled by the user'));
+        controller.abort(new CancelledError());
       },
       workerPid: undefined,
     };

@@ -5,9 +5,10 @@ import { adam } from '../tfjs/adamOptimizer';
 import { augmentSpectrogram, hasAugmentation, mixBatch } from './augmentation';
 import { classificationLoss, classWeights, oversampledIndices, oversampledSize } from './balancing';
 import type { RunConfig } from '../../../src-shared/config/run';
+import { BestCheckpoint, WeightAverager } from './checkpoints';
 import { EarlyStopping } from './earlyStopping';
 import { argmax, predictProbabilities, stackInputs, type Example } from './examples';
-import { Random } from './random';
+import { Random } from './seededRandom';
 import { cosineLearningRate, PlateauSchedule } from './schedules';
 import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 
@@ -28,8 +29,8 @@ export interface TrainerOptions {
   onBatch?(point: BatchPoint, etaSeconds: number, totalSteps: number): void;
   onEpoch?(point: EpochPoint, etaSeconds: number): void;
   onLog?(message: string): void;
-  /** Polled between batches; true stops training after the current batch. */
-  shouldStop?(): boolean;
+  /** Aborting stops training after the current batch; the result then says `cancelled`. */
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -96,11 +97,8 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
   const plateauPatience = c.schedule.kind === 'plateau' ? c.schedule.patience : 0;
 
   const epochs: EpochPoint[] = [];
-  let best: tf.Tensor[] | null = null;
-  // Stochastic weight averaging: running sum of the weights at the end of each epoch in the window.
-  const averageFrom = c.weightAveraging ? Math.max(1, c.epochs - c.weightAveraging.lastEpochs + 1) : Infinity;
-  let averageSum: tf.Tensor[] | null = null;
-  let averaged: [number, number] | null = null;
+  const best = new BestCheckpoint();
+  const averager = new WeightAverager(c.weightAveraging ? Math.max(1, c.epochs - c.weightAveraging.lastEpochs + 1) : Infinity);
   let averagedMetrics: Record<string, number> | null = null;
   let lr = c.optimizer.learningRate;
   let step = 0;
@@ -117,7 +115,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       let correct = 0;
       let seen = 0;
       for (let b = 0; b < order.length; b += c.batchSize) {
-        if (opts.shouldStop?.()) {
+        if (opts.signal?.aborted) {
           cancelled = true;
           break;
         }
@@ -138,7 +136,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
           lr = cosineLearningRate(epoch - 1 + b / order.length, c.epochs, c.optimizer.learningRate, c.schedule.minLr, c.schedule.warmupEpochs);
         }
         setLr(lr);
-        const { loss, hits } = trainStep(model, batch, targets, inputShapes, k, optimizer, trainable, decayed, lr, c, weights, focalGamma);
+        const { loss, hits } = trainStep({ model, batch, targets, inputShapes, numClasses: k, optimizer, trainable, decayed, lr, config: c, weights, focalGamma });
         step++;
         lossSum += loss * batch.length;
         correct += hits;
@@ -163,17 +161,8 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       epochs.push(point);
       const value = metrics[monitor];
       const { improved, stop } = stopper.update(value, epoch);
-      if (improved) {
-        best?.forEach((t) => t.dispose());
-        best = model.getWeights().map((w) => w.clone());
-      }
-      if (epoch >= averageFrom) {
-        const current = model.getWeights();
-        const next: tf.Tensor[] = averageSum ? current.map((w, i) => tf.add(averageSum![i], w)) : current.map((w) => w.clone());
-        averageSum?.forEach((t) => t.dispose());
-        averageSum = next;
-        averaged = [averaged?.[0] ?? epoch, epoch];
-      }
+      if (improved) best.save(model);
+      averager.add(model, epoch);
       const elapsed = (performance.now() - started) / 1000;
       opts.onEpoch?.(point, (elapsed / epoch) * (c.epochs - epoch));
       if (plateau) {
@@ -187,11 +176,8 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
         break;
       }
     }
-    if (averageSum && averaged && !cancelled) {
-      const n = averaged[1] - averaged[0] + 1;
-      const mean = tf.tidy(() => averageSum!.map((t) => t.div(n)));
-      model.setWeights(mean);
-      mean.forEach((t) => t.dispose());
+    const averaged = cancelled ? null : averager.range;
+    if (averaged && averager.applyMean(model)) {
       if (hasVal) {
         const v = await scoreExamples(model, val, inputShapes, labels, c.speakerAdaptiveBatchNorm);
         averagedMetrics = { val_loss: v.loss, val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 };
@@ -199,16 +185,17 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       opts.onLog?.(
         `Averaged the weights of epochs ${averaged[0]}–${averaged[1]}${averagedMetrics ? `: val UAR ${averagedMetrics.val_uar.toFixed(4)}, val accuracy ${averagedMetrics.val_accuracy.toFixed(4)}` : ''}.`,
       );
-    } else if (best) model.setWeights(best);
+    } else best.restore(model);
   } finally {
-    best?.forEach((t) => t.dispose());
-    (averageSum as tf.Tensor[] | null)?.forEach((t) => t.dispose());
+    best.dispose();
+    averager.dispose();
     optimizer.dispose();
   }
+  const averaged = cancelled ? null : averager.range;
   return {
     epochs,
-    bestEpoch: averaged && !cancelled ? 0 : Math.max(stopper.bestEpoch, 0),
-    averagedEpochs: cancelled ? null : averaged,
+    bestEpoch: averaged ? 0 : Math.max(stopper.bestEpoch, 0),
+    averagedEpochs: averaged,
     averagedMetrics,
     stoppedEarly,
     cancelled,
@@ -220,20 +207,25 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
  * One optimisation step; returns the batch loss and the number of predictions matching each
  * example's own label. `targets` (soft, [batch · classes]) replaces the one-hot labels after mixup.
  */
-function trainStep(
-  model: tf.LayersModel,
-  batch: Example[],
-  targets: Float32Array | undefined,
-  inputShapes: number[][],
-  k: number,
-  optimizer: tf.AdamOptimizer,
-  trainable: tf.Variable[],
-  decayed: tf.Variable[],
-  lr: number,
-  c: TrainingConfig,
-  weights: number[] | undefined,
-  focalGamma: number,
-): { loss: number; hits: number } {
+interface TrainStep {
+  model: tf.LayersModel;
+  batch: Example[];
+  targets: Float32Array | undefined;
+  inputShapes: number[][];
+  numClasses: number;
+  optimizer: tf.AdamOptimizer;
+  trainable: tf.Variable[];
+  /** Kernels that AdamW's decoupled weight decay shrinks. */
+  decayed: tf.Variable[];
+  lr: number;
+  config: TrainingConfig;
+  /** Per-class loss weights, or undefined for none. */
+  weights: number[] | undefined;
+  focalGamma: number;
+}
+
+function trainStep(s: TrainStep): { loss: number; hits: number } {
+  const { model, batch, targets, inputShapes, numClasses: k, optimizer, trainable, decayed, lr, config: c, weights, focalGamma } = s;
   const xs = stackInputs(batch, inputShapes);
   const yTrue = batch.map((e) => e.label);
   let predicted: tf.Tensor | null = null;

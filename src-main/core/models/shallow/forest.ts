@@ -1,5 +1,5 @@
 import { balancedClassWeights } from './classWeights';
-import { mulberry32 } from './random';
+import { mulberry32 } from '../../mulberry32';
 import { checkTrainingData, checkVector } from './trainingData';
 
 /**

@@ -1,7 +1,7 @@
 import { balancedClassWeights } from './classWeights';
 import { newLibsvm, type LibsvmClass, type LibsvmModel } from './libsvm';
 import { checkTrainingData, checkVector } from './trainingData';
-import { permutation } from './random';
+import { permutation } from './permutation';
 import { fitStandardizer, standardize, type Standardizer } from './standardizer';
 
 export interface SvmParams {

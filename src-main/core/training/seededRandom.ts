@@ -1,4 +1,4 @@
-import { mulberry32 } from '../random';
+import { mulberry32 } from '../mulberry32';
 
 /** Seeded PRNG (mulberry32): shuffling and augmentation must not depend on Math.random. */
 export class Random {

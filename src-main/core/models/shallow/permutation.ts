@@ -1,6 +1,4 @@
-import { mulberry32 } from '../../random';
-
-export { mulberry32 };
+import { mulberry32 } from '../../mulberry32';
 
 /** A seeded random permutation of 0..n-1 (Fisher-Yates). */
 export function permutation(n: number, seed: number): number[] {
