@@ -50,12 +50,13 @@ function shellQuote(path: string): string {
 export function diagnoseNativeLoad(
   module: string,
   err: unknown,
-  where: { projectDir?: string; runtime?: RuntimeVersions } = {},
+  where: { projectDir?: string; runtime?: RuntimeVersions; rebuild?: string } = {},
 ): NativeLoadDiagnosis {
   const runtime = where.runtime ?? process.versions;
   const message = errorMessage(err);
   const code = (err as { code?: unknown } | null)?.code;
-  const rebuild = runtime.electron ? `npx @electron/rebuild --force --only ${module}` : `npm rebuild ${module}`;
+  // The caller knows a better command where npm's would be wrong (an Electron build kept beside Node's).
+  const rebuild = where.rebuild ?? `npm rebuild ${module}`;
   const fix = where.projectDir ? `cd ${shellQuote(where.projectDir)} && ${rebuild}` : rebuild;
   const runtimeName = runtime.electron ? `Electron ${runtime.electron}` : `Node.js ${runtime.node.startsWith('v') ? runtime.node : `v${runtime.node}`}`;
 

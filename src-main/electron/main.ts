@@ -47,7 +47,8 @@ async function main(): Promise<void> {
 
   let nextId = 1;
   ipcMain.handle('ser:api', async (event, raw: unknown): Promise<IpcReply> => {
-    if (event.senderFrame?.url && !event.senderFrame.url.startsWith('file://')) return { error: { code: 'invalid', message: 'Refused: not the workbench page.' } };
+    // Only the workbench page (loaded from file://) may call; a frame that is gone (senderFrame null) is refused too.
+    if (!event.senderFrame?.url.startsWith('file://')) return { error: { code: 'invalid', message: 'Refused: not the workbench page.' } };
     const msg = (raw ?? {}) as { method?: unknown; params?: unknown };
     const reply = await dispatch(handlers, nextId++, typeof msg.method === 'string' ? msg.method : '', msg.params);
     return 'error' in reply ? { error: reply.error } : { result: (reply as { result: unknown }).result };

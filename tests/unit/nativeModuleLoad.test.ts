@@ -32,13 +32,14 @@ describe('diagnoseNativeLoad', () => {
     expect(broken).toMatchObject({ cause: 'unloadable', why: 'failed to load (/tmp/t/bad.node: file too short)', fix: 'npm rebuild better-sqlite3' });
   });
 
-  it('gives the Electron rebuild inside Electron, and quotes a folder with spaces', () => {
+  it("names Electron as the runtime, takes the caller's rebuild command, and quotes a folder with spaces", () => {
     const d = diagnoseNativeLoad('better-sqlite3', error(ABI_MESSAGE.replace('137', '145')), {
       projectDir: "/home/ana/SER work/it's",
       runtime: { node: '24.11.1', modules: '145', electron: '41.7.1' },
+      rebuild: 'node bin/rebuild-electron.mjs',
     });
     expect(d.why).toBe('was built for another runtime (NODE_MODULE_VERSION 115; Electron 41.7.1 needs 145)');
-    expect(d.fix).toBe("cd '/home/ana/SER work/it'\\''s' && npx @electron/rebuild --force --only better-sqlite3");
+    expect(d.fix).toBe("cd '/home/ana/SER work/it'\\''s' && node bin/rebuild-electron.mjs");
   });
 
   it('makes one line of purpose, module, reason and fix', () => {

@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portAudioBuilt } from '../recorder/portaudio';
+import { projectRoot } from '../projectRoot';
 import type { AppInfo } from '../../../src-shared/api/contract';
 
 const require = createRequire(import.meta.url);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ROOT = projectRoot();
 
 function resolvable(name: string): boolean {
   try {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../projectRoot';
 import type { AppInfo, DirEntry } from '../../../src-shared/api/contract';
 import { type Handlers } from './dispatch';
 import { ApiError } from '../../../src-shared/api/errors';
@@ -19,7 +20,7 @@ export interface HandlerContext {
   mode: AppInfo['mode'];
 }
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const ROOT = projectRoot();
 
 function version(): string {
   try {

@@ -1,8 +1,8 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../projectRoot';
 import { CaptureEventSchema, type CaptureCommand, type CaptureControl, type CaptureEvent } from './captureMessages';
 
 // PortAudio runs in a child process of its own, for three reasons: naudiodon printf()s to
@@ -10,7 +10,6 @@ import { CaptureEventSchema, type CaptureCommand, type CaptureControl, type Capt
 // per process (so a test device is chosen by the child's environment), and a native crash
 // when a device vanishes must cost the recording, not the app.
 
-const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const STDERR_TAIL_LINES = 12;
 
@@ -41,7 +40,8 @@ function nodeBinary(): string {
 
 /** Starts the capture process for one command; messages that fail validation end it. */
 export function spawnCapture(command: CaptureCommand, opts: SpawnCaptureOptions = {}): CaptureChild {
-  const child = fork(join(here, 'captureChild.ts'), [JSON.stringify(command)], {
+  // From the project folder, not from this module's: inside the Electron bundle this module lives in out/main.
+  const child = fork(join(projectRoot(), 'src-main', 'core', 'recorder', 'captureChild.ts'), [JSON.stringify(command)], {
     execPath: nodeBinary(),
     execArgv: ['--import', require.resolve('tsx')],
     env: { ...process.env, ...opts.env },

@@ -3,11 +3,12 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAudio } from '../audio/load';
+import { projectRoot } from '../projectRoot';
 
 // A microphone made of a sound file, through ALSA's `file` plugin (native/alsa/file-capture.conf):
 // tests, benches and demos record through the real PortAudio path on machines with no sound card.
 
-const ALSA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native', 'alsa');
+const ALSA_DIR = resolve(projectRoot(), 'native', 'alsa');
 /** ALSA configuration whose default capture device plays SER_ALSA_INFILE. */
 export const FILE_CAPTURE_CONFIG = join(ALSA_DIR, 'file-capture.conf');
 /** ALSA configuration with a playback-only device: nothing to record from. */

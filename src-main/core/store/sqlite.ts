@@ -1,11 +1,31 @@
 import Database from 'better-sqlite3';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { diagnoseNativeLoad, installFolder, NativeModuleError } from '../nativeModuleLoad';
 
-/** SER_SQLITE_BINDING names another build of better_sqlite3.node (tests point it at one that cannot load). */
+/** The command that builds better-sqlite3 for Electron beside Node's build (run from the project folder). */
+const ELECTRON_REBUILD = 'node bin/rebuild-electron.mjs';
+
+/**
+ * better-sqlite3 built for Electron's ABI by bin/rebuild-electron.mjs (at install, when the Electron binary is
+ * there). npm's build in node_modules/better-sqlite3 is for Node.js, and neither runtime can load the other's.
+ */
+export function electronBindingPath(projectDir = installFolder('better-sqlite3')): string | undefined {
+  return projectDir
+    ? join(projectDir, 'node_modules', '.electron-abi', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
+    : undefined;
+}
+
+/**
+ * SER_SQLITE_BINDING names another build of better_sqlite3.node (tests point it at one that cannot load); inside
+ * Electron (the main process and its utility processes), the Electron build when there is one.
+ */
 function nativeBinding(): string | undefined {
   const override = process.env.SER_SQLITE_BINDING;
-  return override ? resolve(override) : undefined;
+  if (override) return resolve(override);
+  if (!process.versions.electron) return undefined;
+  const electronBuild = electronBindingPath();
+  return electronBuild && existsSync(electronBuild) ? electronBuild : undefined;
 }
 
 let loadFailure: NativeModuleError | null | undefined;
@@ -21,7 +41,10 @@ function assertLoadable(): void {
       new Database(':memory:', { nativeBinding: nativeBinding() }).close();
       loadFailure = null;
     } catch (err) {
-      const diagnosis = diagnoseNativeLoad('better-sqlite3', err, { projectDir: installFolder('better-sqlite3') });
+      // Inside Electron the fix is the second, Electron build: rebuilding node_modules' copy in place for Electron
+      // would break the CLI, browser mode and the tests.
+      const rebuild = process.versions.electron ? ELECTRON_REBUILD : undefined;
+      const diagnosis = diagnoseNativeLoad('better-sqlite3', err, { projectDir: installFolder('better-sqlite3'), rebuild });
       loadFailure = new NativeModuleError(diagnosis, 'cannot open the workbench store');
     }
   }
