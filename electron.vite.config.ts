@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 /**
  * The Electron build (`npm run build` when the electron package is installed): main process with the
  * worker entries as extra inputs (they run in utilityProcess), the sandboxed preload, and the renderer.
- * tests/integration/electron-shell.test.ts runs the built main bundle against a stand-in `electron` module.
+ * tests/integration/electronShell.test.ts runs the built main bundle against a stand-in `electron` module.
  */
 export default defineConfig({
   main: {

@@ -29,7 +29,16 @@ const paths = readdirSync(root)
 const rounds = flag('--rounds', 2);
 
 // The librosa comparison: melspectrogram(n_fft 1024, hop 512, 64 mels, fmax 8000) -> power_to_db -> mfcc(40), whole file.
-const config = parseFeatureConfig({ kind: 'mfcc', sampleRate: 16000, nFft: 1024, hop: 512, nMels: 64, fmax: 8000, nMfcc: 40, length: { mode: 'variable', maxSeconds: 600 } });
+const config = parseFeatureConfig({
+  kind: 'mfcc',
+  sampleRate: 16000,
+  nFft: 1024,
+  hop: 512,
+  nMels: 64,
+  fmax: 8000,
+  nMfcc: 40,
+  length: { mode: 'variable', maxSeconds: 600 },
+});
 
 const jobs = paths.map((path, i) => ({ fileId: i + 1, path, contentHash: hashFileSync(path) }));
 let audioSeconds = 0;
@@ -37,7 +46,9 @@ let audioSeconds = 0;
 function line(label: string, seconds: number): void {
   const fps = paths.length / seconds;
   const rtf = seconds / audioSeconds;
-  process.stdout.write(`${label.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s  ${fps.toFixed(0).padStart(6)} files/s  RTF ${rtf.toExponential(2)} (${(1 / rtf).toFixed(0)}x real time)\n`);
+  process.stdout.write(
+    `${label.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s  ${fps.toFixed(0).padStart(6)} files/s  RTF ${rtf.toExponential(2)} (${(1 / rtf).toFixed(0)}x real time)\n`,
+  );
 }
 
 async function inProcess(): Promise<void> {
@@ -68,7 +79,9 @@ async function inProcess(): Promise<void> {
   line('in process (1 core, no IPC), wall', best);
   // On a shared machine wall time includes waiting for a core; CPU time is what one core would need.
   line('in process, per CPU-second', bestCpu);
-  process.stdout.write(`  of which decode ${(decode / paths.length).toFixed(3)} ms/file, features ${(features / paths.length).toFixed(3)} ms/file (last round)\n`);
+  process.stdout.write(
+    `  of which decode ${(decode / paths.length).toFixed(3)} ms/file, features ${(features / paths.length).toFixed(3)} ms/file (last round)\n`,
+  );
 }
 
 async function pool(workers: number): Promise<void> {

@@ -29,7 +29,9 @@ async function speech48k(seconds: number): Promise<Float32Array> {
   const dir = join(data, 'ravdess-48k', 'Actor_01');
   const parts: Float32Array[] = [];
   let n = 0;
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.wav')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.wav'))
+    .sort()) {
     if (n >= seconds * 48000) break;
     const a = await loadAudio(join(dir, f));
     parts.push(a.samples);
@@ -50,8 +52,10 @@ console.log(`input: ${(audio.length / 48000).toFixed(1)} s of RAVDESS speech at 
 // 1. Pipeline overhead: sliding window + 48 -> 16 kHz resampling per window, with a classifier that does nothing.
 const idle: WindowClassifier = { inputSeconds: 3, sampleRate: 16000, classify: () => ({ label: 'x', probabilities: { x: 1 } }) };
 const idleRun = await liveClassify({ classifier: idle, source: arraySource(audio, 48000), hop: 0.5, skipLate: false });
-console.log(`live pipeline without a model (stream resampled 48->16 kHz, 3 s window, hop 0.5 s): ${idleRun.windows} windows, ` +
-  `real-time factor ${idleRun.realTimeFactor.toFixed(4)} (= ${((idleRun.realTimeFactor * 1000) / 2).toFixed(2)} ms of work per 0.5 s hop)`);
+console.log(
+  `live pipeline without a model (stream resampled 48->16 kHz, 3 s window, hop 0.5 s): ${idleRun.windows} windows, ` +
+    `real-time factor ${idleRun.realTimeFactor.toFixed(4)} (= ${((idleRun.realTimeFactor * 1000) / 2).toFixed(2)} ms of work per 0.5 s hop)`,
+);
 
 // 2. Capture throughput through the real PortAudio path (the file device has no clock: as fast as it can be read).
 try {
@@ -61,8 +65,10 @@ try {
     const t0 = performance.now();
     const rec = await record({ seconds: 60, env: dev.env, sampleRate: 16000 });
     const s = (performance.now() - t0) / 1000;
-    console.log(`capture 60 s at 44.1 kHz + resample to 16 kHz via PortAudio/ALSA file device: ${s.toFixed(2)} s wall ` +
-      `(${(60 / s).toFixed(0)}x real time, process start included), ${rec.samples.length} samples`);
+    console.log(
+      `capture 60 s at 44.1 kHz + resample to 16 kHz via PortAudio/ALSA file device: ${s.toFixed(2)} s wall ` +
+        `(${(60 / s).toFixed(0)}x real time, process start included), ${rec.samples.length} samples`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,7 +83,9 @@ if (!modelDir) {
   const { loadRecorderModel, modelClassifier } = await import('../src-main/core/recorder/classifier');
   const { classifySamples } = await import('../src-main/core/training/predict');
   const model = await loadRecorderModel(modelDir, { backend: backendArg });
-  console.log(`model: ${modelDir} (${model.meta.preset}, ${model.labels.length} labels, ${model.inputSeconds} s input at ${model.sampleRate} Hz); backend ${model.backend.name}: ${model.backend.detail}`);
+  console.log(
+    `model: ${modelDir} (${model.meta.preset}, ${model.labels.length} labels, ${model.inputSeconds} s input at ${model.sampleRate} Hz); backend ${model.backend.name}: ${model.backend.detail}`,
+  );
   const win = Math.round(model.inputSeconds * model.sampleRate);
   const at16 = resample(audio, 48000, model.sampleRate);
   for (let i = 0; i < 3; i++) await classifySamples(model, at16.subarray(0, win), model.sampleRate); // warm-up (kernels, JIT)
@@ -90,7 +98,9 @@ if (!modelDir) {
   const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
   console.log(`classify latency per window: ${stats(ms)}; goal < ${GOAL_MS} ms: ${mean < GOAL_MS ? 'met' : 'NOT met'}`);
   const live = await liveClassify({ classifier: modelClassifier(model), source: arraySource(audio, 48000), hop: 0.5, skipLate: false });
-  console.log(`live mode (48 kHz in, hop 0.5 s): ${live.windows} windows over ${live.audioSeconds.toFixed(1)} s, ` +
-    `classify mean ${live.meanLatencyMs.toFixed(2)} ms / max ${live.maxLatencyMs.toFixed(2)} ms per window, ` +
-    `real-time factor ${live.realTimeFactor.toFixed(3)} (resample + classify time / audio time; < 1 keeps up, ${(1 / live.realTimeFactor).toFixed(0)}x headroom)`);
+  console.log(
+    `live mode (48 kHz in, hop 0.5 s): ${live.windows} windows over ${live.audioSeconds.toFixed(1)} s, ` +
+      `classify mean ${live.meanLatencyMs.toFixed(2)} ms / max ${live.maxLatencyMs.toFixed(2)} ms per window, ` +
+      `real-time factor ${live.realTimeFactor.toFixed(3)} (resample + classify time / audio time; < 1 keeps up, ${(1 / live.realTimeFactor).toFixed(0)}x headroom)`,
+  );
 }

@@ -63,11 +63,27 @@ const store = openStore(opts.db);
 const imported = await importDataset(store, { folder: opts.data });
 log(`dataset ${imported.datasetId}: ${imported.files} files, ${imported.speakers} speakers`);
 const val = opts.valSpeakers === 'none' ? [] : opts.valSpeakers.split(',').map((v) => v.trim());
-const split = { kind: 'speaker', testSpeakers: ['13', '14', '15', '16'], ...(val.length ? { valSpeakers: val } : { valFraction: 0 }), seed: Number(opts.seed) };
+const split = {
+  kind: 'speaker',
+  testSpeakers: ['13', '14', '15', '16'],
+  ...(val.length ? { valSpeakers: val } : { valFraction: 0 }),
+  seed: Number(opts.seed),
+};
 // The seed log-mel (16 kHz, n_fft 1024, hop 512, 64 mels to 8 kHz) over a longer window: RAVDESS sentences often run past 3 s.
 const logmel = { ...FEATURE_PRESETS['seed-logmel'], length: { mode: 'fixed', seconds: Number(opts.seconds) } };
 
-const rows: { preset: string; status: string; accuracy: number | null; uar: number | null; macroF1: number | null; seconds: number; epochs: number; best_epoch: number; backend: string | null; runId: number }[] = [];
+const rows: {
+  preset: string;
+  status: string;
+  accuracy: number | null;
+  uar: number | null;
+  macroF1: number | null;
+  seconds: number;
+  epochs: number;
+  best_epoch: number;
+  backend: string | null;
+  runId: number;
+}[] = [];
 for (const name of opts.presets.split(',').map((s) => s.trim())) {
   if (!(MODEL_PRESET_NAMES as readonly string[]).includes(name)) throw new Error(`unknown preset ${name}`);
   const neural = getModelPreset(name).family === 'neural';
@@ -86,7 +102,8 @@ for (const name of opts.presets.split(',').map((s) => s.trim())) {
   log(`${name}: training...`);
   const result: RunResult = await startRun(store, config, {
     onEvent: (e) => {
-      if (e.type === 'epoch') log(`  ${name} epoch ${e.point.epoch}: val_uar ${e.point.metrics.val_uar?.toFixed(3)} (${e.point.metrics.seconds?.toFixed(1)} s)`);
+      if (e.type === 'epoch')
+        log(`  ${name} epoch ${e.point.epoch}: val_uar ${e.point.metrics.val_uar?.toFixed(3)} (${e.point.metrics.seconds?.toFixed(1)} s)`);
     },
   }).done;
   const m = result.metrics;
@@ -113,6 +130,8 @@ else {
   process.stdout.write(`${described}\n`);
   process.stdout.write('preset       accuracy   UAR       macro-F1  seconds  epochs (best)  backend\n');
   for (const r of rows) {
-    process.stdout.write(`${r.preset.padEnd(12)} ${pct(r.accuracy)}  ${pct(r.uar)}  ${pct(r.macroF1)}  ${String(r.seconds).padStart(7)}  ${String(r.epochs).padStart(3)} (${r.best_epoch})       ${r.backend}\n`);
+    process.stdout.write(
+      `${r.preset.padEnd(12)} ${pct(r.accuracy)}  ${pct(r.uar)}  ${pct(r.macroF1)}  ${String(r.seconds).padStart(7)}  ${String(r.epochs).padStart(3)} (${r.best_epoch})       ${r.backend}\n`,
+    );
   }
 }

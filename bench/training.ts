@@ -33,7 +33,15 @@ const program = new Command()
   .option('--profile', 'CPU milliseconds per kernel in the timed training steps')
   .option('--reference <python>', 'python with torch for the PyTorch CPU reference, or "none"', '/usr/bin/python3')
   .parse();
-const opts = program.opts<{ json?: boolean; backends?: string; batch: string; steps: string; cpuBatch: string; profile?: boolean; reference: string }>();
+const opts = program.opts<{
+  json?: boolean;
+  backends?: string;
+  batch: string;
+  steps: string;
+  cpuBatch: string;
+  profile?: boolean;
+  reference: string;
+}>();
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 /** samples/s with enough digits for the pure-JS backend's 0.04. */
 const rate = (x: number) => (x >= 10 ? x.toFixed(1) : x.toPrecision(2));
@@ -67,7 +75,15 @@ interface BackendResult {
 function makeBatch(batch: number): { x: tf.Tensor; y: tf.Tensor } {
   return tf.tidy(() => ({
     x: tf.randomNormal([batch, ...INPUT], 0, 1, 'float32', 7),
-    y: tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % CLASSES), 'int32'), CLASSES).toFloat(),
+    y: tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: batch }, (_, i) => i % CLASSES),
+          'int32',
+        ),
+        CLASSES,
+      )
+      .toFloat(),
   }));
 }
 
@@ -168,7 +184,9 @@ async function measure(name: BackendName, variant: Variant): Promise<BackendResu
     const inKernels = result.profile.reduce((s, k) => s + k.cpuMs, 0);
     result.outsideKernelsCpuMs = result.train.cpuMsPerBatch - inKernels;
   }
-  log(`  train: ${rate(result.train.samplesPerSec)} samples/s (batch ${batch}, ${steps} step${steps > 1 ? 's' : ''}, ${result.train.msPerBatch.toFixed(0)} ms/batch, ${result.train.cpuMsPerBatch.toFixed(0)} CPU ms/batch)`);
+  log(
+    `  train: ${rate(result.train.samplesPerSec)} samples/s (batch ${batch}, ${steps} step${steps > 1 ? 's' : ''}, ${result.train.msPerBatch.toFixed(0)} ms/batch, ${result.train.cpuMsPerBatch.toFixed(0)} CPU ms/batch)`,
+  );
   tf.dispose([trainData.x, trainData.y]);
 
   const inferBatch = Number(opts.batch);
@@ -204,8 +222,11 @@ for (const name of requested) {
 
 if (opts.profile) {
   for (const r of results.filter((x) => x.profile)) {
-    log(`\nprofile ${r.backend} (${r.variant}): CPU ms per training batch of ${r.train?.batch} (${r.train?.cpuMsPerBatch.toFixed(0)} total, ${r.outsideKernelsCpuMs?.toFixed(0)} outside kernels)`);
-    for (const k of r.profile?.slice(0, 20) ?? []) log(`  ${k.kernel.padEnd(26)} ${k.cpuMs.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(5)} calls`);
+    log(
+      `\nprofile ${r.backend} (${r.variant}): CPU ms per training batch of ${r.train?.batch} (${r.train?.cpuMsPerBatch.toFixed(0)} total, ${r.outsideKernelsCpuMs?.toFixed(0)} outside kernels)`,
+    );
+    for (const k of r.profile?.slice(0, 20) ?? [])
+      log(`  ${k.kernel.padEnd(26)} ${k.cpuMs.toFixed(1).padStart(8)} ms  ${String(k.calls).padStart(5)} calls`);
   }
 }
 
@@ -221,17 +242,31 @@ interface Reference {
 function pytorchReference(): { ok: Reference } | { error: string } | null {
   if (opts.reference === 'none') return null;
   log('\npytorch reference: bench/reference/resnet_torch.py (channels-last)');
-  const r = spawnSync(opts.reference, [join(dirname(fileURLToPath(import.meta.url)), 'reference', 'resnet_torch.py'), String(availableParallelism()), opts.batch, opts.steps, 'channels_last'], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
+  const r = spawnSync(
+    opts.reference,
+    [
+      join(dirname(fileURLToPath(import.meta.url)), 'reference', 'resnet_torch.py'),
+      String(availableParallelism()),
+      opts.batch,
+      opts.steps,
+      'channels_last',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   if (r.error || r.status !== 0) {
-    const why = r.error?.message ?? (r.stderr.includes('No module named') ? 'torch is not installed (Debian: apt install python3-torch)' : r.stderr.trim().split('\n').at(-1));
+    const why =
+      r.error?.message ??
+      (r.stderr.includes('No module named') ? 'torch is not installed (Debian: apt install python3-torch)' : r.stderr.trim().split('\n').at(-1));
     log(`pytorch reference: skipped (${why})`);
     return { error: why ?? 'failed' };
   }
   const ref = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Reference;
-  log(`  pytorch ${ref.torch} (${ref.params} params, ${ref.threads} threads): train ${rate(ref.train_samples_per_sec)} samples/s, infer ${rate(ref.infer_samples_per_sec)} samples/s`);
+  log(
+    `  pytorch ${ref.torch} (${ref.params} params, ${ref.threads} threads): train ${rate(ref.train_samples_per_sec)} samples/s, infer ${rate(ref.infer_samples_per_sec)} samples/s`,
+  );
   return { ok: ref };
 }
 const reference = pytorchReference();
@@ -253,7 +288,9 @@ else {
   for (const r of results) {
     const train = r.train ? `${rate(r.train.samplesPerSec)} (batch ${r.train.batch} x${r.train.batches})` : '-';
     const infer = r.infer ? rate(r.infer.samplesPerSec) : '-';
-    const vs = ref ? `${ratio(r.train?.samplesPerSec, ref.train_samples_per_sec).padEnd(14)} ${ratio(r.infer?.samplesPerSec, ref.infer_samples_per_sec).padEnd(14)}` : '';
+    const vs = ref
+      ? `${ratio(r.train?.samplesPerSec, ref.train_samples_per_sec).padEnd(14)} ${ratio(r.infer?.samplesPerSec, ref.infer_samples_per_sec).padEnd(14)}`
+      : '';
     console.log(`${r.backend.padEnd(8)} ${r.variant.padEnd(9)} ${train.padEnd(22)} ${infer.padEnd(15)} ${vs} ${r.error ? `(${r.error})` : ''}`);
   }
   if (ref) console.log(`pytorch  ${ref.torch.padEnd(9)} ${rate(ref.train_samples_per_sec).padEnd(22)} ${rate(ref.infer_samples_per_sec)}`);

@@ -84,9 +84,15 @@ function stage(sourceDir, version) {
   }
   if (staged !== version) {
     rmSync(target, { recursive: true, force: true });
-    cpSync(sourceDir, target, { recursive: true, filter: (src) => relative(sourceDir, src) !== 'build' && !relative(sourceDir, src).startsWith('node_modules') });
+    cpSync(sourceDir, target, {
+      recursive: true,
+      filter: (src) => relative(sourceDir, src) !== 'build' && !relative(sourceDir, src).startsWith('node_modules'),
+    });
   }
-  writeFileSync(join(STAGING, 'package.json'), `${JSON.stringify({ name: 'ser-electron-abi', private: true, dependencies: { 'better-sqlite3': version } }, null, 2)}\n`);
+  writeFileSync(
+    join(STAGING, 'package.json'),
+    `${JSON.stringify({ name: 'ser-electron-abi', private: true, dependencies: { 'better-sqlite3': version } }, null, 2)}\n`,
+  );
 }
 
 async function main() {
@@ -104,7 +110,10 @@ async function main() {
   try {
     ({ rebuild } = await import('@electron/rebuild'));
   } catch (error) {
-    done(`skipped, @electron/rebuild cannot load (${error instanceof Error ? error.message.split('\n')[0] : String(error)}; it is a devDependency: npm install without --omit=dev)`, false);
+    done(
+      `skipped, @electron/rebuild cannot load (${error instanceof Error ? error.message.split('\n')[0] : String(error)}; it is a devDependency: npm install without --omit=dev)`,
+      false,
+    );
   }
 
   mkdirSync(STAGING, { recursive: true });
@@ -144,9 +153,12 @@ async function main() {
   }
   writeFileSync(LOG, `${output.join('\n')}\n`);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  if (!failure && upToDate && existsSync(BUILT)) done(`better-sqlite3 ${sqliteVersion} is already built for Electron ${electron.version}: ${relative(ROOT, BUILT)}`);
+  if (!failure && upToDate && existsSync(BUILT))
+    done(`better-sqlite3 ${sqliteVersion} is already built for Electron ${electron.version}: ${relative(ROOT, BUILT)}`);
   if (!failure && existsSync(BUILT)) {
-    done(`better-sqlite3 ${sqliteVersion} built for Electron ${electron.version} in ${seconds} s: ${relative(ROOT, BUILT)} (the Electron app loads it; Node.js keeps node_modules/better-sqlite3)`);
+    done(
+      `better-sqlite3 ${sqliteVersion} built for Electron ${electron.version} in ${seconds} s: ${relative(ROOT, BUILT)} (the Electron app loads it; Node.js keeps node_modules/better-sqlite3)`,
+    );
   }
   done(
     `could not build better-sqlite3 for Electron ${electron.version} (${failure ? tellingLine(output.join('\n'), headerURL) : `no ${relative(ROOT, BUILT)}`}); ` +

@@ -19,6 +19,8 @@ try {
   require.resolve('electron/electron.d.ts');
   electronTypes = true;
 } catch {
-  process.stderr.write('typecheck: electron package not installed, Electron shell and preload not checked (set ELECTRON_SKIP_BINARY_DOWNLOAD=1 for npm install to get its types without the binary).\n');
+  process.stderr.write(
+    'typecheck: electron package not installed, Electron shell and preload not checked (set ELECTRON_SKIP_BINARY_DOWNLOAD=1 for npm install to get its types without the binary).\n',
+  );
 }
 if (electronTypes) run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.electron.json']);

@@ -46,7 +46,10 @@ function localNodeDir() {
 
 /** The most telling line of a failed build: the first compiler/linker error, else node-gyp's own complaint. */
 function firstErrorLine(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const compiler = lines.find((l) => /(fatal )?error:|cannot find -l|undefined reference/.test(l));
   const gyp = lines.find((l) => /^gyp ERR! (stack )?Error/.test(l) || /not found|No such file/.test(l));
   return compiler ?? gyp ?? lines.at(-1) ?? 'no output';
@@ -94,10 +97,15 @@ function main() {
   }
   if (run.status === 0 && existsSync(builtFile)) {
     // Load it once in a child: a library missing at run time shows up now rather than as a silent wasm fallback.
-    const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(builtFile)}).blasConfig())`], { encoding: 'utf8' });
+    const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(builtFile)}).blasConfig())`], {
+      encoding: 'utf8',
+    });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     if (probe.status === 0) {
-      const libs = probe.stdout.split(' | ').map((l) => l.split(' ').slice(0, 2).join(' ')).join(', ');
+      const libs = probe.stdout
+        .split(' | ')
+        .map((l) => l.split(' ').slice(0, 2).join(' '))
+        .join(', ');
       const hint = probe.stdout.includes('oneDNN') ? '' : ' (install libdnnl-dev and rebuild for 2-3x faster convolutions)';
       const fftw = existsSync(join(here, 'build', 'Release', 'ser_features.node'))
         ? '; spectrogram addon built with FFTW'

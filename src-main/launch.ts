@@ -62,7 +62,8 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
     `${opts.forceBrowser ? 'Browser mode requested' : 'Electron is not available here (its binary is not installed)'}: serving the workbench in browser mode instead.\n`,
   );
   await ensureRendererBuilt();
-  if (store.interruptedRunIds.length) process.stderr.write(`Runs ${store.interruptedRunIds.join(', ')} were left running by a crash: marked interrupted.\n`);
+  if (store.interruptedRunIds.length)
+    process.stderr.write(`Runs ${store.interruptedRunIds.join(', ')} were left running by a crash: marked interrupted.\n`);
   let broadcast: (e: ApiEvent) => void = () => {};
   const jobs = new JobQueue((e) => broadcast(e));
   const handlers = createHandlers({ store, jobs, mode: 'browser' });
@@ -73,7 +74,9 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
   process.stdout.write(`Ser Workbench (browser mode) at ${server.url}\n`);
   if (opts.open !== false && process.env.DISPLAY) {
     // Best effort: a desktop session has xdg-open; headless machines just use the printed address.
-    spawn('xdg-open', [server.url], { stdio: 'ignore', detached: true }).on('error', () => {}).unref();
+    spawn('xdg-open', [server.url], { stdio: 'ignore', detached: true })
+      .on('error', () => {})
+      .unref();
   }
   const stop = async () => {
     jobs.cancelAll();

@@ -53,7 +53,10 @@ export function resolveLabel(corpus: CorpusName, original: string, overrides: La
 /** Parses `calm=neutral,ps=surprised,L=` (empty or "null" target = drop the label). */
 export function parseLabelMapArg(text: string): LabelMapOverrides {
   const out: LabelMapOverrides = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new Error(`label map entry "${part}" is not of the form from=to (e.g. calm=neutral; an empty "to" drops the label)`);
     const from = part.slice(0, eq).trim();

@@ -77,7 +77,11 @@ export function evaluatePredictions(yTrue: number[], yPred: number[], labels: st
     if (support > 0 || predicted > 0) f1s.push(f1);
   }
 
-  const mean = (xs: number[]): number => ratio(xs.reduce((a, b) => a + b, 0), xs.length);
+  const mean = (xs: number[]): number =>
+    ratio(
+      xs.reduce((a, b) => a + b, 0),
+      xs.length,
+    );
   return {
     labels: [...labels],
     accuracy: correct / yTrue.length,

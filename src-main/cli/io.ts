@@ -33,11 +33,7 @@ export class CliError extends Error {}
  * Runs a subcommand body: prints its result as one JSON object (--json) or readable text,
  * and turns any error into a one-line message on stderr with exit code 1.
  */
-export async function runAction<T>(
-  opts: CommonOptions,
-  body: (ctx: ActionContext) => Promise<T>,
-  human?: (result: T) => string,
-): Promise<void> {
+export async function runAction<T>(opts: CommonOptions, body: (ctx: ActionContext) => Promise<T>, human?: (result: T) => string): Promise<void> {
   let store: Store | undefined;
   const bars: cliProgress.SingleBar[] = [];
   const ctx: ActionContext = {

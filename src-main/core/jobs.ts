@@ -35,9 +35,7 @@ export class JobQueue {
     setImmediate(() => {
       body(ctx)
         .then((result) => this.emit({ type: 'job.done', jobId, kind, result }))
-        .catch((err: unknown) =>
-          this.emit({ type: 'job.error', jobId, kind, error: errorMessage(err), cancelled: controller.signal.aborted }),
-        )
+        .catch((err: unknown) => this.emit({ type: 'job.error', jobId, kind, error: errorMessage(err), cancelled: controller.signal.aborted }))
         .finally(() => {
           this.jobs.delete(jobId);
           onSettled?.();

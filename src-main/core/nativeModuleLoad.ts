@@ -58,7 +58,9 @@ export function diagnoseNativeLoad(
   // The caller knows a better command where npm's would be wrong (an Electron build kept beside Node's).
   const rebuild = where.rebuild ?? `npm rebuild ${module}`;
   const fix = where.projectDir ? `cd ${shellQuote(where.projectDir)} && ${rebuild}` : rebuild;
-  const runtimeName = runtime.electron ? `Electron ${runtime.electron}` : `Node.js ${runtime.node.startsWith('v') ? runtime.node : `v${runtime.node}`}`;
+  const runtimeName = runtime.electron
+    ? `Electron ${runtime.electron}`
+    : `Node.js ${runtime.node.startsWith('v') ? runtime.node : `v${runtime.node}`}`;
 
   const abi = /NODE_MODULE_VERSION (\d+)[\s\S]*?requires\s+NODE_MODULE_VERSION (\d+)/.exec(message);
   if (abi) {

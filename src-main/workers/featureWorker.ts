@@ -10,7 +10,8 @@ interface ParentPort {
 
 /** Electron utilityProcess exposes process.parentPort; a Node child_process uses process.send. */
 function parentPort(): ParentPort {
-  const pp = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (ev: { data: unknown }) => void): void } }).parentPort;
+  const pp = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (ev: { data: unknown }) => void): void } })
+    .parentPort;
   if (pp) return { send: (m) => pp.postMessage(m), onMessage: (l) => pp.on('message', (ev) => l(ev.data)) };
   process.on('disconnect', () => process.exit(0));
   return { send: (m) => void process.send?.(m), onMessage: (l) => void process.on('message', l) };

@@ -54,7 +54,10 @@ process.on('message', (raw) => {
       process.exit(0);
     } catch (err) {
       if (controller.signal.aborted) {
-        await send({ type: 'done', outcome: { status: 'cancelled', backend: '', seconds: 0, epochs: 0, bestEpoch: 0, metrics: null, modelDir: null } });
+        await send({
+          type: 'done',
+          outcome: { status: 'cancelled', backend: '', seconds: 0, epochs: 0, bestEpoch: 0, metrics: null, modelDir: null },
+        });
         process.exit(0);
       }
       await send({ type: 'error', error: errorMessage(err) });

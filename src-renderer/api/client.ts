@@ -156,7 +156,9 @@ function socketTransport(url: string | null): Transport {
       if (ws !== socket) return;
       ws = null;
       for (const [id, p] of inflight) {
-        p.reject(new ApiError(`Connection to the workbench server was lost while waiting for ${p.method}; it may or may not have completed. Reconnecting…`));
+        p.reject(
+          new ApiError(`Connection to the workbench server was lost while waiting for ${p.method}; it may or may not have completed. Reconnecting…`),
+        );
         inflight.delete(id);
       }
       const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
@@ -164,7 +166,10 @@ function socketTransport(url: string | null): Transport {
       const why = everOpened
         ? 'Connection to the workbench server lost'
         : 'Cannot reach the workbench server (is `npm start` still running, and was the page opened with its ?token=… address?)';
-      setStatus({ state: 'closed', detail: `${why}${ev.code && ev.code !== 1006 ? ` (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})` : ''}; retrying in ${delay / 1000} s` });
+      setStatus({
+        state: 'closed',
+        detail: `${why}${ev.code && ev.code !== 1006 ? ` (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})` : ''}; retrying in ${delay / 1000} s`,
+      });
       setTimeout(connect, delay);
     };
   };

@@ -40,7 +40,7 @@ export function useCaptureSource(opts: CaptureSourceOptions) {
   const devicesError = ref<string | null>(null);
   /** 'browser' or 'pa:<deviceId>' */
   const source = ref<string>('browser');
-  const paDevice = computed(() => (source.value.startsWith('pa:') ? devices.value.find((d) => `pa:${d.id}` === source.value) ?? null : null));
+  const paDevice = computed(() => (source.value.startsWith('pa:') ? (devices.value.find((d) => `pa:${d.id}` === source.value) ?? null) : null));
 
   async function loadDevices(): Promise<void> {
     if (!app.info?.capabilities.portaudio) {
@@ -63,7 +63,8 @@ export function useCaptureSource(opts: CaptureSourceOptions) {
     const byName = devices.value.find((d) => d.name === remembered);
     if (remembered === 'browser') source.value = 'browser';
     else if (byName) source.value = `pa:${byName.id}`;
-    else if (app.info?.mode === 'electron' && devices.value.length) source.value = `pa:${(devices.value.find((d) => d.isDefault) ?? devices.value[0]).id}`;
+    else if (app.info?.mode === 'electron' && devices.value.length)
+      source.value = `pa:${(devices.value.find((d) => d.isDefault) ?? devices.value[0]).id}`;
     else source.value = 'browser';
   }
   watch(source, () => {

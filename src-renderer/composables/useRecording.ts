@@ -97,7 +97,12 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
       const r = await api.call('recorder.record', { deviceId: dev.id, seconds: seconds.value });
       const samples = base64ToFloat32(r.samples);
       src.level.value = measureLevel(samples).rmsDb;
-      recorded.value = { samples, sampleRate: r.sampleRate, device: r.deviceName, note: r.truncated ? `Recording stopped early: ${r.reason ?? 'the device stopped'} — the captured part is kept.` : undefined };
+      recorded.value = {
+        samples,
+        sampleRate: r.sampleRate,
+        device: r.deviceName,
+        note: r.truncated ? `Recording stopped early: ${r.reason ?? 'the device stopped'} — the captured part is kept.` : undefined,
+      };
     } catch (err) {
       src.captureError.value = errorMessage(err);
     } finally {

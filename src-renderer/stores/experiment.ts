@@ -32,11 +32,11 @@ type FormFields =
 /** The config while the form fills it: the dataset may be unchosen, the model is always {preset, params}. */
 export type RunConfigDraft = Omit<RunConfigInput, 'datasetId' | 'model' | 'features' | 'split' | FormFields> &
   Required<Pick<RunConfigInput, FormFields>> & {
-  datasetId: number | null;
-  model: { preset: ModelPresetName; params?: Record<string, unknown> };
-  features: FeatureConfigInput;
-  split: SplitSpecInput;
-};
+    datasetId: number | null;
+    model: { preset: ModelPresetName; params?: Record<string, unknown> };
+    features: FeatureConfigInput;
+    split: SplitSpecInput;
+  };
 
 export interface ExperimentDraft {
   config: RunConfigDraft;
@@ -67,7 +67,8 @@ export function defaultDraft(): ExperimentDraft {
 export function toRunConfig(d: ExperimentDraft): RunConfigInput | string {
   const { datasetId, labels, split, ...rest } = d.config;
   if (datasetId === null) return 'Choose a dataset.';
-  if (split.kind === 'speaker' && split.testSpeakers && !split.testSpeakers.length) return 'Choose at least one test speaker (or switch to a fraction of the speakers).';
+  if (split.kind === 'speaker' && split.testSpeakers && !split.testSpeakers.length)
+    return 'Choose at least one test speaker (or switch to a fraction of the speakers).';
   let params: Record<string, unknown> = {};
   if (d.modelParamsText.trim()) {
     try {

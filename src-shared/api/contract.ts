@@ -20,7 +20,6 @@ export const CorpusSchema = z.enum(['auto', ...CORPUS_NAMES]);
 /** original label → unified label, or null to drop it. */
 export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable());
 
-
 /** Every request method: its params schema. */
 export const requestSchemas = {
   'app.info': z.object({}),
@@ -37,7 +36,12 @@ export const requestSchemas = {
     limit: z.number().int().min(1).max(1000).default(100),
   }),
   'datasets.detect': z.object({ folder: path }),
-  'datasets.import': z.object({ folder: path, corpus: CorpusSchema.default('auto'), name: z.string().min(1).max(128).optional(), labelMap: LabelMapSchema.optional() }),
+  'datasets.import': z.object({
+    folder: path,
+    corpus: CorpusSchema.default('auto'),
+    name: z.string().min(1).max(128).optional(),
+    labelMap: LabelMapSchema.optional(),
+  }),
   'datasets.delete': z.object({ id }),
   'datasets.relabel': z.object({ id, labelMap: LabelMapSchema }),
   'datasets.splitPreview': z.object({ id, spec: SplitSpecSchema }),
@@ -71,7 +75,11 @@ export const requestSchemas = {
   'recorder.save': z.object({
     folder: path,
     label,
-    speaker: z.string().min(1).max(64).regex(/^[\w.-]+$/, 'speaker: letters, digits, dot, dash, underscore only'),
+    speaker: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\w.-]+$/, 'speaker: letters, digits, dot, dash, underscore only'),
     sampleRate: z.number().int().min(4000).max(192_000),
     samples: z.string().max(64 * 1024 * 1024),
   }),
@@ -326,10 +334,7 @@ export const WireRequestSchema = z.object({
   params: z.unknown(),
 });
 export type WireRequest = z.infer<typeof WireRequestSchema>;
-export type WireResponse =
-  | { id: number; result: unknown }
-  | { id: number; error: WireError }
-  | { event: ApiEvent };
+export type WireResponse = { id: number; result: unknown } | { id: number; error: WireError } | { event: ApiEvent };
 /** The Electron main process's answer to one `ser:api` invoke, handed to the renderer untouched by the preload. */
 export type IpcReply = { result: unknown } | { error: WireError };
 

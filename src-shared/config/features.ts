@@ -34,7 +34,12 @@ const BaseSchema = z.object({
   /** 0 = none, 1 = append deltas, 2 = append deltas and delta-deltas (stacked as extra rows) */
   deltas: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
   /** frames in the Savitzky-Golay delta window (librosa: 9) */
-  deltaWidth: z.number().int().min(3).refine((n) => n % 2 === 1, { message: 'must be odd' }).default(9),
+  deltaWidth: z
+    .number()
+    .int()
+    .min(3)
+    .refine((n) => n % 2 === 1, { message: 'must be odd' })
+    .default(9),
   /** YIN search range in Hz and frame length in samples (librosa.yin parameters) */
   f0Min: z.number().positive().default(65),
   f0Max: z.number().positive().default(1000),
@@ -56,7 +61,8 @@ export const FeatureConfigSchema = BaseSchema.superRefine((c, ctx) => {
     issue('fmax', `fmax (${c.fmax} Hz) must not exceed half the sample rate (${nyquist} Hz at ${c.sampleRate} Hz)`);
   }
   if (c.fmin >= (c.fmax ?? nyquist)) issue('fmin', `fmin (${c.fmin} Hz) must be below fmax (${c.fmax ?? nyquist} Hz)`);
-  if (c.nMels > c.nFft / 2) issue('nMels', `nMels (${c.nMels}) must not exceed nFft/2 (${c.nFft / 2}): the mel bands would be narrower than the FFT bins`);
+  if (c.nMels > c.nFft / 2)
+    issue('nMels', `nMels (${c.nMels}) must not exceed nFft/2 (${c.nFft / 2}): the mel bands would be narrower than the FFT bins`);
   if (c.hop > c.nFft) issue('hop', `hop (${c.hop}) must not exceed nFft (${c.nFft}), or samples between frames are skipped`);
   if ((c.kind === 'mfcc' || c.kind === 'functionals') && c.nMfcc > c.nMels) issue('nMfcc', `nMfcc (${c.nMfcc}) must not exceed nMels (${c.nMels})`);
   if (c.f0Max > nyquist) issue('f0Max', `f0Max (${c.f0Max} Hz) must not exceed half the sample rate (${nyquist} Hz)`);
@@ -92,7 +98,15 @@ export const FEATURE_PRESETS: Record<string, FeatureConfig> = {
   'mfcc13-deltas': parseFeatureConfig({ kind: 'mfcc', ...seedStft, nMfcc: 13, deltas: 2, length: { mode: 'fixed', seconds: 3 } }),
   chroma: parseFeatureConfig({ kind: 'chroma', ...seedStft, length: { mode: 'fixed', seconds: 3 } }),
   prosody: parseFeatureConfig({ kind: 'prosody', ...seedStft, hop: 256, yinFrameLength: 1024, length: { mode: 'variable', maxSeconds: 30 } }),
-  functionals: parseFeatureConfig({ kind: 'functionals', ...seedStft, hop: 256, yinFrameLength: 1024, nMfcc: 13, deltas: 1, length: { mode: 'variable', maxSeconds: 30 } }),
+  functionals: parseFeatureConfig({
+    kind: 'functionals',
+    ...seedStft,
+    hop: 256,
+    yinFrameLength: 1024,
+    nMfcc: 13,
+    deltas: 1,
+    length: { mode: 'variable', maxSeconds: 30 },
+  }),
   'librosa-default-logmel': parseFeatureConfig({ kind: 'logmel', sampleRate: 22050, nFft: 2048, hop: 512, nMels: 128 }),
 };
 

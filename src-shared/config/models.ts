@@ -23,7 +23,9 @@ export const ForestParamsSchema = z.strictObject({
   n_estimators: z.number().int().min(1).max(10_000).default(100),
   max_depth: z.number().int().min(1).nullable().default(null),
   max_features: z
-    .union([z.enum(['sqrt', 'log2', 'all']), z.number().positive()], { error: 'max_features must be "sqrt", "log2", "all", a fraction in (0, 1] or a whole count' })
+    .union([z.enum(['sqrt', 'log2', 'all']), z.number().positive()], {
+      error: 'max_features must be "sqrt", "log2", "all", a fraction in (0, 1] or a whole count',
+    })
     .refine((v) => typeof v === 'string' || v <= 1 || Number.isInteger(v), 'max_features above 1 must be a whole number of features')
     .default('sqrt'),
   min_samples_leaf: z.number().int().min(1).default(1),
@@ -68,7 +70,12 @@ export const MODEL_PRESET_SPECS: Record<ModelPresetName, ModelPresetSpec> = {
     family: 'neural',
     description: 'Seed ResNet: 3x3 stem 1→16, residual stages 16/32/64 (2 blocks each, BN, 1x1 projections), GAP, dense 256.',
     features: 'seed-logmel',
-    paramsSchema: z.strictObject({ widths: positiveInts.optional(), blocksPerStage: z.number().int().min(1).max(4).optional(), headUnits: z.number().int().min(0).optional(), dropout: dropout.optional() }),
+    paramsSchema: z.strictObject({
+      widths: positiveInts.optional(),
+      blocksPerStage: z.number().int().min(1).max(4).optional(),
+      headUnits: z.number().int().min(0).optional(),
+      dropout: dropout.optional(),
+    }),
   },
   simplecnn: {
     name: 'simplecnn',
@@ -76,7 +83,11 @@ export const MODEL_PRESET_SPECS: Record<ModelPresetName, ModelPresetSpec> = {
     family: 'neural',
     description: 'Seed SimpleCNN: 4 conv blocks (16/32/64/128, BN, max-pool), GAP, dense 128.',
     features: 'seed-logmel',
-    paramsSchema: z.strictObject({ filters: positiveInts.optional(), denseUnits: z.number().int().positive().optional(), dropout: dropout.optional() }),
+    paramsSchema: z.strictObject({
+      filters: positiveInts.optional(),
+      denseUnits: z.number().int().positive().optional(),
+      dropout: dropout.optional(),
+    }),
   },
   'cnn-gru': {
     name: 'cnn-gru',

@@ -12,13 +12,25 @@ const probability = z.number().min(0).max(1);
 /** Spectrogram-domain augmentation; every op is applied per example with probability p. */
 export const AugmentationSchema = z.strictObject({
   /** Additive Gaussian noise on the normalised spectrogram; std in normalised units. */
-  noise: z.strictObject({ p: probability.default(0.5), std: z.number().min(0).max(5).default(0.1) }).nullable().default(null),
+  noise: z
+    .strictObject({ p: probability.default(0.5), std: z.number().min(0).max(5).default(0.1) })
+    .nullable()
+    .default(null),
   /** Circular shift along time by up to maxFraction of the frames. */
-  timeShift: z.strictObject({ p: probability.default(0.5), maxFraction: z.number().min(0).max(1).default(0.1) }).nullable().default(null),
+  timeShift: z
+    .strictObject({ p: probability.default(0.5), maxFraction: z.number().min(0).max(1).default(0.1) })
+    .nullable()
+    .default(null),
   /** Pitch shift approximated by resampling the mel axis by up to ±maxSemitones. */
-  pitchShift: z.strictObject({ p: probability.default(0.3), maxSemitones: z.number().min(0).max(12).default(2) }).nullable().default(null),
+  pitchShift: z
+    .strictObject({ p: probability.default(0.3), maxSemitones: z.number().min(0).max(12).default(2) })
+    .nullable()
+    .default(null),
   /** Time stretch by resampling the frame axis at a rate in [1 - maxRate, 1 + maxRate], then crop/pad. */
-  timeStretch: z.strictObject({ p: probability.default(0.3), maxRate: z.number().min(0).lt(1).default(0.15) }).nullable().default(null),
+  timeStretch: z
+    .strictObject({ p: probability.default(0.3), maxRate: z.number().min(0).lt(1).default(0.15) })
+    .nullable()
+    .default(null),
   /** SpecAugment: up to `timeMasks` masks of ≤ maxTimeWidth frames and `freqMasks` masks of ≤ maxFreqWidth bands. */
   specAugment: z
     .strictObject({
@@ -31,7 +43,10 @@ export const AugmentationSchema = z.strictObject({
     .nullable()
     .default(null),
   /** Mixup of whole batches (all inputs and the targets) with λ ~ Beta(alpha, alpha), with probability p per batch. */
-  mixup: z.strictObject({ p: probability.default(1), alpha: z.number().gt(0).max(10).default(0.2) }).nullable().default(null),
+  mixup: z
+    .strictObject({ p: probability.default(1), alpha: z.number().gt(0).max(10).default(0.2) })
+    .nullable()
+    .default(null),
 });
 export type Augmentation = z.infer<typeof AugmentationSchema>;
 
@@ -55,10 +70,7 @@ const RunConfigObject = z.strictObject({
   /** Restrict training to these labels (e.g. the seeds' 6 classes); default: every label in the dataset. */
   labels: z.array(z.string().min(1).max(64)).min(2, 'train on at least two classes (or leave labels out for all of them)').optional(),
   split: SplitSpecSchema.optional(),
-  model: z.union([
-    ModelPresetNameSchema,
-    z.strictObject({ preset: ModelPresetNameSchema, params: z.record(z.string(), z.unknown()).default({}) }),
-  ]),
+  model: z.union([ModelPresetNameSchema, z.strictObject({ preset: ModelPresetNameSchema, params: z.record(z.string(), z.unknown()).default({}) })]),
   /** Default: the model preset's features. */
   features: FeaturesInputSchema.optional(),
   /** Vector features for the hybrid model's dense branch; default: the preset's. */
@@ -107,7 +119,10 @@ const RunConfigObject = z.strictObject({
    * Stochastic weight averaging: the final model averages the weights at the end of the last
    * `lastEpochs` epochs (a flatter optimum than any single epoch) instead of the best checkpoint.
    */
-  weightAveraging: z.strictObject({ lastEpochs: z.number().int().min(2).max(1000) }).nullable().default(null),
+  weightAveraging: z
+    .strictObject({ lastEpochs: z.number().int().min(2).max(1000) })
+    .nullable()
+    .default(null),
   balancing: z
     .strictObject({
       /** Per-class loss weights n / (k · count), as sklearn's 'balanced'. */
@@ -119,7 +134,12 @@ const RunConfigObject = z.strictObject({
     })
     .default({ classWeights: false, loss: 'crossentropy', focalGamma: 2, oversample: false }),
   augmentation: AugmentationSchema.default({ noise: null, timeShift: null, pitchShift: null, timeStretch: null, specAugment: null, mixup: null }),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
   backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
   /** Cross-corpus evaluation: also score the model on (all of) another dataset, labels mapped. */
   crossEvaluation: z

@@ -1,4 +1,4 @@
-// A stand-in for the `electron` module, for tests/integration/electron-shell.test.ts: the built main bundle
+// A stand-in for the `electron` module, for tests/integration/electronShell.test.ts: the built main bundle
 // (out/main/index.js) runs in a child Node.js process whose `electron` import resolves here (fakeElectron.hooks.mjs).
 // Every call the main process makes into Electron is reported to the test over the child's IPC channel
 // ({type: 'call', api, ...}); the test drives what the real Electron would (an IPC invoke from the page, a response's
@@ -10,7 +10,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const electronPackage = JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('electron/package.json')), 'package.json'), 'utf8'));
+const electronPackage = JSON.parse(
+  readFileSync(join(dirname(createRequire(import.meta.url).resolve('electron/package.json')), 'package.json'), 'utf8'),
+);
 // What the code under test sees inside Electron: which build of better-sqlite3 to load, the fix it suggests.
 Object.defineProperty(process.versions, 'electron', { value: electronPackage.version, enumerable: true });
 

@@ -21,7 +21,10 @@ export function runTool(tool: 'sox' | 'ffmpeg' | 'espeak-ng', args: string[]): B
     return execFileSync(tool, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error(`${tool} is not installed; the audio tests generate their fixtures with it (apt-get install sox libsox-fmt-all ffmpeg espeak-ng)`);
+    if (e.code === 'ENOENT')
+      throw new Error(
+        `${tool} is not installed; the audio tests generate their fixtures with it (apt-get install sox libsox-fmt-all ffmpeg espeak-ng)`,
+      );
     throw new Error(`${tool} ${args.join(' ')} failed: ${e.stderr?.toString() ?? e.message}`);
   }
 }

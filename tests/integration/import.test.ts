@@ -64,10 +64,12 @@ describe('importing the real RAVDESS folder', () => {
     const r = await importDataset(store, { folder: RAVDESS_48K, corpus: 'ravdess' });
     const rows = listFiles(store.db, r.datasetId);
     expect(rows).toHaveLength(60);
-    expect(rows.filter((f) => f.channels === 2).map((f) => f.relPath).sort()).toEqual([
-      'Actor_01/03-01-02-01-01-02-01.wav',
-      'Actor_01/03-01-08-01-02-02-01.wav',
-    ]);
+    expect(
+      rows
+        .filter((f) => f.channels === 2)
+        .map((f) => f.relPath)
+        .sort(),
+    ).toEqual(['Actor_01/03-01-02-01-01-02-01.wav', 'Actor_01/03-01-08-01-02-02-01.wav']);
     expect(new Set(rows.map((f) => f.sampleRate))).toEqual(new Set([48000]));
     expect(listDatasets(store.db).map((d) => d.fileCount)).toEqual([960, 60]);
   });
@@ -152,12 +154,41 @@ describe('bad input', () => {
 
 describe('other corpora by convention (synthetic trees)', () => {
   it('detects CREMA-D, TESS, SAVEE and EMO-DB and fills speaker and gender', async () => {
-    const trees: { name: string; files: string[]; corpus: string; speakers: number; genders: (string | null)[]; classes: Record<string, number> }[] = [
-      { name: 'crema', corpus: 'cremad', files: ['1001_DFA_ANG_XX.wav', '1001_DFA_HAP_XX.wav', '1002_IEO_SAD_HI.wav'], speakers: 2, genders: [null], classes: { angry: 1, happy: 1, sad: 1 } },
-      { name: 'tess', corpus: 'tess', files: ['OAF_angry/OAF_back_angry.wav', 'YAF_ps/YAF_back_ps.wav'], speakers: 2, genders: ['female'], classes: { angry: 1, surprised: 1 } },
-      { name: 'savee', corpus: 'savee', files: ['DC_a01.wav', 'JE_su02.wav', 'KL_sa03.wav'], speakers: 3, genders: ['male'], classes: { angry: 1, surprised: 1, sad: 1 } },
-      { name: 'emodb', corpus: 'emodb', files: ['03a01Fa.wav', '08a01Wa.wav', '09b02Lb.wav'], speakers: 2, genders: ['female', 'male'], classes: { happy: 1, angry: 1 } },
-    ];
+    const trees: { name: string; files: string[]; corpus: string; speakers: number; genders: (string | null)[]; classes: Record<string, number> }[] =
+      [
+        {
+          name: 'crema',
+          corpus: 'cremad',
+          files: ['1001_DFA_ANG_XX.wav', '1001_DFA_HAP_XX.wav', '1002_IEO_SAD_HI.wav'],
+          speakers: 2,
+          genders: [null],
+          classes: { angry: 1, happy: 1, sad: 1 },
+        },
+        {
+          name: 'tess',
+          corpus: 'tess',
+          files: ['OAF_angry/OAF_back_angry.wav', 'YAF_ps/YAF_back_ps.wav'],
+          speakers: 2,
+          genders: ['female'],
+          classes: { angry: 1, surprised: 1 },
+        },
+        {
+          name: 'savee',
+          corpus: 'savee',
+          files: ['DC_a01.wav', 'JE_su02.wav', 'KL_sa03.wav'],
+          speakers: 3,
+          genders: ['male'],
+          classes: { angry: 1, surprised: 1, sad: 1 },
+        },
+        {
+          name: 'emodb',
+          corpus: 'emodb',
+          files: ['03a01Fa.wav', '08a01Wa.wav', '09b02Lb.wav'],
+          speakers: 2,
+          genders: ['female', 'male'],
+          classes: { happy: 1, angry: 1 },
+        },
+      ];
     for (const t of trees) {
       const root = join(tmp, t.name);
       writeCorpus(root, t.files);

@@ -114,7 +114,12 @@ describe('browser-mode server', () => {
     const wav = join(RAVDESS_16K, 'Actor_01', '03-01-01-01-01-01-01.wav');
     const ok = await call(ws, { id: 7, method: 'files.audio', params: { path: wav } });
     expect(ok).toMatchObject({ id: 7, result: { mime: 'audio/wav' } });
-    if ('result' in ok) expect(Buffer.from((ok.result as { base64: string }).base64, 'base64').subarray(0, 4).toString()).toBe('RIFF');
+    if ('result' in ok)
+      expect(
+        Buffer.from((ok.result as { base64: string }).base64, 'base64')
+          .subarray(0, 4)
+          .toString(),
+      ).toBe('RIFF');
     ws.close();
   });
 });

@@ -110,16 +110,16 @@ describe('training runs', () => {
   });
 
   it('cancel stops the run within a batch and marks it cancelled', async () => {
-    let handle: ReturnType<typeof startRun> | undefined;
     let batchesAfterCancel = 0;
     let cancelled = false;
-    handle = startRun(store, tiny({ epochs: 50 }), {
+    // Batch events arrive from the worker after startRun has returned, so `handle` is set by then.
+    const handle = startRun(store, tiny({ epochs: 50 }), {
       onEvent: (e) => {
         if (e.type !== 'batch') return;
         if (cancelled) batchesAfterCancel++;
         else if (e.point.step === 2) {
           cancelled = true;
-          handle!.cancel();
+          handle.cancel();
         }
       },
     });
@@ -130,10 +130,9 @@ describe('training runs', () => {
   });
 
   it('a killed worker marks the run failed with the reason and keeps finished epochs', async () => {
-    let handle: ReturnType<typeof startRun> | undefined;
-    handle = startRun(store, tiny({ epochs: 50 }), {
+    const handle = startRun(store, tiny({ epochs: 50 }), {
       onEvent: (e) => {
-        if (e.type === 'epoch' && e.point.epoch === 1) process.kill(handle!.workerPid!, 'SIGKILL');
+        if (e.type === 'epoch' && e.point.epoch === 1) process.kill(handle.workerPid!, 'SIGKILL');
       },
     });
     const result = await handle.done;
@@ -165,7 +164,9 @@ describe('training runs', () => {
     expect(cross.report.perClass.calm.support).toBe(0);
     const model = await loadModel(result.modelDir!);
     expect(model.meta.kind).toBe('svm');
-    const again = await evaluateOnDataset(store, model, datasetId, { fileIds: getRunDetail(store.db, result.runId, { batches: true })!.evaluation!.predictions.map((p) => p.fileId!) });
+    const again = await evaluateOnDataset(store, model, datasetId, {
+      fileIds: getRunDetail(store.db, result.runId, { batches: true })!.evaluation!.predictions.map((p) => p.fileId!),
+    });
     expect(again.report.confusion).toEqual(result.metrics!.confusion);
   });
 
@@ -187,11 +188,15 @@ describe('training runs', () => {
     expect(model.labels).toContain(single.label);
     // The test files (all of actor 02) predicted from their audio as one speaker give the run's confusion matrix.
     const stored = getRunDetail(store.db, result.runId, { batches: true })!.evaluation!.predictions;
-    const asOne = await predictPaths(model, stored.map((p) => p.file), { oneSpeaker: true });
+    const asOne = await predictPaths(
+      model,
+      stored.map((p) => p.file),
+      { oneSpeaker: true },
+    );
     expect(asOne.map((p) => ('label' in p ? p.label : p.error))).toEqual(stored.map((p) => p.predicted));
   });
 
-  it('speaker-adaptive batch norm: test files are predicted with their speaker\'s statistics, and so is a re-evaluation', async () => {
+  it("speaker-adaptive batch norm: test files are predicted with their speaker's statistics, and so is a re-evaluation", async () => {
     const logs: string[] = [];
     const result = await startRun(store, tiny({ speakerAdaptiveBatchNorm: true, outDir: join(dir, 'model-adabn') }), {
       inProcess: true,
@@ -205,7 +210,8 @@ describe('training runs', () => {
     const again = await evaluateOnDataset(store, model, datasetId, { fileIds: stored.predictions.map((p) => p.fileId!) });
     expect(again.report.confusion).toEqual(stored.confusion);
     const byFile = new Map(again.predictions.map((p) => [p.fileId, p]));
-    for (const p of stored.predictions) for (const l of model.labels) expect(byFile.get(p.fileId)!.probabilities[l]).toBeCloseTo(p.probabilities[l], 4);
+    for (const p of stored.predictions)
+      for (const l of model.labels) expect(byFile.get(p.fileId)!.probabilities[l]).toBeCloseTo(p.probabilities[l], 4);
     // A lone file keeps the training statistics, so its probabilities differ from its speaker-adapted ones.
     const lone = await classifyFile(model, stored.predictions[0].file);
     const gap = Math.max(...model.labels.map((l) => Math.abs(lone.probabilities[l] - stored.predictions[0].probabilities[l])));
@@ -225,7 +231,9 @@ describe('training runs', () => {
   });
 
   it('speaker-adaptive batch norm on a network without batch norm fails the run with the reason', async () => {
-    const result = await startRun(store, tiny({ model: { preset: 'bilstm', params: { units: 4 } }, speakerAdaptiveBatchNorm: true }), { inProcess: true }).done;
+    const result = await startRun(store, tiny({ model: { preset: 'bilstm', params: { units: 4 } }, speakerAdaptiveBatchNorm: true }), {
+      inProcess: true,
+    }).done;
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/speakerAdaptiveBatchNorm: BiLSTM has no batch-norm layers to adapt/);
   });

@@ -16,7 +16,13 @@ function random(shape: number[], seed: number): Float32Array {
 }
 
 /** Input and filter gradients of sum(conv2d(x, w) * r): the Conv2DBackpropInput/Filter kernels of `backend`. */
-async function convGradients(backend: string, xs: number[], ws: number[], strides: number | [number, number], pad: 'same' | 'valid' | number): Promise<Float32Array[]> {
+async function convGradients(
+  backend: string,
+  xs: number[],
+  ws: number[],
+  strides: number | [number, number],
+  pad: 'same' | 'valid' | number,
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(random(xs, 1), xs as [number, number, number, number]);
@@ -53,7 +59,8 @@ describe('wasm backend training', () => {
     [[2, 7, 6, 3], [3, 3, 3, 4], 2, 3],
     [[1, 12, 9, 2], [4, 4, 2, 3], 3, 'same'],
   ] as [number[], number[], number | [number, number], 'same' | 'valid' | number][])(
-    'Conv2DBackpropInput and Conv2DBackpropFilter x%j w%j stride %j pad %j match the cpu kernels', async (xs, ws, strides, pad) => {
+    'Conv2DBackpropInput and Conv2DBackpropFilter x%j w%j stride %j pad %j match the cpu kernels',
+    async (xs, ws, strides, pad) => {
       const cpu = await convGradients('cpu', xs, ws, strides, pad);
       const wasm = await convGradients('wasm', xs, ws, strides, pad);
       cpu.forEach((ref, k) => {
@@ -64,18 +71,21 @@ describe('wasm backend training', () => {
     },
   );
 
-  it.each(['wasm', 'cpu'])('the tile-free batch-norm gradient equals tfjs\'s own on %s', async (backend) => {
+  it.each(['wasm', 'cpu'])("the tile-free batch-norm gradient equals tfjs's own on %s", async (backend) => {
     await tf.setBackend(backend);
-    const grads = () => tf.tidy(() => {
-      const x = tf.tensor4d(random([3, 5, 4, 6], 5), [3, 5, 4, 6]);
-      const gamma = tf.tensor1d(random([6], 6));
-      const beta = tf.tensor1d(random([6], 7));
-      const r = tf.tensor4d(random([3, 5, 4, 6], 8), [3, 5, 4, 6]);
-      return tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-        const { mean, variance } = tf.moments(a, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b, g, 1e-3), r));
-      })([x, gamma, beta]).map((t) => Float32Array.from(t.dataSync()));
-    });
+    const grads = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(random([3, 5, 4, 6], 5), [3, 5, 4, 6]);
+        const gamma = tf.tensor1d(random([6], 6));
+        const beta = tf.tensor1d(random([6], 7));
+        const r = tf.tensor4d(random([3, 5, 4, 6], 8), [3, 5, 4, 6]);
+        return tf
+          .grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+            const { mean, variance } = tf.moments(a, [0, 1, 2]);
+            return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b, g, 1e-3), r));
+          })([x, gamma, beta])
+          .map((t) => Float32Array.from(t.dataSync()));
+      });
     const ours = grads();
     const override = tf.getGradient(tf.FusedBatchNorm);
     const original = originalGradient(tf.FusedBatchNorm);
@@ -97,19 +107,39 @@ describe('wasm backend training', () => {
   it('trains a small conv net with batch norm: the loss falls', async () => {
     await tf.setBackend('wasm');
     const input = tf.input({ shape: [16, 12, 1] });
-    let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+    let h = tf.layers
+      .conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: 1 }) })
+      .apply(input) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
     h = tf.layers.activation({ activation: 'relu' }).apply(h) as tf.SymbolicTensor;
-    h = tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .conv2d({
+        filters: 16,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.heNormal({ seed: 2 }),
+      })
+      .apply(h) as tf.SymbolicTensor;
     h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+      .apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     model.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy' });
     // Three classes that differ in where the energy is: learnable in a few steps.
     const labels = Array.from({ length: 24 }, (_, i) => i % 3);
     const x = tf.tidy(() => {
       const noise = tf.tensor4d(random([24, 16, 12, 1], 4), [24, 16, 12, 1]).mul(0.3);
-      const band = tf.stack(labels.map((c) => tf.oneHot(tf.fill([12], c * 5, 'int32'), 16).transpose().expandDims(-1)));
+      const band = tf.stack(
+        labels.map((c) =>
+          tf
+            .oneHot(tf.fill([12], c * 5, 'int32'), 16)
+            .transpose()
+            .expandDims(-1),
+        ),
+      );
       return noise.add(band.toFloat());
     });
     const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat();

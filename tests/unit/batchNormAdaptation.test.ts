@@ -16,7 +16,12 @@ function buildModel(): tf.LayersModel {
   const conv = (filters: number, kernel: number, seed: number) =>
     tf.layers.conv2d({ filters, kernelSize: kernel, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed }) });
   // Moving statistics far from anything the data gives, so adaptation visibly changes them.
-  const bn = () => batchNormalization({ axis: -1, movingMeanInitializer: tf.initializers.constant({ value: 0.5 }), movingVarianceInitializer: tf.initializers.constant({ value: 4 }) });
+  const bn = () =>
+    batchNormalization({
+      axis: -1,
+      movingMeanInitializer: tf.initializers.constant({ value: 0.5 }),
+      movingVarianceInitializer: tf.initializers.constant({ value: 4 }),
+    });
   let x = conv(4, 3, 1).apply(input) as tf.SymbolicTensor;
   x = tf.layers.activation({ activation: 'relu' }).apply(bn().apply(x)) as tf.SymbolicTensor;
   let y = conv(4, 3, 2).apply(x) as tf.SymbolicTensor;
@@ -24,7 +29,9 @@ function buildModel(): tf.LayersModel {
   const shortcut = bn().apply(conv(4, 1, 3).apply(x)) as tf.SymbolicTensor;
   x = tf.layers.activation({ activation: 'relu' }).apply(tf.layers.add().apply([y, shortcut])) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -38,7 +45,11 @@ function speakerExamples(n: number, offset: number, scale: number, seed: number)
   }));
 }
 
-const stack = (examples: Example[]) => tf.tensor(examples.flatMap((e) => [...e.inputs[0]]), [examples.length, ...SHAPE]);
+const stack = (examples: Example[]) =>
+  tf.tensor(
+    examples.flatMap((e) => [...e.inputs[0]]),
+    [examples.length, ...SHAPE],
+  );
 function* chunks(examples: Example[], size: number) {
   for (let s = 0; s < examples.length; s += size) yield [stack(examples.slice(s, s + size))];
 }
@@ -100,7 +111,10 @@ describe('speaker-adaptive batch norm', () => {
 
     const plain = await predictProbabilities(model, examples, [SHAPE]);
     const expected = [...plain];
-    for (const [group, start] of [[a, 0], [b, a.length]] as const) {
+    for (const [group, start] of [
+      [a, 0],
+      [b, a.length],
+    ] as const) {
       const snapshot = snapshotBatchNormStats(model);
       await adaptBatchNorm(model, () => chunks(group, 64));
       (await predictProbabilities(model, group, [SHAPE])).forEach((p, j) => (expected[start + j] = p));
@@ -114,7 +128,9 @@ describe('speaker-adaptive batch norm', () => {
   });
 
   it('is refused for classical models, which have no batch norm', () => {
-    expect(() => parseRunConfig({ datasetId: 1, model: 'svm', speakerAdaptiveBatchNorm: true })).toThrow(/speakerAdaptiveBatchNorm: svm has no batch-norm layers/);
+    expect(() => parseRunConfig({ datasetId: 1, model: 'svm', speakerAdaptiveBatchNorm: true })).toThrow(
+      /speakerAdaptiveBatchNorm: svm has no batch-norm layers/,
+    );
     expect(parseRunConfig({ datasetId: 1, model: 'resnet', speakerAdaptiveBatchNorm: true }).speakerAdaptiveBatchNorm).toBe(true);
   });
 });

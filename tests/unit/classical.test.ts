@@ -132,7 +132,12 @@ describe('classical models are reproducible and serialisable', () => {
 describe('classical parameters and input errors', () => {
   it('fills sklearn defaults', () => {
     expect(parseClassicalParams('svm', {})).toEqual({ kernel: 'rbf', C: 1, gamma: 'scale', class_weight: 'none', seed: 0 });
-    expect(parseClassicalParams('forest', { max_depth: 8 })).toMatchObject({ n_estimators: 100, max_depth: 8, max_features: 'sqrt', min_samples_leaf: 1 });
+    expect(parseClassicalParams('forest', { max_depth: 8 })).toMatchObject({
+      n_estimators: 100,
+      max_depth: 8,
+      max_features: 'sqrt',
+      min_samples_leaf: 1,
+    });
   });
 
   it('rejects bad hyperparameters with readable messages', () => {
@@ -147,7 +152,13 @@ describe('classical parameters and input errors', () => {
   it('refuses bad training data and mismatched input dimensions', async () => {
     const { X, y } = blobs(40, 5, 2, 3);
     const m = createClassical('forest', { n_estimators: 5 });
-    await expect(m.fit(X, y.map(() => 0), 2)).rejects.toThrow(/only one class/);
+    await expect(
+      m.fit(
+        X,
+        y.map(() => 0),
+        2,
+      ),
+    ).rejects.toThrow(/only one class/);
     await expect(m.fit(X, y.slice(1), 2)).rejects.toThrow(/40 training vectors but 39 labels/);
     const bad = X.map((x) => x.slice());
     bad[3][2] = Number.NaN;

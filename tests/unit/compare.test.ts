@@ -14,13 +14,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"', i++);
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') (row.push(field), (field = ''));
-    else if (ch === '\r' && text[i + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), i++);
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
   }
   return rows;
 }
@@ -51,7 +60,12 @@ describe('configDiff', () => {
   it('treats arrays of plain values as one value and ignores key order', () => {
     const a = { labels: ['a', 'b'], f: { x: 1, y: 2 } };
     const b = { f: { y: 2, x: 1 }, labels: ['a', 'c'] };
-    expect(configDiff([a, b])).toEqual({ labels: [['a', 'b'], ['a', 'c']] });
+    expect(configDiff([a, b])).toEqual({
+      labels: [
+        ['a', 'b'],
+        ['a', 'c'],
+      ],
+    });
     expect(configDiff([a, structuredClone(a)])).toEqual({});
   });
 
@@ -72,7 +86,13 @@ describe('compareRuns', () => {
 
   it('puts metrics side by side with per-class F1 and the config diff', () => {
     const c = compareRuns([
-      { id: 1, config: baseConfig, metrics: r1 as unknown as Record<string, unknown>, status: 'completed', epochs: [{ epoch: 1, metrics: { loss: 1.2 } }] },
+      {
+        id: 1,
+        config: baseConfig,
+        metrics: r1 as unknown as Record<string, unknown>,
+        status: 'completed',
+        epochs: [{ epoch: 1, metrics: { loss: 1.2 } }],
+      },
       { id: 2, config: { ...baseConfig, seed: 7 }, metrics: r2 as unknown as Record<string, unknown>, status: 'completed' },
     ]);
     expect(c.metrics.accuracy).toEqual([r1.accuracy, r2.accuracy]);
@@ -81,7 +101,10 @@ describe('compareRuns', () => {
     expect(c.perClassF1.sad).toEqual([r1.perClass.sad.f1, r2.perClass.sad.f1]);
     expect(c.configDiff).toEqual({ seed: [42, 7] });
     expect(c.runs[0]).toMatchObject({ id: 1, status: 'completed', metrics: { accuracy: r1.accuracy, n: 6 } });
-    expect(c.curves).toEqual([{ id: 1, epochs: [{ epoch: 1, metrics: { loss: 1.2 } }] }, { id: 2, epochs: [] }]);
+    expect(c.curves).toEqual([
+      { id: 1, epochs: [{ epoch: 1, metrics: { loss: 1.2 } }] },
+      { id: 2, epochs: [] },
+    ]);
     expect(c.confusions[1]).toEqual({ id: 2, labels: labels3, matrix: r2.confusion });
     expect(c.warnings).toEqual([]);
   });
@@ -95,7 +118,9 @@ describe('compareRuns', () => {
     expect(Object.keys(c.perClassF1)).toEqual(['angry', 'sad']);
     expect(c.sharedLabels).toEqual(['angry', 'sad']);
     expect(c.perClassF1.angry).toEqual([r1.perClass.angry.f1, 1]);
-    expect(c.warnings.join('\n')).toMatch(/different label sets \(run 1 \[angry, happy, sad\]; run 4 \[angry, calm, sad, fearful\]\)\. Per-class F1 compares only the 2 shared labels \(angry, sad\)/);
+    expect(c.warnings.join('\n')).toMatch(
+      /different label sets \(run 1 \[angry, happy, sad\]; run 4 \[angry, calm, sad, fearful\]\)\. Per-class F1 compares only the 2 shared labels \(angry, sad\)/,
+    );
     expect(c.warnings.join('\n')).toMatch(/Runs differ in labels/);
   });
 
@@ -140,7 +165,11 @@ describe('CSV export', () => {
     ];
     const text = toCsv(['a', 'b', 'c', 'd', 'e'], rows);
     expect(text.endsWith('\r\n')).toBe(true);
-    expect(parseCsv(text)).toEqual([['a', 'b', 'c', 'd', 'e'], ['note, with comma', 'line1\nline2', 'q"uote', '', '3'], ['', ' x ', '=1+1', 'ok', '-2.5']]);
+    expect(parseCsv(text)).toEqual([
+      ['a', 'b', 'c', 'd', 'e'],
+      ['note, with comma', 'line1\nline2', 'q"uote', '', '3'],
+      ['', ' x ', '=1+1', 'ok', '-2.5'],
+    ]);
   });
 
   // The export flattens whatever a stored config holds, keys the current schema lacks included.
@@ -167,7 +196,9 @@ describe('CSV export', () => {
 
   it('runsToCsv writes summary, per-class F1 and flattened config columns', () => {
     const ev = { ...evaluatePredictions([0, 1], [0, 0], ['angry', 'sad']), predictions: [] };
-    const rows = parseCsv(runsToCsv([{ ...summary(1, baseConfig, 'first, "best"'), evaluation: ev }, summary(2, { ...baseConfig, extra: true }, '')]));
+    const rows = parseCsv(
+      runsToCsv([{ ...summary(1, baseConfig, 'first, "best"'), evaluation: ev }, summary(2, { ...baseConfig, extra: true }, '')]),
+    );
     const header = rows[0];
     const get = (row: number, col: string) => rows[row][header.indexOf(col)];
     expect(rows).toHaveLength(3);
@@ -185,7 +216,13 @@ describe('CSV export', () => {
   it('epochsToCsv and comparisonToCsv', () => {
     const curves = parseCsv(
       epochsToCsv([
-        { id: 1, epochsData: [{ epoch: 1, metrics: { loss: 2, val_uar: 0.3 } }, { epoch: 2, metrics: { loss: 1.5, val_uar: 0.4 } }] },
+        {
+          id: 1,
+          epochsData: [
+            { epoch: 1, metrics: { loss: 2, val_uar: 0.3 } },
+            { epoch: 2, metrics: { loss: 1.5, val_uar: 0.4 } },
+          ],
+        },
         { id: 2, epochsData: [{ epoch: 1, metrics: { loss: 2.2, lr: 0.001 } }] },
       ]),
     );

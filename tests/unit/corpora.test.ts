@@ -9,13 +9,7 @@ import { ravdess } from '../../src-main/core/datasets/corpora/ravdess';
 import { savee } from '../../src-main/core/datasets/corpora/savee';
 import { tess } from '../../src-main/core/datasets/corpora/tess';
 import { detectCorpus } from '../../src-main/core/datasets/detect';
-import {
-  checkOverrides,
-  corpusLabelMap,
-  parseLabelMapArg,
-  resolveLabel,
-  UNIFIED_LABELS,
-} from '../../src-shared/labels';
+import { checkOverrides, corpusLabelMap, parseLabelMapArg, resolveLabel, UNIFIED_LABELS } from '../../src-shared/labels';
 import { RAVDESS_16K } from '../helpers/shared';
 
 /** Every relative path of the real 16 kHz RAVDESS folder. */
@@ -65,7 +59,13 @@ describe('RAVDESS names (real files)', () => {
 
 describe('CREMA-D, TESS, SAVEE, EMO-DB and folder names', () => {
   it('CREMA-D: speaker, sentence, emotion, level; gender is not in the name', () => {
-    expect(cremad.parse('AudioWAV/1001_DFA_ANG_XX.wav')).toEqual({ emotion: 'ANG', speaker: '1001', gender: null, intensity: null, statement: 'DFA' });
+    expect(cremad.parse('AudioWAV/1001_DFA_ANG_XX.wav')).toEqual({
+      emotion: 'ANG',
+      speaker: '1001',
+      gender: null,
+      intensity: null,
+      statement: 'DFA',
+    });
     expect(cremad.parse('1091_TSI_SAD_HI.wav')).toMatchObject({ emotion: 'SAD', intensity: 'high' });
     expect(cremad.parse('1050_IEO_FEA_LO.wav')).toMatchObject({ intensity: 'low' });
     expect(resolveLabel('cremad', 'FEA')).toBe('fearful');
@@ -74,7 +74,13 @@ describe('CREMA-D, TESS, SAVEE, EMO-DB and folder names', () => {
   });
 
   it('TESS: OAF/YAF (both women), word, emotion; ps is pleasant surprise', () => {
-    expect(tess.parse('OAF_angry/OAF_back_angry.wav')).toEqual({ emotion: 'angry', speaker: 'OAF', gender: 'female', intensity: null, statement: 'back' });
+    expect(tess.parse('OAF_angry/OAF_back_angry.wav')).toEqual({
+      emotion: 'angry',
+      speaker: 'OAF',
+      gender: 'female',
+      intensity: null,
+      statement: 'back',
+    });
     expect(tess.parse('YAF_pleasant_surprised/YAF_germ_ps.wav')).toMatchObject({ emotion: 'ps', speaker: 'YAF' });
     expect(resolveLabel('tess', 'ps')).toBe('surprised');
     expect(resolveLabel('tess', 'fear')).toBe('fearful');

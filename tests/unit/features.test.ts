@@ -177,7 +177,8 @@ describe('utterance-level features on real speech', () => {
 });
 
 describe('silence trimming (librosa.effects.trim)', () => {
-  const tone = (seconds: number, amp: number) => Float32Array.from({ length: Math.round(seconds * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * 220 * i) / SR));
+  const tone = (seconds: number, amp: number) =>
+    Float32Array.from({ length: Math.round(seconds * SR) }, (_, i) => amp * Math.sin((2 * Math.PI * 220 * i) / SR));
 
   it('keeps the frames within topDb of the loudest, on librosa frame boundaries', () => {
     // 0.5 s silence, 1 s tone (samples 8000..24000), 0.5 s silence. Centred 2048-sample frames every 512: frame 14

@@ -8,10 +8,20 @@ const SHAPE = [6, 10, 12, 1];
 
 function buildModel(useBias: boolean, stride: number, padding: 'same' | 'valid'): tf.LayersModel {
   const input = tf.input({ shape: SHAPE.slice(1) });
-  const conv = conv2d({ filters: 4, kernelSize: 3, strides: stride, padding, useBias, biasInitializer: 'randomNormal', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) });
+  const conv = conv2d({
+    filters: 4,
+    kernelSize: 3,
+    strides: stride,
+    padding,
+    useBias,
+    biasInitializer: 'randomNormal',
+    kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
+  });
   let x = conv.apply(input) as tf.SymbolicTensor;
   // A second convolution reads a layer output: its input gradient is needed and must stay.
-  x = conv2d({ filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+  x = conv2d({ filters: 2, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }).apply(
+    x,
+  ) as tf.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
@@ -33,7 +43,11 @@ async function gradients(model: tf.LayersModel, x: tf.Tensor): Promise<{ loss: n
 describe('InputConv2D', () => {
   const x = tf.randomNormal(SHAPE, 0, 1, 'float32', 11);
 
-  for (const [useBias, stride, padding] of [[true, 1, 'same'], [false, 2, 'valid'], [true, 2, 'same']] as const) {
+  for (const [useBias, stride, padding] of [
+    [true, 1, 'same'],
+    [false, 2, 'valid'],
+    [true, 2, 'same'],
+  ] as const) {
     it(`gives the stock layer's loss and weight gradients without the input gradient (bias ${useBias}, stride ${stride}, ${padding})`, async () => {
       const stock = buildModel(useBias, stride, padding);
       const marked = skipInputGradients(buildModel(useBias, stride, padding));

@@ -84,7 +84,12 @@ describe('model presets', () => {
     // Change only the last frame: frame 0's output must change too.
     const x2 = tf.concat([x.slice([0, 0, 0], [1, 4, 8]), tf.ones([1, 1, 8]).mul(3)], 1);
     const y2 = layer.apply(x2) as tf.Tensor;
-    const diff = y1.slice([0, 0, 0], [1, 1, 8]).sub(y2.slice([0, 0, 0], [1, 1, 8])).abs().max().dataSync()[0];
+    const diff = y1
+      .slice([0, 0, 0], [1, 1, 8])
+      .sub(y2.slice([0, 0, 0], [1, 1, 8]))
+      .abs()
+      .max()
+      .dataSync()[0];
     expect(diff).toBeGreaterThan(1e-4);
   });
 

@@ -1,7 +1,15 @@
 // The fused BatchNormalization layer: same outputs, gradients, moving statistics and saved form as the stock layer.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FusedBatchNormalization, ReluAwareActivation, ResidualAdd, activation, batchNormalization, fuseBatchNormRelu, residualAdd } from '../../src-main/core/tfjs/batchNormLayer';
+import {
+  FusedBatchNormalization,
+  ReluAwareActivation,
+  ResidualAdd,
+  activation,
+  batchNormalization,
+  fuseBatchNormRelu,
+  residualAdd,
+} from '../../src-main/core/tfjs/batchNormLayer';
 import { getModelPreset } from '../../src-main/core/models/presets';
 import { NATIVE_BACKEND, nativeKernelStats, registerNativeBackend, resetNativeKernelStats } from '../../src-main/core/tfjs/nativeKernels';
 
@@ -37,7 +45,13 @@ async function step(backend: string, fused: boolean, xShape: number[]): Promise<
   await tf.setBackend(backend);
   const make = fused ? batchNormalization : tf.layers.batchNormalization;
   const bn = make({ momentum: 0.8, epsilon: 1e-3, gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' });
-  const conv = tf.layers.conv2d({ filters: xShape[3], kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) });
+  const conv = tf.layers.conv2d({
+    filters: xShape[3],
+    kernelSize: 3,
+    padding: 'same',
+    useBias: false,
+    kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }),
+  });
   const x = tf.tensor(random(xShape, 1, 0.7), xShape);
   conv.apply(x);
   bn.apply(conv.apply(x));
@@ -59,19 +73,22 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
     await tf.setBackend('cpu');
   });
 
-  it.each([[[4, 6, 5, 8]], [[1, 9, 7, 16]], [[3, 4, 4, 3]]])('matches the stock layer on cpu (x%j): output, gradients, moving stats', async (xShape) => {
-    resetNativeKernelStats();
-    const fusedNative = await step(NATIVE_BACKEND, true, xShape);
-    expect(nativeKernelStats().native.SerNativeBatchNormTraining).toBe(1);
-    expect(nativeKernelStats().native.SerNativeBatchNormTrainingGrad).toBe(1);
-    const stockCpu = await step('cpu', false, xShape);
-    const stockNative = await step(NATIVE_BACKEND, false, xShape);
-    expect(fusedNative.length).toBe(6);
-    fusedNative.forEach((v, i) => {
-      expect(maxRelErr(v, stockCpu[i])).toBeLessThanOrEqual(1e-4);
-      expect(maxRelErr(stockNative[i], stockCpu[i])).toBeLessThanOrEqual(1e-4);
-    });
-  });
+  it.each([[[4, 6, 5, 8]], [[1, 9, 7, 16]], [[3, 4, 4, 3]]])(
+    'matches the stock layer on cpu (x%j): output, gradients, moving stats',
+    async (xShape) => {
+      resetNativeKernelStats();
+      const fusedNative = await step(NATIVE_BACKEND, true, xShape);
+      expect(nativeKernelStats().native.SerNativeBatchNormTraining).toBe(1);
+      expect(nativeKernelStats().native.SerNativeBatchNormTrainingGrad).toBe(1);
+      const stockCpu = await step('cpu', false, xShape);
+      const stockNative = await step(NATIVE_BACKEND, false, xShape);
+      expect(fusedNative.length).toBe(6);
+      fusedNative.forEach((v, i) => {
+        expect(maxRelErr(v, stockCpu[i])).toBeLessThanOrEqual(1e-4);
+        expect(maxRelErr(stockNative[i], stockCpu[i])).toBeLessThanOrEqual(1e-4);
+      });
+    },
+  );
 
   it.each([[[12, 7]], [[3, 10, 5]]])('matches the stock layer on rank-%j inputs (after dense / recurrent layers)', async (shape) => {
     const run = async (backend: string, fused: boolean) => {
@@ -109,10 +126,12 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
     const topology = model.toJSON(null, false) as { config: { layers: { class_name: string }[] } };
     expect(topology.config.layers[1].class_name).toBe('BatchNormalization');
     const saved: { artifacts?: tf.io.ModelArtifacts } = {};
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      saved.artifacts = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved.artifacts = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved.artifacts as tf.io.ModelArtifacts));
     expect(loaded.layers[1]).toBeInstanceOf(FusedBatchNormalization);
     const x = tf.tensor4d(random([2, 6, 5, 3], 9), [2, 6, 5, 3]);
@@ -127,9 +146,21 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
   function reluModel(bnIsOutput = false): tf.LayersModel {
     const input = tf.input({ shape: [6, 7, 3] });
     const conv = (name: string, seed: number) =>
-      tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed }), name });
+      tf.layers.conv2d({
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: tf.initializers.glorotNormal({ seed }),
+        name,
+      });
     const h = conv('c1', 1).apply(input) as tf.SymbolicTensor;
-    const bn = batchNormalization({ name: 'bn', momentum: 0.7, gammaInitializer: tf.initializers.randomNormal({ mean: 1, seed: 2 }), betaInitializer: tf.initializers.randomNormal({ seed: 3 }) });
+    const bn = batchNormalization({
+      name: 'bn',
+      momentum: 0.7,
+      gammaInitializer: tf.initializers.randomNormal({ mean: 1, seed: 2 }),
+      betaInitializer: tf.initializers.randomNormal({ seed: 3 }),
+    });
     const b = bn.apply(h) as tf.SymbolicTensor;
     const r = activation({ activation: 'relu', name: 'relu' }).apply(b) as tf.SymbolicTensor;
     const out = conv('c2', 4).apply(r) as tf.SymbolicTensor;
@@ -185,17 +216,31 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
   /** A residual block tail: relu(add([bn(conv(x)), shortcut(x)])), the shortcut a 1x1 conv (+ its own batch norm). */
   function residualModel(shortcutBn: boolean, reluAfter = true): tf.LayersModel {
     const input = tf.input({ shape: [6, 7, 3] });
-    const conv = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }) });
+    const conv = tf.layers.conv2d({
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }),
+    });
     const bn = batchNormalization({ momentum: 0.8, epsilon: 1e-3, gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal', name: 'bn' });
-    let shortcut = tf.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 9 }) }).apply(input) as tf.SymbolicTensor;
+    let shortcut = tf.layers
+      .conv2d({ filters: 8, kernelSize: 1, useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 9 }) })
+      .apply(input) as tf.SymbolicTensor;
     if (shortcutBn) shortcut = batchNormalization({ momentum: 0.8, epsilon: 1e-3, name: 'proj_bn' }).apply(shortcut) as tf.SymbolicTensor;
     let out = residualAdd({ name: 'add' }).apply([bn.apply(conv.apply(input)) as tf.SymbolicTensor, shortcut]) as tf.SymbolicTensor;
     if (reluAfter) out = activation({ activation: 'relu', name: 'out' }).apply(out) as tf.SymbolicTensor;
-    const head = tf.layers.conv2d({ filters: 8, kernelSize: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 10 }) }).apply(out) as tf.SymbolicTensor;
+    const head = tf.layers
+      .conv2d({ filters: 8, kernelSize: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 10 }) })
+      .apply(out) as tf.SymbolicTensor;
     return fuseBatchNormRelu(tf.model({ inputs: input, outputs: head }));
   }
 
-  for (const [shortcutBn, reluAfter] of [[false, true], [true, true], [false, false]] as const) {
+  for (const [shortcutBn, reluAfter] of [
+    [false, true],
+    [true, true],
+    [false, false],
+  ] as const) {
     it(`fuses a residual tail bn + add${reluAfter ? ' + relu' : ''} (shortcut bn: ${shortcutBn}): same output, gradients and moving stats as stock on cpu`, async () => {
       const model = residualModel(shortcutBn, reluAfter);
       expect((model.getLayer('bn') as FusedBatchNormalization).residualAdd).toBe(model.getLayer('add'));
@@ -222,7 +267,11 @@ describe.skipIf(!status.ok)('fused BatchNormalization layer', () => {
 
   it('saves a fused residual tail as plain BatchNormalization + Add layers', async () => {
     const topology = residualModel(true).toJSON(null, false) as { config: { layers: { class_name: string }[] } };
-    expect(topology.config.layers.map((l) => l.class_name).filter((c) => c === 'Add' || c === 'BatchNormalization')).toEqual(['BatchNormalization', 'BatchNormalization', 'Add']);
+    expect(topology.config.layers.map((l) => l.class_name).filter((c) => c === 'Add' || c === 'BatchNormalization')).toEqual([
+      'BatchNormalization',
+      'BatchNormalization',
+      'Add',
+    ]);
   });
 
   it('saves the fused pair as plain BatchNormalization + Activation layers', async () => {

@@ -26,7 +26,11 @@ function random(shape: number[], seed: number): Float32Array {
 }
 
 /** Runs fn on a backend with fresh copies of the inputs; returns copies of the outputs' values. */
-async function runOn(backend: string, inputs: { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' }[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<{ shape: number[]; values: Float32Array }[]> {
+async function runOn(
+  backend: string,
+  inputs: { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' }[],
+  fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+): Promise<{ shape: number[]; values: Float32Array }[]> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const ts = inputs.map((i) => tf.tensor(i.values.slice(), i.shape, i.dtype ?? 'float32'));
@@ -167,24 +171,47 @@ describe.skipIf(!status.ok)('native kernels vs the tfjs cpu kernels', () => {
     const x = { shape: xs, values: random(xs, 16).map((v, i) => v + i * 1e-3) };
     await expectSameAsCpu([x], (t) => [tf.maxPool(t as tf.Tensor4D, filter, strides, pad), tf.avgPool(t as tf.Tensor4D, filter, strides, pad)]);
     await expectSameAsCpu([x], (t) =>
-      tf.grads((a: tf.Tensor) => tf.add(tf.sum(tf.square(tf.maxPool(a as tf.Tensor4D, filter, strides, pad))), tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, filter, strides, pad)))))([t]),
+      tf.grads((a: tf.Tensor) =>
+        tf.add(
+          tf.sum(tf.square(tf.maxPool(a as tf.Tensor4D, filter, strides, pad))),
+          tf.sum(tf.square(tf.avgPool(a as tf.Tensor4D, filter, strides, pad))),
+        ),
+      )([t]),
     );
   });
 
   const binaryCases: [number[], number[]][] = [
-    [[2, 3, 4], [2, 3, 4]],
+    [
+      [2, 3, 4],
+      [2, 3, 4],
+    ],
     [[2, 3, 4], [4]],
-    [[2, 1, 4], [3, 1]],
+    [
+      [2, 1, 4],
+      [3, 1],
+    ],
     [[5, 6], []],
     [[], [5, 6]],
-    [[1, 6], [5, 1]],
+    [
+      [1, 6],
+      [5, 1],
+    ],
     [[4, 64, 94, 16], [16]],
-    [[3, 1, 5, 1, 2], [4, 1, 3, 2]],
+    [
+      [3, 1, 5, 1, 2],
+      [4, 1, 3, 2],
+    ],
   ];
   it.each(binaryCases)('add, sub, mul, div, squaredDifference, maximum, minimum a%j b%j', async (as, bs) => {
     const b = { shape: bs, values: random(bs, 18).map((v) => v + Math.sign(v || 1) * 0.5) }; // away from 0 for div
     await expectSameAsCpu([f32(as, 17), b], (x, y) => [
-      tf.add(x, y), tf.sub(x, y), tf.mul(x, y), tf.div(x, y), tf.squaredDifference(x, y), tf.maximum(x, y), tf.minimum(x, y),
+      tf.add(x, y),
+      tf.sub(x, y),
+      tf.mul(x, y),
+      tf.div(x, y),
+      tf.squaredDifference(x, y),
+      tf.maximum(x, y),
+      tf.minimum(x, y),
     ]);
   });
 
@@ -192,26 +219,61 @@ describe.skipIf(!status.ok)('native kernels vs the tfjs cpu kernels', () => {
     const x = f32([3, 5, 7], 19);
     const pos = { shape: [3, 5, 7], values: x.values.map((v) => Math.abs(v) + 0.1) };
     await expectSameAsCpu([x, pos], (a, p) => [
-      tf.relu(a), tf.relu6(tf.mul(a, 8)), tf.step(a, 0.3), tf.square(a), tf.sqrt(p), tf.rsqrt(p), tf.neg(a), tf.exp(a),
-      tf.log(p), tf.abs(a), tf.sigmoid(a), tf.tanh(a), tf.reciprocal(p), tf.elu(a), tf.leakyRelu(a, 0.15),
+      tf.relu(a),
+      tf.relu6(tf.mul(a, 8)),
+      tf.step(a, 0.3),
+      tf.square(a),
+      tf.sqrt(p),
+      tf.rsqrt(p),
+      tf.neg(a),
+      tf.exp(a),
+      tf.log(p),
+      tf.abs(a),
+      tf.sigmoid(a),
+      tf.tanh(a),
+      tf.reciprocal(p),
+      tf.elu(a),
+      tf.leakyRelu(a, 0.15),
     ]);
   });
 
   it.each([
-    [[4, 5, 6], [0]], [[4, 5, 6], [2]], [[4, 5, 6], [1]], [[4, 5, 6], [0, 2]], [[4, 5, 6], [0, 1, 2]],
-    [[2, 8, 9, 16], [0, 1, 2]], [[2, 8, 9, 16], [1, 2]], [[3, 1, 5], [1]], [[7], [0]],
+    [[4, 5, 6], [0]],
+    [[4, 5, 6], [2]],
+    [[4, 5, 6], [1]],
+    [
+      [4, 5, 6],
+      [0, 2],
+    ],
+    [
+      [4, 5, 6],
+      [0, 1, 2],
+    ],
+    [
+      [2, 8, 9, 16],
+      [0, 1, 2],
+    ],
+    [
+      [2, 8, 9, 16],
+      [1, 2],
+    ],
+    [[3, 1, 5], [1]],
+    [[7], [0]],
   ] as [number[], number[]][])('sum, mean, max, min of x%j over axes %j (with and without keepDims)', async (xs, axes) => {
     await expectSameAsCpu([f32(xs, 20)], (x) => [
-      tf.sum(x, axes), tf.mean(x, axes), tf.max(x, axes), tf.min(x, axes), tf.sum(x, axes, true), tf.mean(x, axes, true),
+      tf.sum(x, axes),
+      tf.mean(x, axes),
+      tf.max(x, axes),
+      tf.min(x, axes),
+      tf.sum(x, axes, true),
+      tf.mean(x, axes, true),
     ]);
   });
 
   it('addN and batchNorm (per-channel and cyclic parameters)', async () => {
     await expectSameAsCpu([f32([3, 4, 5], 21), f32([3, 4, 5], 22), f32([3, 4, 5], 23)], (a, b, c) => tf.addN([a, b, c]));
     const v = { shape: [5], values: random([5], 26).map((x) => Math.abs(x) + 0.2) };
-    await expectSameAsCpu([f32([3, 4, 5], 24), f32([5], 25), v, f32([5], 27), f32([5], 28)], (x, m, vv, o, s) =>
-      tf.batchNorm(x, m, vv, o, s, 1e-3),
-    );
+    await expectSameAsCpu([f32([3, 4, 5], 24), f32([5], 25), v, f32([5], 27), f32([5], 28)], (x, m, vv, o, s) => tf.batchNorm(x, m, vv, o, s, 1e-3));
     await expectSameAsCpu([f32([3, 4, 5], 24), f32([5], 25), v], (x, m, vv) => tf.batchNorm(x, m, vv, undefined, undefined, 1e-3));
   });
 
@@ -247,7 +309,13 @@ describe.skipIf(!status.ok)('native backend falls back to the JS kernels outside
     await expectSameAsCpu([f32([1, 6, 6, 2], 34), f32([3, 3, 2, 3], 35), f32([3], 36)], (x, w, a) =>
       tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'prelu', preluActivationWeights: a }),
     );
-    await expectSameAsCpu([{ shape: [4], values: Int32Array.of(1, 2, 3, 4), dtype: 'int32' }, { shape: [4], values: Int32Array.of(5, 6, 7, 8), dtype: 'int32' }], (a, b) => tf.add(a, b));
+    await expectSameAsCpu(
+      [
+        { shape: [4], values: Int32Array.of(1, 2, 3, 4), dtype: 'int32' },
+        { shape: [4], values: Int32Array.of(5, 6, 7, 8), dtype: 'int32' },
+      ],
+      (a, b) => tf.add(a, b),
+    );
     const stats = nativeKernelStats();
     expect(stats.fallback[tf.FusedConv2D]).toBe(1);
     expect(stats.fallback[tf.Add]).toBe(1);
@@ -255,7 +323,9 @@ describe.skipIf(!status.ok)('native backend falls back to the JS kernels outside
 
   it('empty tensors run in JS', async () => {
     resetNativeKernelStats();
-    await expectSameAsCpu([{ shape: [0, 5, 5, 2], values: new Float32Array(0) }, f32([3, 3, 2, 4], 37)], (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'));
+    await expectSameAsCpu([{ shape: [0, 5, 5, 2], values: new Float32Array(0) }, f32([3, 3, 2, 4], 37)], (x, w) =>
+      tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+    );
     await expectSameAsCpu([{ shape: [0, 3], values: new Float32Array(0) }, f32([3], 38)], (a, b) => tf.add(a, b));
     expect(nativeKernelStats().fallback[tf.Conv2D]).toBe(1);
     expect(nativeKernelStats().fallback[tf.Add]).toBe(1);
@@ -266,7 +336,9 @@ describe.skipIf(!status.ok)('native backend falls back to the JS kernels outside
     if (!load.ok) throw new Error(load.reason);
     const dims = Int32Array.from([1, 4, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, 4]);
     expect(() => load.addon.conv2d(new Float32Array(15), new Float32Array(9), new Float32Array(16), dims)).toThrow(/x has 15 values, expected 16/);
-    expect(() => load.addon.binary(0, new Float32Array(3), new Float32Array(4), new Float32Array(4), Int32Array.from([1, 4, 1, 1]))).toThrow(/strides reach past/);
+    expect(() => load.addon.binary(0, new Float32Array(3), new Float32Array(4), new Float32Array(4), Int32Array.from([1, 4, 1, 1]))).toThrow(
+      /strides reach past/,
+    );
   });
 });
 
@@ -279,16 +351,31 @@ describe.skipIf(!status.ok)('training on the native backend', () => {
   async function lossTrajectory(backend: string, steps: number): Promise<number[]> {
     await tf.setBackend(backend);
     const input = tf.input({ shape: [12, 10, 1] });
-    let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+    let h = tf.layers
+      .conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+      .apply(input) as tf.SymbolicTensor;
     h = tf.layers.batchNormalization().apply(h) as tf.SymbolicTensor;
     h = tf.layers.activation({ activation: 'relu' }).apply(h) as tf.SymbolicTensor;
-    let r = tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+    let r = tf.layers
+      .conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })
+      .apply(h) as tf.SymbolicTensor;
     r = tf.layers.batchNormalization().apply(r) as tf.SymbolicTensor;
     h = tf.layers.add().apply([h, r]) as tf.SymbolicTensor;
     h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
-    h = tf.layers.conv2d({ filters: 12, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .conv2d({
+        filters: 12,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      })
+      .apply(h) as tf.SymbolicTensor;
     h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(h) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+      .apply(h) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const x = tf.tensor4d(random([16, 12, 10, 1], 40), [16, 12, 10, 1]);
@@ -308,6 +395,7 @@ describe.skipIf(!status.ok)('training on the native backend', () => {
     const cpu = await lossTrajectory('cpu', 8);
     native.forEach((l, i) => expect(Math.abs(l - cpu[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(cpu[i]))));
     expect(native[7]).toBeLessThan(native[0]);
-    for (const k of [tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.FusedBatchNorm, tf.MaxPool, tf.MaxPoolGrad]) expect(stats.native[k]).toBeGreaterThan(0);
+    for (const k of [tf.FusedConv2D, tf.Conv2DBackpropFilter, tf.FusedBatchNorm, tf.MaxPool, tf.MaxPoolGrad])
+      expect(stats.native[k]).toBeGreaterThan(0);
   });
 });

@@ -13,7 +13,11 @@ import { RAVDESS_16K } from '../helpers/shared';
 const files: SplitFile[] = readdirSync(RAVDESS_16K)
   .filter((d) => d.startsWith('Actor_'))
   .sort()
-  .flatMap((d) => readdirSync(join(RAVDESS_16K, d)).sort().map((f) => `${d}/${f}`))
+  .flatMap((d) =>
+    readdirSync(join(RAVDESS_16K, d))
+      .sort()
+      .map((f) => `${d}/${f}`),
+  )
   .map((rel, i) => {
     const p = ravdess.parse(rel)!;
     return { id: i + 1, label: resolveLabel('ravdess', p.emotion), speaker: p.speaker, gender: p.gender };
@@ -89,7 +93,11 @@ describe('stratified random split', () => {
     const a = makeSplit(files, { kind: 'random', testFraction: 0.2, valFraction: 0.1, seed: 5 });
     expectPartition(a);
     const count = (ids: number[], label: string) => ids.filter((id) => byId.get(id)!.label === label).length;
-    for (const [label, n] of [['neutral', 64], ['calm', 128], ['angry', 128]] as const) {
+    for (const [label, n] of [
+      ['neutral', 64],
+      ['calm', 128],
+      ['angry', 128],
+    ] as const) {
       expect(count(a.test, label), label).toBe(Math.round(n * 0.2));
       expect(count(a.val, label), label).toBe(Math.round(n * 0.1));
     }
@@ -98,7 +106,10 @@ describe('stratified random split', () => {
   });
 
   it('works without speakers (folder-per-label datasets)', () => {
-    const a = makeSplit(files.map((f) => ({ ...f, speaker: null })), { kind: 'random', testFraction: 0.25, valFraction: 0, seed: 1 });
+    const a = makeSplit(
+      files.map((f) => ({ ...f, speaker: null })),
+      { kind: 'random', testFraction: 0.25, valFraction: 0, seed: 1 },
+    );
     expect(a.test.length).toBe(240);
     expect(a.val).toEqual([]);
   });

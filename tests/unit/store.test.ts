@@ -17,7 +17,8 @@ describe('store', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = (store.db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]).map((t) => t.name);
-    for (const t of ['datasets', 'files', 'splits', 'runs', 'epoch_metrics', 'batch_metrics', 'evaluations', 'models', 'settings']) expect(tables).toContain(t);
+    for (const t of ['datasets', 'files', 'splits', 'runs', 'epoch_metrics', 'batch_metrics', 'evaluations', 'models', 'settings'])
+      expect(tables).toContain(t);
     store.close();
   });
 
@@ -37,15 +38,48 @@ describe('store', () => {
 
   it('migration 3 renames the stored report fields to the API names and leaves damaged rows alone', () => {
     const db = new Database(':memory:');
-    migrate(db, migrations.filter((m) => m.version < 3));
+    migrate(
+      db,
+      migrations.filter((m) => m.version < 3),
+    );
     const insert = db.prepare(`INSERT INTO evaluations (split, metrics, predictions) VALUES ('test', ?, '[]')`);
     const perClass = { angry: { precision: 1, recall: 0.5, f1: 0.667, support: 2 } };
-    insert.run(JSON.stringify({ accuracy: 0.5, uar: 0.5, macro_f1: 0.4, per_class: perClass, confusion: [[1, 1], [0, 2]], confusion_normalized: [[0.5, 0.5], [0, 1]], n: 4 }));
+    insert.run(
+      JSON.stringify({
+        accuracy: 0.5,
+        uar: 0.5,
+        macro_f1: 0.4,
+        per_class: perClass,
+        confusion: [
+          [1, 1],
+          [0, 2],
+        ],
+        confusion_normalized: [
+          [0.5, 0.5],
+          [0, 1],
+        ],
+        n: 4,
+      }),
+    );
     insert.run('not json');
     insert.run(JSON.stringify({ accuracy: 0.9 }));
     expect(migrate(db)).toEqual(migrations.filter((m) => m.version >= 3).map((m) => m.version));
     const rows = (db.prepare('SELECT metrics FROM evaluations ORDER BY id').all() as { metrics: string }[]).map((r) => r.metrics);
-    expect(JSON.parse(rows[0])).toEqual({ accuracy: 0.5, uar: 0.5, macroF1: 0.4, perClass, confusion: [[1, 1], [0, 2]], confusionNormalized: [[0.5, 0.5], [0, 1]], n: 4 });
+    expect(JSON.parse(rows[0])).toEqual({
+      accuracy: 0.5,
+      uar: 0.5,
+      macroF1: 0.4,
+      perClass,
+      confusion: [
+        [1, 1],
+        [0, 2],
+      ],
+      confusionNormalized: [
+        [0.5, 0.5],
+        [0, 1],
+      ],
+      n: 4,
+    });
     expect(rows[1]).toBe('not json');
     expect(JSON.parse(rows[2])).toEqual({ accuracy: 0.9 });
   });
@@ -69,7 +103,12 @@ describe('store', () => {
 
     const s2 = openStore(path);
     expect(s2.interruptedRunIds).toEqual([running]);
-    const rows = s2.db.prepare('SELECT id, status, error, finished_at AS finishedAt FROM runs ORDER BY id').all() as { id: number; status: string; error: string | null; finishedAt: string | null }[];
+    const rows = s2.db.prepare('SELECT id, status, error, finished_at AS finishedAt FROM runs ORDER BY id').all() as {
+      id: number;
+      status: string;
+      error: string | null;
+      finishedAt: string | null;
+    }[];
     expect(rows[0]).toMatchObject({ id: running, status: 'interrupted' });
     expect(rows[0].error).toMatch(/stopped while this run was in progress/);
     expect(rows[0].finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);

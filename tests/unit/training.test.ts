@@ -87,7 +87,9 @@ describe('augmentation (spectrogram domain)', () => {
     expect(a).toEqual(b);
     expect(x.every((v) => v === 1)).toBe(true); // input untouched
     const zeroBands = Array.from({ length: 16 }, (_, r) => a.subarray(r * 20, (r + 1) * 20).every((v) => v === 0)).filter(Boolean).length;
-    const zeroFrames = Array.from({ length: 20 }, (_, t) => Array.from({ length: 16 }, (_, r) => a[r * 20 + t]).every((v) => v === 0)).filter(Boolean).length;
+    const zeroFrames = Array.from({ length: 20 }, (_, t) => Array.from({ length: 16 }, (_, r) => a[r * 20 + t]).every((v) => v === 0)).filter(
+      Boolean,
+    ).length;
     expect(zeroBands + zeroFrames).toBeGreaterThan(0);
     expect(zeroBands).toBeLessThanOrEqual(4);
     expect(zeroFrames).toBeLessThanOrEqual(5);
@@ -150,7 +152,10 @@ describe('class balancing and losses', () => {
     const focal = (0.3 ** 2 * ce[0] + 0.75 ** 2 * ce[1]) / 2;
     expect(classificationLoss(probs, oneHot, { focalGamma: 2 }).dataSync()[0]).toBeCloseTo(focal, 5);
     // Soft (mixup) targets: -Σ y log p.
-    const soft = tf.tensor2d([[0.6, 0.4, 0], [0, 0, 1]]);
+    const soft = tf.tensor2d([
+      [0.6, 0.4, 0],
+      [0, 0, 1],
+    ]);
     expect(classificationLoss(probs, soft, {}).dataSync()[0]).toBeCloseTo((-0.6 * Math.log(0.7) - 0.4 * Math.log(0.2) + ce[1]) / 2, 5);
   });
 
@@ -191,10 +196,15 @@ describe('normalisation', () => {
     expect(fitNormalization(items, 2, 'global').mean).toEqual([12, 12]);
   });
 
-  it('speaker normalisation standardises each band over all of one speaker\'s frames; no speaker = on its own', () => {
+  it("speaker normalisation standardises each band over all of one speaker's frames; no speaker = on its own", () => {
     const m = (data: number[]) => ({ shape: [2, 2] as [number, number], data: Float32Array.from(data) });
     // Speaker a: band 0 frames 1,3,5,7 (mean 4, std sqrt 5); band 1 constant 10 (shifted, not scaled).
-    const items = new Map([[1, m([1, 3, 10, 10])], [2, m([5, 7, 10, 10])], [3, m([100, 300, 0, 2])], [4, m([2, 4, 6, 8])]]);
+    const items = new Map([
+      [1, m([1, 3, 10, 10])],
+      [2, m([5, 7, 10, 10])],
+      [3, m([100, 300, 0, 2])],
+      [4, m([2, 4, 6, 8])],
+    ]);
     const speakers: Record<number, string | null> = { 1: 'a', 2: 'a', 3: 'b', 4: null };
     const out = normalizeBySpeaker(items, (id) => speakers[id]);
     const s5 = Math.sqrt(5);
@@ -244,7 +254,15 @@ describe('trainer', () => {
   const run = async () => {
     const model = buildSimpleCnn({ inputShape: [12, 10, 1], numClasses: 3, seed: 3, filters: [8, 8, 8, 8], denseUnits: 16 });
     const batches: number[] = [];
-    const result = await trainNetwork({ model, inputShapes: [[12, 10, 1]], train, val, labels: ['a', 'b', 'c'], config, onBatch: (p) => batches.push(p.step) });
+    const result = await trainNetwork({
+      model,
+      inputShapes: [[12, 10, 1]],
+      train,
+      val,
+      labels: ['a', 'b', 'c'],
+      config,
+      onBatch: (p) => batches.push(p.step),
+    });
     const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
     model.dispose();
     return { result, batches, weights };

@@ -13,23 +13,40 @@ export function parseRunIds(args: string[]): number[] {
   });
 }
 
-const cell = (v: unknown): string => (v === null || v === undefined ? '-' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : typeof v === 'string' ? v : JSON.stringify(v));
+const cell = (v: unknown): string =>
+  v === null || v === undefined ? '-' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : typeof v === 'string' ? v : JSON.stringify(v);
 const pct = (x: number | null): string => (x === null ? '-' : (100 * x).toFixed(1));
 
 function describe(c: RunComparison): string {
   const runCols = c.runs.map((r) => `run ${r.id}${r.status && r.status !== 'completed' ? ` (${r.status})` : ''}`);
   const parts: string[] = [];
   parts.push(
-    formatTable(['metric %', ...runCols], [
-      ['accuracy', ...c.metrics.accuracy.map(pct)],
-      ['UAR', ...c.metrics.uar.map(pct)],
-      ['macro-F1', ...c.metrics.macroF1.map(pct)],
-    ]),
+    formatTable(
+      ['metric %', ...runCols],
+      [
+        ['accuracy', ...c.metrics.accuracy.map(pct)],
+        ['UAR', ...c.metrics.uar.map(pct)],
+        ['macro-F1', ...c.metrics.macroF1.map(pct)],
+      ],
+    ),
   );
   const labels = Object.keys(c.perClassF1);
-  if (labels.length) parts.push(formatTable(['F1 % per class', ...runCols], labels.map((l) => [l, ...c.perClassF1[l].map(pct)])));
+  if (labels.length)
+    parts.push(
+      formatTable(
+        ['F1 % per class', ...runCols],
+        labels.map((l) => [l, ...c.perClassF1[l].map(pct)]),
+      ),
+    );
   const paths = Object.keys(c.configDiff);
-  parts.push(paths.length ? formatTable(['config (differing)', ...runCols], paths.map((p) => [p, ...c.configDiff[p].map(cell)])) : 'configs are identical');
+  parts.push(
+    paths.length
+      ? formatTable(
+          ['config (differing)', ...runCols],
+          paths.map((p) => [p, ...c.configDiff[p].map(cell)]),
+        )
+      : 'configs are identical',
+  );
   if (c.warnings.length) parts.push(c.warnings.map((w) => `warning: ${w}`).join('\n'));
   return parts.join('\n\n');
 }

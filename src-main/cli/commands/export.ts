@@ -28,7 +28,8 @@ export function register(program: Command): void {
       async (ctx): Promise<ExportResult> => {
         const runIds = parseRunIds(ids);
         const ext = extname(opts.out).toLowerCase();
-        if (ext !== '.json' && ext !== '.csv') throw new CliError(`--out ${opts.out}: the file name must end in .json or .csv (that picks the format).`);
+        if (ext !== '.json' && ext !== '.csv')
+          throw new CliError(`--out ${opts.out}: the file name must end in .json or .csv (that picks the format).`);
         const db = ctx.openStore().db;
         const details: RunDetail[] = runIds.map((id) => {
           const d = getRunDetail(db, id, { batches: ext === '.json' });

@@ -76,7 +76,10 @@ export function register(program: Command): void {
     .command('extract')
     .description('extract features for every file of a dataset in worker processes (one per core), cached on disk')
     .requiredOption('--dataset <id>', 'dataset id (see ser datasets)', numberArg)
-    .requiredOption('--config <preset|json|file>', `feature config: a preset (${Object.keys(FEATURE_PRESETS).join(', ')}), inline JSON or a JSON file`)
+    .requiredOption(
+      '--config <preset|json|file>',
+      `feature config: a preset (${Object.keys(FEATURE_PRESETS).join(', ')}), inline JSON or a JSON file`,
+    )
     .option('--workers <n>', 'worker processes (default: one per core; 0 = in this process)', numberArg)
     .option('--cache-dir <dir>', 'cache folder (default: $SER_CACHE_DIR or feature-cache beside the DB)');
   withCommonOptions(cmd).action(async (opts: ExtractOptions) => {

@@ -83,7 +83,7 @@ export function register(program: Command): void {
     .command('features')
     .description('compute features of one audio file (log-mel, MFCC, chroma, prosody, functionals); --json prints the matrix')
     .argument('<audio-file>', 'wav, flac, mp3, ogg, m4a ...')
-    .addOption(new Option('--kind <kind>', 'feature kind (default: logmel, or the preset\'s)').choices([...FEATURE_KINDS]))
+    .addOption(new Option('--kind <kind>', "feature kind (default: logmel, or the preset's)").choices([...FEATURE_KINDS]))
     .addOption(new Option('--preset <name>', 'start from a preset').choices(Object.keys(FEATURE_PRESETS)))
     .option('--sr <hz>', 'sample rate to resample to (default 16000)', numberArg)
     .option('--n-fft <n>', 'FFT size, a power of two (default 1024)', numberArg)

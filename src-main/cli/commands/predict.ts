@@ -52,7 +52,10 @@ export function register(program: Command): void {
     .argument('<paths...>', 'audio files and/or folders (searched recursively)')
     .requiredOption('--model <dir>', 'saved model directory (from ser train)')
     .option('--csv', 'print CSV: file, label, one probability column per class, error')
-    .option('--one-speaker', "the files are all one speaker: speaker normalisation / speaker-adaptive batch norm use that speaker's statistics from all of them")
+    .option(
+      '--one-speaker',
+      "the files are all one speaker: speaker normalisation / speaker-adaptive batch norm use that speaker's statistics from all of them",
+    )
     .option('--backend <name>', 'compute backend: auto, native, wasm or cpu', 'auto');
   withCommonOptions(cmd).action(async (paths: string[], opts: PredictOptions) => {
     await runAction(
@@ -73,10 +76,14 @@ export function register(program: Command): void {
           ctx.log(`note: this model was trained with speaker normalisation; each file here is normalised on its own, which is ${alone}`);
         }
         if (model.preprocessing.speakerAdaptiveBatchNorm && !opts.oneSpeaker) {
-          ctx.log(`note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is ${alone}`);
+          ctx.log(
+            `note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is ${alone}`,
+          );
         }
         if (model.preprocessing.speakerAdaptiveBatchNorm && opts.oneSpeaker && files.length < MIN_ADAPTATION_FILES) {
-          ctx.log(`note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; with ${files.length} file${files.length === 1 ? '' : 's'} the training statistics are used`);
+          ctx.log(
+            `note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; with ${files.length} file${files.length === 1 ? '' : 's'} the training statistics are used`,
+          );
         }
         const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict'), oneSpeaker: opts.oneSpeaker });
         return { model: dir, labels: model.labels, predictions };

@@ -115,7 +115,9 @@ async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
   const interrupt = stopOnInterrupt();
   try {
     const stream = await openCapture({ ...deviceChoice(ctx, opts.device), maxSeconds: seconds, signal: interrupt.signal });
-    ctx.log(`listening on "${stream.info.deviceName}" at ${stream.info.sampleRate} Hz; window ${classifier.inputSeconds} s, hop ${hop} s (${model.backend.name})`);
+    ctx.log(
+      `listening on "${stream.info.deviceName}" at ${stream.info.sampleRate} Hz; window ${classifier.inputSeconds} s, hop ${hop} s (${model.backend.name})`,
+    );
     const windows: LiveResult['windows'] = [];
     const summary = await liveClassify({
       classifier,
@@ -124,7 +126,9 @@ async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
       signal: interrupt.signal,
       onWindow: (w) => {
         windows.push({ start: w.start, end: w.end, label: w.label, smoothedLabel: w.smoothedLabel, probabilities: w.probabilities });
-        ctx.log(`${w.end.toFixed(1).padStart(6)} s  ${w.smoothedLabel.padEnd(10)} (window: ${w.label}, ${w.rmsDb.toFixed(0)} dBFS, ${w.latencyMs.toFixed(0)} ms)`);
+        ctx.log(
+          `${w.end.toFixed(1).padStart(6)} s  ${w.smoothedLabel.padEnd(10)} (window: ${w.label}, ${w.rmsDb.toFixed(0)} dBFS, ${w.latencyMs.toFixed(0)} ms)`,
+        );
       },
     });
     stream.stop();
@@ -174,7 +178,14 @@ async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
     });
   }
   if (opts.dataset) {
-    const saved = await saveRecording({ store: ctx.openStore(), datasetFolder: opts.dataset, label: opts.label!, speaker: opts.speaker!, samples, sampleRate: outRate });
+    const saved = await saveRecording({
+      store: ctx.openStore(),
+      datasetFolder: opts.dataset,
+      label: opts.label!,
+      speaker: opts.speaker!,
+      samples,
+      sampleRate: outRate,
+    });
     result.saved = { file: saved.file, datasetId: saved.datasetId };
   }
   if (model && classifier) {
@@ -190,7 +201,9 @@ async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
 export function register(program: Command): void {
   const cmd = program
     .command('record')
-    .description('record from an audio input: --out writes a WAV, --model classifies, --dataset collects a labelled take, --live classifies on a sliding window')
+    .description(
+      'record from an audio input: --out writes a WAV, --model classifies, --dataset collects a labelled take, --live classifies on a sliding window',
+    )
     .requiredOption('--seconds <s>', 'seconds to record (Ctrl-C stops early and keeps what was captured)')
     .option('--device <name|id>', 'input device (see `ser devices`); remembered for next time; default: the last used, else the system default')
     .option('--out <file.wav>', 'write the recording as 16-bit WAV')

@@ -19,7 +19,14 @@ export function formatDuration(seconds: number | null): string {
 /** Left-aligned text columns separated by two spaces. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function describe(runs: RunSummary[]): string {
@@ -54,9 +61,11 @@ export function register(program: Command): void {
         const status = opts.status as RunSummary['status'] | undefined;
         if (status && !STATUSES.includes(status)) throw new CliError(`--status must be one of ${STATUSES.join(', ')}; got "${opts.status}".`);
         const datasetId = opts.dataset === undefined ? undefined : Number(opts.dataset);
-        if (datasetId !== undefined && !(Number.isInteger(datasetId) && datasetId > 0)) throw new CliError(`--dataset must be a dataset id (a positive integer); got "${opts.dataset}".`);
+        if (datasetId !== undefined && !(Number.isInteger(datasetId) && datasetId > 0))
+          throw new CliError(`--dataset must be a dataset id (a positive integer); got "${opts.dataset}".`);
         const limit = opts.limit === undefined ? undefined : Number(opts.limit);
-        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new CliError(`--limit must be a positive integer; got "${opts.limit}".`);
+        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+          throw new CliError(`--limit must be a positive integer; got "${opts.limit}".`);
         return listRunSummaries(ctx.openStore().db, { status, datasetId, limit });
       },
       describe,

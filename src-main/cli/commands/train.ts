@@ -104,7 +104,9 @@ function summary(r: TrainOutput): string {
   const lines = [`run ${r.runId}: ${r.status} on ${r.backend ?? '?'} in ${r.seconds.toFixed(1)} s, ${r.epochs} epochs (best ${r.bestEpoch})`];
   if (r.metrics) {
     const m = r.metrics;
-    lines.push(`  accuracy ${(m.accuracy * 100).toFixed(1)} %  UAR ${(m.uar * 100).toFixed(1)} %  macro-F1 ${(m.macroF1 * 100).toFixed(1)} %  (n = ${m.n})`);
+    lines.push(
+      `  accuracy ${(m.accuracy * 100).toFixed(1)} %  UAR ${(m.uar * 100).toFixed(1)} %  macro-F1 ${(m.macroF1 * 100).toFixed(1)} %  (n = ${m.n})`,
+    );
     for (const l of m.labels) {
       const c = m.perClass[l];
       lines.push(`  ${l.padEnd(10)} P ${c.precision.toFixed(2)}  R ${c.recall.toFixed(2)}  F1 ${c.f1.toFixed(2)}  n ${c.support}`);
@@ -170,7 +172,12 @@ export function register(program: Command): void {
             case 'epoch': {
               const m = e.point.metrics;
               lastEpochLine = ` | ep ${e.point.epoch}: val_acc ${m.val_accuracy?.toFixed(3) ?? '-'} val_uar ${m.val_uar?.toFixed(3) ?? '-'}`;
-              if (!process.stderr.isTTY) ctx.log(`epoch ${e.point.epoch}: ${Object.entries(m).map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(' ')}`);
+              if (!process.stderr.isTTY)
+                ctx.log(
+                  `epoch ${e.point.epoch}: ${Object.entries(m)
+                    .map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`)
+                    .join(' ')}`,
+                );
               break;
             }
             default:
@@ -189,7 +196,9 @@ export function register(program: Command): void {
         const out: TrainOutput = {
           runId: result.runId,
           status: result.status,
-          metrics: m ? { labels: m.labels, accuracy: m.accuracy, uar: m.uar, macroF1: m.macroF1, perClass: m.perClass, confusion: m.confusion, n: m.n } : null,
+          metrics: m
+            ? { labels: m.labels, accuracy: m.accuracy, uar: m.uar, macroF1: m.macroF1, perClass: m.perClass, confusion: m.confusion, n: m.n }
+            : null,
           backend: result.backend,
           seconds: Math.round(result.seconds * 10) / 10,
           epochs: result.epochs,
@@ -199,7 +208,15 @@ export function register(program: Command): void {
         };
         return out;
       },
-      (r) => (Array.isArray(r) ? r.map((p) => `${p.name.padEnd(12)} ${p.params ? `${p.params.toLocaleString('en')} params`.padEnd(16) : 'classical'.padEnd(16)} ${p.description}`).join('\n') : summary(r)),
+      (r) =>
+        Array.isArray(r)
+          ? r
+              .map(
+                (p) =>
+                  `${p.name.padEnd(12)} ${p.params ? `${p.params.toLocaleString('en')} params`.padEnd(16) : 'classical'.padEnd(16)} ${p.description}`,
+              )
+              .join('\n')
+          : summary(r),
     );
   });
 }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { portAudioBuilt } from '../recorder/portaudio';
 import { projectRoot } from '../projectRoot';
 import type { AppInfo } from '../../../src-shared/api/contract';

@@ -127,7 +127,8 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       const split = makeSplit(files, spec as SplitSpec);
       const byId = new Map(files.map((f) => [f.id, f]));
       const part = (ids: number[]) => ids.map((i) => byId.get(i)!).filter(Boolean);
-      const speakersOf = (ids: number[]) => [...new Set(part(ids).map((f) => f.speaker ?? '(unknown)'))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      const speakersOf = (ids: number[]) =>
+        [...new Set(part(ids).map((f) => f.speaker ?? '(unknown)'))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
       return {
         train: split.train.length,
         val: split.val.length,
@@ -152,8 +153,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       const audio = await loadAudio(path);
       return { mime: 'audio/wav', base64: Buffer.from(encodeWav(audio.samples, audio.sampleRate)).toString('base64') };
     },
-    'features.presets': () =>
-      Object.entries(FEATURE_PRESETS).map(([name, config]) => ({ name, description: describeFeatures(config), config })),
+    'features.presets': () => Object.entries(FEATURE_PRESETS).map(([name, config]) => ({ name, description: describeFeatures(config), config })),
     'features.compute': async ({ fileId, config }) => {
       const file = requireFile(ctx, fileId);
       const cfg = FeatureConfigSchema.parse(config);
@@ -166,7 +166,13 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       const cfg = FeatureConfigSchema.parse(config);
       return {
         jobId: ctx.jobs.start('extract', async (job) => {
-          const r = await extractDatasetFeatures({ store: ctx.store, datasetId, config: cfg, signal: job.signal, onProgress: (d, t, f) => job.progress(d, t, f) });
+          const r = await extractDatasetFeatures({
+            store: ctx.store,
+            datasetId,
+            config: cfg,
+            signal: job.signal,
+            onProgress: (d, t, f) => job.progress(d, t, f),
+          });
           return { datasetId, files: r.items.length, cached: r.cached, errors: r.errors, seconds: r.seconds };
         }),
       };

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { projectRoot } from '../projectRoot';
 import type { AppInfo, DirEntry } from '../../../src-shared/api/contract';
 import { type Handlers } from './dispatch';

@@ -43,7 +43,13 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
     'recorder.record': async ({ deviceId, seconds }) => {
       const rec = await record({ seconds, ...(deviceId !== undefined ? { device: deviceId } : { preferred: rememberedDevice(db) ?? undefined }) });
       rememberDevice(db, rec.deviceName);
-      return { sampleRate: rec.sampleRate, samples: float32ToBase64(rec.samples), deviceName: rec.deviceName, truncated: Boolean(rec.truncated), reason: rec.reason };
+      return {
+        sampleRate: rec.sampleRate,
+        samples: float32ToBase64(rec.samples),
+        deviceName: rec.deviceName,
+        truncated: Boolean(rec.truncated),
+        reason: rec.reason,
+      };
     },
     'recorder.classify': async ({ modelId, sampleRate, samples }) => {
       const model = await loadedModel(ctx, modelId);

@@ -30,7 +30,13 @@ type RunMethods =
 function toApiEvent(e: RunEvent, jobId: string): ApiEvent | null {
   switch (e.type) {
     case 'status':
-      return { type: 'run.status', runId: e.runId, status: e.status, ...('backend' in e ? { backend: e.backend } : {}), ...('error' in e && e.error ? { error: e.error } : {}) };
+      return {
+        type: 'run.status',
+        runId: e.runId,
+        status: e.status,
+        ...('backend' in e ? { backend: e.backend } : {}),
+        ...('error' in e && e.error ? { error: e.error } : {}),
+      };
     case 'epoch':
       return { type: 'run.epoch', runId: e.runId, point: e.point, etaSeconds: e.etaSeconds };
     case 'batch':
@@ -64,12 +70,16 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
       throw new ApiError(errorMessage(err), 'invalid');
     }
     active.set(handle.runId, handle);
-    jobId = ctx.jobs.start('train', async (job) => {
-      job.signal.addEventListener('abort', () => handle.cancel(), { once: true });
-      const result = await handle.done;
-      if (result.status === 'failed') throw new Error(result.error ?? 'training failed');
-      return result;
-    }, () => active.delete(handle.runId));
+    jobId = ctx.jobs.start(
+      'train',
+      async (job) => {
+        job.signal.addEventListener('abort', () => handle.cancel(), { once: true });
+        const result = await handle.done;
+        if (result.status === 'failed') throw new Error(result.error ?? 'training failed');
+        return result;
+      },
+      () => active.delete(handle.runId),
+    );
     for (const e of pending.splice(0)) forward(e);
     return { runId: handle.runId, jobId };
   };
@@ -117,7 +127,11 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
       const runs = ids.map(requireRun);
       const stamp = ids.length === 1 ? `run-${ids[0]}` : `runs-${ids.join('-')}`;
       return format === 'json'
-        ? { filename: `${stamp}.json`, mime: 'application/json', content: JSON.stringify(ids.length === 1 ? runToJson(runs[0]) : runs.map(runToJson), null, 2) }
+        ? {
+            filename: `${stamp}.json`,
+            mime: 'application/json',
+            content: JSON.stringify(ids.length === 1 ? runToJson(runs[0]) : runs.map(runToJson), null, 2),
+          }
         : { filename: `${stamp}.csv`, mime: 'text/csv', content: runsToCsv(runs) };
     },
     'predict.start': async ({ modelId, paths, oneSpeaker }) => {
@@ -135,7 +149,12 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
             oneSpeaker,
             signal: job.signal,
             onProgress: (d, t, f) => job.progress(d, t, f),
-            onResult: (r) => job.emit({ type: 'predict.result', jobId: job.jobId, prediction: 'error' in r ? r : { file: r.file, label: '', predicted: r.label, probabilities: r.probabilities } }),
+            onResult: (r) =>
+              job.emit({
+                type: 'predict.result',
+                jobId: job.jobId,
+                prediction: 'error' in r ? r : { file: r.file, label: '', predicted: r.label, probabilities: r.probabilities },
+              }),
           }),
         ),
       };

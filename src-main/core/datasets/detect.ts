@@ -37,7 +37,9 @@ export function detectCorpus(relPaths: string[]): { corpus: CorpusName; share: n
   const examples = sample.slice(0, 3).join(', ');
   throw new Error(
     `could not tell which corpus this is (e.g. ${examples}); name it with --corpus ravdess|cremad|tess|savee|emodb|folders. ` +
-      `Known conventions: ${Object.values(PARSERS).map((p) => p.convention).join('; ')}`,
+      `Known conventions: ${Object.values(PARSERS)
+        .map((p) => p.convention)
+        .join('; ')}`,
   );
 }
 
@@ -62,7 +64,8 @@ export function detectFolder(folder: string): FolderDetection {
   relPaths.forEach((rel, i) => {
     const p = parser.parse(rel);
     if (p) labels[p.emotion] = resolveLabel(corpus, p.emotion);
-    if (i % step === 0 && sample.length < 10) sample.push({ file: rel, label: p ? resolveLabel(corpus, p.emotion) : null, speaker: p?.speaker ?? null });
+    if (i % step === 0 && sample.length < 10)
+      sample.push({ file: rel, label: p ? resolveLabel(corpus, p.emotion) : null, speaker: p?.speaker ?? null });
   });
   return { corpus, files: relPaths.length, sample, labels };
 }

@@ -44,7 +44,11 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   const parsed = relPaths.map((rel) => parser.parse(rel));
   const existing = getDatasetByRoot(store.db, root);
   const labelMap = opts.labelMap ?? existing?.labelMap ?? {};
-  checkOverrides(corpus, parsed.flatMap((p) => (p ? [p.emotion] : [])), labelMap);
+  checkOverrides(
+    corpus,
+    parsed.flatMap((p) => (p ? [p.emotion] : [])),
+    labelMap,
+  );
 
   const rows: NewFileRow[] = [];
   for (let i = 0; i < relPaths.length; i++) {

@@ -38,12 +38,9 @@ function speakerOrder(files: SplitFile[], seed: number, exclude: Set<string> = n
   const gender = new Map<string, string>();
   for (const f of files) if (f.speaker !== null && !exclude.has(f.speaker)) gender.set(f.speaker, f.gender ?? 'unknown');
   const random = mulberry32(seed);
-  const groups = [...new Set(gender.values())].sort().map((g) =>
-    shuffled(
-      [...gender.keys()].filter((s) => gender.get(s) === g).sort(byNatural),
-      random,
-    ),
-  );
+  const groups = [...new Set(gender.values())]
+    .sort()
+    .map((g) => shuffled([...gender.keys()].filter((s) => gender.get(s) === g).sort(byNatural), random));
   const order: string[] = [];
   for (let i = 0; order.length < gender.size; i++) for (const g of groups) if (i < g.length) order.push(g[i]);
   return order;
@@ -95,7 +92,13 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     const out: SplitAssignment = { train: [], val: [], test: [] };
     const labels = [...new Set(files.map((f) => f.label!))].sort();
     for (const label of labels) {
-      const ids = shuffled(files.filter((f) => f.label === label).map((f) => f.id).sort((a, b) => a - b), random);
+      const ids = shuffled(
+        files
+          .filter((f) => f.label === label)
+          .map((f) => f.id)
+          .sort((a, b) => a - b),
+        random,
+      );
       const nTest = Math.round(ids.length * spec.testFraction);
       const nVal = Math.round(ids.length * spec.valFraction);
       out.test.push(...ids.slice(0, nTest));

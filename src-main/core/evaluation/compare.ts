@@ -62,7 +62,11 @@ export function flattenConfig(value: unknown, prefix = '', out: Map<string, unkn
 /** Canonical text for equality: key order in objects must not make equal values differ. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isPlainObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v ?? null);
 }
 
@@ -71,7 +75,13 @@ export function configDiff(configs: unknown[]): Record<string, unknown[]> {
   const flat = configs.map((c) => flattenConfig(c));
   const paths: string[] = [];
   const seen = new Set<string>();
-  for (const f of flat) for (const p of f.keys()) if (!seen.has(p)) (seen.add(p), paths.push(p));
+  for (const f of flat) {
+    for (const p of f.keys()) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      paths.push(p);
+    }
+  }
   const diff: Record<string, unknown[]> = {};
   const isEmpty = (v: unknown): boolean => v === null || canonical(v) === '{}' || canonical(v) === '[]';
   for (const p of paths) {
@@ -123,7 +133,8 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
   });
 
   for (const r of runs) {
-    if (r.datasetDeleted) warnings.push(`Run ${r.id}'s dataset has been deleted; its config and results are still shown, but it cannot be re-run or re-evaluated.`);
+    if (r.datasetDeleted)
+      warnings.push(`Run ${r.id}'s dataset has been deleted; its config and results are still shown, but it cannot be re-run or re-evaluated.`);
   }
   const differing = configDiff(runs.map((r) => r.config));
   const testSetPaths = Object.keys(differing).filter((p) => p === 'datasetId' || p === 'labels' || p === 'split' || p.startsWith('split.'));

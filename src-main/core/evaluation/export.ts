@@ -25,7 +25,25 @@ export function runToJson(run: RunDetail): Record<string, unknown> {
   };
 }
 
-const SUMMARY_COLUMNS = ['id', 'name', 'status', 'datasetId', 'datasetName', 'model', 'backend', 'split', 'accuracy', 'uar', 'macroF1', 'epochs', 'seconds', 'createdAt', 'tags', 'note', 'error'] as const;
+const SUMMARY_COLUMNS = [
+  'id',
+  'name',
+  'status',
+  'datasetId',
+  'datasetName',
+  'model',
+  'backend',
+  'split',
+  'accuracy',
+  'uar',
+  'macroF1',
+  'epochs',
+  'seconds',
+  'createdAt',
+  'tags',
+  'note',
+  'error',
+] as const;
 
 /**
  * Runs as CSV, one row each: the summary columns, per-class F1 (`f1.<label>`) when evaluations are

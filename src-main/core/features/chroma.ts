@@ -48,7 +48,11 @@ export function estimateTuning(spec: Spectrogram, sampleRate: number, binsPerOct
   const sorted = positive.map((x) => x.m).sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return pitchTuning(positive.filter((x) => x.m >= median).map((x) => x.p), 0.01, binsPerOctave);
+  return pitchTuning(
+    positive.filter((x) => x.m >= median).map((x) => x.p),
+    0.01,
+    binsPerOctave,
+  );
 }
 
 /** librosa.pitch_tuning: histogram peak of deviations (in bins) of `frequencies` (Hz) from A440 equal temperament. */

@@ -42,7 +42,9 @@ export function assertUsableAudio(x: Float32Array, sampleRate: number): void {
   if (p0 + p1 === 0) return;
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new FeatureInputError(`audio has a non-finite sample (${x[i]}) at index ${i} (${(i / sampleRate).toFixed(3)} s); the file is corrupt or was decoded wrongly`);
+      throw new FeatureInputError(
+        `audio has a non-finite sample (${x[i]}) at index ${i} (${(i / sampleRate).toFixed(3)} s); the file is corrupt or was decoded wrongly`,
+      );
     }
   }
 }

@@ -6,7 +6,16 @@ import { errorMessage } from '../../../src-shared/api/errors';
 /** native/src/spectrogram.cc: the STFT -> power -> mel and DCT loops, float64 like the TypeScript path. */
 export interface NativeSpectrogram {
   /** Mel power [frames x nMels] of a centred, zero-padded, periodic-Hann STFT into out; returns the frame count. */
-  melSpectrogram(x: Float32Array, nFft: number, hop: number, start: Int32Array, length: Int32Array, offset: Int32Array, weights: Float64Array, out: Float64Array): number;
+  melSpectrogram(
+    x: Float32Array,
+    nFft: number,
+    hop: number,
+    start: Int32Array,
+    length: Int32Array,
+    offset: Int32Array,
+    weights: Float64Array,
+    out: Float64Array,
+  ): number;
   /** out[r * k + j] = sum_i a[r * n + i] * basis[j * n + i]. */
   matmulRows(a: Float64Array, basis: Float64Array, out: Float64Array, n: number): void;
   readonly fftwVersion: string;
@@ -30,7 +39,10 @@ export function loadNativeSpectrogram(): NativeSpectrogramLoad {
   }
   const path = candidatePaths().find((p) => existsSync(p));
   if (!path) {
-    cached = { ok: false, reason: `not built (no native/build/Release/ser_features.node; \`node native/build.mjs\` builds it when libfftw3-dev is installed)` };
+    cached = {
+      ok: false,
+      reason: `not built (no native/build/Release/ser_features.node; \`node native/build.mjs\` builds it when libfftw3-dev is installed)`,
+    };
     return cached;
   }
   try {

@@ -27,8 +27,7 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const d = shape[shape.length - 1] as number;
     if (d % this.numHeads !== 0) throw new Error(`MultiHeadSelfAttention: model width ${d} is not divisible by ${this.numHeads} heads.`);
-    const kernel = (name: string, k: number) =>
-      this.addWeight(name, [d, d], 'float32', tf.initializers.glorotUniform({ seed: this.seed * 16 + k }));
+    const kernel = (name: string, k: number) => this.addWeight(name, [d, d], 'float32', tf.initializers.glorotUniform({ seed: this.seed * 16 + k }));
     const bias = (name: string) => this.addWeight(name, [d], 'float32', tf.initializers.zeros());
     this.wq = kernel('query_kernel', 1);
     this.wk = kernel('key_kernel', 2);
@@ -55,7 +54,10 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
       const k = heads(this.wk, this.bk);
       const v = heads(this.wv, this.bv);
       const weights = tf.softmax(tf.matMul(q, k, false, true).div(Math.sqrt(dk)));
-      const context = tf.matMul(weights, v).transpose([0, 2, 1, 3]).reshape([b * t, d]);
+      const context = tf
+        .matMul(weights, v)
+        .transpose([0, 2, 1, 3])
+        .reshape([b * t, d]);
       return tf.matMul(context, this.wo.read()).add(this.bo.read()).reshape([b, t, d]);
     });
   }

@@ -21,7 +21,6 @@ export interface ClassicalModel {
 export type ClassicalKind = ClassicalModel['kind'];
 export const CLASSICAL_KINDS = ['svm', 'forest'] as const;
 
-
 /** Turns zod issues into one readable line: "kernel: unknown kernel "poly"; C: ...". */
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
@@ -64,7 +63,13 @@ const ForestJsonSchema = z.object({
   dims: z.number().int().min(1),
   classWeights: z.array(z.number()),
   trees: z.array(
-    z.object({ feature: z.array(z.number()), threshold: z.array(z.number()), left: z.array(z.number()), right: z.array(z.number()), counts: z.array(z.number()) }),
+    z.object({
+      feature: z.array(z.number()),
+      threshold: z.array(z.number()),
+      left: z.array(z.number()),
+      right: z.array(z.number()),
+      counts: z.array(z.number()),
+    }),
   ),
 });
 
@@ -81,7 +86,15 @@ export async function loadClassical(json: unknown): Promise<ClassicalModel> {
     if (!parsed.success) throw new Error(`Saved random forest is damaged: ${describeIssues(parsed.error)}`);
     const data = parsed.data satisfies ForestJson;
     const nodes = (t: ForestJson['trees'][number]) => t.feature.length;
-    if (data.trees.some((t) => t.threshold.length !== nodes(t) || t.left.length !== nodes(t) || t.right.length !== nodes(t) || t.counts.length !== nodes(t) * data.numClasses)) {
+    if (
+      data.trees.some(
+        (t) =>
+          t.threshold.length !== nodes(t) ||
+          t.left.length !== nodes(t) ||
+          t.right.length !== nodes(t) ||
+          t.counts.length !== nodes(t) * data.numClasses,
+      )
+    ) {
       throw new Error('Saved random forest is damaged: tree arrays have inconsistent lengths.');
     }
     return ForestModel.fromJSON(data);

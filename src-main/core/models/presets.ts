@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { getModelPresetSpec, MODEL_PRESET_NAMES, type ModelPresetInfo, type ModelPresetName, type ModelPresetSpec } from '../../../src-shared/config/models';
+import {
+  getModelPresetSpec,
+  MODEL_PRESET_NAMES,
+  type ModelPresetInfo,
+  type ModelPresetName,
+  type ModelPresetSpec,
+} from '../../../src-shared/config/models';
 import { buildBiLstm } from './bilstm';
 import { buildCnnRnn } from './cnnRnn';
 import { buildHybrid } from './hybrid';
@@ -49,11 +55,15 @@ export function getModelPreset(name: string): ModelPreset {
   return { ...spec, family: 'neural', build: BUILDERS[spec.name as NeuralPresetName] };
 }
 
-
 const paramCache = new Map<string, number>();
 
 /** Parameter count of a neural preset for a given input (builds the model once, then cached). */
-export function countPresetParams(name: ModelPresetName, inputShape: [number, number, number] = [64, 94, 1], numClasses = 8, auxDims = 88): number | null {
+export function countPresetParams(
+  name: ModelPresetName,
+  inputShape: [number, number, number] = [64, 94, 1],
+  numClasses = 8,
+  auxDims = 88,
+): number | null {
   const preset = getModelPreset(name);
   if (preset.family !== 'neural') return null;
   const key = `${name}:${inputShape.join('x')}:${numClasses}:${auxDims}`;

@@ -29,9 +29,7 @@ export function buildSimpleCnn(opts: SimpleCnnOptions): tf.LayersModel {
   const input = tf.input({ shape: opts.inputShape, name: 'logmel' });
   let x = convPoolBlocks(input, filters, seeds, 'block');
   x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers
-    .dense({ units: denseUnits, activation: 'relu', kernelInitializer: seeds.glorot(), name: 'dense' })
-    .apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: denseUnits, activation: 'relu', kernelInitializer: seeds.glorot(), name: 'dense' }).apply(x) as tf.SymbolicTensor;
   x = seededDropout(dropout, seeds.take(), 'dropout').apply(x) as tf.SymbolicTensor;
   const output = tf.layers
     .dense({ units: opts.numClasses, activation: 'softmax', kernelInitializer: seeds.glorot(), name: 'probs' })

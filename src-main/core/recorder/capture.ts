@@ -181,15 +181,21 @@ export function openCapture(opts: CaptureOptions = {}): Promise<CaptureStream> {
           clearTimeout(startTimer);
           info = { deviceId: event.deviceId, deviceName: event.deviceName, sampleRate: event.sampleRate, channels: event.channels, pid: child.pid };
           lastDataAt = lastTickAt = Date.now();
-          watchdog = setInterval(() => {
-            const now = Date.now();
-            // A late tick means our own event loop was busy: data may be queued unread, so it is no evidence of a stall.
-            if (now - lastTickAt > 1000) lastDataAt = now;
-            lastTickAt = now;
-            if (!stopping && now - lastDataAt > stallMs) {
-              finish({ reason: 'lost', detail: `no audio from "${info?.deviceName}" for ${(stallMs / 1000).toFixed(1)} s (device unplugged or stopped?)` });
-            }
-          }, Math.min(250, stallMs / 4));
+          watchdog = setInterval(
+            () => {
+              const now = Date.now();
+              // A late tick means our own event loop was busy: data may be queued unread, so it is no evidence of a stall.
+              if (now - lastTickAt > 1000) lastDataAt = now;
+              lastTickAt = now;
+              if (!stopping && now - lastDataAt > stallMs) {
+                finish({
+                  reason: 'lost',
+                  detail: `no audio from "${info?.deviceName}" for ${(stallMs / 1000).toFixed(1)} s (device unplugged or stopped?)`,
+                });
+              }
+            },
+            Math.min(250, stallMs / 4),
+          );
           watchdog.unref();
           if (opts.signal?.aborted) stop();
           else opts.signal?.addEventListener('abort', stop, { once: true });

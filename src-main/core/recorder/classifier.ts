@@ -28,7 +28,10 @@ export function modelClassifier(model: LoadedModel, opts: { windowSeconds?: numb
  * backend unless one was chosen already (the pure-JS cpu default is ~7x slower per window than
  * wasm); errors name the directory.
  */
-export async function loadRecorderModel(dir: string, opts: { backend?: BackendName | 'auto' } = {}): Promise<LoadedModel & { backend: SelectedBackend }> {
+export async function loadRecorderModel(
+  dir: string,
+  opts: { backend?: BackendName | 'auto' } = {},
+): Promise<LoadedModel & { backend: SelectedBackend }> {
   const backend = opts.backend || !currentBackend() ? await selectBackend(opts.backend ?? 'auto') : currentBackend()!;
   try {
     return Object.assign(await loadModel(dir), { backend });

@@ -46,7 +46,8 @@ export async function saveRecording(opts: SaveRecordingOptions): Promise<SavedRe
   if (!LABEL_RE.test(opts.label)) throw new Error(`label "${opts.label}" must be one word of letters, digits, '-' or '_' (it becomes a folder name)`);
   if (!SPEAKER_RE.test(opts.speaker)) throw new Error(`speaker "${opts.speaker}" may use only letters, digits, '.', '-' and '_'`);
   if (opts.samples.length === 0) throw new Error('nothing to save: the recording is empty');
-  if (!Number.isInteger(opts.sampleRate) || opts.sampleRate <= 0) throw new Error(`sample rate must be a positive whole number of Hz (got ${opts.sampleRate})`);
+  if (!Number.isInteger(opts.sampleRate) || opts.sampleRate <= 0)
+    throw new Error(`sample rate must be a positive whole number of Hz (got ${opts.sampleRate})`);
   let root = resolve(opts.datasetFolder);
   const dir = join(root, opts.label);
   try {

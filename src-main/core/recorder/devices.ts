@@ -35,11 +35,10 @@ export function listDevices(opts: SpawnCaptureOptions = {}): Promise<InputDevice
     }, LIST_TIMEOUT_MS);
     child.onEvent((event) => {
       if (event.type === 'devices') settle(() => resolve(event.devices));
-      else if (event.type === 'error') settle(() => reject(event.kind === 'unavailable' ? new CaptureUnavailableError(event.message, event.message) : new Error(event.message)));
+      else if (event.type === 'error')
+        settle(() => reject(event.kind === 'unavailable' ? new CaptureUnavailableError(event.message, event.message) : new Error(event.message)));
     });
-    child.onExit((code, signal, detail) =>
-      settle(() => reject(new Error(`could not list audio devices: ${describeExit(code, signal, detail)}`))),
-    );
+    child.onExit((code, signal, detail) => settle(() => reject(new Error(`could not list audio devices: ${describeExit(code, signal, detail)}`))));
   });
 }
 

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { loadAudio } from '../audio/load';
 import { projectRoot } from '../projectRoot';
 
@@ -41,7 +40,13 @@ export function floatToPcm16(samples: Float32Array): Int16Array {
  * Prepares a file-backed capture device from an audio file (mono, resampled to `sampleRate` Hz when
  * given, followed by `trailingSilence` s of zeros); writes `<dir>/<name>.raw`.
  */
-export async function prepareFileDevice(opts: { audioPath: string; dir: string; sampleRate?: number; trailingSilence?: number; name?: string }): Promise<FileDevice> {
+export async function prepareFileDevice(opts: {
+  audioPath: string;
+  dir: string;
+  sampleRate?: number;
+  trailingSilence?: number;
+  name?: string;
+}): Promise<FileDevice> {
   if (!existsSync(FILE_CAPTURE_CONFIG)) throw new Error(`ALSA file-capture configuration missing: ${FILE_CAPTURE_CONFIG}`);
   const audio = await loadAudio(opts.audioPath, { sampleRate: opts.sampleRate });
   const speech = floatToPcm16(audio.samples);

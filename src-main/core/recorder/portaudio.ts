@@ -54,8 +54,7 @@ export interface PortAudio {
   AudioIO(options: { inOptions: PortAudioInputOptions }): PortAudioInput;
 }
 
-export const PORTAUDIO_UNAVAILABLE =
-  'audio capture unavailable: naudiodon not built (install libasound2-dev and re-run npm install)';
+export const PORTAUDIO_UNAVAILABLE = 'audio capture unavailable: naudiodon not built (install libasound2-dev and re-run npm install)';
 
 /** Thrown when naudiodon cannot be loaded; `detail` keeps the loader's own message. */
 export class CaptureUnavailableError extends Error {

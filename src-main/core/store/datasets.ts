@@ -121,7 +121,10 @@ export function getFile(db: Db, id: number): FileRow | null {
 
 /** The files of a dataset that cannot be used, with the reason, in path order. */
 export function listFileErrors(db: Db, datasetId: number): { path: string; error: string }[] {
-  return db.prepare(`SELECT path, error FROM files WHERE dataset_id = ? AND error IS NOT NULL ORDER BY rel_path`).all(datasetId) as { path: string; error: string }[];
+  return db.prepare(`SELECT path, error FROM files WHERE dataset_id = ? AND error IS NOT NULL ORDER BY rel_path`).all(datasetId) as {
+    path: string;
+    error: string;
+  }[];
 }
 
 /** Deletes a dataset with its files and splits (the audio on disk is never touched); false when it did not exist. */

@@ -64,7 +64,11 @@ function processAlive(pid: number): boolean {
  * owning process is still alive on this host (another CLI or app window on the same DB) are left alone.
  */
 function markInterruptedRuns(db: Db): number[] {
-  const rows = db.prepare(`SELECT id, owner_pid AS ownerPid, owner_host AS ownerHost FROM runs WHERE status = 'running'`).all() as { id: number; ownerPid: number | null; ownerHost: string | null }[];
+  const rows = db.prepare(`SELECT id, owner_pid AS ownerPid, owner_host AS ownerHost FROM runs WHERE status = 'running'`).all() as {
+    id: number;
+    ownerPid: number | null;
+    ownerHost: string | null;
+  }[];
   const orphaned = rows.filter((r) => !(r.ownerPid && r.ownerHost === hostname() && r.ownerPid !== process.pid && processAlive(r.ownerPid)));
   const mark = db.prepare(
     `UPDATE runs SET status = 'interrupted', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'),

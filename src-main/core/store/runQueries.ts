@@ -129,8 +129,14 @@ export function runExists(db: Db, id: number): boolean {
 export function listRunSummaries(db: Db, opts: RunListOptions = {}): RunSummary[] {
   const where: string[] = [];
   const args: (string | number)[] = [];
-  if (opts.status) (where.push('r.status = ?'), args.push(opts.status));
-  if (opts.datasetId !== undefined) (where.push('r.dataset_id = ?'), args.push(opts.datasetId));
+  if (opts.status) {
+    where.push('r.status = ?');
+    args.push(opts.status);
+  }
+  if (opts.datasetId !== undefined) {
+    where.push('r.dataset_id = ?');
+    args.push(opts.datasetId);
+  }
   const sql = `${SUMMARY_SQL} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC ${opts.limit ? `LIMIT ${Math.max(1, Math.floor(opts.limit))}` : ''}`;
   return (db.prepare(sql).all(...args) as RawRun[]).map(toSummary);
 }
@@ -143,7 +149,10 @@ export function getRunSummary(db: Db, id: number): RunSummary | null {
 
 /** Per-epoch metrics of a run, in epoch order. */
 export function getEpochPoints(db: Db, runId: number): EpochPoint[] {
-  const rows = db.prepare(`SELECT epoch, metrics FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`).all(runId) as { epoch: number; metrics: string }[];
+  const rows = db.prepare(`SELECT epoch, metrics FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`).all(runId) as {
+    epoch: number;
+    metrics: string;
+  }[];
   return rows.map((r) => {
     const m = parseJson(r.metrics);
     const metrics: Record<string, number> = {};

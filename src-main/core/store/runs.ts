@@ -32,9 +32,11 @@ export function markRunStarted(db: Db, id: number, backend: string | null): void
  * 'cancelled'). 'interrupted' is not final: another process opening the DB marks live runs so.
  */
 export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): void {
-  db.prepare(
-    `UPDATE runs SET status = ?, error = ?, finished_at = ${NOW} WHERE id = ? AND status IN ('queued', 'running', 'interrupted')`,
-  ).run(status, error, id);
+  db.prepare(`UPDATE runs SET status = ?, error = ?, finished_at = ${NOW} WHERE id = ? AND status IN ('queued', 'running', 'interrupted')`).run(
+    status,
+    error,
+    id,
+  );
 }
 
 export function getRunStatus(db: Db, id: number): RunStatus | null {

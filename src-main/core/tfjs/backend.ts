@@ -16,7 +16,6 @@ import { BACKEND_NAMES, type BackendName } from '../../../src-shared/config/back
  */
 export { tf };
 
-
 export interface SelectedBackend {
   name: BackendName;
   /** What runs underneath, and why faster options were skipped (for the UI and the run record). */
@@ -43,7 +42,10 @@ async function tryTfjsNode(pkg: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node
     return { ok: false, reason: missing ? `${pkg} is not installed` : `${pkg} failed to load: ${message(error)}` };
   }
   if (!tf.findBackendFactory('tensorflow')) {
-    return { ok: false, reason: `${pkg} loaded but registered its backend on another copy of @tensorflow/tfjs-core (install the version matching @tensorflow/tfjs ${tf.version_core})` };
+    return {
+      ok: false,
+      reason: `${pkg} loaded but registered its backend on another copy of @tensorflow/tfjs-core (install the version matching @tensorflow/tfjs ${tf.version_core})`,
+    };
   }
   if (!(await tf.setBackend('tensorflow'))) return { ok: false, reason: `${pkg}: the tensorflow backend failed to initialise` };
   return { ok: true, detail: `${pkg} (libtensorflow${pkg.endsWith('gpu') ? ', CUDA' : ''})` };

@@ -39,7 +39,8 @@ export function snapshotBatchNormStats(model: tf.LayersModel): tf.Tensor[] {
 /** Writes back a snapshot taken by snapshotBatchNormStats from the same model (the caller still owns and disposes it). */
 export function restoreBatchNormStats(model: tf.LayersModel, snapshot: tf.Tensor[]): void {
   const layers = batchNormLayers(model);
-  if (snapshot.length !== layers.length * 2) throw new Error(`Batch-norm snapshot has ${snapshot.length} tensors; the model needs ${layers.length * 2}.`);
+  if (snapshot.length !== layers.length * 2)
+    throw new Error(`Batch-norm snapshot has ${snapshot.length} tensors; the model needs ${layers.length * 2}.`);
   layers.forEach((b, i) => {
     b.mean.write(snapshot[2 * i]);
     b.variance.write(snapshot[2 * i + 1]);
@@ -99,7 +100,10 @@ export async function adaptBatchNorm(model: tf.LayersModel, batches: () => Itera
     }
     if (!mean || !m2 || count === 0) throw new Error('Batch-norm adaptation needs at least one example.');
     const variance = m2.map((v) => v / count);
-    for (const [v, values] of [[b.mean, mean], [b.variance, variance]] as const) {
+    for (const [v, values] of [
+      [b.mean, mean],
+      [b.variance, variance],
+    ] as const) {
       const t = tf.tensor1d(Float32Array.from(values));
       v.write(t);
       t.dispose();

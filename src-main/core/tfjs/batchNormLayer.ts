@@ -59,7 +59,15 @@ export class FusedBatchNormalization extends Stock {
   private fusable(x: tf.Tensor, kwargs: Record<string, unknown>): boolean {
     const settings = this.getConfig() as unknown as BatchNormSettings;
     const lastAxis = settings.axis === -1 || settings.axis === x.rank - 1;
-    return kwargs.training === true && tf.getBackend() === NATIVE_BACKEND && x.dtype === 'float32' && x.rank >= 2 && lastAxis && settings.center && settings.scale;
+    return (
+      kwargs.training === true &&
+      tf.getBackend() === NATIVE_BACKEND &&
+      x.dtype === 'float32' &&
+      x.rank >= 2 &&
+      lastAxis &&
+      settings.center &&
+      settings.scale
+    );
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
@@ -92,7 +100,10 @@ export class FusedBatchNormalization extends Stock {
       const [y, mean, variance] = tf.engine().runKernel(kernel, inputs, { epsilon: settings.epsilon, relu }) as tf.Tensor[];
       // Exponential moving averages exactly as the stock layer updates them (biased batch variance).
       const decay = 1 - settings.momentum;
-      for (const [variable, value] of [[movingMean, mean], [movingVariance, variance]] as const) {
+      for (const [variable, value] of [
+        [movingMean, mean],
+        [movingVariance, variance],
+      ] as const) {
         const current = variable.read();
         variable.write(tf.sub(current, tf.mul(tf.sub(current, value), decay)));
       }
@@ -184,7 +195,10 @@ export function fuseResidualBlocks<M extends tf.LayersModel>(model: M): M {
     if (sources.length !== 2) continue;
     const bn = sources.find(
       (s): s is FusedBatchNormalization =>
-        s instanceof FusedBatchNormalization && !isModelOutput(model, s) && s.outboundNodes.length === 1 && s.outboundNodes[0].outboundLayer === layer,
+        s instanceof FusedBatchNormalization &&
+        !isModelOutput(model, s) &&
+        s.outboundNodes.length === 1 &&
+        s.outboundNodes[0].outboundLayer === layer,
     );
     if (!bn) continue;
     bn.residualAdd = layer;

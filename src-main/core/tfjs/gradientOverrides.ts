@@ -54,7 +54,14 @@ function reductionGrad(mean: boolean) {
  * tfjs's own FusedBatchNorm gradient, minus its tile of 1/sqrt(variance) to the full activation shape (a broadcast
  * multiply does the same): for wasm and cpu, where the tile alone cost ~1 s of a 9 s ResNet step on wasm.
  */
-function broadcastBatchNormGrad(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor | undefined, epsilon: number): GradMap {
+function broadcastBatchNormGrad(
+  dy: tf.Tensor,
+  x: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  scale: tf.Tensor | undefined,
+  epsilon: number,
+): GradMap {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const channelShape = [...x.shape.slice(0, -1).map(() => 1), mean.shape[0]];
   const scaleValue = scale ?? tf.scalar(1);
@@ -108,7 +115,10 @@ const batchNormTrainingGradConfig: tf.GradConfig = {
     const inputs: tf.NamedTensorMap = { dy, x, mean, variance, dmean, dvariance };
     if (gamma) inputs.gamma = gamma;
     if (beta) inputs.beta = beta;
-    const [dx, dgamma, dbeta] = run(GRADIENT_KERNELS.batchNormTrainingGrad, inputs, { epsilon: attrs.epsilon as number, relu: attrs.relu === true }) as tf.Tensor[];
+    const [dx, dgamma, dbeta] = run(GRADIENT_KERNELS.batchNormTrainingGrad, inputs, {
+      epsilon: attrs.epsilon as number,
+      relu: attrs.relu === true,
+    }) as tf.Tensor[];
     return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
   },
 };

@@ -38,8 +38,13 @@ export class InputConv2D extends Stock {
     const f = this as unknown as ConvFields;
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const plain =
-      f.kernel !== null && x.rank === 4 && x.dtype === 'float32' && f.dataFormat === 'channelsLast' && f.padding !== 'causal' &&
-      f.dilationRate.every((d) => d === 1) && (f.activation === null || f.activation.getClassName() === 'linear');
+      f.kernel !== null &&
+      x.rank === 4 &&
+      x.dtype === 'float32' &&
+      f.dataFormat === 'channelsLast' &&
+      f.padding !== 'causal' &&
+      f.dilationRate.every((d) => d === 1) &&
+      (f.activation === null || f.activation.getClassName() === 'linear');
     if (!this.inputGradientUnused || kwargs.training !== true || !plain || f.kernel === null) return super.call(inputs, kwargs);
     const strides = f.strides as [number, number];
     const pad = f.padding as 'valid' | 'same';
@@ -55,7 +60,9 @@ export class InputConv2D extends Stock {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [xs, ws] = saved;
-          const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy }, { strides, pad, dataFormat: 'NHWC', filterShape: ws.shape }) as tf.Tensor;
+          const dw = tf
+            .engine()
+            .runKernel(tf.Conv2DBackpropFilter, { x: xs, dy }, { strides, pad, dataFormat: 'NHWC', filterShape: ws.shape }) as tf.Tensor;
           const grads = [tf.zerosLike(xs), dw];
           if (b) grads.push(tf.sum(dy, [0, 1, 2]));
           return grads;

@@ -23,20 +23,69 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, out: Float32Array, shape: Int32Array, reduced: Int32Array): void;
   addN(inputs: Float32Array[], out: Float32Array): void;
   /** tfjs batchNorm: parameters broadcast cyclically over x. */
-  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, out: Float32Array, epsilon: number): void;
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    out: Float32Array,
+    epsilon: number,
+  ): void;
   /** Gradients of batchNorm for per-channel (last axis) parameters. */
-  batchNormGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, epsilon: number,
-    dx: Float32Array, dmean: Float32Array, dvariance: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  batchNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    epsilon: number,
+    dx: Float32Array,
+    dmean: Float32Array,
+    dvariance: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+  ): void;
   /** Training-mode batch norm over all but the last axis (mean.length channels): y, batch mean and biased variance. */
   /** relu: write relu(y) (batch norm and the activation after it in one pass); residual: added before the relu (a residual block's tail). */
-  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array,
-    relu?: boolean, residual?: Float32Array | null): void;
+  batchNormTraining(
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    epsilon: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    relu?: boolean,
+    residual?: Float32Array | null,
+  ): void;
   /** Complete gradient of batchNormTraining, including gradients arriving at its mean/variance outputs; relu: of relu(batchNormTraining), whose mask needs beta. */
-  batchNormTrainingGrad(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, epsilon: number,
-    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dmean: Float32Array | null, dvariance: Float32Array | null, beta?: Float32Array | null, relu?: boolean): void;
+  batchNormTrainingGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    gamma: Float32Array | null,
+    epsilon: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    dmean: Float32Array | null,
+    dvariance: Float32Array | null,
+    beta?: Float32Array | null,
+    relu?: boolean,
+  ): void;
   /** One tfjs Adam step: newValue/newM/newV from value, m, v, grad; params [beta1, 1 - beta1, beta2, 1 - beta2, epsilon, -learningRate, 1 - beta1^t, 1 - beta2^t]. */
-  adamUpdate(value: Float32Array, m: Float32Array, v: Float32Array, grad: Float32Array, newValue: Float32Array, newM: Float32Array, newV: Float32Array,
-    params: Float32Array): void;
+  adamUpdate(
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    grad: Float32Array,
+    newValue: Float32Array,
+    newM: Float32Array,
+    newV: Float32Array,
+    params: Float32Array,
+  ): void;
   /** Sets the number of threads the kernels split work across; returns the count in effect. */
   setThreads(n: number): number;
   threads(): number;
@@ -65,7 +114,10 @@ export function loadNativeAddon(): NativeAddonLoad {
   const paths = candidatePaths();
   const path = paths.find((p) => existsSync(p));
   if (!path) {
-    cached = { ok: false, reason: `native kernels not built (no native/build/Release/ser_kernels.node; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)` };
+    cached = {
+      ok: false,
+      reason: `native kernels not built (no native/build/Release/ser_kernels.node; run \`node native/build.mjs\`, which needs g++, make, python3 and libopenblas-dev)`,
+    };
     return cached;
   }
   // OpenMP reads this when the addon loads it. Its default spins idle workers for 300k iterations after every parallel
@@ -76,9 +128,13 @@ export function loadNativeAddon(): NativeAddonLoad {
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
     const version = addon.apiVersion ?? 1;
-    cached = version >= REQUIRED_API_VERSION
-      ? { ok: true, addon, path }
-      : { ok: false, reason: `native kernels at ${path} are out of date (API ${version}, need ${REQUIRED_API_VERSION}); rebuild with \`node native/build.mjs\`` };
+    cached =
+      version >= REQUIRED_API_VERSION
+        ? { ok: true, addon, path }
+        : {
+            ok: false,
+            reason: `native kernels at ${path} are out of date (API ${version}, need ${REQUIRED_API_VERSION}); rebuild with \`node native/build.mjs\``,
+          };
   } catch (error) {
     cached = { ok: false, reason: `native kernels at ${path} failed to load: ${errorMessage(error)}` };
   }

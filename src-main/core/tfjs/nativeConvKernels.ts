@@ -11,10 +11,21 @@ function activationCode(attrs: Attrs): number | null {
 
 function convDims(info: tf.backend_util.Conv2DInfo): Int32Array {
   return Int32Array.from([
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-    info.filterHeight, info.filterWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.outHeight,
+    info.outWidth,
   ]);
 }
 
@@ -43,8 +54,12 @@ const conv2d: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
   const bv = bias ? floats(backend, bias) : null;
   if (!xv || !wv || (bias && !bv)) return null;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, filter.shape as Shape4, attrs.strides as number | [number, number],
-    attrs.dilations as number | [number, number], attrs.pad as Padding, attrs.dimRoundingMode as Rounding,
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides as number | [number, number],
+    attrs.dilations as number | [number, number],
+    attrs.pad as Padding,
+    attrs.dimRoundingMode as Rounding,
   );
   if (channelBias(bias, info.outChannels) === null) return null;
   const y = outputArray(sizeOf(info.outShape));
@@ -60,7 +75,11 @@ const conv2dBackpropInput: NativeImpl = ({ inputs, attrs = {} }, addon, backend)
   if (!dyv || !wv) return null;
   const inputShape = attrs.inputShape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape as Shape4, attrs.strides as number | [number, number], 1, attrs.pad as Padding,
+    inputShape,
+    filter.shape as Shape4,
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as Padding,
     attrs.dimRoundingMode as Rounding,
   );
   const dx = outputArray(sizeOf(inputShape));
@@ -76,7 +95,11 @@ const conv2dBackpropFilter: NativeImpl = ({ inputs, attrs = {} }, addon, backend
   if (!xv || !dyv) return null;
   const filterShape = attrs.filterShape as Shape4;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4, filterShape, attrs.strides as number | [number, number], 1, attrs.pad as Padding,
+    x.shape as Shape4,
+    filterShape,
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as Padding,
     attrs.dimRoundingMode as Rounding,
   );
   const dw = outputArray(sizeOf(filterShape));
@@ -112,15 +135,26 @@ const matMul: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
   const outShape = [...outer, m, n];
   const c = outputArray(sizeOf(outShape));
-  addon.matmul(av, bv, c, Int32Array.from([batchA, batchB, m, n, k, transA ? 1 : 0, transB ? 1 : 0]), biasv, act,
-    (attrs.leakyreluAlpha as number | undefined) ?? 0.2);
+  addon.matmul(
+    av,
+    bv,
+    c,
+    Int32Array.from([batchA, batchB, m, n, k, transA ? 1 : 0, transB ? 1 : 0]),
+    biasv,
+    act,
+    (attrs.leakyreluAlpha as number | undefined) ?? 0.2,
+  );
   return backend.makeTensorInfo(outShape, 'float32', c);
 };
 
 function poolInfo(xShape: readonly number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
   return tf.backend_util.computePool2DInfo(
-    xShape as Shape4, attrs.filterSize as number | [number, number], attrs.strides as number | [number, number], 1,
-    attrs.pad as Padding, attrs.dimRoundingMode as Rounding,
+    xShape as Shape4,
+    attrs.filterSize as number | [number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as Padding,
+    attrs.dimRoundingMode as Rounding,
   );
 }
 
@@ -168,4 +202,3 @@ export const CONV_KERNELS: Record<string, NativeImpl> = {
   [tf.MaxPoolGrad]: maxPoolGrad,
   [tf.AvgPoolGrad]: avgPoolGrad,
 };
-

@@ -6,8 +6,21 @@ import { type Attrs, type NativeImpl, floats, outputArray, sizeOf } from './nati
 // Op codes of native/src/kernels.h (BinaryOp, UnaryOp, ReduceOp).
 const BINARY = { add: 0, sub: 1, mul: 2, div: 3, squaredDifference: 4, maximum: 5, minimum: 6, reluGrad: 7, squareGrad: 8 } as const;
 const UNARY = {
-  relu: 0, relu6: 1, step: 2, square: 3, sqrt: 4, rsqrt: 5, neg: 6, exp: 7, log: 8, abs: 9, sigmoid: 10, tanh: 11,
-  reciprocal: 12, elu: 13, leakyRelu: 14,
+  relu: 0,
+  relu6: 1,
+  step: 2,
+  square: 3,
+  sqrt: 4,
+  rsqrt: 5,
+  neg: 6,
+  exp: 7,
+  log: 8,
+  abs: 9,
+  sigmoid: 10,
+  tanh: 11,
+  reciprocal: 12,
+  elu: 13,
+  leakyRelu: 14,
 } as const;
 const REDUCE = { sum: 0, mean: 1, max: 2, min: 3 } as const;
 const MAX_RANK = 8;
@@ -28,8 +41,14 @@ function broadcastStrides(shape: readonly number[], out: readonly number[]): num
  * axes than the addon takes.
  */
 function runBinary(
-  addon: NativeAddon, backend: MathBackendCPU, op: number, aShape: readonly number[], av: Float32Array, bShape: readonly number[],
-  bv: Float32Array, out: number[] = tf.broadcast_util.assertAndGetBroadcastShape([...aShape], [...bShape]),
+  addon: NativeAddon,
+  backend: MathBackendCPU,
+  op: number,
+  aShape: readonly number[],
+  av: Float32Array,
+  bShape: readonly number[],
+  bv: Float32Array,
+  out: number[] = tf.broadcast_util.assertAndGetBroadcastShape([...aShape], [...bShape]),
 ): tf.TensorInfo | null {
   if (out.length > MAX_RANK) return null;
   const n = sizeOf(out);
@@ -161,8 +180,16 @@ const broadcastScale: NativeImpl = ({ inputs, attrs = {} }, addon, backend) => {
   const { x } = inputs;
   const xv = floats(backend, x);
   if (!x || !xv) return null;
-  return runBinary(addon, backend, BINARY.mul, attrs.expandedShape as number[], xv, [], Float32Array.of(Number(attrs.scale)),
-    attrs.shape as number[]);
+  return runBinary(
+    addon,
+    backend,
+    BINARY.mul,
+    attrs.expandedShape as number[],
+    xv,
+    [],
+    Float32Array.of(Number(attrs.scale)),
+    attrs.shape as number[],
+  );
 };
 
 /** Gradients of FusedBatchNorm with rank-1 per-channel parameters: [dx, dmean, dvariance, dscale, doffset]. */
@@ -189,13 +216,18 @@ const batchNormTraining: NativeImpl = ({ inputs, attrs = {} }, addon, backend) =
   const bv = beta ? floats(backend, beta) : null;
   const rv = residual ? floats(backend, residual) : null;
   if (!x || !xv || (gamma && !gv) || (beta && !bv) || x.shape.length < 2) return null;
-  if (residual && (!rv || !tf.util.arraysEqual(residual.shape, x.shape))) throw new Error(`${GRADIENT_KERNELS.batchNormTraining}: the residual must be a float32 tensor shaped like x`);
+  if (residual && (!rv || !tf.util.arraysEqual(residual.shape, x.shape)))
+    throw new Error(`${GRADIENT_KERNELS.batchNormTraining}: the residual must be a float32 tensor shaped like x`);
   const c = x.shape[x.shape.length - 1];
   const y = outputArray(xv.length);
   const mean = outputArray(c);
   const variance = outputArray(c);
   addon.batchNormTraining(xv, gv, bv, Number(attrs.epsilon), y, mean, variance, attrs.relu === true, rv);
-  return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
+  return [
+    backend.makeTensorInfo(x.shape, 'float32', y),
+    backend.makeTensorInfo([c], 'float32', mean),
+    backend.makeTensorInfo([c], 'float32', variance),
+  ];
 };
 
 /** Gradient of batchNormTraining (of its relu with attrs.relu, which needs beta): [dx, dgamma, dbeta]. */
@@ -211,7 +243,11 @@ const batchNormTrainingGrad: NativeImpl = ({ inputs, attrs = {} }, addon, backen
   const dgamma = outputArray(mv.length);
   const dbeta = outputArray(mv.length);
   addon.batchNormTrainingGrad(dyv, xv, mv, vv, gv, Number(attrs.epsilon), dx, dgamma, dbeta, dmv, dvv, bv, attrs.relu === true);
-  return [backend.makeTensorInfo(x.shape, 'float32', dx), backend.makeTensorInfo([mv.length], 'float32', dgamma), backend.makeTensorInfo([mv.length], 'float32', dbeta)];
+  return [
+    backend.makeTensorInfo(x.shape, 'float32', dx),
+    backend.makeTensorInfo([mv.length], 'float32', dgamma),
+    backend.makeTensorInfo([mv.length], 'float32', dbeta),
+  ];
 };
 
 /** Element-wise, reduction and batch-norm kernels by tfjs kernel name, plus the custom gradient kernels. */

@@ -39,8 +39,12 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): tf.T
   }
   const filterShape = attrs.filterShape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, attrs.strides as number | [number, number], 1,
-    attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
   );
   const { batchSize: n, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight: kh, filterWidth: kw } = info;
   const { top, left } = info.padInfo;
@@ -51,7 +55,20 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): tf.T
   const bottom = Math.max(0, reachH - top - inHeight);
   const right = Math.max(0, reachW - left - inWidth);
   if (top > 0 || left > 0 || bottom > 0 || right > 0) {
-    padded = kernel(backend, tf.PadV2, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 });
+    padded = kernel(
+      backend,
+      tf.PadV2,
+      { x },
+      {
+        paddings: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     temps.push(padded);
   }
   if (padded.shape[1] !== reachH || padded.shape[2] !== reachW) {
@@ -60,9 +77,17 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): tf.T
   }
   const images = kernel(backend, tf.Transpose, { x: padded }, { perm: [3, 1, 2, 0] });
   const filter = kernel(backend, tf.Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
-  const product = kernel(backend, tf.Conv2D, { x: images, filter }, {
-    strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth],
-  });
+  const product = kernel(
+    backend,
+    tf.Conv2D,
+    { x: images, filter },
+    {
+      strides: [1, 1],
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+    },
+  );
   const dw = kernel(backend, tf.Transpose, { x: product }, { perm: [1, 2, 0, 3] });
   dispose(...temps, images, filter, product);
   return dw;
@@ -75,7 +100,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs = {} }: KernelArgs): tf.T
 function conv2DBackpropInput(args: KernelArgs, original: tf.KernelFunc | undefined): tf.TensorInfo {
   const { inputs, backend, attrs = {} } = args;
   if (attrs.dataFormat === 'NCHW') {
-    if (!original) throw new Error('Conv2DBackpropInput on wasm: NCHW needs the wasm backend\'s own kernel, which is missing');
+    if (!original) throw new Error("Conv2DBackpropInput on wasm: NCHW needs the wasm backend's own kernel, which is missing");
     return original(args) as tf.TensorInfo;
   }
   const dispose = (...infos: tf.TensorInfo[]) => infos.forEach((t) => (backend as DisposingBackend).disposeData(t.dataId));
@@ -83,16 +108,46 @@ function conv2DBackpropInput(args: KernelArgs, original: tf.KernelFunc | undefin
   const filter = inputs.filter as tf.TensorInfo;
   const inputShape = attrs.inputShape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], attrs.strides as number | [number, number], 1,
-    attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+    inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
   );
-  const { batchSize: n, inHeight, inWidth, outHeight, outWidth, outChannels, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const {
+    batchSize: n,
+    inHeight,
+    inWidth,
+    outHeight,
+    outWidth,
+    outChannels,
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
   const temps: tf.TensorInfo[] = [];
   let spread = dy;
   if (sh > 1 || sw > 1) {
     // Interleave stride-1 zeros: [n, oh, 1, ow, 1, c] padded to [n, oh, sh, ow, sw, c], viewed as [n, oh*sh, ow*sw, c].
     const split = kernel(backend, tf.Reshape, { x: dy }, { shape: [n, outHeight, 1, outWidth, 1, outChannels] });
-    const zeros = kernel(backend, tf.PadV2, { x: split }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    const zeros = kernel(
+      backend,
+      tf.PadV2,
+      { x: split },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     spread = kernel(backend, tf.Reshape, { x: zeros }, { shape: [n, outHeight * sh, outWidth * sw, outChannels] });
     temps.push(split, zeros, spread);
   }
@@ -105,13 +160,29 @@ function conv2DBackpropInput(args: KernelArgs, original: tf.KernelFunc | undefin
   const extraRight = Math.max(0, wantW - Math.max(0, padLeft) - spread.shape[2]);
   let padded = spread;
   if (padTop > 0 || padLeft > 0 || extraBottom > 0 || extraRight > 0) {
-    padded = kernel(backend, tf.PadV2, { x: spread }, {
-      paddings: [[0, 0], [Math.max(0, padTop), extraBottom], [Math.max(0, padLeft), extraRight], [0, 0]], constantValue: 0,
-    });
+    padded = kernel(
+      backend,
+      tf.PadV2,
+      { x: spread },
+      {
+        paddings: [
+          [0, 0],
+          [Math.max(0, padTop), extraBottom],
+          [Math.max(0, padLeft), extraRight],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     temps.push(padded);
   }
   if (padded.shape[1] !== wantH || padded.shape[2] !== wantW || padTop < 0 || padLeft < 0) {
-    padded = kernel(backend, tf.Slice, { x: padded }, { begin: [0, Math.max(0, -padTop), Math.max(0, -padLeft), 0], size: [n, wantH, wantW, outChannels] });
+    padded = kernel(
+      backend,
+      tf.Slice,
+      { x: padded },
+      { begin: [0, Math.max(0, -padTop), Math.max(0, -padLeft), 0], size: [n, wantH, wantW, outChannels] },
+    );
     temps.push(padded);
   }
   const flipped = kernel(backend, tf.Reverse, { x: filter }, { dims: [0, 1] });

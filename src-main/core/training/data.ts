@@ -50,7 +50,9 @@ export async function featuresFor(store: Store, files: FileRow[], config: Featur
     },
   );
   const byId = new Map<number, ExtractedItem>(r.items.map((i) => [i.fileId, i]));
-  p.onLog?.(`${stage}: ${r.items.length} files (${r.cached} from cache) in ${r.seconds.toFixed(1)} s${r.errors.length ? `, ${r.errors.length} failed` : ''}.`);
+  p.onLog?.(
+    `${stage}: ${r.items.length} files (${r.cached} from cache) in ${r.seconds.toFixed(1)} s${r.errors.length ? `, ${r.errors.length} failed` : ''}.`,
+  );
   return { byId, errors: r.errors };
 }
 
@@ -62,7 +64,8 @@ const isVector = (c: FeatureConfig) => c.kind === 'functionals' || c.kind === 'p
  */
 export async function prepareRunData(store: Store, config: RunConfig, p: DataProgress = {}): Promise<RunData> {
   const files = usableFiles(store, config.datasetId, config.labels);
-  if (files.length === 0) throw new Error(`Dataset ${config.datasetId} has no labelled, readable files${config.labels ? ` with labels ${config.labels.join(', ')}` : ''}.`);
+  if (files.length === 0)
+    throw new Error(`Dataset ${config.datasetId} has no labelled, readable files${config.labels ? ` with labels ${config.labels.join(', ')}` : ''}.`);
   const present = new Set(files.map((f) => f.label as string));
   if (config.labels) {
     const missing = config.labels.filter((l) => !present.has(l));

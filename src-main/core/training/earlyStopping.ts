@@ -9,8 +9,7 @@ export class EarlyStopping {
   /** Records one epoch; `improved` means this epoch is the new best checkpoint. */
   update(value: number, epoch: number): { improved: boolean; stop: boolean } {
     const d = this.opts.minDelta;
-    const improved =
-      Number.isFinite(value) && (this.best === null || (this.opts.mode === 'max' ? value > this.best + d : value < this.best - d));
+    const improved = Number.isFinite(value) && (this.best === null || (this.opts.mode === 'max' ? value > this.best + d : value < this.best - d));
     if (improved) {
       this.best = value;
       this.bestEpoch = epoch;

@@ -17,7 +17,12 @@ export interface DatasetEvaluation {
 }
 
 /** Scores probabilities against true labels (indices into `labels`) and lists per-file predictions. */
-export function scorePredictions(files: FileRow[], yTrue: number[], probs: Float32Array[], labels: string[]): { report: EvaluationReport; predictions: FilePrediction[] } {
+export function scorePredictions(
+  files: FileRow[],
+  yTrue: number[],
+  probs: Float32Array[],
+  labels: string[],
+): { report: EvaluationReport; predictions: FilePrediction[] } {
   const yPred = probs.map(argmax);
   const report = evaluatePredictions(yTrue, yPred, labels);
   const predictions = files.map((f, i) => ({

@@ -16,7 +16,8 @@ export function stackInputs(examples: Example[], inputShapes: number[][]): tf.Te
     const buf = new Float32Array(examples.length * size);
     examples.forEach((ex, j) => {
       const x = ex.inputs[i];
-      if (x.length !== size) throw new Error(`Input ${i} of file ${ex.fileId} has ${x.length} values; the model expects ${size} (${shape.join('x')}).`);
+      if (x.length !== size)
+        throw new Error(`Input ${i} of file ${ex.fileId} has ${x.length} values; the model expects ${size} (${shape.join('x')}).`);
       buf.set(x, j * size);
     });
     return tf.tensor(buf, [examples.length, ...shape]);
@@ -24,7 +25,12 @@ export function stackInputs(examples: Example[], inputShapes: number[][]): tf.Te
 }
 
 /** Softmax outputs for every example, in order, computed in inference mode batch by batch. */
-export async function predictProbabilities(model: tf.LayersModel, examples: Example[], inputShapes: number[][], batchSize = 64): Promise<Float32Array[]> {
+export async function predictProbabilities(
+  model: tf.LayersModel,
+  examples: Example[],
+  inputShapes: number[][],
+  batchSize = 64,
+): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let start = 0; start < examples.length; start += batchSize) {
     const batch = examples.slice(start, start + batchSize);

@@ -106,7 +106,13 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       config,
       onBatch: (point, eta, total) => {
         ctx.emit({ type: 'batch', point, etaSeconds: eta });
-        ctx.emit({ type: 'progress', stage: 'train', done: point.step, total, detail: `epoch ${point.epoch}/${config.epochs} loss ${point.loss?.toFixed(3)}` });
+        ctx.emit({
+          type: 'progress',
+          stage: 'train',
+          done: point.step,
+          total,
+          detail: `epoch ${point.epoch}/${config.epochs} loss ${point.loss?.toFixed(3)}`,
+        });
       },
       onEpoch: (point, eta) => ctx.emit({ type: 'epoch', point, etaSeconds: eta }),
       onLog: log,
@@ -118,7 +124,9 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       network.dispose();
       return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
     }
-    const kept = result.averagedEpochs ? `the average of epochs ${result.averagedEpochs[0]}–${result.averagedEpochs[1]}` : `the weights of epoch ${bestEpoch}`;
+    const kept = result.averagedEpochs
+      ? `the average of epochs ${result.averagedEpochs[0]}–${result.averagedEpochs[1]}`
+      : `the weights of epoch ${bestEpoch}`;
     log(`Training took ${result.seconds.toFixed(1)} s; keeping ${kept}.`);
     model = toLoadedModel(null, meta, { network });
   } else {
@@ -127,7 +135,8 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     bestEpoch = 1;
     model = toLoadedModel(null, meta, { classical });
   }
-  if (ctx.signal?.aborted) return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
+  if (ctx.signal?.aborted)
+    return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
 
   // Test split: the examples are already preprocessed.
   const testFiles = data.test.map((e) => data.files.get(e.fileId)!);
@@ -136,9 +145,16 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     data.test.map((e) => e.inputs),
     data.test.map((e) => e.speaker ?? null),
   );
-  const test = scorePredictions(testFiles, data.test.map((e) => e.label), probs, data.labels);
+  const test = scorePredictions(
+    testFiles,
+    data.test.map((e) => e.label),
+    probs,
+    data.labels,
+  );
   ctx.emit({ type: 'evaluation', split: 'test', datasetId: config.datasetId, ...test });
-  log(`Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macroF1 * 100).toFixed(1)} % on ${test.report.n} files.`);
+  log(
+    `Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macroF1 * 100).toFixed(1)} % on ${test.report.n} files.`,
+  );
 
   if (config.crossEvaluation) {
     const cross = await evaluateOnDataset(ctx.store, model, config.crossEvaluation.datasetId, {
@@ -147,9 +163,17 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
       signal: ctx.signal,
       workers: ctx.featureWorkers,
     });
-    ctx.emit({ type: 'evaluation', split: `cross:${config.crossEvaluation.datasetId}`, datasetId: config.crossEvaluation.datasetId, report: cross.report, predictions: cross.predictions });
+    ctx.emit({
+      type: 'evaluation',
+      split: `cross:${config.crossEvaluation.datasetId}`,
+      datasetId: config.crossEvaluation.datasetId,
+      report: cross.report,
+      predictions: cross.predictions,
+    });
     const skipped = Object.entries(cross.skipped).map(([l, n]) => `${l} ×${n}`);
-    log(`Cross-corpus (dataset ${config.crossEvaluation.datasetId}): accuracy ${(cross.report.accuracy * 100).toFixed(1)} %, UAR ${(cross.report.uar * 100).toFixed(1)} %${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}.`);
+    log(
+      `Cross-corpus (dataset ${config.crossEvaluation.datasetId}): accuracy ${(cross.report.accuracy * 100).toFixed(1)} %, UAR ${(cross.report.uar * 100).toFixed(1)} %${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}.`,
+    );
   }
 
   meta.metrics = { accuracy: test.report.accuracy, uar: test.report.uar, macroF1: test.report.macroF1 };
@@ -163,7 +187,15 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     featureConfig: meta.features as unknown as Record<string, unknown>,
   });
   model.network?.dispose();
-  return { status: 'completed', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: test.report, modelDir: ctx.modelDir };
+  return {
+    status: 'completed',
+    backend,
+    seconds: (performance.now() - started) / 1000,
+    epochs,
+    bestEpoch,
+    metrics: test.report,
+    modelDir: ctx.modelDir,
+  };
 }
 
 /** Fits an SVM / random forest on the training vectors; reports validation scores as epoch 1. */
@@ -181,10 +213,14 @@ async function trainClassical(config: RunConfig, data: RunData, ctx: ExecuteCont
   metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === data.train[i].label).length / data.train.length;
   if (data.val.length) {
     const probs = classical.predictProba(data.val.map((e) => e.inputs[0]));
-    const v = scorePredictions(data.val.map((e) => data.files.get(e.fileId)!), data.val.map((e) => e.label), probs, data.labels).report;
+    const v = scorePredictions(
+      data.val.map((e) => data.files.get(e.fileId)!),
+      data.val.map((e) => e.label),
+      probs,
+      data.labels,
+    ).report;
     Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 });
   }
   ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, etaSeconds: 0 });
   return classical;
 }
-

@@ -34,7 +34,11 @@ export interface Classification {
 }
 
 /** Wraps a saved model's parts (from disk or straight from training) as a LoadedModel. */
-export function toLoadedModel(dir: string | null, meta: SavedModelMeta, parts: { network?: tf.LayersModel; classical?: ClassicalModel }): LoadedModel {
+export function toLoadedModel(
+  dir: string | null,
+  meta: SavedModelMeta,
+  parts: { network?: tf.LayersModel; classical?: ClassicalModel },
+): LoadedModel {
   const f = meta.features;
   const spec = meta.preprocessing.inputs.find((i) => i.source === 'features');
   const inputSeconds = f.length.mode === 'fixed' ? f.length.seconds : ((spec?.frames ?? 1) - 1) * (f.hop / f.sampleRate);
@@ -66,7 +70,8 @@ export async function predictInputs(model: LoadedModel, inputs: Float32Array[][]
   if (model.network) {
     const examples: Example[] = inputs.map((x, i) => ({ fileId: i, label: 0, inputs: x }));
     const shapes = inputShapes(model.preprocessing);
-    if (model.preprocessing.speakerAdaptiveBatchNorm && speakers) return (await predictWithSpeakerAdaptation(model.network, examples, shapes, speakers)).probs;
+    if (model.preprocessing.speakerAdaptiveBatchNorm && speakers)
+      return (await predictWithSpeakerAdaptation(model.network, examples, shapes, speakers)).probs;
     return predictProbabilities(model.network, examples, shapes);
   }
   if (model.classical) return model.classical.predictProba(inputs.map((x) => x[0]));

@@ -11,7 +11,11 @@ import '../tfjs/cpuGreeting';
 
 export const SAVED_MODEL_FORMAT = 'ser-workbench-model';
 
-const NormalizationSchema = z.object({ mode: z.enum(['per-band', 'global', 'utterance', 'none']), mean: z.array(z.number()), std: z.array(z.number()) });
+const NormalizationSchema = z.object({
+  mode: z.enum(['per-band', 'global', 'utterance', 'none']),
+  mean: z.array(z.number()),
+  std: z.array(z.number()),
+});
 const MetaSchema = z.object({
   format: z.literal(SAVED_MODEL_FORMAT),
   version: z.literal(1),
@@ -127,4 +131,3 @@ export async function readModelDir(dir: string): Promise<SavedModelContents> {
   const classical = await loadClassical(JSON.parse(readFileSync(classicalPath, 'utf8')));
   return { meta, classical };
 }
-

@@ -36,7 +36,14 @@ export async function predictWithSpeakerAdaptation(
   const adapted = [...groups.values()].filter((g) => g.length >= MIN_ADAPTATION_FILES);
   const inAdapted = new Set(adapted.flat());
   const rest = examples.map((_, i) => i).filter((i) => !inAdapted.has(i));
-  if (rest.length) (await predictProbabilities(model, rest.map((i) => examples[i]), inputShapes)).forEach((p, j) => (probs[rest[j]] = p));
+  if (rest.length)
+    (
+      await predictProbabilities(
+        model,
+        rest.map((i) => examples[i]),
+        inputShapes,
+      )
+    ).forEach((p, j) => (probs[rest[j]] = p));
   if (adapted.length === 0) return { probs, adaptedFiles: 0, speakers: 0 };
   const snapshot = snapshotBatchNormStats(model);
   try {

@@ -14,7 +14,17 @@ import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 
 export type TrainingConfig = Pick<
   RunConfig,
-  'optimizer' | 'schedule' | 'epochs' | 'batchSize' | 'monitor' | 'earlyStopping' | 'balancing' | 'augmentation' | 'seed' | 'weightAveraging' | 'speakerAdaptiveBatchNorm'
+  | 'optimizer'
+  | 'schedule'
+  | 'epochs'
+  | 'batchSize'
+  | 'monitor'
+  | 'earlyStopping'
+  | 'balancing'
+  | 'augmentation'
+  | 'seed'
+  | 'weightAveraging'
+  | 'speakerAdaptiveBatchNorm'
 >;
 
 export interface TrainerOptions {
@@ -52,7 +62,14 @@ export interface TrainResult {
  */
 export async function scoreExamples(model: tf.LayersModel, examples: Example[], inputShapes: number[][], labels: string[], speakerAdaptive = false) {
   const probs = speakerAdaptive
-    ? (await predictWithSpeakerAdaptation(model, examples, inputShapes, examples.map((e) => e.speaker))).probs
+    ? (
+        await predictWithSpeakerAdaptation(
+          model,
+          examples,
+          inputShapes,
+          examples.map((e) => e.speaker),
+        )
+      ).probs
     : await predictProbabilities(model, examples, inputShapes);
   let loss = 0;
   for (let i = 0; i < examples.length; i++) loss -= Math.log(Math.max(probs[i][examples[i].label], 1e-7));
@@ -128,7 +145,13 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
         let targets: Float32Array | undefined;
         const mixup = c.augmentation.mixup;
         if (mixup && batch.length > 1 && augRng.next() < mixup.p) {
-          const mixed = mixBatch(batch.map((e) => e.inputs), batch.map((e) => e.label), k, mixup.alpha, augRng);
+          const mixed = mixBatch(
+            batch.map((e) => e.inputs),
+            batch.map((e) => e.label),
+            k,
+            mixup.alpha,
+            augRng,
+          );
           batch = batch.map((e, i) => ({ ...e, inputs: mixed.inputs[i] }));
           targets = mixed.targets;
         }
@@ -136,7 +159,20 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
           lr = cosineLearningRate(epoch - 1 + b / order.length, c.epochs, c.optimizer.learningRate, c.schedule.minLr, c.schedule.warmupEpochs);
         }
         setLr(lr);
-        const { loss, hits } = trainStep({ model, batch, targets, inputShapes, numClasses: k, optimizer, trainable, decayed, lr, config: c, weights, focalGamma });
+        const { loss, hits } = trainStep({
+          model,
+          batch,
+          targets,
+          inputShapes,
+          numClasses: k,
+          optimizer,
+          trainable,
+          decayed,
+          lr,
+          config: c,
+          weights,
+          focalGamma,
+        });
         step++;
         lossSum += loss * batch.length;
         correct += hits;
@@ -167,7 +203,10 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
       opts.onEpoch?.(point, (elapsed / epoch) * (c.epochs - epoch));
       if (plateau) {
         const next = plateau.step(value);
-        if (next < lr) opts.onLog?.(`Epoch ${epoch}: ${monitor} has not improved for ${plateauPatience + 1} epochs; learning rate ${lr.toExponential(2)} → ${next.toExponential(2)}.`);
+        if (next < lr)
+          opts.onLog?.(
+            `Epoch ${epoch}: ${monitor} has not improved for ${plateauPatience + 1} epochs; learning rate ${lr.toExponential(2)} → ${next.toExponential(2)}.`,
+          );
         lr = next;
       }
       if (stop) {
@@ -250,7 +289,8 @@ function trainStep(s: TrainStep): { loss: number; hits: number } {
     const pred = (predicted as tf.Tensor | null)?.dataSync() ?? new Int32Array();
     let hits = 0;
     for (let i = 0; i < yTrue.length; i++) if (pred[i] === yTrue[i]) hits++;
-    if (!Number.isFinite(lossValue)) throw new Error(`Training diverged: the loss became ${lossValue}. Lower the learning rate or enable gradient clipping.`);
+    if (!Number.isFinite(lossValue))
+      throw new Error(`Training diverged: the loss became ${lossValue}. Lower the learning rate or enable gradient clipping.`);
     return { loss: lossValue, hits };
   } finally {
     xs.forEach((t) => t.dispose());
@@ -261,7 +301,13 @@ function trainStep(s: TrainStep): { loss: number; hits: number } {
 /** Scales all gradients together so their global L2 norm is at most maxNorm. */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
   const names = Object.keys(grads);
-  const norm = tf.tidy(() => tf.addN(names.map((n) => grads[n].square().sum())).sqrt().dataSync()[0]);
+  const norm = tf.tidy(
+    () =>
+      tf
+        .addN(names.map((n) => grads[n].square().sum()))
+        .sqrt()
+        .dataSync()[0],
+  );
   if (norm <= maxNorm || !Number.isFinite(norm)) return grads;
   const scale = maxNorm / norm;
   const out: tf.NamedTensorMap = {};

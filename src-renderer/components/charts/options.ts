@@ -3,7 +3,20 @@ import type { ChartOption } from './echarts';
 
 const AXIS_LABEL = { fontSize: 11 };
 /** One colour per run (or series group) so a run's train and validation lines match. */
-export const PALETTE = ['#2f6db5', '#d9622b', '#2a9d5c', '#8e44ad', '#c0392b', '#16a0a5', '#b7950b', '#6d4c41', '#e84393', '#555555', '#0984e3', '#00b894'];
+export const PALETTE = [
+  '#2f6db5',
+  '#d9622b',
+  '#2a9d5c',
+  '#8e44ad',
+  '#c0392b',
+  '#16a0a5',
+  '#b7950b',
+  '#6d4c41',
+  '#e84393',
+  '#555555',
+  '#0984e3',
+  '#00b894',
+];
 const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 const BLUES = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
 
@@ -26,7 +39,11 @@ export function barOption(o: {
   sparseLabels?: boolean;
 }): ChartOption {
   const rotate = !o.horizontal && !o.sparseLabels && o.categories.length > 10 ? 45 : 0;
-  const catAxis = { type: 'category' as const, data: o.categories, axisLabel: { ...AXIS_LABEL, interval: o.sparseLabels ? ('auto' as const) : 0, rotate } };
+  const catAxis = {
+    type: 'category' as const,
+    data: o.categories,
+    axisLabel: { ...AXIS_LABEL, interval: o.sparseLabels ? ('auto' as const) : 0, rotate },
+  };
   const valAxis = { type: 'value' as const, name: o.horizontal ? o.xName : o.yName, max: o.yMax, axisLabel: AXIS_LABEL };
   return {
     grid: { left: o.horizontal ? 90 : 50, right: 20, top: o.series.length > 1 ? 44 : 30, bottom: rotate ? 70 : o.xName ? 50 : 30 },
@@ -59,7 +76,9 @@ export function lineOption(o: {
 }): ChartOption {
   const empty = o.series.every((s) => s.points.length === 0);
   return {
-    title: empty ? { text: o.emptyText ?? 'no data yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: '#888', fontWeight: 'normal' } } : undefined,
+    title: empty
+      ? { text: o.emptyText ?? 'no data yet', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: '#888', fontWeight: 'normal' } }
+      : undefined,
     grid: { left: 60, right: 20, top: o.yName ? 58 : 36, bottom: 40 },
     tooltip: { trigger: 'axis', valueFormatter: (v) => fmt(v, o.digits ?? 4) },
     legend: { top: 0, type: 'scroll' },

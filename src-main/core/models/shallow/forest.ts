@@ -158,7 +158,9 @@ function growTree(ctx: GrowContext): TreeJson {
     return node;
   };
 
-  const stack: { node: number; start: number; end: number; depth: number }[] = [{ node: addNode(0, idx.length), start: 0, end: idx.length, depth: 0 }];
+  const stack: { node: number; start: number; end: number; depth: number }[] = [
+    { node: addNode(0, idx.length), start: 0, end: idx.length, depth: 0 },
+  ];
   while (stack.length) {
     const { node, start, end, depth } = stack.pop()!;
     const n = end - start;
@@ -269,7 +271,15 @@ export class ForestModel {
 
   toJSON(): ForestJson {
     if (!this.trees.length) throw new Error('Random forest: cannot save a model that has not been fitted.');
-    return { format: 'ser-forest', version: 1, params: this.params, numClasses: this.numClasses, dims: this.dims, classWeights: this.classWeights, trees: this.trees };
+    return {
+      format: 'ser-forest',
+      version: 1,
+      params: this.params,
+      numClasses: this.numClasses,
+      dims: this.dims,
+      classWeights: this.classWeights,
+      trees: this.trees,
+    };
   }
 
   /** Rebuilds a fitted forest from toJSON() output. */

@@ -65,7 +65,11 @@ describe('ser features', () => {
     expect(out.shape).toEqual([13, frames]);
     expect(out.data).toHaveLength(13 * frames);
     expect(out.params.nMfcc).toBe(13);
-    const core = computeFeatures(samples, 16000, parseFeatureConfig({ kind: 'mfcc', nMfcc: 13, nMels: 40, length: { mode: 'variable', maxSeconds: 600 } }));
+    const core = computeFeatures(
+      samples,
+      16000,
+      parseFeatureConfig({ kind: 'mfcc', nMfcc: 13, nMels: 40, length: { mode: 'variable', maxSeconds: 600 } }),
+    );
     expect(Float32Array.from(out.data)).toEqual(core.data);
   });
 
@@ -89,11 +93,21 @@ describe('ser extract', () => {
     writeFileSync(configFile, JSON.stringify({ preset: 'seed-logmel', nMels: 32 }));
     const cold = ser(['extract', '--dataset', '1', '--config', configFile, '--workers', '2', '--json']);
     expect(cold.code).toBe(0);
-    const a = JSON.parse(cold.stdout) as { datasetId: number; files: number; cached: number; errors: unknown[]; seconds: number; filesPerSecond: number; shape: number[] };
+    const a = JSON.parse(cold.stdout) as {
+      datasetId: number;
+      files: number;
+      cached: number;
+      errors: unknown[];
+      seconds: number;
+      filesPerSecond: number;
+      shape: number[];
+    };
     expect(a).toMatchObject({ datasetId: 1, files: files.length, cached: 0, errors: [], shape: [32, 94] });
     expect(a.filesPerSecond).toBeGreaterThan(0);
     expect(cold.stderr).toMatch(/extract: 6\/6/); // progress goes to stderr
-    const warm = JSON.parse(ser(['extract', '--dataset', '1', '--config', '{"preset":"seed-logmel","nMels":32}', '--json']).stdout) as { cached: number };
+    const warm = JSON.parse(ser(['extract', '--dataset', '1', '--config', '{"preset":"seed-logmel","nMels":32}', '--json']).stdout) as {
+      cached: number;
+    };
     expect(warm.cached).toBe(files.length);
   });
 

@@ -158,7 +158,7 @@ describe('liveClassify', () => {
     const source = {
       sampleRate: 16000,
       chunks: (async function* () {
-        for (let taken = 0; taken < n; ) {
+        for (let taken = 0; taken < n;) {
           const next = queue.shift();
           if (next) {
             taken += next.length;
@@ -190,7 +190,12 @@ describe('liveClassify', () => {
     // Everything a window reports except the wall-clock latency.
     const run = async (timing: { hop?: number; smoothingSeconds?: number }) => {
       const windows: Omit<LiveWindow, 'latencyMs'>[] = [];
-      await liveClassify({ classifier: energyClassifier(1.5, 16000), source: arraySource(speech, 16000), ...timing, onWindow: ({ latencyMs: _, ...w }) => windows.push(w) });
+      await liveClassify({
+        classifier: energyClassifier(1.5, 16000),
+        source: arraySource(speech, 16000),
+        ...timing,
+        onWindow: ({ latencyMs: _, ...w }) => windows.push(w),
+      });
       return windows;
     };
     const byDefault = await run({});
@@ -204,7 +209,13 @@ describe('liveClassify', () => {
   it('stops when aborted and rejects a zero hop', async () => {
     const clf = energyClassifier(0.5, 16000);
     const ac = new AbortController();
-    const summary = await liveClassify({ classifier: clf, source: arraySource(speech, 16000), hop: 0.25, onWindow: (w) => w.index === 2 && ac.abort(), signal: ac.signal });
+    const summary = await liveClassify({
+      classifier: clf,
+      source: arraySource(speech, 16000),
+      hop: 0.25,
+      onWindow: (w) => w.index === 2 && ac.abort(),
+      signal: ac.signal,
+    });
     expect(summary.windows).toBe(3);
     await expect(liveClassify({ classifier: clf, source: arraySource(speech, 16000), hop: 0 })).rejects.toThrow(/hop/);
   });

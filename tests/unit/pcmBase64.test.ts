@@ -19,7 +19,9 @@ describe('PCM as base64 float32 (the API wire form of audio)', () => {
 
   it('refuses a trailing partial value instead of dropping it, and the API says why', () => {
     expect(() => base64ToFloat32(Buffer.from([1, 2, 3, 4, 5]).toString('base64'))).toThrow('5 bytes is not a multiple of 4');
-    expect(() => decodeSamples(Buffer.from([1, 2, 3]).toString('base64'))).toThrow('samples: expected base64 of float32 values (3 bytes is not a multiple of 4).');
+    expect(() => decodeSamples(Buffer.from([1, 2, 3]).toString('base64'))).toThrow(
+      'samples: expected base64 of float32 values (3 bytes is not a multiple of 4).',
+    );
     expect(() => decodeSamples('')).toThrow('samples: the recording is empty.');
     expect(() => decodeSamples(float32ToBase64(Float32Array.from([0, Number.NaN])))).toThrow('samples: contains NaN or infinite values.');
   });

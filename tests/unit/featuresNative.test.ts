@@ -61,7 +61,9 @@ describe.skipIf(!load.ok)('native feature kernels', () => {
     if (!load.ok) return;
     const fb = melFilterbank(16000, 1024, 64, 0, 8000);
     const x = new Float32Array(5000);
-    expect(() => load.addon.melSpectrogram(x, 1024, 512, fb.start, fb.length, fb.offset, fb.weights, new Float64Array(10))).toThrow(/out has 10 values, expected 640/);
+    expect(() => load.addon.melSpectrogram(x, 1024, 512, fb.start, fb.length, fb.offset, fb.weights, new Float64Array(10))).toThrow(
+      /out has 10 values, expected 640/,
+    );
     expect(() => load.addon.melSpectrogram(x, 1000, 512, fb.start, fb.length, fb.offset, fb.weights, new Float64Array(640))).toThrow(/power of two/);
     expect(() => load.addon.matmulRows(new Float64Array(64), dctBasis(64, 40), new Float64Array(39), 64)).toThrow(/rows x k/);
   });

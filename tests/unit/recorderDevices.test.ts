@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src-main/core/store/db';
-import { DEVICE_SETTING, NoInputDeviceError, pickInputDevice, rememberDevice, rememberedDevice, type InputDevice } from '../../src-main/core/recorder/devices';
+import {
+  DEVICE_SETTING,
+  NoInputDeviceError,
+  pickInputDevice,
+  rememberDevice,
+  rememberedDevice,
+  type InputDevice,
+} from '../../src-main/core/recorder/devices';
 
 const devices: InputDevice[] = [
   { id: 0, name: 'HDA Intel PCH: ALC257 Analog (hw:0,0)', maxInputChannels: 2, defaultSampleRate: 44100, isDefault: false },

@@ -30,19 +30,17 @@ const NOT_BUILT = new RegExp(
 );
 
 describe('the store cannot load its native part', () => {
-  it.each([
-    ['datasets'],
-    ['runs'],
-    ['import', RAVDESS_16K],
-    ['train', '--dataset', '1', '--model', 'svm'],
-  ])('ser %s: one line naming the module, the cause and the fix; exit 1', (...args) => {
-    const db = join(tmp, `${args[0]}.sqlite`);
-    const r = ser(join(tmp, 'never-built', 'better_sqlite3.node'), ...args, '--db', db);
-    expect(r.stderr).toMatch(NOT_BUILT);
-    expect(r.code).toBe(1);
-    expect(r.stdout.trim()).toBe('');
-    expect(existsSync(db)).toBe(false);
-  });
+  it.each([['datasets'], ['runs'], ['import', RAVDESS_16K], ['train', '--dataset', '1', '--model', 'svm']])(
+    'ser %s: one line naming the module, the cause and the fix; exit 1',
+    (...args) => {
+      const db = join(tmp, `${args[0]}.sqlite`);
+      const r = ser(join(tmp, 'never-built', 'better_sqlite3.node'), ...args, '--db', db);
+      expect(r.stderr).toMatch(NOT_BUILT);
+      expect(r.code).toBe(1);
+      expect(r.stdout.trim()).toBe('');
+      expect(existsSync(db)).toBe(false);
+    },
+  );
 
   it('--json: the same message as one JSON object on stdout', () => {
     const r = ser(join(tmp, 'never-built', 'better_sqlite3.node'), 'datasets', '--db', join(tmp, 'j.sqlite'), '--json');

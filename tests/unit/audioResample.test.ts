@@ -39,7 +39,13 @@ describe('resample', () => {
   });
 
   it('keeps an in-band tone at every common rate pair', () => {
-    for (const [from, to] of [[44100, 16000], [48000, 16000], [22050, 16000], [8000, 16000], [16000, 22050]]) {
+    for (const [from, to] of [
+      [44100, 16000],
+      [48000, 16000],
+      [22050, 16000],
+      [8000, 16000],
+      [16000, 22050],
+    ]) {
       const y = resample(sine(1000, from, 1), from, to);
       expect(y.length).toBe(to); // one second in, one second out
       const want = sine(1000, to, 1);

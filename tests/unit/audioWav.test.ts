@@ -87,13 +87,43 @@ describe('parseWav / decodeWavMono', () => {
 
   it('rejects broken structure with a reason and the file name', () => {
     const cases: [Uint8Array, RegExp][] = [
-      [riff([['data', int16Data([1])], ['fmt ', fmtChunk(1, 1, 8000, 16)]]), /data chunk comes before the fmt chunk/],
+      [
+        riff([
+          ['data', int16Data([1])],
+          ['fmt ', fmtChunk(1, 1, 8000, 16)],
+        ]),
+        /data chunk comes before the fmt chunk/,
+      ],
       [riff([['fmt ', fmtChunk(1, 1, 8000, 16)]]), /no data chunk/],
       [riff([['data', int16Data([1])]]), /data chunk comes before|no fmt chunk/],
-      [riff([['fmt ', fmtChunk(1, 0, 8000, 16)], ['data', int16Data([1])]]), /0 channels/],
-      [riff([['fmt ', fmtChunk(1, 1, 0, 16)], ['data', int16Data([1])]]), /0 Hz/],
-      [riff([['fmt ', fmtChunk(1, 1, 8000, 12)], ['data', int16Data([1])]]), /unsupported sample size: 12-bit PCM/],
-      [riff([['fmt ', fmtChunk(1, 1, 8000, 16)], ['data', new Uint8Array(0)]]), /zero-length/],
+      [
+        riff([
+          ['fmt ', fmtChunk(1, 0, 8000, 16)],
+          ['data', int16Data([1])],
+        ]),
+        /0 channels/,
+      ],
+      [
+        riff([
+          ['fmt ', fmtChunk(1, 1, 0, 16)],
+          ['data', int16Data([1])],
+        ]),
+        /0 Hz/,
+      ],
+      [
+        riff([
+          ['fmt ', fmtChunk(1, 1, 8000, 12)],
+          ['data', int16Data([1])],
+        ]),
+        /unsupported sample size: 12-bit PCM/,
+      ],
+      [
+        riff([
+          ['fmt ', fmtChunk(1, 1, 8000, 16)],
+          ['data', new Uint8Array(0)],
+        ]),
+        /zero-length/,
+      ],
     ];
     for (const [bytes, reason] of cases) {
       let err: unknown;

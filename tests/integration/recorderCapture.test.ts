@@ -159,7 +159,11 @@ describe.skipIf(!hasNaudiodon)('recorder capture through PortAudio from an ALSA 
         return { label: loud > 0.5 ? 'loud' : 'quiet', probabilities: { loud, quiet: 1 - loud } };
       },
     };
-    const live = await liveClassify({ classifier, source: { sampleRate: stream.info.sampleRate, chunks: stream.chunks }, onWindow: (w) => fromDevice.push(w) });
+    const live = await liveClassify({
+      classifier,
+      source: { sampleRate: stream.info.sampleRate, chunks: stream.chunks },
+      onWindow: (w) => fromDevice.push(w),
+    });
     expect(await stream.ended).toEqual({ reason: 'complete', frames: 3.5 * 44100 });
     expect(live.windows).toBe(6); // 1 s window, 0.5 s hop, 3.5 s
     expect(live.skipped).toBe(0);

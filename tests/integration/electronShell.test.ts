@@ -19,7 +19,13 @@ import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
 const require = createRequire(import.meta.url);
 const OUT = join(REPO_ROOT, 'out');
 const MAIN = join(OUT, 'main', 'index.js');
-const OUTPUTS = [MAIN, join(OUT, 'main', 'featureWorker.js'), join(OUT, 'main', 'trainWorker.js'), join(OUT, 'preload', 'index.js'), join(OUT, 'renderer', 'index.html')];
+const OUTPUTS = [
+  MAIN,
+  join(OUT, 'main', 'featureWorker.js'),
+  join(OUT, 'main', 'trainWorker.js'),
+  join(OUT, 'preload', 'index.js'),
+  join(OUT, 'renderer', 'index.html'),
+];
 /** What the main, worker and preload bundles are built from (the renderer only has to exist). */
 const SOURCES = ['src-main', 'src-shared', 'src-preload', 'electron.vite.config.ts', 'package.json'].map((p) => join(REPO_ROOT, p));
 const HOOKS = join(REPO_ROOT, 'tests', 'helpers', 'fakeElectron.hooks.mjs');
@@ -41,7 +47,8 @@ function newestMtime(path: string): number {
 
 /** `electron-vite build` (what `npm run build` runs) when an output is missing or older than its sources. */
 function ensureBuilt(): void {
-  const built = OUTPUTS.every((p) => existsSync(p)) && Math.min(...OUTPUTS.slice(0, 4).map((p) => statSync(p).mtimeMs)) >= Math.max(...SOURCES.map(newestMtime));
+  const built =
+    OUTPUTS.every((p) => existsSync(p)) && Math.min(...OUTPUTS.slice(0, 4).map((p) => statSync(p).mtimeMs)) >= Math.max(...SOURCES.map(newestMtime));
   if (built) return;
   const bin = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
   // Vitest's NODE_ENV=test would reach the build (Vue's dev mode in the renderer): the build gets the shell's own.
@@ -134,7 +141,11 @@ describe.skipIf(!resolvable('electron/package.json'))('the Electron shell (built
     // With a real Electron build of better-sqlite3 here (bin/rebuild-electron.mjs), this Node.js could not load it.
     const electronBuild = electronBindingPath();
     const nodeBuild = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
-    shell = new Shell({ SER_DB: db, FAKE_ELECTRON_USER_DATA: tmp, ...(electronBuild && existsSync(electronBuild) ? { SER_SQLITE_BINDING: nodeBuild } : {}) });
+    shell = new Shell({
+      SER_DB: db,
+      FAKE_ELECTRON_USER_DATA: tmp,
+      ...(electronBuild && existsSync(electronBuild) ? { SER_SQLITE_BINDING: nodeBuild } : {}),
+    });
     await shell.waitFor('BrowserWindow.loadFile');
   }, 240_000);
   afterAll(async () => {
@@ -145,7 +156,11 @@ describe.skipIf(!resolvable('electron/package.json'))('the Electron shell (built
 
   it('npm run build wrote the main, worker, preload and renderer bundles, with dependencies left to node_modules', () => {
     for (const p of OUTPUTS) expect(existsSync(p), p).toBe(true);
-    const mainFiles = [join(OUT, 'main'), join(OUT, 'main', 'chunks')].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.js')).map((f) => join(d, f)));
+    const mainFiles = [join(OUT, 'main'), join(OUT, 'main', 'chunks')].flatMap((d) =>
+      readdirSync(d)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => join(d, f)),
+    );
     const code = mainFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
     const bare = new Set([...code.matchAll(/^import (?:[^'"]* from )?"([^".][^"]*)";$/gm)].map((m) => m[1]).filter((s) => !s.startsWith('node:')));
     for (const dep of ['electron', 'better-sqlite3', 'zod', '@tensorflow/tfjs']) expect(bare, dep).toContain(dep);
@@ -170,7 +185,9 @@ describe.skipIf(!resolvable('electron/package.json'))('the Electron shell (built
     expect(info).toMatchObject({ result: { mode: 'electron', dbPath: db } });
     // The bundle finds the project folder from out/main/chunks as the source tree does from src-main/core.
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(info).toMatchObject({ result: { version: pkg.version, capabilities: { nativeKernels: existsSync(join(REPO_ROOT, 'native', 'build', 'Release')) } } });
+    expect(info).toMatchObject({
+      result: { version: pkg.version, capabilities: { nativeKernels: existsSync(join(REPO_ROOT, 'native', 'build', 'Release')) } },
+    });
     expect(await shell.invoke('nope.nope', {})).toEqual({ error: { code: 'unknown_method', message: 'Unknown method "nope.nope".' } });
     // Each method is known to the dispatcher: params that cannot parse are refused as invalid, never as unknown, and
     // reach no handler.
@@ -208,7 +225,10 @@ describe.skipIf(!resolvable('electron/package.json'))('the Electron shell (built
     // Four real recordings: enough for a dataset, and for the extraction to need workers (the cache is empty).
     const folder = join(tmp, 'ravdess-4', 'Actor_01');
     mkdirSync(folder, { recursive: true });
-    const wavs = readdirSync(join(RAVDESS_16K, 'Actor_01')).filter((f) => f.endsWith('.wav')).sort().slice(0, 4);
+    const wavs = readdirSync(join(RAVDESS_16K, 'Actor_01'))
+      .filter((f) => f.endsWith('.wav'))
+      .sort()
+      .slice(0, 4);
     for (const f of wavs) copyFileSync(join(RAVDESS_16K, 'Actor_01', f), join(folder, f));
 
     const imported = await shell.invoke('datasets.import', { folder: dirname(folder), corpus: 'ravdess' });
@@ -253,7 +273,9 @@ describe.skipIf(!resolvable('electron/package.json'))('the Electron shell when t
       'cannot open the workbench store: better-sqlite3 was never built (npm skipped its install script, blocked by allowScripts or ' +
       `--ignore-scripts, or its build failed). Fix: cd ${REPO_ROOT} && node bin/rebuild-electron.mjs`;
     expect(shell.stderr).toBe(`error: ${message}\n`);
-    expect(shell.callsTo('dialog.showErrorBox')).toEqual([{ type: 'call', api: 'dialog.showErrorBox', title: 'Ser Workbench cannot start', content: message }]);
+    expect(shell.callsTo('dialog.showErrorBox')).toEqual([
+      { type: 'call', api: 'dialog.showErrorBox', title: 'Ser Workbench cannot start', content: message },
+    ]);
     expect(shell.callsTo('app.exit')).toEqual([{ type: 'call', api: 'app.exit', code: 1 }]);
     expect(code).toBe(1);
     expect(shell.callsTo('new BrowserWindow')).toEqual([]);

@@ -20,7 +20,14 @@ describe('ser runs / compare / export on a seeded database', () => {
   const labels = ['angry', 'happy', 'sad'];
   const report1 = evaluatePredictions([0, 0, 1, 1, 2, 2], [0, 0, 1, 2, 2, 2], labels);
   const report2 = evaluatePredictions([0, 0, 1, 1, 2, 2, 3], [0, 1, 1, 1, 2, 0, 3], [...labels, 'calm']);
-  const config1 = { datasetId: 1, model: { preset: 'resnet', params: {} }, split: { kind: 'speaker', seed: 1 }, optimizer: { kind: 'adam', learningRate: 0.001 }, epochs: 2, seed: 42 };
+  const config1 = {
+    datasetId: 1,
+    model: { preset: 'resnet', params: {} },
+    split: { kind: 'speaker', seed: 1 },
+    optimizer: { kind: 'adam', learningRate: 0.001 },
+    epochs: 2,
+    seed: 42,
+  };
   const config2 = { ...config1, optimizer: { kind: 'adamw', learningRate: 0.001 }, epochs: 3 };
   const config3 = { ...config1, model: { preset: 'svm', params: { kernel: 'rbf' } } };
 
@@ -34,9 +41,45 @@ describe('ser runs / compare / export on a seeded database', () => {
       `INSERT INTO runs (id, name, dataset_id, config, status, backend, error, note, created_at, started_at, finished_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    addRun.run(1, 'baseline', 1, JSON.stringify(config1), 'completed', 'wasm', null, 'first, "careful"', '2025-03-01T10:00:00.000Z', '2025-03-01T10:00:00.000Z', '2025-03-01T10:02:05.500Z');
-    addRun.run(2, 'adamw', 1, JSON.stringify(config2), 'completed', 'cpu', null, '', '2025-03-02T10:00:00.000Z', '2025-03-02T10:00:00.000Z', '2025-03-02T10:00:30.000Z');
-    addRun.run(3, 'crashed', 1, JSON.stringify(config3), 'failed', 'wasm', 'worker exited with code 1', '', '2025-03-03T10:00:00.000Z', '2025-03-03T10:00:00.000Z', null);
+    addRun.run(
+      1,
+      'baseline',
+      1,
+      JSON.stringify(config1),
+      'completed',
+      'wasm',
+      null,
+      'first, "careful"',
+      '2025-03-01T10:00:00.000Z',
+      '2025-03-01T10:00:00.000Z',
+      '2025-03-01T10:02:05.500Z',
+    );
+    addRun.run(
+      2,
+      'adamw',
+      1,
+      JSON.stringify(config2),
+      'completed',
+      'cpu',
+      null,
+      '',
+      '2025-03-02T10:00:00.000Z',
+      '2025-03-02T10:00:00.000Z',
+      '2025-03-02T10:00:30.000Z',
+    );
+    addRun.run(
+      3,
+      'crashed',
+      1,
+      JSON.stringify(config3),
+      'failed',
+      'wasm',
+      'worker exited with code 1',
+      '',
+      '2025-03-03T10:00:00.000Z',
+      '2025-03-03T10:00:00.000Z',
+      null,
+    );
     const addEpoch = db.prepare(`INSERT INTO epoch_metrics (run_id, epoch, metrics) VALUES (?, ?, ?)`);
     addEpoch.run(1, 1, JSON.stringify({ loss: 1.8, val_loss: 1.7, val_uar: 0.3 }));
     addEpoch.run(1, 2, JSON.stringify({ loss: 1.2, val_loss: 1.4, val_uar: 0.45 }));
@@ -44,7 +87,12 @@ describe('ser runs / compare / export on a seeded database', () => {
     db.prepare(`INSERT INTO batch_metrics (run_id, epoch, batch, step, loss, accuracy, lr) VALUES (1, 1, 0, 0, 2.1, 0.2, 0.001)`).run();
     const addEval = db.prepare(`INSERT INTO evaluations (run_id, dataset_id, split, metrics, predictions) VALUES (?, 1, ?, ?, ?)`);
     // Run 1 also has a validation evaluation stored later: the test one must still be the headline.
-    addEval.run(1, 'test', JSON.stringify(report1), JSON.stringify([{ file: 'a.wav', label: 'angry', predicted: 'angry', probabilities: { angry: 0.9, happy: 0.05, sad: 0.05 } }]));
+    addEval.run(
+      1,
+      'test',
+      JSON.stringify(report1),
+      JSON.stringify([{ file: 'a.wav', label: 'angry', predicted: 'angry', probabilities: { angry: 0.9, happy: 0.05, sad: 0.05 } }]),
+    );
     addEval.run(1, 'val', JSON.stringify({ ...report1, accuracy: 0.123 }), '[]');
     addEval.run(2, 'test', JSON.stringify(report2), '[]');
     store.close();
@@ -55,9 +103,28 @@ describe('ser runs / compare / export on a seeded database', () => {
   it('ser runs --json lists every run with status, metrics and duration, newest first', () => {
     const r = ser(dbPath, 'runs', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const runs = JSON.parse(r.stdout) as { id: number; status: string; datasetName: string; model: string; backend: string; accuracy: number | null; uar: number | null; seconds: number | null; epochs: number }[];
+    const runs = JSON.parse(r.stdout) as {
+      id: number;
+      status: string;
+      datasetName: string;
+      model: string;
+      backend: string;
+      accuracy: number | null;
+      uar: number | null;
+      seconds: number | null;
+      epochs: number;
+    }[];
     expect(runs.map((x) => x.id)).toEqual([3, 2, 1]);
-    expect(runs[2]).toMatchObject({ status: 'completed', datasetName: 'ravdess-16k', model: 'resnet', backend: 'wasm', accuracy: report1.accuracy, uar: report1.uar, seconds: 125.5, epochs: 2 });
+    expect(runs[2]).toMatchObject({
+      status: 'completed',
+      datasetName: 'ravdess-16k',
+      model: 'resnet',
+      backend: 'wasm',
+      accuracy: report1.accuracy,
+      uar: report1.uar,
+      seconds: 125.5,
+      epochs: 2,
+    });
     expect(runs[0]).toMatchObject({ status: 'failed', model: 'svm', accuracy: null, seconds: null });
 
     const text = ser(dbPath, 'runs');

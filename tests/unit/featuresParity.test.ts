@@ -91,7 +91,16 @@ describe.each(index)('librosa parity: $file', ({ file, reference }) => {
     beforeAll(() => {
       F = ref.features[name];
       const p = F.params;
-      base = { sampleRate: sr, nFft: p.n_fft, hop: p.hop_length, nMels: p.n_mels, fmax: p.fmax ?? undefined, htk: p.htk, topDb: p.db.top_db, length: { mode: 'variable', maxSeconds: 600 } };
+      base = {
+        sampleRate: sr,
+        nFft: p.n_fft,
+        hop: p.hop_length,
+        nMels: p.n_mels,
+        fmax: p.fmax ?? undefined,
+        htk: p.htk,
+        topDb: p.db.top_db,
+        length: { mode: 'variable', maxSeconds: 600 },
+      };
     });
 
     it('mel power within 1e-4 relative', () => {

@@ -29,12 +29,28 @@ describe('saveRecording (collect mode)', () => {
     const happy = await loadAudio(HAPPY);
     const folder = join(dir, 'my-voice');
     const t = new Date('2026-11-26T00:53:01.123Z');
-    const first = await saveRecording({ store, datasetFolder: folder, label: 'angry', speaker: 'alice', samples: angry.samples, sampleRate: 16000, now: t });
+    const first = await saveRecording({
+      store,
+      datasetFolder: folder,
+      label: 'angry',
+      speaker: 'alice',
+      samples: angry.samples,
+      sampleRate: 16000,
+      now: t,
+    });
     expect(relative(folder, first.file)).toBe(join('angry', 'alice_20261126T005301123Z.wav'));
     expect(first.dataset.corpus).toBe('folders');
     expect(first.dataset.classes).toEqual({ angry: 1 });
 
-    const second = await saveRecording({ store, datasetFolder: folder, label: 'happy', speaker: 'bob', samples: happy.samples, sampleRate: 16000, now: t });
+    const second = await saveRecording({
+      store,
+      datasetFolder: folder,
+      label: 'happy',
+      speaker: 'bob',
+      samples: happy.samples,
+      sampleRate: 16000,
+      now: t,
+    });
     // The same dataset, updated in place (re-import by path, no duplicates).
     expect(second.datasetId).toBe(first.datasetId);
     expect(second.dataset.classes).toEqual({ angry: 1, happy: 1 });

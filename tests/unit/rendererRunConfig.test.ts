@@ -60,7 +60,12 @@ describe('renderer run config', () => {
     expect(parsed.augmentation.mixup).toEqual({ p: 1, alpha: 0.4 });
     expect(parsed.crossEvaluation).toEqual({ datasetId: 7, labelMap: {} });
     expect(parsed.labels).toEqual(['angry', 'happy', 'sad']);
-    expect(parsed).toMatchObject({ normalization: 'utterance', speakerNormalization: true, speakerAdaptiveBatchNorm: true, weightAveraging: { lastEpochs: 5 } });
+    expect(parsed).toMatchObject({
+      normalization: 'utterance',
+      speakerNormalization: true,
+      speakerAdaptiveBatchNorm: true,
+      weightAveraging: { lastEpochs: 5 },
+    });
   });
 
   it('k-fold, LOSO and random splits parse, drawn with the run seed', () => {
@@ -77,8 +82,12 @@ describe('renderer run config', () => {
   it('incomplete forms say what is missing instead of sending a config', () => {
     expect(toRunConfig(defaultDraft())).toBe('Choose a dataset.');
     expect(toRunConfig(draft((d) => (d.config.split = { kind: 'speaker', testSpeakers: [], seed: 1 })))).toMatch(/at least one test speaker/);
-    expect(toRunConfig(draft((d) => (d.config.split = { kind: 'kfold-speaker', k: 3, fold: 3, seed: 1 })))).toBe('split.fold: fold must be below k (0…2)');
-    expect(toRunConfig(draft((d) => (d.config.split = { kind: 'loso', speaker: '', seed: 1 })))).toBe('split.speaker: choose the speaker to leave out');
+    expect(toRunConfig(draft((d) => (d.config.split = { kind: 'kfold-speaker', k: 3, fold: 3, seed: 1 })))).toBe(
+      'split.fold: fold must be below k (0…2)',
+    );
+    expect(toRunConfig(draft((d) => (d.config.split = { kind: 'loso', speaker: '', seed: 1 })))).toBe(
+      'split.speaker: choose the speaker to leave out',
+    );
     expect(toRunConfig(draft((d) => (d.config.labels = ['angry'])))).toMatch(/^labels: train on at least two classes/);
     expect(toRunConfig(draft((d) => (d.modelParamsText = '{dropout')))).toMatch(/not valid JSON/);
     expect(toRunConfig(draft((d) => (d.modelParamsText = '{"dropout": 2}')))).toMatch(/^model\.params\.dropout: /);
@@ -110,7 +119,9 @@ describe('renderer run config', () => {
   });
 
   it('a stored config the schema no longer accepts is refused with the reason', () => {
-    expect(draftFromConfig({ datasetId: 2, model: 'resnet', learningRate: 0.1 })).toMatch(/^This run's config does not match the current run settings: config: Unrecognized key/);
+    expect(draftFromConfig({ datasetId: 2, model: 'resnet', learningRate: 0.1 })).toMatch(
+      /^This run's config does not match the current run settings: config: Unrecognized key/,
+    );
     expect(RunConfigSchema.safeParse({ datasetId: 2, model: 'resnet' }).success).toBe(true);
   });
 });
