@@ -48,17 +48,11 @@ export interface ModelPresetSpec {
   paramsSchema: z.ZodType<Record<string, unknown>>;
 }
 
-/** A preset as the model picker shows it. */
-export interface ModelPresetInfo {
-  name: ModelPresetName;
-  label: string;
-  description: string;
-  family: 'neural' | 'classical';
-  features: string;
-  auxFeatures?: string;
+/** A preset as the model picker shows it: the spec without its schema, with the parameter count. */
+export type ModelPresetInfo = Omit<ModelPresetSpec, 'paramsSchema'> & {
   /** Trainable + non-trainable parameters for the reference input (64x94 log-mel, 8 classes); null for classical models. */
   params: number | null;
-}
+};
 
 const positiveInts = z.array(z.number().int().positive()).min(1).max(8);
 const dropout = z.number().min(0).lt(1);

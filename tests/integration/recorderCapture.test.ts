@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { portAudioBuilt } from '../../src-main/core/recorder/portaudio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { openCapture, record } from '../../src-main/core/recorder/capture';
@@ -17,14 +17,8 @@ import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 // it delivers as fast as it is read, so recordings end by sample count, never by waiting. Past the
 // end of its file it returns stale buffers, so comparisons stop at the end of the source.
 
-const hasNaudiodon = (() => {
-  try {
-    createRequire(import.meta.url).resolve('naudiodon');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+// Installed and built: npm 12 installs it unbuilt when its install script is blocked.
+const hasNaudiodon = portAudioBuilt();
 
 const ANGRY_16K = join(RAVDESS_16K, 'Actor_01', '03-01-05-01-01-01-01.wav');
 const NEUTRAL_48K = join(RAVDESS_48K, 'Actor_01', '03-01-01-01-01-01-01.wav');

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { portAudioBuilt } from '../../src-main/core/recorder/portaudio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { resample } from '../../src-shared/audio/resample';
@@ -14,14 +14,8 @@ import { RAVDESS_48K, REPO_ROOT } from '../helpers/shared';
 
 // `ser devices` and `ser record` end to end, recording from the ALSA file-backed microphone.
 
-const hasNaudiodon = (() => {
-  try {
-    createRequire(import.meta.url).resolve('naudiodon');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+// Installed and built: npm 12 installs it unbuilt when its install script is blocked.
+const hasNaudiodon = portAudioBuilt();
 
 const NEUTRAL_48K = join(RAVDESS_48K, 'Actor_01', '03-01-01-01-01-01-01.wav');
 let dir: string;

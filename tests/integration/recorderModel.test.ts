@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { portAudioBuilt } from '../../src-main/core/recorder/portaudio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/core/datasets/import';
 import { classifyRecording, loadRecorderModel, modelClassifier } from '../../src-main/core/recorder/classifier';
@@ -15,14 +15,8 @@ import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
 // `ser record --model` and `--live` with a real (small) trained model: a random forest on
 // utterance functionals, trained on RAVDESS Actor_01, listening to Actor_02 through the file microphone.
 
-const hasNaudiodon = (() => {
-  try {
-    createRequire(import.meta.url).resolve('naudiodon');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+// Installed and built: npm 12 installs it unbuilt when its install script is blocked.
+const hasNaudiodon = portAudioBuilt();
 
 const ANGRY_ACTOR2 = join(RAVDESS_16K, 'Actor_02', '03-01-05-02-01-01-02.wav');
 let dir: string;
