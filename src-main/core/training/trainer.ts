@@ -117,6 +117,8 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
   const best = new BestCheckpoint();
   const averager = new WeightAverager(c.weightAveraging ? Math.max(1, c.epochs - c.weightAveraging.lastEpochs + 1) : Infinity);
   let averagedMetrics: Record<string, number> | null = null;
+  /** First and last epoch whose weights were averaged into the final model (null: best checkpoint kept). */
+  let averaged: [number, number] | null = null;
   let lr = c.optimizer.learningRate;
   let step = 0;
   let cancelled = false;
@@ -215,7 +217,7 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
         break;
       }
     }
-    const averaged = cancelled ? null : averager.range;
+    averaged = cancelled ? null : averager.range;
     if (averaged && averager.applyMean(model)) {
       if (hasVal) {
         const v = await scoreExamples(model, val, inputShapes, labels, c.speakerAdaptiveBatchNorm);
@@ -230,7 +232,6 @@ export async function trainNetwork(opts: TrainerOptions): Promise<TrainResult> {
     averager.dispose();
     optimizer.dispose();
   }
-  const averaged = cancelled ? null : averager.range;
   return {
     epochs,
     bestEpoch: averaged ? 0 : Math.max(stopper.bestEpoch, 0),
