@@ -17,21 +17,31 @@ export const RESEARCH_CORE = [
   'src-main/core/evaluation/compare.ts',
 ];
 
+/** Where one file's reports, incremental state and sandbox live: a run per file, so runs on different files never collide. */
+export function mutationPaths(file) {
+  const slug = file.replace(/\.ts$/, '').replace(/[^\w]+/g, '-');
+  return { dir: `reports/mutation/${slug}`, tempDir: `.stryker-tmp/${slug}` };
+}
+
+// bin/mutate.mjs names the file in SER_MUTATE_FILE; a bare `npx stryker run` mutates the whole core in one run.
+const only = process.env.SER_MUTATE_FILE;
+const { dir, tempDir } = mutationPaths(only ?? 'all');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  // Only the unit tests: integration tests spawn processes and take minutes; the research core is pure code.
+  // Only the unit tests that import the mutated file: integration tests spawn processes and take minutes.
   vitest: { configFile: 'vitest.mutate.config.ts', related: true },
-  mutate: RESEARCH_CORE,
+  mutate: only ? [only] : RESEARCH_CORE,
   coverageAnalysis: 'perTest',
   // A re-run after a small change tests only the mutants the change touches.
   incremental: true,
-  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  incrementalFile: `${dir}/stryker-incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `${dir}/index.html` },
+  jsonReporter: { fileName: `${dir}/mutation.json` },
   thresholds: { high: 90, low: 80, break: null },
-  concurrency: 2,
-  tempDirName: '.stryker-tmp',
+  concurrency: Number(process.env.SER_MUTATE_CONCURRENCY ?? 2),
+  tempDirName: tempDir,
   cleanTempDir: 'always',
 };
