@@ -2,7 +2,10 @@
 // reports rests on these files, so a small deliberate change to any of them should make some unit test fail.
 // Not part of `npm test` (minutes per file); run it on the research-core files a change touches.
 
-/** The research core: splits, metrics, normalisation, feature maths, decoding and resampling, early stopping, comparison. */
+/**
+ * The research core: splits, metrics, normalisation, feature maths, decoding and resampling, early stopping, run
+ * comparison, and the studies' fold expansion, statistics and aggregation.
+ */
 export const RESEARCH_CORE = [
   'src-main/core/datasets/splits.ts',
   'src-shared/metrics.ts',
@@ -15,6 +18,9 @@ export const RESEARCH_CORE = [
   'src-shared/audio/resample.ts',
   'src-main/core/training/earlyStopping.ts',
   'src-main/core/evaluation/compare.ts',
+  'src-shared/studies/expand.ts',
+  'src-shared/studies/statistics.ts',
+  'src-shared/studies/aggregate.ts',
 ];
 
 /** Where one file's reports, incremental state and sandbox live: a run per file, so runs on different files never collide. */

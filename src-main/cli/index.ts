@@ -12,6 +12,7 @@ import { register as registerImport } from './commands/import';
 import { register as registerPredict } from './commands/predict';
 import { register as registerRecord } from './commands/record';
 import { register as registerRuns } from './commands/runs';
+import { register as registerStudy } from './commands/study';
 import { register as registerTrain } from './commands/train';
 import { errorMessage } from '../../src-shared/api/errors';
 // --- end of command registration imports ---
@@ -34,6 +35,7 @@ registerImport(program);
 registerPredict(program);
 registerRecord(program);
 registerRuns(program);
+registerStudy(program);
 registerTrain(program);
 // --- end of command registration calls ---
 

@@ -39,14 +39,18 @@ export const StudySpecSchema = z.strictObject({
   valFraction: z.number().gt(0).lt(1).default(0.15),
   splitSeed: z.number().int().min(0).default(42),
   seeds: z
-    .array(z.number().int().min(0).max(2 ** 31 - 1))
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    )
     .min(1)
     .max(100)
     .refine((s) => new Set(s).size === s.length, 'seeds repeat')
     .default([42]),
-  grid: z
-    .record(GridPathSchema, z.array(z.unknown()).min(1, 'a grid axis needs at least one value').max(100))
-    .default({}),
+  grid: z.record(GridPathSchema, z.array(z.unknown()).min(1, 'a grid axis needs at least one value').max(100)).default({}),
 });
 export type StudySpec = z.output<typeof StudySpecSchema>;
 export type StudySpecInput = z.input<typeof StudySpecSchema>;

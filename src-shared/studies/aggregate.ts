@@ -149,7 +149,8 @@ export function compareStudies(
     const fb = testFiles.b[f];
     if (!fa || !fb) throw new Error(`fold ${f + 1} has no completed cell in ${fa ? 'the second' : 'the first'} study`);
     const sa = [...fa].sort((x, y) => x - y).join(',');
-    if (sa !== [...fb].sort((x, y) => x - y).join(',')) throw new Error(`fold ${f + 1} tests different files in the two studies; a paired comparison needs the same folds`);
+    if (sa !== [...fb].sort((x, y) => x - y).join(','))
+      throw new Error(`fold ${f + 1} tests different files in the two studies; a paired comparison needs the same folds`);
   }
   const result = { folds } as StudyComparison;
   for (const m of ['accuracy', 'uar', 'macroF1'] as const) {

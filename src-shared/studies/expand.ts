@@ -30,7 +30,10 @@ export function setPath(base: Record<string, unknown>, path: string, value: unkn
   if (!rest.length) return { ...base, [head]: value };
   const inner = base[head] ?? {};
   if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
-    throw new ApiError(`grid axis ${path}: the base config's ${head} is ${JSON.stringify(inner)}, not an object to set ${rest.join('.')} in`, 'invalid');
+    throw new ApiError(
+      `grid axis ${path}: the base config's ${head} is ${JSON.stringify(inner)}, not an object to set ${rest.join('.')} in`,
+      'invalid',
+    );
   }
   return { ...base, [head]: setPath(inner as Record<string, unknown>, rest.join('.'), value) };
 }

@@ -126,6 +126,8 @@ describe('study aggregation', () => {
     expect(cmp.folds).toBe(2);
     expect(cmp.accuracy.meanDifference).toBeCloseTo((0 + (3 / 4 - 4 / 6)) / 2, 12);
     expect(() => compareStudies(agg, b, { a: files(agg, cells), b: [[1, 2, 3], files(b, worse)[1]] })).toThrow(/fold 1 tests different files/);
-    expect(() => compareStudies(agg, b, { a: files(agg, cells), b: [null, files(b, worse)[1]] })).toThrow(/fold 1 has no completed cell in the second/);
+    expect(() => compareStudies(agg, b, { a: files(agg, cells), b: [null, files(b, worse)[1]] })).toThrow(
+      /fold 1 has no completed cell in the second/,
+    );
   });
 });

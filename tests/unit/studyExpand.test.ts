@@ -54,7 +54,9 @@ describe('study expansion', () => {
   });
 
   it('rejects folds the dataset cannot give, naming the problem', () => {
-    expect(() => expandStudy(spec({ folds: { kind: 'kfold', k: 9 }, base: { model: 'svm' } }), speakers)).toThrow(/9 folds need at least 9 speakers; the dataset has 8/);
+    expect(() => expandStudy(spec({ folds: { kind: 'kfold', k: 9 }, base: { model: 'svm' } }), speakers)).toThrow(
+      /9 folds need at least 9 speakers; the dataset has 8/,
+    );
     expect(() => expandStudy(spec({ folds: { kind: 'loso' }, base: { model: 'svm' } }), ['a', 'b'])).toThrow(/at least 3 speakers/);
     const groups = (g: string[][]) => spec({ folds: { kind: 'groups', groups: g }, base: { model: 'svm' } });
     expect(() => expandStudy(groups([['01'], ['99']]), speakers)).toThrow(/fold 2 names speaker "99"/);
@@ -77,7 +79,12 @@ describe('study expansion', () => {
     expect(StudySpecSchema.safeParse({ datasetId: 1, folds: { kind: 'loso' }, grid: { 'a..b': [1] } }).success).toBe(false);
     expect(StudySpecSchema.safeParse({ datasetId: 1, folds: { kind: 'loso' }, seeds: [1, 1] }).success).toBe(false);
     expect(StudySpecSchema.safeParse({ datasetId: 1, folds: { kind: 'kfold', k: 1 } }).success).toBe(false);
-    expect(StudySpecSchema.parse({ datasetId: 1, folds: { kind: 'loso' } })).toMatchObject({ seeds: [42], splitSeed: 42, valFraction: 0.15, grid: {} });
+    expect(StudySpecSchema.parse({ datasetId: 1, folds: { kind: 'loso' } })).toMatchObject({
+      seeds: [42],
+      splitSeed: 42,
+      valFraction: 0.15,
+      grid: {},
+    });
   });
 
   it('grid points are the cartesian product, first axis slowest; setPath copies', () => {

@@ -50,7 +50,7 @@ export function openStore(path: string = defaultDbPath()): Store {
 }
 
 /** True when a process with this id exists on this machine (signal 0 probes without touching it). */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

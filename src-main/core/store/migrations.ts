@@ -125,4 +125,44 @@ ALTER TABLE runs ADD COLUMN owner_host TEXT;
       })
       .join('\n'),
   },
+  {
+    version: 4,
+    name: 'studies',
+    // A study expands into cells; each cell is trained as an ordinary run linked back to it. The cells table is the
+    // durable queue: a cell is claimed by one process (owner), and holds the one run that completed it.
+    sql: `
+CREATE TABLE studies (
+  id INTEGER PRIMARY KEY,
+  name TEXT,
+  dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+  spec TEXT NOT NULL,
+  points TEXT NOT NULL,
+  folds INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed','cancelled')),
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  finished_at TEXT
+);
+CREATE TABLE study_cells (
+  id INTEGER PRIMARY KEY,
+  study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+  cell_key TEXT NOT NULL,
+  fold INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  point INTEGER NOT NULL,
+  config TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed','cancelled')),
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  owner_pid INTEGER,
+  owner_host TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  UNIQUE (study_id, cell_key)
+);
+CREATE INDEX study_cells_queue ON study_cells(study_id, status);
+ALTER TABLE runs ADD COLUMN study_id INTEGER REFERENCES studies(id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN study_cell TEXT;
+`,
+  },
 ];

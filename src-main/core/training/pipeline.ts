@@ -138,6 +138,23 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
   if (ctx.signal?.aborted)
     return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
 
+  // Validation split, scored with the model as kept (best epoch or weight average) and adapted as the test split is:
+  // the figure a study selects grid points on, so selection never looks at test.
+  if (data.val.length) {
+    const valProbs = await predictInputs(
+      model,
+      data.val.map((e) => e.inputs),
+      data.val.map((e) => e.speaker ?? null),
+    );
+    const val = scorePredictions(
+      data.val.map((e) => data.files.get(e.fileId)!),
+      data.val.map((e) => e.label),
+      valProbs,
+      data.labels,
+    );
+    ctx.emit({ type: 'evaluation', split: 'val', datasetId: config.datasetId, ...val });
+  }
+
   // Test split: the examples are already preprocessed.
   const testFiles = data.test.map((e) => data.files.get(e.fileId)!);
   const probs = await predictInputs(
