@@ -155,7 +155,17 @@ export function requeueOrphanedCells(db: Db, studyId: number): number {
     .all(studyId) as { id: number; ownerPid: number | null; ownerHost: string | null }[];
   const orphaned = rows.filter((r) => r.ownerHost === hostname() && !(r.ownerPid && r.ownerPid !== process.pid && processAlive(r.ownerPid)));
   const requeue = db.prepare(`UPDATE study_cells SET status = 'queued', owner_pid = NULL, owner_host = NULL WHERE id = ? AND status = 'running'`);
-  for (const r of orphaned) requeue.run(r.id);
+  // The attempt's run may not have reported 'running' yet (still extracting), so openStore's recovery missed it.
+  const interrupt = db.prepare(
+    `UPDATE runs SET status = 'interrupted', finished_at = ${NOW}, error = COALESCE(error, 'The process running this study cell stopped.')
+     WHERE id = (SELECT run_id FROM study_cells WHERE id = ?) AND status IN ('queued', 'running')`,
+  );
+  db.transaction(() => {
+    for (const r of orphaned) {
+      interrupt.run(r.id);
+      requeue.run(r.id);
+    }
+  })();
   return orphaned.length;
 }
 
