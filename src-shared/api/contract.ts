@@ -10,6 +10,9 @@ import { FeatureConfigSchema, type FeatureConfig } from '../config/features';
 import type { ModelPresetInfo } from '../config/models';
 import { RunConfigSchema, type RunConfig } from '../config/run';
 import { SplitSpecSchema } from '../config/split';
+import { StudySpecSchema, type StudySpec } from '../config/study';
+import type { StudyAggregate, StudyComparison } from '../studies/aggregate';
+import type { GridPoint } from '../studies/expand';
 import type { WireError } from './errors';
 
 const id = z.number().int().positive();
@@ -83,6 +86,12 @@ export const requestSchemas = {
     sampleRate: z.number().int().min(4000).max(192_000),
     samples: z.string().max(64 * 1024 * 1024),
   }),
+  'studies.create': z.object({ spec: StudySpecSchema }),
+  'studies.list': z.object({}),
+  'studies.get': z.object({ id }),
+  'studies.cancel': z.object({ id }),
+  'studies.retry': z.object({ id }),
+  'studies.compare': z.object({ a: id, b: id }),
   'settings.get': z.object({ key: z.string().min(1).max(128) }),
   'settings.set': z.object({ key: z.string().min(1).max(128), value: z.string().max(10_000) }),
 } as const;
@@ -311,12 +320,58 @@ export interface Results {
   'recorder.record': RecordingResult;
   'recorder.classify': Classification;
   'recorder.save': { file: string; datasetId: number };
+  'studies.create': { studyId: number; cells: number; jobId: string };
+  'studies.list': StudySummary[];
+  'studies.get': StudyReport;
+  'studies.cancel': { running: number };
+  'studies.retry': { queued: number; jobId: string };
+  'studies.compare': StudyComparison & { a: number; b: number };
   'settings.get': { value: string | null };
   'settings.set': { ok: true };
 }
 
+// ---------- studies ----------
+export type StudyStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+/** A study as listed: its definition and how many cells are in each state. */
+export interface StudySummary {
+  id: number;
+  name: string | null;
+  datasetId: number | null;
+  spec: StudySpec;
+  points: GridPoint[];
+  folds: number;
+  status: StudyStatus;
+  createdAt: string;
+  finishedAt: string | null;
+  counts: Record<StudyStatus, number>;
+}
+/** A study with every cell's figures and the aggregate (what `ser study show --json` prints). */
+export interface StudyReport {
+  studyId: number;
+  name: string | null;
+  datasetId: number | null;
+  status: StudyStatus;
+  counts: Record<StudyStatus, number>;
+  spec: StudySpec;
+  /** The grid point selected on validation UAR (null before any cell completed). */
+  selected: StudyAggregate['selected'];
+  aggregate: StudyAggregate;
+  cells: {
+    key: string;
+    fold: number;
+    seed: number;
+    point: number;
+    status: StudyStatus;
+    runId: number | null;
+    attempts: number;
+    error: string | null;
+    valUar: number | null;
+    test: Pick<EvaluationReport, 'accuracy' | 'uar' | 'macroF1' | 'n'> | null;
+  }[];
+}
+
 // ---------- events (server → renderer) ----------
-export type JobKind = 'import' | 'extract' | 'train' | 'predict';
+export type JobKind = 'import' | 'extract' | 'train' | 'predict' | 'study';
 export type ApiEvent =
   | { type: 'job.progress'; jobId: string; kind: JobKind; done: number; total: number; detail?: string }
   | { type: 'job.done'; jobId: string; kind: JobKind; result: unknown }
@@ -325,6 +380,8 @@ export type ApiEvent =
   | { type: 'run.batch'; runId: number; point: BatchPoint; etaSeconds?: number }
   | { type: 'run.epoch'; runId: number; point: EpochPoint; etaSeconds?: number }
   | { type: 'run.log'; runId: number; message: string }
+  | { type: 'study.cell'; studyId: number; cell: string; status: StudyStatus; runId: number | null; error?: string }
+  | { type: 'study.status'; studyId: number; status: StudyStatus }
   | { type: 'predict.result'; jobId: string; prediction: FilePrediction | { file: string; error: string } };
 
 // ---------- wire format ----------

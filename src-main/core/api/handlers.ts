@@ -10,6 +10,7 @@ import { getSetting, setSetting } from '../store/settings';
 import type { JobQueue } from '../jobs';
 import { datasetHandlers } from './datasetHandlers';
 import { runHandlers } from './runHandlers';
+import { studyHandlers } from './studyHandlers';
 import { recorderHandlers } from './recorderHandlers';
 import { capabilities } from './capabilities';
 
@@ -75,6 +76,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'jobs.cancel': ({ jobId }) => ({ cancelled: ctx.jobs.cancel(jobId) }),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx),
+    ...studyHandlers(ctx),
     ...recorderHandlers(ctx),
   };
 }

@@ -27,7 +27,7 @@ type RunMethods =
   | 'predict.start';
 
 /** Run events as the renderer sees them (persisting them is startRun's job). */
-function toApiEvent(e: RunEvent, jobId: string): ApiEvent | null {
+export function runEventToApi(e: RunEvent, jobId: string): ApiEvent | null {
   switch (e.type) {
     case 'status':
       return {
@@ -59,7 +59,7 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
     let jobId = '';
     const pending: RunEvent[] = [];
     const forward = (e: RunEvent) => {
-      const api = jobId ? toApiEvent(e, jobId) : null;
+      const api = jobId ? runEventToApi(e, jobId) : null;
       if (api) ctx.jobs.emit(api);
       else if (!jobId) pending.push(e);
     };

@@ -1,28 +1,15 @@
 import { hostname } from 'node:os';
 import type { StudySpec } from '../../../src-shared/config/study';
-import type { EvaluationReport, FilePrediction } from '../../../src-shared/api/contract';
+import type { EvaluationReport, FilePrediction, StudyStatus, StudySummary } from '../../../src-shared/api/contract';
 import type { CellOutcome } from '../../../src-shared/studies/aggregate';
 import type { GridPoint, StudyCell } from '../../../src-shared/studies/expand';
 import { processAlive, type Db } from './db';
 
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
 
-export type StudyStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type { StudyStatus };
 export type CellStatus = StudyStatus;
-
-export interface StudyRow {
-  id: number;
-  name: string | null;
-  datasetId: number | null;
-  spec: StudySpec;
-  points: GridPoint[];
-  folds: number;
-  status: StudyStatus;
-  createdAt: string;
-  finishedAt: string | null;
-  /** Cells per status. */
-  counts: Record<CellStatus, number>;
-}
+export type StudyRow = StudySummary;
 
 export interface CellRow {
   id: number;

@@ -1,33 +1,8 @@
 import { ApiError } from '../../../src-shared/api/errors';
-import { aggregateStudy, compareStudies, type StudyAggregate, type StudyComparison } from '../../../src-shared/studies/aggregate';
-import type { EvaluationReport } from '../../../src-shared/metrics';
+import { aggregateStudy, compareStudies, type StudyComparison } from '../../../src-shared/studies/aggregate';
+import type { StudyReport } from '../../../src-shared/api/contract';
 import type { Db } from '../store/db';
-import { cellOutcomes, getStudy, listCells, type StudyRow } from '../store/studies';
-
-/** A study as the CLI and the API show it: its definition, every cell with its figures, and the aggregate. */
-export interface StudyReport {
-  studyId: number;
-  name: string | null;
-  datasetId: number | null;
-  status: StudyRow['status'];
-  counts: StudyRow['counts'];
-  spec: StudyRow['spec'];
-  /** The grid point selected on validation UAR (null before any cell completed). */
-  selected: StudyAggregate['selected'];
-  aggregate: StudyAggregate;
-  cells: {
-    key: string;
-    fold: number;
-    seed: number;
-    point: number;
-    status: StudyRow['status'];
-    runId: number | null;
-    attempts: number;
-    error: string | null;
-    valUar: number | null;
-    test: Pick<EvaluationReport, 'accuracy' | 'uar' | 'macroF1' | 'n'> | null;
-  }[];
-}
+import { cellOutcomes, getStudy, listCells } from '../store/studies';
 
 export function studyReport(db: Db, studyId: number): StudyReport {
   const study = getStudy(db, studyId);
@@ -79,3 +54,5 @@ export function compareStudyReports(db: Db, a: number, b: number): StudyComparis
     throw new ApiError(`Cannot compare studies ${a} and ${b}: ${(err as Error).message}`, 'invalid');
   }
 }
+
+export type { StudyReport };
