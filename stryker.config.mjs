@@ -49,5 +49,7 @@ export default {
   thresholds: { high: 90, low: 80, break: null },
   concurrency: Number(process.env.SER_MUTATE_CONCURRENCY ?? 2),
   tempDirName: tempDir,
+  // Not copied into the sandbox: other files' sandboxes (runs on different files may overlap) and build output.
+  ignorePatterns: ['/.stryker-tmp', '/out', '/dist', '/reports', '/test-results', '/playwright-report'],
   cleanTempDir: 'always',
 };

@@ -14,6 +14,7 @@ import { register as registerRecord } from './commands/record';
 import { register as registerRuns } from './commands/runs';
 import { register as registerStudy } from './commands/study';
 import { register as registerTrain } from './commands/train';
+import { register as registerWorker } from './commands/worker';
 import { errorMessage } from '../../src-shared/api/errors';
 // --- end of command registration imports ---
 
@@ -37,6 +38,7 @@ registerRecord(program);
 registerRuns(program);
 registerStudy(program);
 registerTrain(program);
+registerWorker(program);
 // --- end of command registration calls ---
 
 try {

@@ -6,6 +6,7 @@ import { STUDY_METRICS } from '../../../src-shared/studies/aggregate';
 import { cancelStudy, getStudy, listStudies, retryStudy, type StudyRow } from '../../core/store/studies';
 import { compareStudyReports, studyReport, type StudyReport } from '../../core/studies/report';
 import { createStudy, runStudy, type StudyEvent } from '../../core/studies/runner';
+import { probeRedis } from '../../core/studies/redis';
 import type { Store } from '../../core/store/db';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
 import { formatTable } from './runs';
@@ -115,7 +116,12 @@ function describeComparison(c: StudyComparison & { a: number; b: number }): stri
 }
 
 /** Drains a study's queue in this process, with a progress line per cell; Ctrl-C puts running cells back in the queue. */
-async function drain(store: Store, studyId: number, ctx: ActionContext, opts: { concurrency?: number; inProcess?: boolean }): Promise<StudyReport> {
+async function drain(
+  store: Store,
+  studyId: number,
+  ctx: ActionContext,
+  opts: { concurrency?: number; inProcess?: boolean; redis?: string },
+): Promise<StudyReport> {
   const total = getStudy(store.db, studyId)!;
   const cells = Object.values(total.counts).reduce((a, b) => a + b, 0);
   const bar = ctx.progress(`study ${studyId}`);
@@ -132,7 +138,13 @@ async function drain(store: Store, studyId: number, ctx: ActionContext, opts: { 
     }
   };
   try {
-    await runStudy(store, studyId, { concurrency: opts.concurrency, inProcess: opts.inProcess, signal: controller.signal, onEvent });
+    await runStudy(store, studyId, {
+      concurrency: opts.concurrency,
+      inProcess: opts.inProcess,
+      redis: opts.redis,
+      signal: controller.signal,
+      onEvent,
+    });
   } finally {
     process.off('SIGINT', stop);
   }
@@ -155,6 +167,7 @@ interface RunOptions extends CommonOptions {
   name?: string;
   concurrency?: string;
   inProcess?: boolean;
+  redis?: string;
 }
 
 /** The study spec from --spec and the flags (the core validates it). */
@@ -208,17 +221,22 @@ export function register(program: Command): void {
     .option('--split-seed <n>', 'seed that draws the folds and validation speakers (default 42)')
     .option('--name <name>', 'study name')
     .option('--concurrency <n>', 'cells trained at once (default: the studyConcurrency setting, 1 on two cores)')
-    .option('--in-process', 'train cells in this process instead of worker processes (debugging)');
+    .option('--in-process', 'train cells in this process instead of worker processes (debugging)')
+    .option('--redis <url>', 'enqueue the cells on this Redis for `ser worker` processes (e.g. redis://127.0.0.1:6379)');
   withCommonOptions(run).action(async (opts: RunOptions) => {
     await runAction(
       opts,
       async (ctx) => {
         const store = ctx.openStore();
-        const { studyId, cells } = createStudy(store, buildSpec(opts));
+        const spec = buildSpec(opts);
+        // Redis unreachable: say so before the study is stored, so nothing is left queued.
+        if (opts.redis) await probeRedis(opts.redis);
+        const { studyId, cells } = createStudy(store, spec);
         ctx.log(`study ${studyId}: ${cells} cells`);
         return drain(store, studyId, ctx, {
           concurrency: opts.concurrency ? positiveInt(opts.concurrency, '--concurrency') : undefined,
           inProcess: opts.inProcess,
+          redis: opts.redis,
         });
       },
       describeStudy,
@@ -233,7 +251,10 @@ export function register(program: Command): void {
   ) => {
     const cmd = study.command(`${name} <id>`).description(description);
     if (name === 'resume' || name === 'retry') {
-      cmd.option('--concurrency <n>', 'cells trained at once').option('--in-process', 'train cells in this process (debugging)');
+      cmd
+        .option('--concurrency <n>', 'cells trained at once')
+        .option('--in-process', 'train cells in this process (debugging)')
+        .option('--redis <url>', 'enqueue the cells on this Redis for `ser worker` processes');
     }
     withCommonOptions(cmd).action(async (id: string, opts: RunOptions) => {
       await runAction(
@@ -251,11 +272,11 @@ export function register(program: Command): void {
   const concurrencyOf = (opts: RunOptions) => (opts.concurrency ? positiveInt(opts.concurrency, '--concurrency') : undefined);
   withStudy('show', "a study's cells and aggregate (mean ± 95 % CI over folds, per fold, per seed)", async (store, id) => studyReport(store.db, id));
   withStudy('resume', 'train the queued cells of a study (after a crash, Ctrl-C or restart)', async (store, id, ctx, opts) =>
-    drain(store, id, ctx, { concurrency: concurrencyOf(opts), inProcess: opts.inProcess }),
+    drain(store, id, ctx, { concurrency: concurrencyOf(opts), inProcess: opts.inProcess, redis: opts.redis }),
   );
   withStudy('retry', 'queue the failed and cancelled cells of a study again and train them', async (store, id, ctx, opts) => {
     ctx.log(`study ${id}: ${retryStudy(store.db, id)} cells queued again`);
-    return drain(store, id, ctx, { concurrency: concurrencyOf(opts), inProcess: opts.inProcess });
+    return drain(store, id, ctx, { concurrency: concurrencyOf(opts), inProcess: opts.inProcess, redis: opts.redis });
   });
   withStudy('cancel', 'cancel a study: queued cells are dropped, running ones stopped by the process training them', async (store, id) => {
     const { running } = cancelStudy(store.db, id);

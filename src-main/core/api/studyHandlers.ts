@@ -4,7 +4,8 @@ import type { Handlers } from './dispatch';
 import type { HandlerContext } from './handlers';
 import { cancelStudy, getStudy, listStudies, retryStudy } from '../store/studies';
 import { compareStudyReports, studyReport } from '../studies/report';
-import { createStudy, runStudy, type StudyEvent } from '../studies/runner';
+import { createStudy, runStudy, STUDY_REDIS_SETTING, type StudyEvent } from '../studies/runner';
+import { getSetting } from '../store/settings';
 import { runEventToApi } from './runHandlers';
 
 type StudyMethods = 'studies.create' | 'studies.list' | 'studies.get' | 'studies.cancel' | 'studies.retry' | 'studies.compare';
@@ -37,7 +38,9 @@ export function studyHandlers(ctx: HandlerContext): Pick<Handlers, StudyMethods>
             job.progress(c.completed + c.failed + c.cancelled, c.completed + c.failed + c.cancelled + c.queued + c.running, `${e.cell} ${e.status}`);
           }
         };
-        return runStudy(ctx.store, studyId, { signal: job.signal, onEvent });
+        // A Redis URL in the settings sends the cells to `ser worker` processes; otherwise they train here.
+        const redis = getSetting(db, STUDY_REDIS_SETTING) || undefined;
+        return runStudy(ctx.store, studyId, { signal: job.signal, onEvent, redis });
       },
       () => draining.delete(studyId),
     );

@@ -183,3 +183,24 @@ export function updateLabels(db: Db, datasetId: number, labelMap: LabelMapOverri
     for (const l of labels) set.run(l.label, l.id, datasetId);
   })();
 }
+
+/**
+ * Writes a coordinator's dataset into a study worker's own store under the same ids (the run config names them),
+ * replacing what an earlier cell left there; files no longer in the snapshot are removed.
+ */
+export function mirrorDataset(db: Db, d: Pick<DatasetRow, 'id' | 'name' | 'root' | 'corpus' | 'labelMap'>, files: FileRow[]): void {
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO datasets (id, name, root, corpus, label_map) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, root = excluded.root, corpus = excluded.corpus, label_map = excluded.label_map`,
+    ).run(d.id, d.name, d.root, d.corpus, JSON.stringify(d.labelMap));
+    db.prepare(`DELETE FROM files WHERE dataset_id = ?`).run(d.id);
+    const insert = db.prepare(
+      `INSERT INTO files (id, dataset_id, path, rel_path, label, original_label, speaker, gender, intensity, statement, corpus, duration,
+         sample_rate, channels, content_hash, error)
+       VALUES (@id, @datasetId, @path, @relPath, @label, @originalLabel, @speaker, @gender, @intensity, @statement, @corpus, @duration,
+         @sampleRate, @channels, @contentHash, @error)`,
+    );
+    for (const f of files) insert.run({ ...f, datasetId: d.id });
+  })();
+}

@@ -18,6 +18,7 @@ import {
   type StudyRow,
 } from '../store/studies';
 import { startRun, type RunEvent, type RunHandle } from '../training/run';
+import { runStudyOnRedis } from './redisQueue';
 
 /** What a study run reports as it goes. */
 export type StudyEvent =
@@ -69,7 +70,12 @@ export interface RunStudyOptions {
   featureWorkers?: number;
   /** How often the queue looks for a cancel made by another process (ms). */
   pollMs?: number;
+  /** Enqueue the cells on this Redis (redis://host:port) for `ser worker` processes instead of training them here. */
+  redis?: string;
 }
+
+/** The setting naming a Redis URL: when set, the workbench enqueues studies there for `ser worker` processes. */
+export const STUDY_REDIS_SETTING = 'studyRedis';
 
 /**
  * Drains a study's queue: re-queues cells orphaned by a crashed process, then trains up to `concurrency` cells at
@@ -80,6 +86,7 @@ export interface RunStudyOptions {
 export async function runStudy(store: Store, studyId: number, opts: RunStudyOptions = {}): Promise<StudyRow> {
   const db = store.db;
   if (!getStudy(db, studyId)) throw new ApiError(`No study ${studyId}`, 'not_found');
+  if (opts.redis) return runStudyOnRedis(store, studyId, opts.redis, opts);
   requeueOrphanedCells(db, studyId);
   const limit = Math.max(1, opts.concurrency ?? studyConcurrency(store));
   const emit = (e: StudyEvent) => {
