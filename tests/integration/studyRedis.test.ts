@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -124,6 +124,26 @@ describe('studies on Redis workers', () => {
       expect(cell.test.uar).toBeCloseTo(twin.test.uar, 12);
       expect(cell.test.accuracy).toBeCloseTo(twin.test.accuracy, 12);
     }
-    b.kill('SIGTERM');
+    b.kill('SIGKILL');
+
+    // A worker whose copy of the corpus differs (one file re-encoded): the cell fails naming the file.
+    const copy = join(tmp, 'copy');
+    mkdirSync(copy);
+    for (let n = 2; n <= 8; n++) symlinkSync(join(RAVDESS_16K, `Actor_0${n}`), join(copy, `Actor_0${n}`));
+    mkdirSync(join(copy, 'Actor_01'));
+    const names = readdirSync(join(RAVDESS_16K, 'Actor_01'));
+    for (const name of names.slice(1)) symlinkSync(join(RAVDESS_16K, 'Actor_01', name), join(copy, 'Actor_01', name));
+    const changed = readFileSync(join(RAVDESS_16K, 'Actor_01', names[0]));
+    changed[changed.length - 1] ^= 1;
+    writeFileSync(join(copy, 'Actor_01', names[0]), changed);
+    const c = start(['worker', '--redis', url, '--dir', join(tmp, 'c'), '--data-root', `${corpus}=${copy}`]);
+    await until('worker c', () => c.log().includes('waiting for study cells'), 60_000);
+    const mismatch = ser('study', 'run', '--dataset', '1', '--model', 'svm', '--folds', '2', '--redis', url, '--db', db, '--json');
+    const failed = JSON.parse(mismatch.stdout) as Report & { cells: { error: string }[] };
+    expect(failed.status).toBe('failed');
+    for (const cell of failed.cells) {
+      expect(cell.error).toContain(`${join(copy, 'Actor_01', names[0])}: its content differs from the coordinator's copy (sha1 `);
+    }
+    c.kill('SIGKILL');
   }, 1_500_000);
 });
