@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
-export const VIEWS = ['datasets', 'experiments', 'training', 'results', 'compare', 'recorder', 'predict'] as const;
+export const VIEWS = ['datasets', 'experiments', 'training', 'results', 'compare', 'studies', 'recorder', 'predict'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const VIEW_TITLES: Record<ViewName, string> = {
@@ -11,6 +11,7 @@ export const VIEW_TITLES: Record<ViewName, string> = {
   training: 'Training',
   results: 'Results',
   compare: 'Compare',
+  studies: 'Studies',
   recorder: 'Recorder',
   predict: 'Predict',
 };

@@ -54,3 +54,21 @@ export const StudySpecSchema = z.strictObject({
 });
 export type StudySpec = z.output<typeof StudySpecSchema>;
 export type StudySpecInput = z.input<typeof StudySpecSchema>;
+
+/** The figures a study aggregates, in the order they are shown. */
+export const STUDY_METRICS = ['accuracy', 'uar', 'macroF1'] as const;
+export type StudyMetric = (typeof STUDY_METRICS)[number];
+
+/** "1e-3, 3e-4, rbf" → [0.001, 0.0003, "rbf"]: a grid axis's values as typed (CLI --grid, the study form); JSON where a value parses, else the text. */
+export function parseGridValues(text: string): unknown[] {
+  return text
+    .split(',')
+    .map((v) => v.trim())
+    .map((v) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return v;
+      }
+    });
+}

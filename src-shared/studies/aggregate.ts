@@ -1,3 +1,4 @@
+import { STUDY_METRICS, type StudyMetric } from '../config/study';
 import type { EvaluationReport } from '../metrics';
 import { mean, pairedComparison, sampleStd, summarize, type PairedComparison, type Summary } from './statistics';
 
@@ -15,9 +16,6 @@ export interface CellOutcome {
   /** Test predictions with the file's speaker (pooled confusion, per-speaker accuracy, paired checks). */
   predictions: { fileId?: number; label: string; predicted: string; speaker: string | null }[];
 }
-
-export const STUDY_METRICS = ['accuracy', 'uar', 'macroF1'] as const;
-export type StudyMetric = (typeof STUDY_METRICS)[number];
 
 export interface MetricAggregate extends Summary {
   /** Per fold, the mean over that fold's completed seeds (null: no completed cell). The CI is over these. */

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { E2E_TOKEN } from '../../playwright.config';
 
-const VIEWS = ['Datasets', 'Experiments', 'Training', 'Results', 'Compare', 'Recorder', 'Predict'];
+const VIEWS = ['Datasets', 'Experiments', 'Training', 'Results', 'Compare', 'Studies', 'Recorder', 'Predict'];
 
 test('browser mode refuses a page load without the token', async ({ request }) => {
   const res = await request.get('/');

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import type { StudySpecInput } from '../../../src-shared/config/study';
 import type { StudyComparison } from '../../../src-shared/studies/aggregate';
-import { STUDY_METRICS } from '../../../src-shared/studies/aggregate';
+import { STUDY_METRICS, parseGridValues, type StudySpecInput } from '../../../src-shared/config/study';
 import { cancelStudy, getStudy, listStudies, retryStudy, type StudyRow } from '../../core/store/studies';
 import { compareStudyReports, studyReport, type StudyReport } from '../../core/studies/report';
 import { createStudy, runStudy, type StudyEvent } from '../../core/studies/runner';
@@ -31,17 +30,7 @@ function readJson(file: string, flag: string): unknown {
 export function parseGridAxis(text: string): [string, unknown[]] {
   const eq = text.indexOf('=');
   if (eq < 1 || eq === text.length - 1) throw new CliError(`--grid takes path=value1,value2,…; got "${text}"`);
-  const values = text
-    .slice(eq + 1)
-    .split(',')
-    .map((v) => {
-      try {
-        return JSON.parse(v) as unknown;
-      } catch {
-        return v;
-      }
-    });
-  return [text.slice(0, eq), values];
+  return [text.slice(0, eq), parseGridValues(text.slice(eq + 1))];
 }
 
 function describeStudy(r: StudyReport): string {
