@@ -24,31 +24,36 @@ function shuffled<T>(items: T[], random: () => number): T[] {
   return out;
 }
 
-const byNatural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+/** Natural order (2 before 10); names it ranks equal ('1', '01') by code unit, so the order never rests on the input's. */
+const byNatural = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : 1);
 
 function checkFraction(name: string, f: number | undefined): void {
   if (f !== undefined && !(f >= 0 && f < 1)) throw new Error(`${name} must be in [0, 1), got ${f}`);
+}
+
+/** The speakers (less `exclude`) of each gender, 'unknown' being one, the genders by name, each group in seeded order. */
+function genderGroups(files: SplitFile[], seed: number, exclude: Set<string> = new Set()): string[][] {
+  const gender = new Map<string, string>();
+  for (const f of files) if (!exclude.has(f.speaker!)) gender.set(f.speaker!, f.gender ?? 'unknown');
+  const random = mulberry32(seed);
+  return [...new Set(gender.values())].sort().map((g) => shuffled([...gender.keys()].filter((s) => gender.get(s) === g).sort(byNatural), random));
 }
 
 /**
  * Speakers in a seeded order that alternates genders (when known), so the first few held out are
  * balanced rather than, by chance, all men.
  */
-function speakerOrder(files: SplitFile[], seed: number, exclude: Set<string> = new Set()): string[] {
-  const gender = new Map<string, string>();
-  for (const f of files) if (f.speaker !== null && !exclude.has(f.speaker)) gender.set(f.speaker, f.gender ?? 'unknown');
-  const random = mulberry32(seed);
-  const groups = [...new Set(gender.values())]
-    .sort()
-    .map((g) => shuffled([...gender.keys()].filter((s) => gender.get(s) === g).sort(byNatural), random));
+function speakerOrder(files: SplitFile[], seed: number, exclude?: Set<string>): string[] {
+  const groups = genderGroups(files, seed, exclude);
+  const total = groups.flat().length;
   const order: string[] = [];
-  for (let i = 0; order.length < gender.size; i++) for (const g of groups) if (i < g.length) order.push(g[i]);
+  for (let i = 0; order.length < total; i++) for (const g of groups) if (i < g.length) order.push(g[i]);
   return order;
 }
 
 function assign(files: SplitFile[], test: Set<string>, val: Set<string>): SplitAssignment {
   const out: SplitAssignment = { train: [], val: [], test: [] };
-  for (const f of [...files].sort((a, b) => a.id - b.id)) {
+  for (const f of files) {
     const s = f.speaker!;
     (test.has(s) ? out.test : val.has(s) ? out.val : out.train).push(f.id);
   }
@@ -81,7 +86,8 @@ function countFor(fraction: number | undefined, n: number): number {
 
 /** Splits usable files (no error, a label) into train/val/test; pure and deterministic for a given seed. */
 export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignment {
-  const files = allFiles.filter((f) => !f.error && f.label !== null);
+  // In id order from here on, so nothing depends on the order of the input.
+  const files = allFiles.filter((f) => !f.error && f.label !== null).sort((a, b) => a.id - b.id);
   if (files.length === 0) throw new Error('no usable files to split (every file has an error or no label)');
 
   if (spec.kind === 'random') {
@@ -93,14 +99,12 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     const labels = [...new Set(files.map((f) => f.label!))].sort();
     for (const label of labels) {
       const ids = shuffled(
-        files
-          .filter((f) => f.label === label)
-          .map((f) => f.id)
-          .sort((a, b) => a - b),
+        files.filter((f) => f.label === label).map((f) => f.id),
         random,
       );
-      const nTest = Math.round(ids.length * spec.testFraction);
-      const nVal = Math.round(ids.length * spec.valFraction);
+      // Rounding may not take a class's last file: every class keeps at least one for training.
+      const nTest = Math.min(Math.round(ids.length * spec.testFraction), ids.length - 1);
+      const nVal = Math.min(Math.round(ids.length * spec.valFraction), ids.length - 1 - nTest);
       out.test.push(...ids.slice(0, nTest));
       out.val.push(...ids.slice(nTest, nTest + nVal));
       out.train.push(...ids.slice(nTest + nVal));
@@ -117,15 +121,19 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     checkFraction('testFraction', spec.testFraction);
     if (spec.testSpeakers?.length) {
       requireKnown(speakers, spec.testSpeakers, 'test speakers');
-      test = [...spec.testSpeakers];
+      test = [...new Set(spec.testSpeakers)];
     } else {
-      test = speakerOrder(files, spec.seed).slice(0, countFor(spec.testFraction ?? 0.2, speakers.length));
+      // Named validation speakers are passed over (the order, and so every draw that avoids them, is unchanged).
+      const named = new Set(spec.valSpeakers);
+      test = speakerOrder(files, spec.seed)
+        .filter((s) => !named.has(s))
+        .slice(0, countFor(spec.testFraction ?? 0.2, speakers.length));
     }
     if (spec.valSpeakers?.length) {
       requireKnown(speakers, spec.valSpeakers, 'validation speakers');
       const both = spec.valSpeakers.filter((s) => test.includes(s));
       if (both.length) throw new Error(`speakers ${both.join(', ')} are named for both test and validation`);
-      val = [...spec.valSpeakers];
+      val = [...new Set(spec.valSpeakers)];
     } else {
       val = speakerOrder(files, spec.seed + 1, new Set(test)).slice(0, countFor(spec.valFraction, speakers.length));
     }
@@ -133,8 +141,11 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     if (!Number.isInteger(spec.k) || spec.k < 2) throw new Error(`k must be an integer >= 2, got ${spec.k}`);
     if (!Number.isInteger(spec.fold) || spec.fold < 0 || spec.fold >= spec.k) throw new Error(`fold must be in 0..${spec.k - 1}, got ${spec.fold}`);
     if (speakers.length < spec.k) throw new Error(`${spec.k}-fold by speaker needs at least ${spec.k} speakers, this dataset has ${speakers.length}`);
-    // Folds are dealt round-robin from one seeded order, so every fold of a given seed is disjoint.
-    test = speakerOrder(files, spec.seed).filter((_, i) => i % spec.k === spec.fold);
+    // The speakers, gender after gender, are dealt round-robin to the folds: the folds of a seed are disjoint, and
+    // each has its share of every gender (dealt from the alternating order, an even k would give one-gender folds).
+    test = genderGroups(files, spec.seed)
+      .flat()
+      .filter((_, i) => i % spec.k === spec.fold);
     val = speakerOrder(files, spec.seed + 1, new Set(test)).slice(0, countFor(spec.valFraction, speakers.length));
   } else {
     requireKnown(speakers, [spec.speaker], 'speaker');
