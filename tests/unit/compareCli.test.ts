@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../../src-shared/config/run';
-import { evaluatePredictions } from '../../src-shared/metrics';
+import type { EvaluationReport } from '../../src-shared/metrics';
 import { openStore } from '../../src-main/core/store/db';
 import { REPO_ROOT } from '../helpers/shared';
 
@@ -18,8 +18,57 @@ describe('ser runs / compare / export on a seeded database', () => {
   let dir: string;
   let dbPath: string;
   const labels = ['angry', 'happy', 'sad'];
-  const report1 = evaluatePredictions([0, 0, 1, 1, 2, 2], [0, 0, 1, 2, 2, 2], labels);
-  const report2 = evaluatePredictions([0, 0, 1, 1, 2, 2, 3], [0, 1, 1, 1, 2, 0, 3], [...labels, 'calm']);
+  // Stored evaluations as written out (what evaluatePredictions gives for the predictions noted), not computed here:
+  // a call outside a test would make every metrics mutant "static" and rerun this slow CLI test for each one.
+  // true [0, 0, 1, 1, 2, 2], predicted [0, 0, 1, 2, 2, 2]
+  const report1: EvaluationReport = {
+    labels,
+    accuracy: 5 / 6,
+    uar: 5 / 6,
+    macroF1: (1 + 2 / 3 + 0.8) / 3,
+    perClass: {
+      angry: { precision: 1, recall: 1, f1: 1, support: 2 },
+      happy: { precision: 1, recall: 0.5, f1: 2 / 3, support: 2 },
+      sad: { precision: 2 / 3, recall: 1, f1: 0.8, support: 2 },
+    },
+    confusion: [
+      [2, 0, 0],
+      [0, 1, 1],
+      [0, 0, 2],
+    ],
+    confusionNormalized: [
+      [1, 0, 0],
+      [0, 0.5, 0.5],
+      [0, 0, 1],
+    ],
+    n: 6,
+  };
+  // true [0, 0, 1, 1, 2, 2, 3], predicted [0, 1, 1, 1, 2, 0, 3]
+  const report2: EvaluationReport = {
+    labels: [...labels, 'calm'],
+    accuracy: 5 / 7,
+    uar: 0.75,
+    macroF1: (0.5 + 0.8 + 2 / 3 + 1) / 4,
+    perClass: {
+      angry: { precision: 0.5, recall: 0.5, f1: 0.5, support: 2 },
+      happy: { precision: 2 / 3, recall: 1, f1: 0.8, support: 2 },
+      sad: { precision: 1, recall: 0.5, f1: 2 / 3, support: 2 },
+      calm: { precision: 1, recall: 1, f1: 1, support: 1 },
+    },
+    confusion: [
+      [1, 1, 0, 0],
+      [0, 2, 0, 0],
+      [1, 0, 1, 0],
+      [0, 0, 0, 1],
+    ],
+    confusionNormalized: [
+      [0.5, 0.5, 0, 0],
+      [0, 1, 0, 0],
+      [0.5, 0, 0.5, 0],
+      [0, 0, 0, 1],
+    ],
+    n: 7,
+  };
   const config1 = {
     datasetId: 1,
     model: { preset: 'resnet', params: {} },

@@ -52,49 +52,39 @@ export function flattenConfig(value: unknown, prefix = '', out: Map<string, unkn
     for (const k of keys) flattenConfig(value[k], prefix ? `${prefix}.${k}` : k, out);
   } else if (Array.isArray(value) && value.some((v) => typeof v === 'object' && v !== null)) {
     value.forEach((v, i) => flattenConfig(v, prefix ? `${prefix}.${i}` : String(i), out));
-    if (value.length === 0 && prefix) out.set(prefix, []);
   } else if (prefix) {
     out.set(prefix, value === undefined ? null : value);
   }
   return out;
 }
 
-/** Canonical text for equality: key order in objects must not make equal values differ. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isPlainObject(v))
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v ?? null);
-}
+/**
+ * Text for equality of config leaves. flattenConfig leaves only plain values, null, `{}` and arrays of plain values
+ * (it recurses into every other object), so their JSON text is canonical: no object key order can enter it.
+ */
+const leafText = (v: unknown): string => JSON.stringify(v);
+
+/** Leaf text with an array's order ignored: labels and named speakers select files as sets. */
+const leafSetText = (v: unknown): string => leafText(Array.isArray(v) ? [...(v as unknown[])].sort() : v);
 
 /** The config paths whose values differ between runs, each with one value per run (missing = null). */
 export function configDiff(configs: unknown[]): Record<string, unknown[]> {
   const flat = configs.map((c) => flattenConfig(c));
-  const paths: string[] = [];
-  const seen = new Set<string>();
-  for (const f of flat) {
-    for (const p of f.keys()) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      paths.push(p);
-    }
-  }
+  // Every path any run has, in first-seen order.
+  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))];
   const diff: Record<string, unknown[]> = {};
-  const isEmpty = (v: unknown): boolean => v === null || canonical(v) === '{}' || canonical(v) === '[]';
+  const isEmpty = (v: unknown): boolean => ['null', '{}', '[]'].includes(leafText(v));
   for (const p of paths) {
     const values = flat.map((f) => (f.has(p) ? f.get(p) : null));
     // `params: {}` in one run vs `params.kernel` in another: the child path already shows the difference.
     if (values.every(isEmpty) && paths.some((q) => q.startsWith(`${p}.`))) continue;
-    const first = canonical(values[0]);
-    if (values.some((v) => canonical(v) !== first)) diff[p] = values;
+    const first = leafText(values[0]);
+    if (values.some((v) => leafText(v) !== first)) diff[p] = values;
   }
   return diff;
 }
 
-const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const numberOrNull = (v: unknown): number | null => (Number.isFinite(v) ? (v as number) : null);
 
 /** accuracy / uar / macro_f1 of a stored metrics object; null for any that is missing. */
 export function headlineMetrics(metrics: Record<string, unknown> | null | undefined): HeadlineMetrics {
@@ -137,7 +127,10 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
       warnings.push(`Run ${r.id}'s dataset has been deleted; its config and results are still shown, but it cannot be re-run or re-evaluated.`);
   }
   const differing = configDiff(runs.map((r) => r.config));
-  const testSetPaths = Object.keys(differing).filter((p) => p === 'datasetId' || p === 'labels' || p === 'split' || p.startsWith('split.'));
+  // The same labels or named speakers listed in another order test the same files.
+  const testSetPaths = Object.keys(differing).filter(
+    (p) => (p === 'datasetId' || p === 'labels' || p === 'split' || p.startsWith('split.')) && new Set(differing[p].map(leafSetText)).size > 1,
+  );
   if (testSetPaths.length) {
     warnings.push(`Runs differ in ${testSetPaths.join(', ')}, so they may not have been tested on the same files: compare their metrics with care.`);
   }
@@ -147,7 +140,7 @@ export function compareRuns(runs: RunForComparison[]): RunComparison {
   let shared: string[] = [];
   if (evaluated.length) {
     shared = evaluated[0].info.labels!.filter((l) => evaluated.every((x) => x.info.labels!.includes(l)));
-    const differs = evaluated.some((x) => canonical([...x.info.labels!].sort()) !== canonical([...evaluated[0].info.labels!].sort()));
+    const differs = evaluated.some((x) => leafSetText(x.info.labels) !== leafSetText(evaluated[0].info.labels));
     if (differs) {
       const sets = evaluated.map((x) => `run ${x.run.id} [${listLabels(x.info.labels!)}]`).join('; ');
       warnings.push(
