@@ -1,5 +1,5 @@
 // `ser features` and `ser extract` end to end through bin/ser.mjs.
-import { spawnSync } from 'node:child_process';
+import { ser as run } from '../helpers/cli';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { computeFeatures } from '../../src-main/core/features/compute';
 import { parseFeatureConfig } from '../../src-shared/config/features';
 import { openStore } from '../../src-main/core/store/db';
 import { upsertDataset, upsertFiles } from '../../src-main/core/store/datasets';
-import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
+import { RAVDESS_16K } from '../helpers/shared';
 
 let dir: string;
 let db: string;
@@ -17,13 +17,7 @@ const actorDir = join(RAVDESS_16K, 'Actor_09');
 const files = readdirSync(actorDir).sort().slice(0, 6);
 const wav = join(actorDir, files[0]);
 
-function ser(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ser.mjs'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SER_DB: db, SER_CACHE_DIR: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (args: string[]) => run(args, { env: { SER_DB: db, SER_CACHE_DIR: '' }, timeout: 600_000 });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ser-extract-cli-'));

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ser as run } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
-import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
+import { RAVDESS_16K } from '../helpers/shared';
 
 let tmp: string;
 beforeAll(() => {
@@ -10,10 +10,7 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(tmp));
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ser.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => run(args);
 
 describe('ser import / ser datasets', () => {
   it('imports RAVDESS and prints one JSON object', () => {

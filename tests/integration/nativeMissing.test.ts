@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ser as run } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
 import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
 
@@ -17,12 +17,7 @@ beforeAll(() => {
 afterAll(() => removeDir(tmp));
 
 function ser(binding: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ser.mjs'), ...args], {
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, SER_SQLITE_BINDING: binding, SER_DEBUG: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return run(args, { timeout: 60_000, env: { SER_SQLITE_BINDING: binding, SER_DEBUG: '' } });
 }
 
 const NOT_BUILT = new RegExp(

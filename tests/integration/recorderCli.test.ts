@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { listFiles } from '../../src-main/core/store/datasets';
 import { openStore } from '../../src-main/core/store/db';
 import { rememberedDevice } from '../../src-main/core/recorder/devices';
 import { FILE_DEVICE_NAME, NO_CAPTURE_CONFIG, prepareFileDevice, type FileDevice } from '../../src-main/core/recorder/fileDevice';
-import { RAVDESS_48K, REPO_ROOT } from '../helpers/shared';
+import { ser as run } from '../helpers/cli';
+import { RAVDESS_48K } from '../helpers/shared';
 
 // `ser devices` and `ser record` end to end, recording from the ALSA file-backed microphone.
 
@@ -23,12 +23,7 @@ let mic: FileDevice;
 let db: string;
 
 function ser(args: string[], env: Record<string, string> = mic.env) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ser.mjs'), ...args], {
-    env: { ...process.env, ...env, SER_DB: db },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return run(args, { env: { ...env, SER_DB: db }, timeout: 60_000 });
 }
 
 beforeAll(async () => {

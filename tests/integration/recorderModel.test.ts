@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { FILE_DEVICE_NAME, prepareFileDevice, type FileDevice } from '../../src-
 import { arraySource, liveClassify, type LiveWindow } from '../../src-shared/live/liveWindow';
 import { openStore } from '../../src-main/core/store/db';
 import { startRun } from '../../src-main/core/training/run';
-import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
+import { ser as run } from '../helpers/cli';
+import { RAVDESS_16K } from '../helpers/shared';
 
 // `ser record --model` and `--live` with a real (small) trained model: a random forest on
 // utterance functionals, trained on RAVDESS Actor_01, listening to Actor_02 through the file microphone.
@@ -24,12 +24,7 @@ let modelDir: string;
 let mic: FileDevice;
 
 function ser(args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'ser.mjs'), ...args], {
-    env: { ...process.env, ...mic.env, SER_DB: join(dir, 'cli.sqlite') },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return run(args, { env: { ...mic.env, SER_DB: join(dir, 'cli.sqlite') }, timeout: 120_000 });
 }
 
 beforeAll(async () => {

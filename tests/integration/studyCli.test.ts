@@ -1,21 +1,15 @@
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ser as run, startSer } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
-import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
+import { RAVDESS_16K } from '../helpers/shared';
 
 const tmp = makeTempDir('ser-study-');
 afterAll(() => removeDir(tmp));
-const tsx = createRequire(import.meta.url).resolve('tsx');
-const cli = [`--import`, tsx, join(REPO_ROOT, 'src-main', 'cli', 'index.ts')];
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8', timeout: 900_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => run(args, { timeout: 900_000 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,23 +22,16 @@ describe('ser study', () => {
     const db = join(tmp, 'w.sqlite');
     expect(ser('import', corpus, '--db', db, '--json').code).toBe(0);
 
-    const child = spawn(
-      process.execPath,
-      [...cli, 'study', 'run', '--dataset', '1', '--model', 'simplecnn', '--epochs', '2', '--folds', '4', '--db', db, '--json'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const child = startSer(['study', 'run', '--dataset', '1', '--model', 'simplecnn', '--epochs', '2', '--folds', '4', '--db', db, '--json']);
+    const stderr = () => child.log();
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     // Kill it once one cell is stored and the next is training.
     const watch = new Database(db, { readonly: true, fileMustExist: true });
     const count = (status: string) => (watch.prepare(`SELECT COUNT(*) AS n FROM study_cells WHERE status = ?`).get(status) as { n: number }).n;
     const deadline = Date.now() + 600_000;
     while (!(count('completed') >= 1 && count('running') >= 1)) {
-      if (Date.now() > deadline) throw new Error(`no cell finished in time: ${stderr}`);
-      if (child.exitCode !== null) throw new Error(`the study ended before it could be killed: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`no cell finished in time: ${stderr()}`);
+      if (child.exitCode !== null) throw new Error(`the study ended before it could be killed: ${stderr()}`);
       await sleep(300);
     }
     child.kill('SIGKILL');

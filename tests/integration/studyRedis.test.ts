@@ -1,38 +1,26 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ser as run, startSer } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
-import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
+import { RAVDESS_16K } from '../helpers/shared';
 
 const tmp = makeTempDir('ser-redis-');
-const tsx = createRequire(import.meta.url).resolve('tsx');
-const cli = ['--import', tsx, join(REPO_ROOT, 'src-main', 'cli', 'index.ts')];
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   removeDir(tmp);
 });
 
-function ser(...args: string[]) {
-  const r = spawnSync(process.execPath, [...cli, ...args], { encoding: 'utf8', timeout: 900_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const ser = (...args: string[]) => run(args, { timeout: 900_000 });
 
-function start(args: string[], onLine?: (line: string) => void): ChildProcess & { log: () => string } {
-  const child = spawn(process.execPath, [...cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[], onLine?: (line: string) => void) {
+  const child = startSer(args, onLine);
   children.push(child);
-  let log = '';
-  const take = (d: Buffer) => {
-    log += d.toString();
-    for (const line of d.toString().split('\n')) if (line) onLine?.(line);
-  };
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
-  return Object.assign(child, { log: () => log });
+  return child;
 }
 
 const freePort = () =>
