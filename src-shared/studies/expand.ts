@@ -28,8 +28,8 @@ export function gridPoints(grid: StudySpec['grid']): GridPoint[] {
 export function setPath(base: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
   const [head, ...rest] = path.split('.');
   if (!rest.length) return { ...base, [head]: value };
-  const inner = base[head] ?? {};
-  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+  const inner = base[head] ?? {}; // null and undefined both become a new object
+  if (typeof inner !== 'object' || Array.isArray(inner)) {
     throw new ApiError(
       `grid axis ${path}: the base config's ${head} is ${JSON.stringify(inner)}, not an object to set ${rest.join('.')} in`,
       'invalid',
@@ -57,16 +57,21 @@ export function foldCount(spec: StudySpec, speakers: readonly string[]): number 
 }
 
 /**
- * Checks the folds against the dataset's speakers: enough speakers for k folds (each fold also needs training and
- * validation speakers), explicit groups disjoint and naming known speakers.
+ * Checks the folds against the dataset's speakers: every fold needs test, validation and training speakers, k folds
+ * need k speakers, explicit groups must be disjoint and name known speakers.
  */
 export function checkFolds(spec: StudySpec, speakers: readonly string[]): void {
   const n = speakers.length;
   const fail = (message: string) => {
     throw new ApiError(message, 'invalid', [`folds: ${message}`]);
   };
-  if (spec.folds.kind === 'kfold' && spec.folds.k > n) fail(`${spec.folds.k} folds need at least ${spec.folds.k} speakers; the dataset has ${n}`);
-  if (spec.folds.kind === 'loso' && n < 3) fail(`leave-one-speaker-out needs at least 3 speakers (test, validation, training); the dataset has ${n}`);
+  if (n < 3) fail(`a study needs at least 3 speakers (test, validation and training in every fold); the dataset has ${n}`);
+  if (spec.folds.kind === 'kfold') {
+    const k = spec.folds.k;
+    if (k > n) fail(`${k} folds need at least ${k} speakers; the dataset has ${n}`);
+    // The largest fold tests ⌈n/k⌉ speakers; validation and training need one each of the rest.
+    if (Math.ceil(n / k) > n - 2) fail(`${k} folds of ${n} speakers test ${Math.ceil(n / k)} at once, leaving too few to train and validate on`);
+  }
   if (spec.folds.kind === 'groups') {
     const known = new Set(speakers);
     const seen = new Map<string, number>();

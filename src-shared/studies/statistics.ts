@@ -81,7 +81,8 @@ export function pairedComparison(a: readonly number[], b: readonly number[]): Pa
   let wilcoxonStatistic: number | null = null;
   let wilcoxonPValue: number | null = null;
   if (n >= 2 && d.some((v) => v !== 0)) {
-    const w = wilcoxon(d, { zeroMethod: 'wilcox', correction: true });
+    // @stdlib's defaults are R's: zero differences dropped ('wilcox'), continuity correction on.
+    const w = wilcoxon(d);
     wilcoxonStatistic = w.statistic;
     wilcoxonPValue = Math.min(1, w.pValue);
   }

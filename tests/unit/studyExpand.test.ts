@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiError } from '../../src-shared/api/errors';
 import { StudySpecSchema, type StudySpecInput } from '../../src-shared/config/study';
 import { expandStudy, foldCount, gridPoints, setPath } from '../../src-shared/studies/expand';
 
@@ -53,24 +54,61 @@ describe('study expansion', () => {
     ]);
   });
 
+  /** The ApiError expandStudy throws, or null. */
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+      return null;
+    } catch (err) {
+      return err as ApiError;
+    }
+  };
+
   it('rejects folds the dataset cannot give, naming the problem', () => {
-    expect(() => expandStudy(spec({ folds: { kind: 'kfold', k: 9 }, base: { model: 'svm' } }), speakers)).toThrow(
-      /9 folds need at least 9 speakers; the dataset has 8/,
+    const tooMany = refusal(() => expandStudy(spec({ folds: { kind: 'kfold', k: 9 }, base: { model: 'svm' } }), speakers))!;
+    expect(tooMany.message).toBe('9 folds need at least 9 speakers; the dataset has 8');
+    expect(tooMany.code).toBe('invalid');
+    expect(tooMany.issues).toEqual(['folds: 9 folds need at least 9 speakers; the dataset has 8']);
+    for (const folds of [{ kind: 'loso' as const }, { kind: 'kfold' as const, k: 2 }]) {
+      expect(refusal(() => expandStudy(spec({ folds, base: { model: 'svm' } }), ['a', 'b']))!.message).toBe(
+        'a study needs at least 3 speakers (test, validation and training in every fold); the dataset has 2',
+      );
+    }
+    expect(refusal(() => expandStudy(spec({ folds: { kind: 'kfold', k: 2 }, base: { model: 'svm' } }), ['a', 'b', 'c']))!.message).toBe(
+      '2 folds of 3 speakers test 2 at once, leaving too few to train and validate on',
     );
-    expect(() => expandStudy(spec({ folds: { kind: 'loso' }, base: { model: 'svm' } }), ['a', 'b'])).toThrow(/at least 3 speakers/);
     const groups = (g: string[][]) => spec({ folds: { kind: 'groups', groups: g }, base: { model: 'svm' } });
-    expect(() => expandStudy(groups([['01'], ['99']]), speakers)).toThrow(/fold 2 names speaker "99"/);
+    expect(refusal(() => expandStudy(groups([['01'], ['99']]), speakers))!.message).toBe(
+      'fold 2 names speaker "99", who is not in the dataset (speakers: 01, 02, 03, 04, 05, 06, 07, 08)',
+    );
     expect(() => expandStudy(groups([['01', '02'], ['02']]), speakers)).toThrow(/speaker "02" is in folds 1 and 2/);
-    expect(() => expandStudy(groups([['01', '02', '03', '04', '05', '06', '07'], ['08']]), speakers)).toThrow(/leaving none to train/);
+    expect(refusal(() => expandStudy(groups([['01', '02', '03', '04', '05', '06', '07'], ['08']]), speakers))!.message).toBe(
+      'fold 1 tests 7 of 8 speakers, leaving none to train and validate on',
+    );
+  });
+
+  it('accepts the limits: k = number of speakers, LOSO and 3-fold on 3 speakers, a group leaving two speakers', () => {
+    expect(expandStudy(spec({ folds: { kind: 'kfold', k: 8 }, base: { model: 'svm' } }), speakers)).toHaveLength(8);
+    expect(expandStudy(spec({ folds: { kind: 'loso' }, base: { model: 'svm' } }), ['a', 'b', 'c'])).toHaveLength(3);
+    expect(expandStudy(spec({ folds: { kind: 'kfold', k: 3 }, base: { model: 'svm' } }), ['a', 'b', 'c'])).toHaveLength(3);
+    const groups = [['01', '02', '03', '04', '05', '06'], ['07']];
+    expect(expandStudy(spec({ folds: { kind: 'groups', groups }, base: { model: 'svm' } }), speakers)).toHaveLength(2);
   });
 
   it('an invalid grid value fails before anything runs, naming its cell and point', () => {
-    expect(() => expandStudy(spec({ base: { model: 'svm' }, grid: { epochs: [5, 0] } }), speakers)).toThrow(
-      /cell f0\/s42\/p1 \(grid point \{"epochs":0\}\): epochs: /,
-    );
-    expect(() => expandStudy(spec({ base: { model: 'svm', features: 'functionals' }, grid: { 'features.nMels': [40] } }), speakers)).toThrow(
-      /grid axis features.nMels: the base config's features is "functionals", not an object/,
-    );
+    const badPoint = refusal(() => expandStudy(spec({ base: { model: 'svm' }, grid: { epochs: [5, 0] } }), speakers))!;
+    expect(badPoint.message).toMatch(/^cell f0\/s42\/p1 \(grid point \{"epochs":0\}\): epochs: \S/);
+    expect(badPoint.issues).toEqual([badPoint.message.replace('cell f0/s42/p1 (grid point {"epochs":0}): ', '')]);
+    // no grid: no point in the message; an issue at the config's root is named "config"
+    const badBase = refusal(() => expandStudy(spec({ base: { model: 'svm', colour: 'red' } }), speakers))!;
+    expect(badBase.message).toMatch(/^cell f0\/s42\/p0: config: Unrecognized key.*colour/);
+    expect(badBase.issues[0]).toMatch(/^config: Unrecognized key/);
+    const notObject = refusal(() =>
+      expandStudy(spec({ base: { model: 'svm', features: 'functionals' }, grid: { 'features.nMels': [40] } }), speakers),
+    )!;
+    expect(notObject.message).toBe(`grid axis features.nMels: the base config's features is "functionals", not an object to set nMels in`);
+    expect(notObject.code).toBe('invalid');
+    expect(refusal(() => setPath({ a: [1] }, 'a.b', 1))!.message).toBe(`grid axis a.b: the base config's a is [1], not an object to set b in`);
   });
 
   it('the spec: reserved and malformed grid paths, repeated seeds', () => {
@@ -95,6 +133,8 @@ describe('study expansion', () => {
       { model: 'b', 'optimizer.learningRate': 2 },
     ]);
     expect(gridPoints({})).toEqual([{}]);
+    expect(setPath({ a: { x: 1 } }, 'a.b.c', 2)).toEqual({ a: { x: 1, b: { c: 2 } } });
+    expect(setPath({ a: null }, 'a.b', 2)).toEqual({ a: { b: 2 } });
     const base = { optimizer: { kind: 'adam' } };
     expect(setPath(base, 'optimizer.learningRate', 0.1)).toEqual({ optimizer: { kind: 'adam', learningRate: 0.1 } });
     expect(base).toEqual({ optimizer: { kind: 'adam' } });

@@ -70,7 +70,7 @@ describe('study statistics edge cases', () => {
     expect(() => mean([])).toThrow(/no values/);
     expect(() => sampleStd([1])).toThrow(/at least two/);
     expect(() => pairedComparison([0.5, 0.6], [0.5])).toThrow(/same folds.*2 vs 1/);
-    expect(() => pairedComparison([], [])).toThrow(/no values/);
+    expect(() => pairedComparison([], [])).toThrow('paired comparison of no values');
   });
 
   it('identical studies: no t statistic, no Wilcoxon test (every difference is 0)', () => {
@@ -90,7 +90,23 @@ describe('study statistics edge cases', () => {
   });
 
   it('one pair: no spread, no tests', () => {
-    expect(pairedComparison([0.7], [0.5])).toMatchObject({ n: 1, ci95: null, t: null, wilcoxonStatistic: null, wilcoxonPValue: null });
+    expect(pairedComparison([0.75], [0.5])).toEqual({
+      n: 1,
+      meanDifference: 0.25,
+      ci95: null,
+      t: null,
+      tPValue: null,
+      wilcoxonStatistic: null,
+      wilcoxonPValue: null,
+    });
+  });
+
+  it('two pairs are enough for both tests (SciPy: t = 3, p = 0.2048; exact Wilcoxon V = 3, p = 0.5)', () => {
+    const c = pairedComparison([0.75, 0.5], [0.5, 0.375]);
+    expect(c.t).toBeCloseTo(3, 12);
+    expect(c.tPValue).toBeCloseTo(0.20483276469913345, 9);
+    expect(c.wilcoxonStatistic).toBe(3);
+    expect(c.wilcoxonPValue).toBeCloseTo(0.5, 12);
   });
 
   it('properties: the interval contains the mean, swapping sides negates the difference and keeps p', () => {
