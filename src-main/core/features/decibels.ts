@@ -24,8 +24,8 @@ export function powerToDb(power: Float64Array, opts: DbOptions = {}): Float64Arr
     out[i] = v;
     if (v > peak) peak = v;
   }
-  if (topDb !== null && power.length > 0) {
-    const floor = peak - topDb;
+  if (topDb !== null) {
+    const floor = peak - topDb; // -Infinity for empty input, where there is nothing to floor
     for (let i = 0; i < out.length; i++) if (out[i] < floor) out[i] = floor;
   }
   return out;

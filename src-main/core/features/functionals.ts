@@ -13,8 +13,8 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
 
 /** Least-squares slope of values against times (units of value per unit of time); 0 for fewer than 2 points. */
 export function slope(times: ArrayLike<number>, values: ArrayLike<number>): number {
+  // Fewer than 2 points (or all at one time) leave den at 0, hence slope 0: no separate guard needed.
   const n = values.length;
-  if (n < 2) return 0;
   let mt = 0;
   let mv = 0;
   for (let i = 0; i < n; i++) {

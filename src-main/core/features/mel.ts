@@ -38,9 +38,9 @@ export function melFrequencies(n: number, fmin: number, fmax: number, htk = fals
   const lo = hzToMel(fmin, htk);
   const hi = hzToMel(fmax, htk);
   const out = new Float64Array(n);
-  // numpy.linspace: i * step + start, last point pinned to stop.
+  // numpy.linspace: i * step + start, last point pinned to stop; a single point is start.
   const step = (hi - lo) / (n - 1);
-  for (let i = 0; i < n; i++) out[i] = melToHz(i === n - 1 ? hi : i * step + lo, htk);
+  for (let i = 0; i < n; i++) out[i] = melToHz(i === 0 ? lo : i === n - 1 ? hi : i * step + lo, htk);
   return out;
 }
 
@@ -78,9 +78,9 @@ export function melFilterbank(sampleRate: number, nFft: number, nMels: number, f
         last = k;
       }
     }
-    // An empty band (too many mels for this FFT size) stays a zero row, as in librosa.
+    // An empty band (too many mels for this FFT size) stays a zero row, as in librosa: start 0, an empty run.
     start[m] = Math.max(first, 0);
-    runs.push(first < 0 ? new Float64Array(0) : row.slice(first, last + 1));
+    runs.push(row.slice(start[m], last + 1));
   }
   const weights = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
   let at = 0;

@@ -40,7 +40,7 @@ export function mfccFromLogMelJs(logMelDb: FrameMatrix, nMfcc: number): FrameMat
   const basis = dctBasis(n, nMfcc);
   const half = n >> 1;
   const odd = n % 2 === 1;
-  const sum = new Float64Array(half + 1);
+  const sum = new Float64Array(half);
   const diff = new Float64Array(half);
   const out = new Float64Array(nMfcc * frames);
   for (let t = 0; t < frames; t++) {
@@ -51,8 +51,6 @@ export function mfccFromLogMelJs(logMelDb: FrameMatrix, nMfcc: number): FrameMat
       sum[m] = a + b;
       diff[m] = a - b;
     }
-    // The middle band of an odd count pairs with itself; odd k have a zero basis value there.
-    sum[half] = odd ? data[src + half] : 0;
     const dst = t * nMfcc;
     for (let k = 0; k < nMfcc; k++) {
       const b = k * n;
@@ -70,7 +68,8 @@ export function mfccFromLogMelJs(logMelDb: FrameMatrix, nMfcc: number): FrameMat
         a3 += basis[b + m + 3] * v[m + 3];
       }
       for (; m < half; m++) a0 += basis[b + m] * v[m];
-      if (odd && k % 2 === 0) a0 += basis[b + half] * sum[half];
+      // The middle band of an odd count pairs with itself; odd k have a zero basis value there.
+      if (odd && k % 2 === 0) a0 += basis[b + half] * data[src + half];
       out[dst + k] = a0 + a1 + (a2 + a3);
     }
   }
