@@ -96,7 +96,7 @@ export function aggregateStudy(
 
   const perClassF1: StudyAggregate['perClassF1'] = {};
   for (const label of labels) {
-    const perFold = Array.from({ length: folds }, (_, f) => foldMean(f, (r) => r.perClass[label]?.f1 ?? 0)).filter((v): v is number => v !== null);
+    const perFold = Array.from({ length: folds }, (_, f) => foldMean(f, (r) => r.perClass[label].f1)).filter((v): v is number => v !== null);
     perClassF1[label] = { mean: mean(perFold), std: perFold.length > 1 ? sampleStd(perFold) : null };
   }
 
@@ -117,7 +117,7 @@ export function aggregateStudy(
   return {
     selected,
     points,
-    complete: chosen.length > 0 && chosen.length === done.length && chosen.length === folds * seeds.length,
+    complete: chosen.length === done.length && chosen.length === folds * seeds.length,
     metrics,
     pooledConfusion: { labels, matrix },
     perClassF1,

@@ -66,23 +66,28 @@ export function checkFolds(spec: StudySpec, speakers: readonly string[]): void {
     throw new ApiError(message, 'invalid', [`folds: ${message}`]);
   };
   if (n < 3) fail(`a study needs at least 3 speakers (test, validation and training in every fold); the dataset has ${n}`);
-  if (spec.folds.kind === 'kfold') {
-    const k = spec.folds.k;
-    if (k > n) fail(`${k} folds need at least ${k} speakers; the dataset has ${n}`);
-    // The largest fold tests ⌈n/k⌉ speakers; validation and training need one each of the rest.
-    if (Math.ceil(n / k) > n - 2) fail(`${k} folds of ${n} speakers test ${Math.ceil(n / k)} at once, leaving too few to train and validate on`);
-  }
-  if (spec.folds.kind === 'groups') {
-    const known = new Set(speakers);
-    const seen = new Map<string, number>();
-    spec.folds.groups.forEach((group, i) => {
-      for (const s of group) {
-        if (!known.has(s)) fail(`fold ${i + 1} names speaker "${s}", who is not in the dataset (speakers: ${[...known].join(', ')})`);
-        if (seen.has(s)) fail(`speaker "${s}" is in folds ${seen.get(s)! + 1} and ${i + 1}; folds must not share speakers`);
-        seen.set(s, i);
-      }
-      if (group.length >= n - 1) fail(`fold ${i + 1} tests ${group.length} of ${n} speakers, leaving none to train and validate on`);
-    });
+  switch (spec.folds.kind) {
+    case 'kfold': {
+      const k = spec.folds.k;
+      if (k > n) fail(`${k} folds need at least ${k} speakers; the dataset has ${n}`);
+      // The largest fold tests ⌈n/k⌉ speakers; validation and training need one each of the rest.
+      if (Math.ceil(n / k) > n - 2) fail(`${k} folds of ${n} speakers test ${Math.ceil(n / k)} at once, leaving too few to train and validate on`);
+      break;
+    }
+    case 'loso':
+      break; // n ≥ 3 is all it needs
+    case 'groups': {
+      const known = new Set(speakers);
+      const seen = new Map<string, number>();
+      spec.folds.groups.forEach((group, i) => {
+        for (const s of group) {
+          if (!known.has(s)) fail(`fold ${i + 1} names speaker "${s}", who is not in the dataset (speakers: ${[...known].join(', ')})`);
+          if (seen.has(s)) fail(`speaker "${s}" is in folds ${seen.get(s)! + 1} and ${i + 1}; folds must not share speakers`);
+          seen.set(s, i);
+        }
+        if (group.length >= n - 1) fail(`fold ${i + 1} tests ${group.length} of ${n} speakers, leaving none to train and validate on`);
+      });
+    }
   }
 }
 

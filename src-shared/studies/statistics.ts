@@ -74,7 +74,8 @@ export function pairedComparison(a: readonly number[], b: readonly number[]): Pa
   const s = summarize(d);
   let t: number | null = null;
   let tPValue: number | null = null;
-  if (n >= 2 && s.std! > 0) {
+  // std is null for one pair and 0 when every difference is the same: t is undefined then
+  if ((s.std ?? 0) > 0) {
     t = s.mean / (s.std! / Math.sqrt(n));
     tPValue = 2 * (1 - tCdf(Math.abs(t), n - 1));
   }

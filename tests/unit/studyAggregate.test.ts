@@ -120,7 +120,16 @@ describe('study aggregation', () => {
       2,
       [1, 2],
     );
-    expect(none).toMatchObject({ selected: null, metrics: null, complete: false, pooledConfusion: null });
+    expect(none).toMatchObject({ selected: null, metrics: null, complete: false, pooledConfusion: null, perClassF1: {}, perSpeaker: [] });
+    // validated but never tested (a run stored without its test evaluation): selected, no figures
+    const untested = aggregateStudy(
+      cells.map((c) => ({ ...c, test: null })),
+      points,
+      2,
+      [1, 2],
+    );
+    expect(untested).toMatchObject({ metrics: null, pooledConfusion: null, perClassF1: {}, perSpeaker: [], complete: false });
+    expect(untested.selected!.point).toBe(0);
   });
 
   it('paired comparison of two studies over the same folds', () => {
@@ -139,6 +148,8 @@ describe('study aggregation', () => {
   });
 
   it('selection: ties go to the earlier point; cells without a validation score, failed or queued cells do not count', () => {
+    const later = cells.map((c) => (c.point === 1 ? { ...c, valUar: 0.9 } : c));
+    expect(aggregateStudy(later, points, 2, [1, 2]).selected!.point).toBe(1);
     const tie = cells.map((c) => ({ ...c, valUar: 0.6 }));
     expect(aggregateStudy(tie, points, 2, [1, 2]).selected!.point).toBe(0);
     // point 0's cells lose their validation score: point 1 is the only one scored
@@ -179,7 +190,7 @@ describe('study aggregation', () => {
           [1, 1],
         ],
       });
-    const a = aggregateStudy([noSad(0, 1, '9'), noSad(1, 1, '10')], [{}], 2, [1]);
+    const a = aggregateStudy([noSad(0, 1, '10'), noSad(1, 1, '9')], [{}], 2, [1]);
     expect(a.perClassF1.sad).toEqual({ mean: 0, std: 0 });
     expect(a.perClassF1.angry).toEqual({ mean: 1, std: 0 });
     expect(a.perSpeaker.map((s) => s.speaker)).toEqual(['9', '10']);
@@ -201,6 +212,7 @@ describe('study aggregation', () => {
     const files = [0, 1].map((f) => cells.find((c) => c.fold === f && c.point === 0)!.predictions.map((p) => p.fileId!));
     const shuffled = files.map((f) => [...f].reverse());
     expect(compareStudies(agg, agg, { a: files, b: shuffled }).uar.meanDifference).toBe(0);
+    expect(compareStudies(agg, agg, { a: shuffled, b: files }).uar.meanDifference).toBe(0);
     const none = aggregateStudy([], points, 2, [1, 2]);
     expect(() => compareStudies(agg, none, { a: files, b: files })).toThrow('both studies need completed cells to compare');
     expect(() => compareStudies(none, agg, { a: files, b: files })).toThrow('both studies need completed cells to compare');

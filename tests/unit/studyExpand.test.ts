@@ -108,6 +108,10 @@ describe('study expansion', () => {
     )!;
     expect(notObject.message).toBe(`grid axis features.nMels: the base config's features is "functionals", not an object to set nMels in`);
     expect(notObject.code).toBe('invalid');
+    expect(badPoint.code).toBe('invalid');
+    expect(refusal(() => setPath({ a: 'x' }, 'a.b.c', 1))!.message).toBe(`grid axis a.b.c: the base config's a is "x", not an object to set b.c in`);
+    const nested = refusal(() => expandStudy(spec({ base: { model: 'svm' }, grid: { 'optimizer.learningRate': [2] } }), speakers))!;
+    expect(nested.message).toMatch(/^cell f0\/s42\/p0 \(grid point \{"optimizer.learningRate":2\}\): optimizer\.learningRate: /);
     expect(refusal(() => setPath({ a: [1] }, 'a.b', 1))!.message).toBe(`grid axis a.b: the base config's a is [1], not an object to set b in`);
   });
 
