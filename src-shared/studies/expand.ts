@@ -66,6 +66,7 @@ export function checkFolds(spec: StudySpec, speakers: readonly string[]): void {
     throw new ApiError(message, 'invalid', [`folds: ${message}`]);
   };
   if (n < 3) fail(`a study needs at least 3 speakers (test, validation and training in every fold); the dataset has ${n}`);
+  // LOSO needs nothing beyond n ≥ 3.
   switch (spec.folds.kind) {
     case 'kfold': {
       const k = spec.folds.k;
@@ -74,8 +75,6 @@ export function checkFolds(spec: StudySpec, speakers: readonly string[]): void {
       if (Math.ceil(n / k) > n - 2) fail(`${k} folds of ${n} speakers test ${Math.ceil(n / k)} at once, leaving too few to train and validate on`);
       break;
     }
-    case 'loso':
-      break; // n ≥ 3 is all it needs
     case 'groups': {
       const known = new Set(speakers);
       const seen = new Map<string, number>();
