@@ -45,9 +45,11 @@ for (const file of files.length ? files : RESEARCH_CORE) {
     const survived = count('Survived', 'NoCoverage');
     const scored = detected + survived;
     const open = mutants.filter(
-      (m) => ['Survived', 'NoCoverage'].includes(m.status) && !listed.has(`${name}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}`),
+      (m) =>
+        ['Survived', 'NoCoverage'].includes(m.status) && !listed.has(`${name}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}`),
     );
-    for (const m of open) unlisted.push(`${name}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${JSON.stringify(m.replacement)}`);
+    for (const m of open)
+      unlisted.push(`${name}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} → ${JSON.stringify(m.replacement)}`);
     rows.push({ file: name, mutants: mutants.length, detected, survived, unlisted: open.length, score: scored ? (100 * detected) / scored : 100 });
   }
 }
