@@ -176,9 +176,8 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
   for (let i = 0; i < samples.length; i++) {
-    const v = Math.max(-1, Math.min(1, samples[i]));
-    // Round to nearest and keep +1.0 inside int16 range.
-    view.setInt16(44 + i * 2, Math.max(-32768, Math.min(32767, Math.round(v * 32768))), true);
+    // Round to nearest, then clip to the int16 range (which is what clipping to -1..1 first would give, +1.0 included).
+    view.setInt16(44 + i * 2, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), true);
   }
   return out;
 }

@@ -66,4 +66,45 @@ describe('resample', () => {
     expect(() => resample(x, 16000.5, 8000)).toThrow(/positive integers/);
     expect(() => resample(x, 0, 8000)).toThrow(/positive integers/);
   });
+
+  it('returns an independent copy at equal rates, exact even next to an impulse', () => {
+    const x = Float32Array.from([0, 0, 0, 1, 0, 0, 0]);
+    const y = resample(x, 22050, 22050);
+    expect(Array.from(y)).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    y[3] = 5;
+    expect(x[3]).toBe(1);
+  });
+
+  it('names both rates when either is not a positive integer', () => {
+    const x = new Float32Array(10);
+    for (const [from, to] of [
+      [16000, 0],
+      [-16000, 8000],
+      [16000, -8000],
+      [16000, 8000.25],
+      [NaN, 8000],
+      [16000, NaN],
+      [Infinity, 8000],
+    ]) {
+      let err: unknown;
+      try {
+        resample(x, from, to);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `${from} -> ${to}`).toBeInstanceOf(RangeError);
+      expect((err as Error).message).toBe(`resample: sample rates must be positive integers in Hz (got ${from} -> ${to})`);
+    }
+  });
+
+  it('gives an empty signal for an empty one, and preserves a DC offset (mean) across the whole signal', () => {
+    expect(resample(new Float32Array(0), 48000, 16000).length).toBe(0);
+    const x = sine(440, 48000, 0.5).map((v) => 0.3 + 0.2 * v);
+    const y = resample(x, 48000, 16000);
+    expect(y.length).toBe(8000);
+    let mean = 0;
+    for (let i = 400; i < 7600; i++) mean += y[i] / 7200;
+    expect(mean).toBeCloseTo(0.3, 3);
+    expect(y[4000]).toBeCloseTo(x[12000], 3);
+  });
 });
