@@ -324,7 +324,8 @@ export interface Results {
   'studies.list': StudySummary[];
   'studies.get': StudyReport;
   'studies.cancel': { running: number };
-  'studies.retry': { queued: number; jobId: string };
+  /** jobId is null when nothing was queued again (no failed or cancelled cell) and no cell is waiting. */
+  'studies.retry': { queued: number; jobId: string | null };
   'studies.compare': StudyComparison & { a: number; b: number };
   'settings.get': { value: string | null };
   'settings.set': { ok: true };

@@ -57,7 +57,8 @@ describe('studies through the API', () => {
     const list = (await dispatch(handlers, 3, 'studies.list', {})) as { result: { id: number; counts: Record<string, number> }[] };
     expect(list.result[0]).toMatchObject({ id: studyId, counts: { completed: 4 } });
     const retry = (await dispatch(handlers, 4, 'studies.retry', { id: studyId })) as { result: { queued: number } };
-    expect(retry.result.queued).toBe(0);
+    expect(retry.result).toEqual({ queued: 0, jobId: null });
+    expect(jobs.active).toBe(0);
 
     // schema-validated before it touches the store
     const bad = await dispatch(handlers, 5, 'studies.create', { spec: { datasetId, folds: { kind: 'kfold', k: 1 } } });

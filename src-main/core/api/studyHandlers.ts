@@ -73,7 +73,9 @@ export function studyHandlers(ctx: HandlerContext): Pick<Handlers, StudyMethods>
     'studies.retry': ({ id }) => {
       requireStudy(id);
       const queued = retryStudy(db, id);
-      return { queued, jobId: drain(id) };
+      const waiting = getStudy(db, id)!.counts;
+      // Nothing to train: no job (one would only open the store after the caller has moved on).
+      return { queued, jobId: queued || waiting.queued || waiting.running ? drain(id) : (draining.get(id) ?? null) };
     },
     'studies.compare': ({ a, b }) => compareStudyReports(db, a, b),
   };
