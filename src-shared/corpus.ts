@@ -1,6 +1,8 @@
 /** Corpora whose file names (or folders) carry the labels. */
 export const CORPUS_NAMES = ['ravdess', 'cremad', 'tess', 'savee', 'emodb', 'folders'] as const;
 export type CorpusName = (typeof CORPUS_NAMES)[number];
+/** What a dataset records as its corpus: a naming convention, or 'custom' when its labels came from a --pattern or a metadata CSV. */
+export type DatasetCorpus = CorpusName | 'custom';
 
 export type Gender = 'male' | 'female';
 

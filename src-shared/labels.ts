@@ -1,13 +1,12 @@
 import cremadMap from '../resources/labelmaps/cremad.json';
 import emodbMap from '../resources/labelmaps/emodb.json';
-import foldersMap from '../resources/labelmaps/folders.json';
 import ravdessMap from '../resources/labelmaps/ravdess.json';
 import saveeMap from '../resources/labelmaps/savee.json';
 import tessMap from '../resources/labelmaps/tess.json';
-import type { CorpusName } from './corpus';
+import type { CorpusName, DatasetCorpus } from './corpus';
+import { labelFromName, synonymMap } from './labelSynonyms';
 
-/** The label set every corpus is mapped onto. */
-export const UNIFIED_LABELS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'] as const;
+export { KNOWN_LABELS, UNIFIED_LABELS, labelFromName } from './labelSynonyms';
 
 /** Per-dataset user overrides: original token or unified label -> new label, or null to drop it. */
 export type LabelMapOverrides = Record<string, string | null>;
@@ -18,32 +17,43 @@ interface LabelMapFile {
   map: Record<string, string | null>;
 }
 
-const CORPUS_MAPS: Record<CorpusName, LabelMapFile> = {
+// Corpora with a fixed code list; folder names, pattern fields and metadata cells are people's words
+// and go through the one synonym list instead (labelSynonyms.ts).
+const CORPUS_MAPS: Record<Exclude<CorpusName, 'folders'>, LabelMapFile> = {
   ravdess: ravdessMap,
   cremad: cremadMap,
   tess: tessMap,
   savee: saveeMap,
   emodb: emodbMap,
-  folders: foldersMap,
 };
 
-/** The shipped map for a corpus (resources/labelmaps/<corpus>.json): original token -> unified label or null. */
-export function corpusLabelMap(corpus: CorpusName): Record<string, string | null> {
-  return CORPUS_MAPS[corpus].map;
+/** Whether a dataset's labels are names a person chose (folders, a pattern's {label}, a metadata column) rather than corpus codes. */
+export function labelsAreNames(corpus: DatasetCorpus): corpus is 'folders' | 'custom' {
+  return corpus === 'folders' || corpus === 'custom';
 }
 
-/** The corpus's own mapping of one token, before user overrides (folder names fall back to themselves, lower-cased). */
-export function baseLabel(corpus: CorpusName, original: string): string | null {
+/** The shipped map for a corpus (resources/labelmaps/<corpus>.json; the synonym list for named labels): original token -> label or null. */
+export function corpusLabelMap(corpus: DatasetCorpus): Record<string, string | null> {
+  return labelsAreNames(corpus) ? synonymMap() : CORPUS_MAPS[corpus].map;
+}
+
+/**
+ * The corpus's own mapping of one token, before user overrides. Named labels go through the synonym
+ * list and are null when unknown: an unknown folder name is reported, never turned into a new label.
+ */
+export function baseLabel(corpus: DatasetCorpus, original: string): string | null {
+  if (labelsAreNames(corpus)) return labelFromName(original);
   const map = CORPUS_MAPS[corpus].map;
-  if (corpus === 'folders') {
-    const key = original.trim().toLowerCase();
-    return key in map ? map[key] : key;
-  }
-  return original in map ? map[original] : null;
+  return Object.hasOwn(map, original) ? map[original] : null;
+}
+
+/** True when a named label is neither a known emotion word nor mapped by the user: its files stay unlabelled and the import reports it. */
+export function isUnknownLabel(corpus: DatasetCorpus, original: string, overrides: LabelMapOverrides = {}): boolean {
+  return labelsAreNames(corpus) && labelFromName(original) === null && !Object.hasOwn(overrides, original);
 }
 
 /** Final label: an override of the original token wins, then an override of the unified label, then the corpus map. */
-export function resolveLabel(corpus: CorpusName, original: string, overrides: LabelMapOverrides = {}): string | null {
+export function resolveLabel(corpus: DatasetCorpus, original: string, overrides: LabelMapOverrides = {}): string | null {
   if (Object.hasOwn(overrides, original)) return overrides[original];
   const base = baseLabel(corpus, original);
   if (base !== null && Object.hasOwn(overrides, base)) return overrides[base];
@@ -67,7 +77,7 @@ export function parseLabelMapArg(text: string): LabelMapOverrides {
 }
 
 /** Throws when an override names neither an original token nor a label of this dataset (a typo would otherwise do nothing). */
-export function checkOverrides(corpus: CorpusName, originals: Iterable<string>, overrides: LabelMapOverrides): void {
+export function checkOverrides(corpus: DatasetCorpus, originals: Iterable<string>, overrides: LabelMapOverrides): void {
   const known = new Set<string>();
   for (const o of originals) {
     known.add(o);

@@ -23,6 +23,14 @@ export const CorpusSchema = z.enum(['auto', ...CORPUS_NAMES]);
 /** original label → unified label, or null to drop it. */
 export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable());
 
+/** Where labels, speakers and genders come from besides the corpus convention (see src-shared/namePattern.ts). */
+export const NamingSchema = z.object({
+  /** e.g. `{_}-{_}-{label}-{_}-{_}-{_}-{speaker}`. */
+  pattern: z.string().max(512).optional(),
+  /** A CSV on the machine running the core: path, label, speaker, gender columns, or one row per speaker. */
+  metadata: path.optional(),
+});
+
 /** Every request method: its params schema. */
 export const requestSchemas = {
   'app.info': z.object({}),
@@ -42,8 +50,18 @@ export const requestSchemas = {
   'datasets.import': z.object({
     folder: path,
     corpus: CorpusSchema.default('auto'),
+    ...NamingSchema.shape,
     name: z.string().min(1).max(128).optional(),
     labelMap: LabelMapSchema.optional(),
+  }),
+  /** What importing a folder this way would give, without reading any audio: for the import wizard's live preview. */
+  'datasets.previewImport': z.object({
+    folder: path,
+    corpus: CorpusSchema.default('auto'),
+    ...NamingSchema.shape,
+    labelMap: LabelMapSchema.optional(),
+    /** Files listed in `files` (the first ones in path order). */
+    limit: z.number().int().min(1).max(500).default(20),
   }),
   'datasets.delete': z.object({ id }),
   'datasets.relabel': z.object({ id, labelMap: LabelMapSchema }),
@@ -163,6 +181,48 @@ export interface ImportResult {
   classes: Record<string, number>;
   speakers: number;
   errors: { file: string; reason: string }[];
+  /** Label names that are no known emotion (folder "weird", pattern value "xyz"), with the files that carry them (absolute paths); imported unlabelled. */
+  unknownLabels: { label: string; files: string[] }[];
+  /** Metadata CSV rows that described no file (line numbers count the header as 1). */
+  unusedRows: { line: number; reason: string }[];
+}
+/** One file as an import would read it. */
+export interface ImportPreviewFile {
+  /** Relative to the folder. */
+  file: string;
+  originalLabel: string | null;
+  /** Label after synonyms and the label map; null when dropped, unknown or missing. */
+  label: string | null;
+  speaker: string | null;
+  gender: string | null;
+  intensity: string | null;
+  statement: string | null;
+  /** True when the label is a name we do not know (the file would be imported unlabelled). */
+  unknownLabel: boolean;
+  /** Why the name or metadata cannot describe the file; null when fine. */
+  problem: string | null;
+}
+export interface ImportPreview {
+  /** Convention, or 'custom' when labels come from a pattern or CSV. */
+  corpus: string;
+  labelSource: 'convention' | 'folders' | 'pattern' | 'metadata';
+  /** How the names are read, in words. */
+  description: string;
+  /** Audio files found. */
+  files: number;
+  /** The first `limit` files. */
+  sample: ImportPreviewFile[];
+  /** Every file the names or metadata cannot describe (at most 200 listed; `problemCount` counts all). */
+  problems: { file: string; reason: string }[];
+  problemCount: number;
+  /** Original label -> label, over all files. */
+  labels: Record<string, string | null>;
+  unknownLabels: { label: string; files: number; examples: string[] }[];
+  /** Files per label, speakers and genders over the files without problems (audio not yet checked). */
+  classes: Record<string, number>;
+  speakers: number;
+  genders: Record<string, number>;
+  unusedRows: { line: number; reason: string }[];
 }
 export interface DetectResult {
   corpus: string;
@@ -296,6 +356,7 @@ export interface Results {
   'datasets.files': { total: number; files: FileInfo[] };
   'datasets.detect': DetectResult;
   'datasets.import': JobStarted;
+  'datasets.previewImport': ImportPreview;
   'datasets.delete': { deleted: boolean };
   'datasets.relabel': { classes: Record<string, number> };
   'datasets.splitPreview': SplitPreview;

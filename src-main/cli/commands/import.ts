@@ -8,6 +8,8 @@ interface ImportOptions extends CommonOptions {
   corpus: CorpusName | 'auto';
   name?: string;
   map?: string;
+  pattern?: string;
+  metadata?: string;
 }
 
 const MAX_ERRORS_SHOWN = 20;
@@ -22,6 +24,12 @@ function describe(r: ImportResult): string {
   ];
   for (const e of r.errors.slice(0, MAX_ERRORS_SHOWN)) lines.push(`  error: ${e.file}: ${e.reason}`);
   if (r.errors.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${r.errors.length - MAX_ERRORS_SHOWN} more (--json lists all)`);
+  for (const u of r.unknownLabels) {
+    const shown = u.files.slice(0, 3).join(', ') + (u.files.length > 3 ? ', ...' : '');
+    lines.push(`  unknown label "${u.label}": ${u.files.length} file(s) imported unlabelled (give it one with --map ${u.label}=<label>): ${shown}`);
+  }
+  for (const u of r.unusedRows.slice(0, MAX_ERRORS_SHOWN)) lines.push(`  metadata line ${u.line} unused: ${u.reason}`);
+  if (r.unusedRows.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${r.unusedRows.length - MAX_ERRORS_SHOWN} more unused rows (--json lists all)`);
   return lines.join('\n');
 }
 
@@ -33,7 +41,16 @@ export function register(program: Command): void {
     .argument('<folder>', 'folder holding the audio files')
     .addOption(new Option('--corpus <name>', 'naming convention of the files').choices(['auto', ...CORPUS_NAMES]).default('auto'))
     .option('--name <name>', 'dataset name (default: the folder name, or the name it already has)')
-    .option('--map <from=to,...>', 'label overrides, e.g. calm=neutral,ps=surprised; an empty target drops a label (L=)');
+    .option('--map <from=to,...>', 'label overrides, e.g. calm=neutral,ps=surprised; an empty target drops a label (L=)')
+    .option(
+      '--pattern <pattern>',
+      'read fields from file names, e.g. "{_}-{_}-{label}-{_}-{_}-{_}-{speaker}" or "{speaker}_{label}_{_}": fields {label} {speaker} {gender} ' +
+        '{intensity} {statement}, {_} skips a part, the text between fields is the separator; a "/" reaches into the folder name',
+    )
+    .option(
+      '--metadata <file.csv>',
+      'CSV with path (relative to the folder or absolute), label, speaker, gender columns; or without path, one row per speaker (e.g. CREMA-D VideoDemographics.csv)',
+    );
   withCommonOptions(cmd).action(async (folder: string, opts: ImportOptions) => {
     await runAction(
       opts,
@@ -42,6 +59,8 @@ export function register(program: Command): void {
         return importDataset(ctx.openStore(), {
           folder,
           corpus: opts.corpus,
+          pattern: opts.pattern,
+          metadata: opts.metadata,
           name: opts.name,
           labelMap,
           onProgress: ctx.progress('import'),

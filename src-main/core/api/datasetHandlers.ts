@@ -7,6 +7,7 @@ import { loadAudio } from '../audio/load';
 import { encodeWav } from '../../../src-shared/audio/wav';
 import { detectFolder } from '../datasets/detect';
 import { importDataset } from '../datasets/import';
+import { previewImport } from '../datasets/preview';
 import { relabelDataset } from '../datasets/relabel';
 import { AUDIO_EXTENSIONS } from '../datasets/scan';
 import { makeSplit } from '../datasets/splits';
@@ -22,6 +23,7 @@ type DatasetMethods =
   | 'datasets.files'
   | 'datasets.detect'
   | 'datasets.import'
+  | 'datasets.previewImport'
   | 'datasets.delete'
   | 'datasets.relabel'
   | 'datasets.splitPreview'
@@ -107,11 +109,22 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       return { total: files.length, files: files.slice(offset, offset + limit).map(toFileInfo) };
     },
     'datasets.detect': ({ folder }) => detectFolder(folder),
-    'datasets.import': ({ folder, corpus, name, labelMap }) => ({
+    'datasets.import': ({ folder, corpus, pattern, metadata, name, labelMap }) => ({
       jobId: ctx.jobs.start('import', (job) =>
-        importDataset(ctx.store, { folder, corpus, name, labelMap, signal: job.signal, onProgress: (d, t, f) => job.progress(d, t, f) }),
+        importDataset(ctx.store, {
+          folder,
+          corpus,
+          pattern,
+          metadata,
+          name,
+          labelMap,
+          signal: job.signal,
+          onProgress: (d, t, f) => job.progress(d, t, f),
+        }),
       ),
     }),
+    'datasets.previewImport': ({ folder, corpus, pattern, metadata, labelMap, limit }) =>
+      previewImport(folder, { corpus, pattern, metadata, labelMap, limit }),
     'datasets.delete': ({ id }) => {
       requireDataset(ctx, id);
       deleteDataset(db, id);

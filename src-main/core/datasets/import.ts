@@ -6,15 +6,19 @@ import { probeAudio, type AudioProbe } from '../audio/decode';
 import { sha1Hex } from '../audio/hash';
 import type { Store } from '../store/db';
 import { getDataset, getDatasetByRoot, listFileErrors, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
-import type { CorpusName, ParsedName } from '../../../src-shared/corpus';
-import { detectCorpus, parserFor } from './detect';
-import { checkOverrides, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
+import type { CorpusName, DatasetCorpus } from '../../../src-shared/corpus';
+import { checkOverrides, isUnknownLabel, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
+import { nameFiles, type FileFields } from './naming';
 import { scanFolder } from './scan';
 import type { ImportResult } from '../../../src-shared/api/contract';
 
 export interface ImportOptions {
   folder: string;
   corpus?: CorpusName | 'auto';
+  /** File-name pattern for speaker, gender, label ... (see src-shared/namePattern.ts). */
+  pattern?: string;
+  /** CSV with path, label, speaker, gender columns, or one row per speaker. */
+  metadata?: string;
   /** Defaults to the existing dataset's name, else the folder name. */
   name?: string;
   /** Overrides on top of the corpus map; defaults to the ones stored with the dataset. */
@@ -39,14 +43,13 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   if (relPaths.length === 0) {
     throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${opts.folder}`);
   }
-  const corpus = !opts.corpus || opts.corpus === 'auto' ? detectCorpus(relPaths).corpus : opts.corpus;
-  const parser = parserFor(corpus);
-  const parsed = relPaths.map((rel) => parser.parse(rel));
+  const naming = nameFiles(root, relPaths, { corpus: opts.corpus, pattern: opts.pattern, metadata: opts.metadata });
+  const { corpus } = naming;
   const existing = getDatasetByRoot(store.db, root);
   const labelMap = opts.labelMap ?? existing?.labelMap ?? {};
   checkOverrides(
     corpus,
-    parsed.flatMap((p) => (p ? [p.emotion] : [])),
+    naming.files.flatMap((f) => (f.originalLabel === null ? [] : [f.originalLabel])),
     labelMap,
   );
 
@@ -54,7 +57,7 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   for (let i = 0; i < relPaths.length; i++) {
     throwIfCancelled(opts.signal);
     const path = join(root, relPaths[i]);
-    rows.push(await describeFile(path, relPaths[i], corpus, parsed[i], parser.convention, labelMap));
+    rows.push(await describeFile(path, relPaths[i], corpus, naming.files[i], labelMap));
     opts.onProgress?.(i + 1, relPaths.length, relPaths[i]);
     if ((i + 1) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
   }
@@ -71,6 +74,8 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   const ds = getDataset(store.db, datasetId)!;
   const missing = listFileErrors(store.db, datasetId);
   return {
+    ...reportUnknown(root, relPaths, rows, corpus, labelMap),
+    unusedRows: naming.unusedRows,
     datasetId,
     name: ds.name,
     corpus,
@@ -85,13 +90,11 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
 async function describeFile(
   path: string,
   relPath: string,
-  corpus: CorpusName,
-  name: ParsedName | null,
-  convention: string,
+  corpus: DatasetCorpus,
+  fields: FileFields,
   labelMap: LabelMapOverrides,
 ): Promise<NewFileRow> {
-  const problems: string[] = [];
-  if (!name) problems.push(`file name does not follow the convention (${convention})`);
+  const problems: string[] = fields.problem ? [fields.problem] : [];
   let hash: string | null = null;
   let probe: AudioProbe | null = null;
   try {
@@ -105,12 +108,12 @@ async function describeFile(
   return {
     path,
     relPath,
-    label: name ? resolveLabel(corpus, name.emotion, labelMap) : null,
-    originalLabel: name?.emotion ?? null,
-    speaker: name?.speaker ?? null,
-    gender: name?.gender ?? null,
-    intensity: name?.intensity ?? null,
-    statement: name?.statement ?? null,
+    label: fields.originalLabel !== null ? resolveLabel(corpus, fields.originalLabel, labelMap) : null,
+    originalLabel: fields.originalLabel,
+    speaker: fields.speaker,
+    gender: fields.gender,
+    intensity: fields.intensity,
+    statement: fields.statement,
     corpus,
     duration: probe?.duration ?? null,
     sampleRate: probe?.sampleRate ?? null,
@@ -118,4 +121,25 @@ async function describeFile(
     contentHash: hash,
     error: problems.length ? problems.join('; ') : null,
   };
+}
+
+/**
+ * Usable files whose label is a name we do not know (a folder "weird", a pattern value "xyz"), grouped
+ * by that name. They are imported unlabelled, so no class appears that nobody chose; `--map weird=happy`
+ * (or relabelling) gives them a label later.
+ */
+function reportUnknown(
+  root: string,
+  relPaths: string[],
+  rows: NewFileRow[],
+  corpus: DatasetCorpus,
+  labelMap: LabelMapOverrides,
+): Pick<ImportResult, 'unknownLabels'> {
+  const byName = new Map<string, string[]>();
+  rows.forEach((r, i) => {
+    if (r.error || r.originalLabel === null || !isUnknownLabel(corpus, r.originalLabel, labelMap)) return;
+    if (!byName.has(r.originalLabel)) byName.set(r.originalLabel, []);
+    byName.get(r.originalLabel)!.push(join(root, relPaths[i]));
+  });
+  return { unknownLabels: [...byName].map(([label, files]) => ({ label, files })) };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeWav } from '../../../src-shared/audio/wav';
+import { labelFromName } from '../../../src-shared/labels';
 import { importDataset, type ImportResult } from '../datasets/import';
 import { getDatasetByRoot } from '../store/datasets';
 import type { Store } from '../store/db';
@@ -84,6 +85,10 @@ export async function saveRecording(opts: SaveRecordingOptions): Promise<SavedRe
       throw new Error(`cannot write ${file}: ${code ?? String(err)}`);
     }
   }
-  const dataset = await importDataset(opts.store, { folder: root, corpus: 'folders' });
+  // A label the user typed is their choice even when it is no emotion word we know ("yes", "cough"):
+  // keep it by mapping it to itself, since folders with unknown names are otherwise imported unlabelled.
+  const labelMap = { ...(existing?.labelMap ?? {}) };
+  if (labelFromName(opts.label) === null && !Object.hasOwn(labelMap, opts.label)) labelMap[opts.label] = opts.label;
+  const dataset = await importDataset(opts.store, { folder: root, corpus: 'folders', labelMap });
   return { file, datasetId: dataset.datasetId, dataset };
 }
