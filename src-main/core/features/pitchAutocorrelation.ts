@@ -1,0 +1,521 @@
+// Periodicity analysis after Boersma (1993), "Accurate short-term analysis of the fundamental frequency and
+// the harmonics-to-noise ratio of a sampled sound", reimplemented from Praat 6.3.07's fon/Sound_to_Pitch.cpp
+// (Sound_into_PitchFrame, Sound_to_Pitch_any) and fon/Pitch.cpp (Pitch_pathFinder). Two correlation methods:
+// - 'ac': Hanning-windowed autocorrelation divided by the window's own autocorrelation ("To Pitch (ac)");
+// - 'cc': forward cross-correlation of unwindowed stretches, the "accurate" variant ("To Harmonicity (cc)").
+// Each frame gets up to maxCandidates pitch candidates (peaks of the normalised correlation, refined by sinc
+// interpolation) plus an unvoiced candidate; a Viterbi path with octave, octave-jump and voiced/unvoiced costs
+// picks one per frame. Frame positions, window lengths and tie rules follow Praat so that the frames line up
+// with Praat's own Pitch objects (tests/unit/voiceQualityPraat.test.ts).
+import FFT from 'fft.js';
+import { improveMaximum, interpolateSinc, PEAK_SINC70, PEAK_SINC700 } from './sincInterpolation';
+
+/** Praat's "To Pitch (ac)" settings (defaults as Praat's). */
+export interface PitchSettings {
+  /** Hz; also sets the window (periodsPerWindow / floor seconds) */
+  floor: number;
+  /** Hz; candidates at or above it count as unvoiced */
+  ceiling: number;
+  /** candidates per frame, at least ceiling / floor */
+  maxCandidates: number;
+  /** relative to the file's absolute peak: quieter frames lean towards unvoiced */
+  silenceThreshold: number;
+  /** normalised-correlation strength an unvoiced frame's candidate must beat */
+  voicingThreshold: number;
+  /** per octave below the ceiling: favours high candidates (the shortest period that fits) */
+  octaveCost: number;
+  /** per octave of jump between consecutive voiced frames (per 10 ms) */
+  octaveJumpCost: number;
+  /** per voiced/unvoiced transition (per 10 ms) */
+  voicedUnvoicedCost: number;
+}
+
+export const PRAAT_PITCH_DEFAULTS: PitchSettings = {
+  floor: 75,
+  ceiling: 600,
+  maxCandidates: 15,
+  silenceThreshold: 0.03,
+  voicingThreshold: 0.45,
+  octaveCost: 0.01,
+  octaveJumpCost: 0.35,
+  voicedUnvoicedCost: 0.14,
+};
+
+/** A pitch contour on a regular time grid, as Praat's Pitch object (after the path finder). */
+export interface PitchTrack {
+  /** s, time of frame 0 */
+  x1: number;
+  /** s, time step */
+  dx: number;
+  /** s, time domain of the sound */
+  xmin: number;
+  xmax: number;
+  /** Hz, the ceiling the contour was made with: only 0 < f < ceiling is voiced */
+  ceiling: number;
+  /** Hz per frame, 0 where unvoiced */
+  f0: Float64Array;
+  /** normalised correlation strength of the chosen candidate (0 where unvoiced) */
+  strength: Float64Array;
+  /** strongest candidate below the ceiling (0 when there is none), chosen or not */
+  bestStrength: Float64Array;
+  /** frame peak relative to the file's peak, clipped to 1 */
+  intensity: Float64Array;
+}
+
+/** How frames are cut and correlated; derived once per (rate, settings) by {@link frameSetup}. */
+export interface FrameSetup {
+  method: 'ac' | 'cc';
+  /** s per sample, 1 / rate, as Praat stores it */
+  dx: number;
+  floor: number;
+  periodsPerWindow: number;
+  /** samples in the longest period (floor) */
+  periodSamples: number;
+  halfPeriodSamples: number;
+  /** s, nominal window (periodsPerWindow / floor) */
+  windowSeconds: number;
+  /** window = 2 * halfWindow samples */
+  halfWindow: number;
+  /** largest lag searched for peaks */
+  maximumLag: number;
+  /** largest lag computed (and used by the interpolation) */
+  lagMax: number;
+  maxCandidates: number;
+  /** peak refinement depth (PEAK_SINC70 / PEAK_SINC700) */
+  refineDepth: number;
+  fftSize: number;
+  /** Hanning window (ac) */
+  window: Float64Array;
+  /** normalised autocorrelation of the window, lags 0..lagMax (ac) */
+  windowR: Float64Array;
+}
+
+/**
+ * Frame geometry as Praat's Sound_to_Pitch_any computes it. `halfWindow` overrides Praat's window of
+ * floor(periodsPerWindow / floor * rate) rounded down to an even length minus two (used to analyse frames of
+ * a given length, e.g. openSMILE's).
+ */
+export function frameSetup(
+  sampleRate: number,
+  settings: PitchSettings,
+  method: 'ac' | 'cc',
+  periodsPerWindow: number,
+  halfWindow?: number,
+): FrameSetup {
+  const dx = 1 / sampleRate;
+  const floor = settings.floor;
+  // Enough slots for every multiple of the period (Praat uses the ceiling before clipping it to Nyquist here).
+  const maxCandidates = settings.maxCandidates < settings.ceiling / floor ? Math.floor(settings.ceiling / floor) : settings.maxCandidates;
+  const periodSamples = Math.floor(1 / dx / floor);
+  const windowSeconds = periodsPerWindow / floor;
+  const half = halfWindow ?? Math.floor(Math.floor(windowSeconds / dx) / 2) - 1;
+  if (half < 2) throw new Error(`Pitch analysis window too short (${2 * half} samples): raise the window or lower the pitch floor.`);
+  const n = 2 * half;
+  const maximumLag = Math.min(Math.floor(n / periodsPerWindow) + 2, n);
+  const interpolationDepth = method === 'ac' ? 0.5 : 1;
+  const lagMax = Math.floor(n * interpolationDepth);
+  let fftSize = 0;
+  const window = new Float64Array(method === 'ac' ? n : 0);
+  const windowR = new Float64Array(method === 'ac' ? lagMax + 1 : 0);
+  if (method === 'ac') {
+    fftSize = 1;
+    while (fftSize < n * (1 + interpolationDepth)) fftSize *= 2;
+    for (let i = 0; i < n; i++) window[i] = 0.5 - 0.5 * Math.cos(((i + 1) * 2 * Math.PI) / (n + 1));
+    const ac = autocorrelate(window, fftSize, lagMax);
+    for (let i = 0; i <= lagMax; i++) windowR[i] = ac[i] / ac[0];
+  }
+  return {
+    method,
+    dx,
+    floor,
+    periodsPerWindow,
+    periodSamples,
+    halfPeriodSamples: Math.floor(periodSamples / 2) + 1,
+    windowSeconds,
+    halfWindow: half,
+    maximumLag,
+    lagMax,
+    maxCandidates,
+    refineDepth: method === 'ac' ? PEAK_SINC70 : PEAK_SINC700,
+    fftSize,
+    window,
+    windowR,
+  };
+}
+
+interface FftPlan {
+  fft: FFT;
+  input: number[];
+  spectrum: number[];
+  power: number[];
+  out: number[];
+}
+const fftPlans = new Map<number, FftPlan>();
+
+function fftPlan(size: number): FftPlan {
+  let p = fftPlans.get(size);
+  if (!p) {
+    const fft = new FFT(size);
+    // Packed number[] rather than Float64Array: fft.js runs faster on them in V8 (see stft.ts).
+    p = {
+      fft,
+      input: Array.from({ length: size }, () => 0),
+      spectrum: fft.createComplexArray(),
+      power: Array.from({ length: size }, () => 0),
+      out: fft.createComplexArray(),
+    };
+    fftPlans.set(size, p);
+  }
+  return p;
+}
+
+/** Unnormalised autocorrelation of `frame` (zero-padded to fftSize) at lags 0..maxLag, via the power spectrum. */
+function autocorrelate(frame: ArrayLike<number>, fftSize: number, maxLag: number): Float64Array {
+  const p = fftPlan(fftSize);
+  const { input, spectrum, power, out } = p;
+  for (let i = 0; i < fftSize; i++) input[i] = i < frame.length ? frame[i] : 0;
+  p.fft.realTransform(spectrum, input);
+  const halfSize = fftSize >> 1;
+  for (let k = 0; k <= halfSize; k++) {
+    const re = spectrum[2 * k];
+    const im = spectrum[2 * k + 1];
+    power[k] = re * re + im * im;
+  }
+  for (let k = 1; k < halfSize; k++) power[fftSize - k] = power[k];
+  // The power spectrum is real and even, so its forward transform is (a multiple of) the autocorrelation.
+  p.fft.realTransform(out, power);
+  const ac = new Float64Array(maxLag + 1);
+  for (let lag = 0; lag <= maxLag; lag++) ac[lag] = out[2 * lag];
+  return ac;
+}
+
+/** Candidates of all frames before the path finder: slot 0 of every frame is the unvoiced candidate. */
+export interface PitchCandidates {
+  frames: number;
+  maxCandidates: number;
+  /** per frame */
+  count: Int32Array;
+  intensity: Float64Array;
+  /** Hz, frame-major [frame * maxCandidates + slot] */
+  frequency: Float64Array;
+  strength: Float64Array;
+}
+
+/**
+ * Correlation candidates for frames at times `times` (s) of a sound whose sample k (0-based) sits at x1 + k dx.
+ * The caller makes sure every window (and the local-mean stretch one floor period either side) lies inside z;
+ * `globalPeak` is the sound's largest |sample - mean|.
+ */
+export function pitchCandidates(
+  z: Float64Array,
+  x1: number,
+  times: ArrayLike<number>,
+  setup: FrameSetup,
+  settings: PitchSettings,
+  globalPeak: number,
+): PitchCandidates {
+  const frames = times.length;
+  const m = setup.maxCandidates;
+  const out: PitchCandidates = {
+    frames,
+    maxCandidates: m,
+    count: new Int32Array(frames).fill(1),
+    intensity: new Float64Array(frames),
+    frequency: new Float64Array(frames * m),
+    strength: new Float64Array(frames * m),
+  };
+  if (globalPeak === 0) return out;
+  const { dx, halfWindow: h, periodSamples: np, halfPeriodSamples: hp, lagMax: B, maximumLag } = setup;
+  const n = 2 * h;
+  const frame = new Float64Array(n);
+  // Correlation at lags -B..B (r[-l] = r[l]) as one array, index l + B, for the sinc interpolation.
+  const rr = new Float64Array(2 * B + 1);
+  const lagOfSlot = new Int32Array(m);
+  const voicingHalf = 0.5 * settings.voicingThreshold;
+  for (let f = 0; f < frames; f++) {
+    const t = times[f];
+    const left = Math.floor((t - x1) / dx + 1) - 1; // Praat's leftSample, 0-based
+    const right = left + 1;
+    let mean = 0;
+    for (let i = right - np; i <= left + np; i++) mean += z[i];
+    mean /= 2 * np;
+    const start = right - h;
+    if (setup.method === 'ac') for (let j = 0; j < n; j++) frame[j] = (z[start + j] - mean) * setup.window[j];
+    else for (let j = 0; j < n; j++) frame[j] = z[start + j] - mean;
+    let localPeak = 0;
+    const peakFrom = Math.max(0, h - hp);
+    const peakTo = Math.min(n - 1, h + hp - 1);
+    for (let j = peakFrom; j <= peakTo; j++) localPeak = Math.max(localPeak, Math.abs(frame[j]));
+    out.intensity[f] = localPeak > globalPeak ? 1 : localPeak / globalPeak;
+    if (localPeak === 0) continue; // absolute silence: only the unvoiced candidate
+
+    if (setup.method === 'ac') {
+      const ac = autocorrelate(frame, setup.fftSize, B);
+      rr[B] = 1;
+      for (let l = 1; l <= B; l++) rr[B + l] = rr[B - l] = ac[l] / (ac[0] * setup.windowR[l]);
+    } else {
+      crossCorrelate(z, x1, t, setup, mean, rr);
+    }
+
+    const base = f * m;
+    let count = 1;
+    for (let i = 2; i < maximumLag && i < B; i++) {
+      const ri = rr[B + i];
+      if (!(ri > voicingHalf && ri > rr[B + i - 1] && ri >= rr[B + i + 1])) continue;
+      const dr = 0.5 * (rr[B + i + 1] - rr[B + i - 1]);
+      const d2r = 2 * ri - rr[B + i - 1] - rr[B + i + 1];
+      const frequency = 1 / dx / (i + dr / d2r);
+      let strength = interpolateSinc(rr, 1 / dx / frequency + B, 30);
+      if (strength > 1) strength = 1 / strength; // short windows can overshoot: reflect around 1
+      let place = -1;
+      if (count < m) {
+        place = count++;
+      } else {
+        // Replace the weakest candidate so far (octave cost relative to the floor favours high frequencies).
+        let weakest = 2;
+        for (let w = 1; w < m; w++) {
+          const local = out.strength[base + w] - settings.octaveCost * Math.log2(setup.floor / out.frequency[base + w]);
+          if (local < weakest) {
+            weakest = local;
+            place = w;
+          }
+        }
+        if (strength - settings.octaveCost * Math.log2(setup.floor / frequency) <= weakest) place = -1;
+      }
+      if (place > 0) {
+        out.frequency[base + place] = frequency;
+        out.strength[base + place] = strength;
+        lagOfSlot[place] = i;
+      }
+    }
+    // Second pass: maximise the sinc interpolant for extra precision.
+    for (let c = 1; c < count; c++) {
+      const depth = out.frequency[base + c] > 0.3 / dx ? PEAK_SINC700 : setup.refineDepth;
+      const best = improveMaximum(rr, lagOfSlot[c] + B, depth);
+      out.frequency[base + c] = 1 / dx / (best.x - B);
+      out.strength[base + c] = best.value > 1 ? 1 / best.value : best.value;
+    }
+    out.count[f] = count;
+  }
+  return out;
+}
+
+/** Praat's forward cross-correlation ('cc'): each lag's correlation normalised by both stretches' energies. */
+function crossCorrelate(z: Float64Array, x1: number, t: number, setup: FrameSetup, mean: number, rr: Float64Array): void {
+  const { dx, halfWindow: h, lagMax: B, maximumLag } = setup;
+  const n = 2 * h;
+  const startTime = t - 0.5 * (1 / setup.floor + setup.windowSeconds);
+  let startSample = Math.floor((startTime - x1) / dx + 1); // 1-based, as Praat's
+  if (startSample < 1) startSample = 1;
+  let localSpan = maximumLag + n;
+  if (localSpan > z.length + 1 - startSample) localSpan = z.length + 1 - startSample;
+  const localMaximumLag = localSpan - n;
+  const offset = startSample - 1; // amp[i] (1-based) = z[offset + i - 1]
+  let sumx2 = 0;
+  for (let i = 1; i <= n; i++) {
+    const v = z[offset + i - 1] - mean;
+    sumx2 += v * v;
+  }
+  let sumy2 = sumx2;
+  rr[B] = 1;
+  // Lags past the stretch that fits keep their previous values, as in Praat (its buffer outlives the frame).
+  for (let lag = 1; lag <= localMaximumLag; lag++) {
+    const y0 = z[offset + lag - 1] - mean;
+    const yZ = z[offset + lag + n - 1] - mean;
+    sumy2 += yZ * yZ - y0 * y0;
+    let product = 0;
+    for (let j = 1; j <= n; j++) product += (z[offset + j - 1] - mean) * (z[offset + lag + j - 1] - mean);
+    rr[B + lag] = rr[B - lag] = product / Math.sqrt(sumx2 * sumy2);
+  }
+}
+
+/**
+ * Praat's Pitch_pathFinder: the Viterbi path through the candidates that maximises strength minus octave
+ * cost (relative to the ceiling) minus octave-jump and voiced/unvoiced transition costs (scaled to a 10 ms
+ * step). Returns the chosen slot per frame.
+ */
+export function pitchPath(c: PitchCandidates, settings: PitchSettings, ceiling: number, dx: number): Int32Array {
+  const frames = c.frames;
+  const m = c.maxCandidates;
+  const chosen = new Int32Array(frames);
+  if (frames === 0) return chosen;
+  const timeStepCorrection = 0.01 / dx;
+  const octaveJumpCost = settings.octaveJumpCost * timeStepCorrection;
+  const voicedUnvoicedCost = settings.voicedUnvoicedCost * timeStepCorrection;
+  const delta = new Float64Array(frames * m);
+  const psi = new Int32Array(frames * m);
+  const voiced = (f: number): boolean => f > 0 && f < ceiling;
+  for (let f = 0; f < frames; f++) {
+    let unvoicedStrength = settings.silenceThreshold <= 0 ? 0 : 2 - c.intensity[f] / (settings.silenceThreshold / (1 + settings.voicingThreshold));
+    unvoicedStrength = settings.voicingThreshold + Math.max(0, unvoicedStrength);
+    for (let k = 0; k < c.count[f]; k++) {
+      const freq = c.frequency[f * m + k];
+      delta[f * m + k] = voiced(freq) ? c.strength[f * m + k] - settings.octaveCost * Math.log2(ceiling / freq) : unvoicedStrength;
+    }
+  }
+  for (let f = 1; f < frames; f++) {
+    const prev = (f - 1) * m;
+    const cur = f * m;
+    for (let k2 = 0; k2 < c.count[f]; k2++) {
+      const f2 = c.frequency[cur + k2];
+      const currentVoiced = voiced(f2);
+      let maximum = -1e30;
+      let place = 0;
+      for (let k1 = 0; k1 < c.count[f - 1]; k1++) {
+        const f1 = c.frequency[prev + k1];
+        const previousVoiced = voiced(f1);
+        let transitionCost: number;
+        if (!currentVoiced) transitionCost = previousVoiced ? voicedUnvoicedCost : 0;
+        else if (!previousVoiced) transitionCost = voicedUnvoicedCost;
+        else transitionCost = octaveJumpCost * Math.abs(Math.log2(f1 / f2));
+        const value = delta[prev + k1] - transitionCost + delta[cur + k2];
+        if (value > maximum) {
+          maximum = value;
+          place = k1;
+        }
+      }
+      delta[cur + k2] = maximum;
+      psi[cur + k2] = place;
+    }
+  }
+  let place = 0;
+  let maximum = delta[(frames - 1) * m];
+  for (let k = 1; k < c.count[frames - 1]; k++) {
+    if (delta[(frames - 1) * m + k] > maximum) {
+      place = k;
+      maximum = delta[(frames - 1) * m + k];
+    }
+  }
+  for (let f = frames - 1; f >= 0; f--) {
+    chosen[f] = place;
+    place = psi[f * m + place];
+  }
+  return chosen;
+}
+
+/** The contour the path picks, plus each frame's strongest candidate below the ceiling. */
+export function pitchTrackFromPath(
+  c: PitchCandidates,
+  chosen: Int32Array,
+  grid: { x1: number; dx: number; xmin: number; xmax: number; ceiling: number },
+): PitchTrack {
+  const m = c.maxCandidates;
+  const f0 = new Float64Array(c.frames);
+  const strength = new Float64Array(c.frames);
+  const bestStrength = new Float64Array(c.frames);
+  for (let f = 0; f < c.frames; f++) {
+    const freq = c.frequency[f * m + chosen[f]];
+    if (freq > 0 && freq < grid.ceiling) {
+      f0[f] = freq;
+      strength[f] = c.strength[f * m + chosen[f]];
+    }
+    for (let k = 1; k < c.count[f]; k++) {
+      const fk = c.frequency[f * m + k];
+      if (fk > 0 && fk < grid.ceiling) bestStrength[f] = Math.max(bestStrength[f], c.strength[f * m + k]);
+    }
+  }
+  return { ...grid, f0, strength, bestStrength, intensity: c.intensity };
+}
+
+/** Largest |sample - mean| (Praat's global peak for the silence threshold). */
+export function globalPeakAroundMean(z: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < z.length; i++) mean += z[i];
+  mean /= z.length || 1;
+  let peak = 0;
+  for (let i = 0; i < z.length; i++) peak = Math.max(peak, Math.abs(z[i] - mean));
+  return peak;
+}
+
+/**
+ * Praat's Sampled_shortTermAnalysis: as many frames of `windowSeconds` as fit, `timeStep` apart, centred in
+ * the sound. Returns 0 frames when the window does not fit.
+ */
+export function shortTermFrames(numSamples: number, dx: number, windowSeconds: number, timeStep: number): { frames: number; t1: number } {
+  const duration = dx * numSamples;
+  if (windowSeconds > duration) return { frames: 0, t1: 0 };
+  const frames = Math.floor((duration - windowSeconds) / timeStep) + 1;
+  const x1 = 0.5 * dx;
+  const t1 = x1 - 0.5 * dx + 0.5 * duration - 0.5 * frames * timeStep + 0.5 * timeStep;
+  return { frames, t1 };
+}
+
+/**
+ * Praat's "Sound: To Pitch (ac)" on a mono sound (sample k at (k + 0.5) / rate): time step 0 means
+ * 0.75 / floor (0.01 s at 75 Hz), 3 periods of the floor per window. A sound shorter than the window gives
+ * an empty track.
+ */
+export function soundToPitch(x: ArrayLike<number>, sampleRate: number, settings: PitchSettings = PRAAT_PITCH_DEFAULTS, timeStep = 0): PitchTrack {
+  return soundToPeriodicity(x, sampleRate, settings, 'ac', 3, timeStep);
+}
+
+/** Shared driver of To Pitch (ac) and To Harmonicity (cc): Praat's frame grid, candidates, path. */
+export function soundToPeriodicity(
+  x: ArrayLike<number>,
+  sampleRate: number,
+  settings: PitchSettings,
+  method: 'ac' | 'cc',
+  periodsPerWindow: number,
+  timeStep: number,
+): PitchTrack {
+  const z = Float64Array.from(x);
+  const setup = frameSetup(sampleRate, settings, method, periodsPerWindow);
+  const dt = timeStep > 0 ? timeStep : periodsPerWindow / settings.floor / 4;
+  const ceiling = Math.min(settings.ceiling, 0.5 * sampleRate);
+  const duration = z.length / sampleRate;
+  const window = method === 'cc' ? 1 / settings.floor + setup.windowSeconds : setup.windowSeconds;
+  const grid = shortTermFrames(z.length, setup.dx, window, dt);
+  const empty = { x1: grid.t1, dx: dt, xmin: 0, xmax: duration, ceiling };
+  if (grid.frames === 0 || settings.floor < periodsPerWindow / duration) {
+    return pitchTrackFromPath(emptyCandidates(0, setup.maxCandidates), new Int32Array(0), empty);
+  }
+  const times = new Float64Array(grid.frames);
+  for (let f = 0; f < grid.frames; f++) times[f] = grid.t1 + f * dt;
+  const peak = globalPeakAroundMean(z);
+  const c = pitchCandidates(z, 0.5 * setup.dx, times, setup, settings, peak);
+  // Digital silence: Praat skips the path finder, every frame stays unvoiced.
+  const chosen = peak === 0 ? new Int32Array(grid.frames) : pitchPath(c, settings, ceiling, dt);
+  return pitchTrackFromPath(c, chosen, empty);
+}
+
+function emptyCandidates(frames: number, m: number): PitchCandidates {
+  return {
+    frames,
+    maxCandidates: m,
+    count: new Int32Array(frames).fill(1),
+    intensity: new Float64Array(frames),
+    frequency: new Float64Array(frames * m),
+    strength: new Float64Array(frames * m),
+  };
+}
+
+/** Voiced at frame f (0-based)? (Praat's Pitch_isVoiced_i) */
+export function isVoicedFrame(p: PitchTrack, f: number): boolean {
+  return f >= 0 && f < p.f0.length && p.f0[f] > 0;
+}
+
+/** Hz at time t, linearly interpolated between voiced frames, NaN where unvoiced (Praat's Pitch_getValueAtTime, linear). */
+export function pitchAtTime(p: PitchTrack, t: number): number {
+  if (t < p.xmin || t > p.xmax) return Number.NaN;
+  const n = p.f0.length;
+  const indexReal = (t - p.x1) / p.dx; // 0-based
+  const leftIndex = Math.floor(indexReal);
+  let phase = indexReal - leftIndex;
+  let near: number;
+  let far: number;
+  if (phase < 0.5) {
+    near = leftIndex;
+    far = leftIndex + 1;
+  } else {
+    far = leftIndex;
+    near = leftIndex + 1;
+    phase = 1 - phase;
+  }
+  if (near < 0 || near >= n) return Number.NaN;
+  const nearValue = p.f0[near];
+  if (!(nearValue > 0)) return Number.NaN;
+  if (far < 0 || far >= n) return nearValue;
+  const farValue = p.f0[far];
+  if (!(farValue > 0)) return nearValue;
+  return nearValue + phase * (farValue - nearValue);
+}

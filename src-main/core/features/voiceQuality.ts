@@ -1,0 +1,249 @@
+// Voice-quality descriptors with Praat's definitions: F0 from "To Pitch (ac)", glottal pulses from
+// "To PointProcess (cc)", jitter (local, ddp) and shimmer (local) cycle to cycle over those pulses, HNR from
+// "To Harmonicity (cc)". `voiceReport` is what Praat's voice report gives for a whole file (and is tested
+// against Praat itself: tests/unit/voiceQualityPraat.test.ts); `voiceQualityTracks` gives the same measures
+// per analysis frame for the ComParE low-level descriptors.
+import { glottalPulses, jitterDdp, jitterLocal, pulseAmplitudes, shimmerLocal, PRAAT_PERIOD_LIMITS, type PeriodLimits } from './pointProcess';
+import {
+  frameSetup,
+  globalPeakAroundMean,
+  pitchCandidates,
+  pitchPath,
+  pitchTrackFromPath,
+  PRAAT_PITCH_DEFAULTS,
+  soundToPeriodicity,
+  type PitchSettings,
+  type PitchTrack,
+} from './pitchAutocorrelation';
+
+/** Utterance-level voice measures, as Praat's voice report; every measure is 0 where Praat's is undefined (e.g. no voiced frame). */
+export interface VoiceReport {
+  /** Hz, mean F0 of the voiced pitch frames */
+  f0Mean: number;
+  /** Hz, median F0 of the voiced pitch frames (Praat's quantile 0.5) */
+  f0Median: number;
+  /** fraction: mean |T(i) - T(i+1)| / mean period */
+  jitterLocal: number;
+  /** fraction: mean |(T(i+1) - T(i)) - (T(i) - T(i-1))| / mean period (3 x rap) */
+  jitterDdp: number;
+  /** fraction: mean |A(i) - A(i+1)| / mean amplitude */
+  shimmerLocal: number;
+  /** dB, mean harmonics-to-noise ratio of the sounding frames (To Harmonicity (cc), Get mean) */
+  hnrMean: number;
+  /** voiced pitch frames (0.01 s apart by default) */
+  voicedFrames: number;
+  /** s, glottal pulse times */
+  pulses: Float64Array;
+}
+
+export interface VoiceReportOptions {
+  /** Hz (Praat's pitch floor, 75) */
+  f0Min?: number;
+  /** Hz (Praat's pitch ceiling, 600) */
+  f0Max?: number;
+  /** the rest of To Pitch (ac)'s settings */
+  pitch?: Partial<Omit<PitchSettings, 'floor' | 'ceiling'>>;
+  /** period floor/ceiling and maximum period/amplitude factors (0.0001 s, 0.02 s, 1.3, 1.6) */
+  periods?: Partial<PeriodLimits>;
+  /** To Harmonicity (cc) settings (0.01 s, 75 Hz, silence 0.1, 1 period per window) */
+  harmonicity?: Partial<HarmonicitySettings>;
+}
+
+export interface HarmonicitySettings {
+  /** s */
+  timeStep: number;
+  /** Hz */
+  minPitch: number;
+  silenceThreshold: number;
+  periodsPerWindow: number;
+}
+
+export const PRAAT_HARMONICITY_DEFAULTS: HarmonicitySettings = { timeStep: 0.01, minPitch: 75, silenceThreshold: 0.1, periodsPerWindow: 1 };
+
+const zeroIfUndefined = (v: number): number => (Number.isFinite(v) ? v : 0);
+
+function pitchSettings(o: { f0Min?: number; f0Max?: number; pitch?: Partial<Omit<PitchSettings, 'floor' | 'ceiling'>> }): PitchSettings {
+  return { ...PRAAT_PITCH_DEFAULTS, ...o.pitch, floor: o.f0Min ?? PRAAT_PITCH_DEFAULTS.floor, ceiling: o.f0Max ?? PRAAT_PITCH_DEFAULTS.ceiling };
+}
+
+/** Praat's quantile of sorted values (NUMquantile: linear between order statistics, place q n + 0.5). */
+function quantileSorted(a: Float64Array, q: number): number {
+  const n = a.length;
+  if (n < 1) return Number.NaN;
+  if (n === 1) return a[0];
+  const place = q * n + 0.5;
+  const left = Math.min(Math.max(1, Math.floor(place)), n - 1); // 1-based
+  const slope = a[left] - a[left - 1];
+  return slope === 0 ? a[left - 1] : a[left - 1] + (place - left) * slope;
+}
+
+/**
+ * Harmonics-to-noise ratio per frame (dB) after Praat's "To Harmonicity (cc)": the forward cross-correlation
+ * pitch analysis with no voicing threshold or costs; HNR = 10 log10(r / (1 - r)) of the chosen candidate,
+ * clipped to +-150 dB, and -200 dB for frames Praat counts as silent.
+ */
+export function harmonicityCc(x: ArrayLike<number>, sampleRate: number, settings: HarmonicitySettings = PRAAT_HARMONICITY_DEFAULTS): Float64Array {
+  const nyquist = 0.5 * sampleRate;
+  const track = soundToPeriodicity(
+    x,
+    sampleRate,
+    {
+      floor: settings.minPitch,
+      ceiling: nyquist,
+      maxCandidates: 15,
+      silenceThreshold: settings.silenceThreshold,
+      voicingThreshold: 0,
+      octaveCost: 0,
+      octaveJumpCost: 0,
+      voicedUnvoicedCost: 0,
+    },
+    'cc',
+    settings.periodsPerWindow,
+    settings.timeStep,
+  );
+  const hnr = new Float64Array(track.f0.length);
+  for (let f = 0; f < hnr.length; f++) {
+    const r = track.strength[f];
+    hnr[f] = !(track.f0[f] > 0) ? -200 : r <= 1e-15 ? -150 : r > 1 - 1e-15 ? 150 : 10 * Math.log10(r / (1 - r));
+  }
+  return hnr;
+}
+
+/**
+ * Praat's voice report for a whole mono sound: pitch (ac) with floor/ceiling f0Min/f0Max, pulses (cc),
+ * jitter local/ddp and shimmer local with the period limits, and mean HNR (cc). Silence, or a sound too short
+ * for one pitch window (3 periods of f0Min), gives zeros.
+ */
+export function voiceReport(x: Float32Array, sampleRate: number, opts: VoiceReportOptions = {}): VoiceReport {
+  const settings = pitchSettings(opts);
+  const limits = { ...PRAAT_PERIOD_LIMITS, ...opts.periods };
+  const pitch = soundToPeriodicity(x, sampleRate, settings, 'ac', 3, 0);
+  const voiced = Float64Array.from(pitch.f0.filter((f) => f > 0)).sort();
+  let sum = 0;
+  for (const f of voiced) sum += f;
+  const pulses = voiced.length > 0 ? glottalPulses(x, sampleRate, pitch) : new Float64Array(0);
+  const duration = x.length / sampleRate;
+  const amplitudes = pulseAmplitudes(pulses, x, sampleRate, limits);
+  const hnr = harmonicityCc(x, sampleRate, { ...PRAAT_HARMONICITY_DEFAULTS, ...opts.harmonicity });
+  let hnrSum = 0;
+  let sounding = 0;
+  for (const h of hnr) {
+    if (h !== -200) {
+      hnrSum += h;
+      sounding++;
+    }
+  }
+  return {
+    f0Mean: voiced.length > 0 ? sum / voiced.length : 0,
+    f0Median: zeroIfUndefined(quantileSorted(voiced, 0.5)),
+    jitterLocal: zeroIfUndefined(jitterLocal(pulses, 0, duration, limits)),
+    jitterDdp: zeroIfUndefined(jitterDdp(pulses, 0, duration, limits)),
+    shimmerLocal: zeroIfUndefined(shimmerLocal(pulses, amplitudes, 0, duration, limits)),
+    hnrMean: sounding > 0 ? hnrSum / sounding : 0,
+    voicedFrames: voiced.length,
+    pulses,
+  };
+}
+
+export interface VoiceQualityTrackOptions {
+  /** samples between frame starts */
+  hop: number;
+  /** number of frames */
+  frames: number;
+  /** s, frame length (0.06, ComParE's pitch frame) */
+  windowSeconds?: number;
+  /** Hz (75) */
+  f0Min?: number;
+  /** Hz (600) */
+  f0Max?: number;
+  /** the rest of the pitch settings (Praat's defaults) */
+  pitch?: Partial<Omit<PitchSettings, 'floor' | 'ceiling'>>;
+  /** period limits for jitter and shimmer (Praat's defaults) */
+  periods?: Partial<PeriodLimits>;
+}
+
+/** Per-frame voice-quality descriptors, each `frames` long. */
+export interface VoiceQualityTracks {
+  /** Hz, 0 where unvoiced */
+  f0: Float64Array;
+  /**
+   * 0..1: the normalised autocorrelation (Praat's candidate strength) of the chosen period in voiced frames,
+   * and of the strongest candidate below the ceiling in unvoiced frames (0 when there is none, e.g. silence).
+   * Not gated by the voicing decision, like openSMILE's voicing probability.
+   */
+  voicingProb: Float64Array;
+  /** fraction, from the pulses inside the frame (0 with fewer than 2 usable periods) */
+  jitterLocal: Float64Array;
+  /** fraction, from the pulses inside the frame (0 with fewer than 3 usable periods) */
+  jitterDdp: Float64Array;
+  /** fraction, from the pulses inside the frame (0 with fewer than 3 pulses) */
+  shimmerLocal: Float64Array;
+  /** dB, 10 log10(r / (1 - r)) of voicingProb's r, clipped to [-100, 100] (openSMILE's HNRdB range); -100 where r = 0 */
+  logHnr: Float64Array;
+}
+
+/** dB floor and ceiling of logHnr, as openSMILE's cPitchACF HNRdB. */
+export const LOG_HNR_FLOOR_DB = -100;
+export const LOG_HNR_CEILING_DB = 100;
+
+/**
+ * Voice-quality tracks on openSMILE's frame grid: frame t is the `windowSeconds` window starting at sample
+ * t * hop (samples past the end read as zeros). F0 and voicing come from Praat's autocorrelation analysis run
+ * on exactly those windows (Hanning window of the frame's length, floor/ceiling f0Min/f0Max, Praat's
+ * candidate and path costs with the time step correction for `hop`); jitter and shimmer from Praat's
+ * cross-correlation pulses over the whole sound, taking the pulses whose periods lie inside each frame.
+ */
+export function voiceQualityTracks(x: Float32Array, sampleRate: number, opts: VoiceQualityTrackOptions): VoiceQualityTracks {
+  const frames = Math.max(0, opts.frames);
+  const out: VoiceQualityTracks = {
+    f0: new Float64Array(frames),
+    voicingProb: new Float64Array(frames),
+    jitterLocal: new Float64Array(frames),
+    jitterDdp: new Float64Array(frames),
+    shimmerLocal: new Float64Array(frames),
+    logHnr: new Float64Array(frames).fill(LOG_HNR_FLOOR_DB),
+  };
+  if (frames === 0) return out;
+  const settings = pitchSettings(opts);
+  const limits = { ...PRAAT_PERIOD_LIMITS, ...opts.periods };
+  const windowSeconds = opts.windowSeconds ?? 0.06;
+  const hop = opts.hop;
+  const half = Math.floor(Math.round(windowSeconds * sampleRate) / 2);
+  const setup = frameSetup(sampleRate, settings, 'ac', windowSeconds * settings.floor, half);
+
+  // Zeros before the start and past the end, so that every window and its local-mean stretch (one floor
+  // period either side of the centre) can be read.
+  const padLeft = setup.periodSamples;
+  const z = new Float64Array(padLeft + Math.max(x.length, (frames - 1) * hop + 2 * half + setup.periodSamples + 1));
+  z.set(x, padLeft);
+  const dx = 1 / sampleRate;
+  const times = new Float64Array(frames);
+  for (let t = 0; t < frames; t++) times[t] = (t * hop + half) * dx;
+  const peak = globalPeakAroundMean(x);
+  const candidates = pitchCandidates(z, (0.5 - padLeft) * dx, times, setup, settings, peak);
+  const ceiling = Math.min(settings.ceiling, 0.5 * sampleRate);
+  const chosen = peak === 0 ? new Int32Array(frames) : pitchPath(candidates, settings, ceiling, hop * dx);
+  const pitch: PitchTrack = pitchTrackFromPath(candidates, chosen, { x1: half * dx, dx: hop * dx, xmin: 0, xmax: x.length * dx, ceiling });
+
+  const pulses = pitch.f0.some((f) => f > 0) ? glottalPulses(x, sampleRate, pitch) : new Float64Array(0);
+  const amplitudes = pulseAmplitudes(pulses, x, sampleRate, limits);
+  const windowSamples = 2 * half;
+  for (let t = 0; t < frames; t++) {
+    out.f0[t] = pitch.f0[t];
+    const r = pitch.f0[t] > 0 ? pitch.strength[t] : pitch.bestStrength[t];
+    out.voicingProb[t] = r;
+    out.logHnr[t] =
+      r <= 0
+        ? LOG_HNR_FLOOR_DB
+        : r >= 1
+          ? LOG_HNR_CEILING_DB
+          : Math.min(LOG_HNR_CEILING_DB, Math.max(LOG_HNR_FLOOR_DB, 10 * Math.log10(r / (1 - r))));
+    if (pulses.length < 3) continue;
+    const tmin = t * hop * dx;
+    const tmax = (t * hop + windowSamples) * dx;
+    out.jitterLocal[t] = zeroIfUndefined(jitterLocal(pulses, tmin, tmax, limits));
+    out.jitterDdp[t] = zeroIfUndefined(jitterDdp(pulses, tmin, tmax, limits));
+    out.shimmerLocal[t] = zeroIfUndefined(shimmerLocal(pulses, amplitudes, tmin, tmax, limits));
+  }
+  return out;
+}
