@@ -9,6 +9,12 @@ const FeaturesInputSchema = z.union([z.string().min(1).max(64), FeatureConfigSch
 
 const probability = z.number().min(0).max(1);
 
+/** A corpus's labels renamed for one run (calm → neutral); null leaves that label's files out of the run. */
+const RunLabelMapSchema = z.record(z.string().min(1).max(64), z.string().min(1).max(64).nullable());
+
+/** One more corpus in a multi-corpus run. */
+const ExtraDatasetSchema = z.strictObject({ datasetId: z.number().int().positive(), labelMap: RunLabelMapSchema.default({}) });
+
 /** Spectrogram-domain augmentation; every op is applied per example with probability p. */
 export const AugmentationSchema = z.strictObject({
   /** Additive Gaussian noise on the normalised spectrogram; std in normalised units. */
@@ -67,6 +73,14 @@ export type Schedule = z.infer<typeof ScheduleSchema>;
 const RunConfigObject = z.strictObject({
   name: z.string().max(128).optional(),
   datasetId: z.number().int().positive(),
+  /** datasetId's labels renamed for this run (e.g. calm → neutral, surprised → null); applied before `labels`. */
+  labelMap: RunLabelMapSchema.optional(),
+  /**
+   * Multi-corpus runs: more datasets trained (and tested) together with datasetId, each with its own label map.
+   * Speakers are told apart by corpus ("<datasetId>:<speaker>"), and speaker splits are drawn within each corpus,
+   * so every corpus is represented in every part; the split kind 'leave-corpus-out' tests on one whole corpus.
+   */
+  extraDatasets: z.array(ExtraDatasetSchema).max(8).optional(),
   /** Restrict training to these labels (e.g. the seeds' 6 classes); default: every label in the dataset. */
   labels: z.array(z.string().min(1).max(64)).min(2, 'train on at least two classes (or leave labels out for all of them)').optional(),
   split: SplitSpecSchema.optional(),
@@ -170,6 +184,14 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
   if (auxName !== undefined && typeof resolveFeatures(auxName) === 'string') issue(['auxFeatures'], resolveFeatures(auxName) as string);
   if (preset.family === 'neural' && (features.kind === 'functionals' || features.kind === 'prosody')) {
     issue(['features'], `${model.preset} needs a time-frequency representation (logmel, mfcc, chroma), not "${features.kind}"`);
+  }
+  const datasetIds = [c.datasetId, ...(c.extraDatasets ?? []).map((d) => d.datasetId)];
+  const repeated = datasetIds.filter((id, i) => datasetIds.indexOf(id) !== i);
+  if (repeated.length) issue(['extraDatasets'], `dataset ${repeated[0]} is named twice; each corpus once`);
+  if (c.split?.kind === 'leave-corpus-out') {
+    if (datasetIds.length < 2) issue(['split'], 'a leave-corpus-out split needs at least two datasets (add extraDatasets)');
+    else if (!datasetIds.includes(c.split.testDatasetId))
+      issue(['split', 'testDatasetId'], `dataset ${c.split.testDatasetId} is not in the run (datasets ${datasetIds.join(', ')})`);
   }
   if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {
     issue(['speakerAdaptiveBatchNorm'], `${model.preset} has no batch-norm layers to adapt; it applies to networks`);

@@ -31,6 +31,16 @@ export const SplitSpecSchema = z
       valFraction: z.number().min(0).lt(1).optional(),
       seed: z.number().int(),
     }),
+    /**
+     * Multi-corpus runs: every file of one corpus (testDatasetId) is the test set, the others train; validation
+     * speakers (valFraction of each training corpus) are drawn within each training corpus.
+     */
+    z.object({
+      kind: z.literal('leave-corpus-out'),
+      testDatasetId: z.number().int().positive(),
+      valFraction: z.number().min(0).lt(1).optional(),
+      seed: z.number().int(),
+    }),
   ])
   .superRefine((s, ctx) => {
     if (s.kind === 'kfold-speaker' && s.fold >= s.k) ctx.addIssue({ code: 'custom', path: ['fold'], message: `fold must be below k (0…${s.k - 1})` });

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { importDataset } from '../../core/datasets/import';
 import { listModelPresets } from '../../core/models/presets';
 import { MODEL_PRESET_NAMES } from '../../../src-shared/config/models';
+import { parseLabelMapArg } from '../../../src-shared/labels';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
@@ -26,6 +27,10 @@ interface TrainOptions extends CommonOptions {
   listModels?: boolean;
   speakerNorm?: boolean;
   speakerBn?: boolean;
+  extraDatasets?: string;
+  labels?: string;
+  labelMap?: string;
+  testCorpus?: string;
 }
 
 const int = (v: string | undefined, flag: string): number | undefined => {
@@ -73,6 +78,30 @@ function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unkn
   if (opts.speakerBn) config.speakerAdaptiveBatchNorm = true;
   if (opts.out) config.outDir = resolve(opts.out);
   if (opts.name) config.name = opts.name;
+  if (opts.extraDatasets !== undefined) {
+    const ids = speakers(opts.extraDatasets)!.map((v) => int(v, '--extra-datasets')!);
+    // Label maps given for a dataset in --config are kept.
+    const given = (config.extraDatasets as { datasetId: number }[] | undefined) ?? [];
+    config.extraDatasets = ids.map((id) => given.find((d) => d.datasetId === id) ?? { datasetId: id });
+  }
+  if (opts.labels !== undefined) config.labels = speakers(opts.labels);
+  if (opts.labelMap !== undefined) {
+    try {
+      config.labelMap = parseLabelMapArg(opts.labelMap);
+    } catch (err) {
+      throw new CliError(`--label-map: ${(err as Error).message}`);
+    }
+  }
+  if (opts.testCorpus !== undefined) {
+    if (opts.testSpeakers || opts.valSpeakers)
+      throw new CliError('--test-corpus tests on a whole corpus; it cannot be combined with --test-speakers/--val-speakers');
+    config.split = {
+      kind: 'leave-corpus-out',
+      testDatasetId: int(opts.testCorpus, '--test-corpus'),
+      valFraction: 0.15,
+      seed: (config.seed as number | undefined) ?? 42,
+    };
+  }
   const test = speakers(opts.testSpeakers);
   const val = speakers(opts.valSpeakers);
   if (test || val) {
@@ -134,6 +163,10 @@ export function register(program: Command): void {
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'native', 'wasm', 'cpu']))
     .option('--speaker-norm', "standardise each speaker's features with their own statistics (test speakers included, no labels)")
     .option('--speaker-bn', "re-estimate batch-norm statistics on each validation/test speaker's own files (AdaBN; no labels)")
+    .option('--extra-datasets <ids>', 'multi-corpus run: also train (and test) on these datasets, e.g. 2,3; speakers split within each corpus')
+    .option('--labels <list>', 'train on these labels only, e.g. neutral,happy,sad,angry')
+    .option('--label-map <map>', "rename the first dataset's labels for this run, e.g. calm=neutral,surprised= (empty drops)")
+    .option('--test-corpus <id>', 'leave-corpus-out: test on every file of this dataset, train (and validate on 15 % of speakers) on the others')
     .option('--out <dir>', 'save the trained model here (default: models/run-<id> beside the database)')
     .option('--name <name>', 'run name')
     .option('--in-process', 'train in this process instead of a worker (debugging)')

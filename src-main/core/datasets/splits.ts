@@ -113,6 +113,8 @@ export function makeSplit(allFiles: SplitFile[], spec: SplitSpec): SplitAssignme
     return out;
   }
 
+  // A whole corpus as the test set needs the other corpora: the run's split (datasets/corpusSplit.ts) does it.
+  if (spec.kind === 'leave-corpus-out') throw new Error('a leave-corpus-out split needs several datasets in the run (extraDatasets)');
   const speakers = requireSpeakers(files, spec.kind === 'speaker' ? 'speaker-independent' : spec.kind);
   checkFraction('valFraction', spec.valFraction);
   let test: string[];

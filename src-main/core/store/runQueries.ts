@@ -64,6 +64,8 @@ export function describeSplit(s: SplitSpec): string {
       return `speaker ${s.k}-fold, fold ${s.fold}`;
     case 'loso':
       return `leave-one-speaker-out: ${s.speaker}`;
+    case 'leave-corpus-out':
+      return `leave-corpus-out: test dataset ${s.testDatasetId}${s.valFraction ? ` · val ${percent(s.valFraction)}` : ''}`;
   }
 }
 

@@ -62,7 +62,7 @@ export function recordBatch(db: Db, runId: number, p: BatchPoint): void {
   );
 }
 
-/** Stores an evaluation (split 'test', 'val', or 'cross:<datasetId>'); returns its id. */
+/** Stores an evaluation (split 'test', 'val', 'test:<datasetId>' (one corpus of a multi-corpus test set) or 'cross:<datasetId>'); returns its id. */
 export function recordEvaluation(
   db: Db,
   e: { runId: number | null; datasetId: number | null; split: string; report: EvaluationReport; predictions: FilePrediction[] },

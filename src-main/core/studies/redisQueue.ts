@@ -40,6 +40,7 @@ function jobData(store: Store, storeId: string, studyId: number, cell: CellRow):
   const ids = new Set<number>([cell.config.datasetId as number]);
   const cross = cell.config.crossEvaluation as { datasetId?: number } | undefined;
   if (cross?.datasetId) ids.add(cross.datasetId);
+  for (const extra of (cell.config.extraDatasets as { datasetId: number }[] | undefined) ?? []) ids.add(extra.datasetId);
   const datasets = [...ids].map((id) => {
     const d = getDataset(store.db, id);
     if (!d) throw new Error(`dataset ${id} no longer exists`);

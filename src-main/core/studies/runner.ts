@@ -53,7 +53,13 @@ export function createStudy(store: Store, input: unknown): { studyId: number; ce
   }
   const spec = parsed.data;
   if (!getDataset(store.db, spec.datasetId)) throw new ApiError(`No dataset ${spec.datasetId}`, 'not_found');
-  const speakers = datasetSpeakers(store, spec.datasetId);
+  // Multi-corpus studies name speakers as their runs do ("<datasetId>:<speaker>"; see training/data.ts runFiles).
+  const extra = Array.isArray(spec.base.extraDatasets) ? (spec.base.extraDatasets as { datasetId?: unknown }[]) : [];
+  const extraIds = extra.map((d) => d?.datasetId).filter((id): id is number => typeof id === 'number');
+  for (const id of extraIds) if (!getDataset(store.db, id)) throw new ApiError(`No dataset ${id} (base.extraDatasets)`, 'not_found');
+  const speakers = extraIds.length
+    ? [spec.datasetId, ...extraIds].flatMap((id) => datasetSpeakers(store, id).map((s) => `${id}:${s}`))
+    : datasetSpeakers(store, spec.datasetId);
   const cells = expandStudy(spec, speakers);
   const studyId = insertStudy(store.db, { spec, points: gridPoints(spec.grid), folds: foldCount(spec, speakers), cells });
   return { studyId, cells: cells.length };

@@ -1,7 +1,8 @@
 import { defaultCacheDir } from '../features/cache';
 import type { FeatureConfig } from '../../../src-shared/config/features';
 import { extractFiles, type ExtractedItem } from '../features/dataset';
-import { makeSplit, type SplitAssignment } from '../datasets/splits';
+import { makeRunSplit } from '../datasets/corpusSplit';
+import type { SplitAssignment } from '../datasets/splits';
 import type { Store } from '../store/db';
 import { getDataset, listFiles, type FileRow } from '../store/datasets';
 import { getModelPreset } from '../models/presets';
@@ -56,6 +57,40 @@ export async function featuresFor(store: Store, files: FileRow[], config: Featur
   return { byId, errors: r.errors };
 }
 
+/** The datasets a run trains and tests on, its primary first. */
+export function runDatasetIds(config: RunConfig): number[] {
+  return [config.datasetId, ...(config.extraDatasets ?? []).map((d) => d.datasetId)];
+}
+
+/**
+ * The run's labelled files from every dataset it names, each dataset's labels renamed by its run label map (null drops
+ * the files) and then restricted to config.labels. With several datasets the speakers are qualified by corpus
+ * ("<datasetId>:<speaker>"): corpora number their speakers independently (EMO-DB's 03 is not RAVDESS's 03), and a
+ * split or a speaker normalisation that merged them would mix two people.
+ */
+export function runFiles(store: Store, config: RunConfig): FileRow[] {
+  const refs = [{ datasetId: config.datasetId, labelMap: config.labelMap ?? {} }, ...(config.extraDatasets ?? [])];
+  const keep = config.labels ? new Set(config.labels) : null;
+  const out: FileRow[] = [];
+  for (const ref of refs) {
+    const files = usableFiles(store, ref.datasetId);
+    const present = new Set(files.map((f) => f.label as string));
+    const unknown = Object.keys(ref.labelMap).filter((l) => !present.has(l));
+    if (unknown.length) {
+      throw new Error(
+        `The run's label map for dataset ${ref.datasetId} names ${unknown.map((l) => `"${l}"`).join(', ')}, which it does not have; its labels are ${[...present].sort().join(', ')}.`,
+      );
+    }
+    for (const f of files) {
+      const label = Object.hasOwn(ref.labelMap, f.label as string) ? ref.labelMap[f.label as string] : f.label;
+      if (label === null || (keep && !keep.has(label))) continue;
+      const speaker = refs.length > 1 && f.speaker !== null ? `${f.datasetId}:${f.speaker}` : f.speaker;
+      out.push({ ...f, label, speaker });
+    }
+  }
+  return out;
+}
+
 const isVector = (c: FeatureConfig) => c.kind === 'functionals' || c.kind === 'prosody';
 
 /**
@@ -63,17 +98,18 @@ const isVector = (c: FeatureConfig) => c.kind === 'functionals' || c.kind === 'p
  * statistics and the frame count of variable-length features come from the training part only.
  */
 export async function prepareRunData(store: Store, config: RunConfig, p: DataProgress = {}): Promise<RunData> {
-  const files = usableFiles(store, config.datasetId, config.labels);
+  const files = runFiles(store, config);
+  const datasets = runDatasetIds(config).join(', ');
   if (files.length === 0)
-    throw new Error(`Dataset ${config.datasetId} has no labelled, readable files${config.labels ? ` with labels ${config.labels.join(', ')}` : ''}.`);
+    throw new Error(`Dataset ${datasets} has no labelled, readable files${config.labels ? ` with labels ${config.labels.join(', ')}` : ''}.`);
   const present = new Set(files.map((f) => f.label as string));
   if (config.labels) {
     const missing = config.labels.filter((l) => !present.has(l));
-    if (missing.length) throw new Error(`Dataset ${config.datasetId} has no files labelled ${missing.join(', ')}.`);
+    if (missing.length) throw new Error(`Dataset ${datasets} has no files labelled ${missing.join(', ')}.`);
   }
   const labels = config.labels ?? [...present].sort();
-  if (labels.length < 2) throw new Error(`Dataset ${config.datasetId} has a single class (${labels[0]}); a classifier needs at least two.`);
-  const split = makeSplit(files, config.split);
+  if (labels.length < 2) throw new Error(`Dataset ${datasets} has a single class (${labels[0]}); a classifier needs at least two.`);
+  const split = makeRunSplit(files, config.split);
   if (split.train.length === 0) throw new Error('The split leaves no files for training.');
   if (split.test.length === 0) throw new Error('The split leaves no files for testing.');
   const fileById = new Map(files.map((f) => [f.id, f]));

@@ -168,7 +168,23 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     probs,
     data.labels,
   );
-  ctx.emit({ type: 'evaluation', split: 'test', datasetId: config.datasetId, ...test });
+  // A leave-corpus-out test set is one whole corpus: the evaluation belongs to it.
+  const testCorpora = [...new Set(testFiles.map((f) => f.datasetId))].sort((a, b) => a - b);
+  ctx.emit({ type: 'evaluation', split: 'test', datasetId: testCorpora.length === 1 ? testCorpora[0] : config.datasetId, ...test });
+  // Multi-corpus test sets are also scored per corpus ('test:<datasetId>'): a pooled figure can hide a corpus the model fails on.
+  if (testCorpora.length > 1) {
+    for (const id of testCorpora) {
+      const at = testFiles.flatMap((f, i) => (f.datasetId === id ? [i] : []));
+      const part = scorePredictions(
+        at.map((i) => testFiles[i]),
+        at.map((i) => data.test[i].label),
+        at.map((i) => probs[i]),
+        data.labels,
+      );
+      ctx.emit({ type: 'evaluation', split: `test:${id}`, datasetId: id, ...part });
+      log(`Test on dataset ${id}: UAR ${(part.report.uar * 100).toFixed(1)} % on ${part.report.n} files.`);
+    }
+  }
   log(
     `Test: accuracy ${(test.report.accuracy * 100).toFixed(1)} %, UAR ${(test.report.uar * 100).toFixed(1)} %, macro-F1 ${(test.report.macroF1 * 100).toFixed(1)} % on ${test.report.n} files.`,
   );
