@@ -1,0 +1,187 @@
+// ComParE's cSpectral descriptors of the 20 ms Hamming FFT magnitude spectrum (squareInput = 1: power spectrum),
+// over bins 1 .. nFft/2 (DC excluded, Nyquist included, as openSMILE's default full range).
+
+/** The descriptors in ComParE's output order, with openSMILE's name suffixes. */
+export const SPECTRAL_SHAPE_NAMES = [
+  'fband250-650',
+  'fband1000-4000',
+  'spectralRollOff25.0',
+  'spectralRollOff50.0',
+  'spectralRollOff75.0',
+  'spectralRollOff90.0',
+  'spectralFlux',
+  'spectralCentroid',
+  'spectralEntropy',
+  'spectralVariance',
+  'spectralSkewness',
+  'spectralKurtosis',
+  'spectralSlope',
+  'psySharpness',
+  'spectralHarmonicity',
+] as const;
+
+const ROLL_OFFS = [0.25, 0.5, 0.75, 0.9];
+const ENTROPY_FLOOR = 0.0000001;
+
+/** Bark (Traunmüller 1990, with his low/high corrections), openSMILE's SPECTSCALE_BARK; 0 for f <= 0. */
+export function hzToBark(f: number): number {
+  if (f <= 0) return 0;
+  const z = 26.81 / (1 + 1960 / f) - 0.53;
+  if (z < 2) return 0.85 * z + 0.3;
+  if (z > 20.1) return 1.22 * z - 0.22 * 20.1;
+  return z;
+}
+
+/** Zwicker's sharpness weight g(z): 1 up to 16 Bark, then ((z - 16) / 4)^log2(3) + 1. */
+export function sharpnessWeight(z: number): number {
+  return z <= 16 ? 1 : Math.pow((z - 16) / 4, 1.5849625) + 1;
+}
+
+/** A band [lo, hi] Hz as openSMILE integrates it: partial weights on its first and last FFT bin. */
+interface BandRange {
+  iL: number;
+  wL: number;
+  iR: number;
+  wR: number;
+}
+
+function bandRange(loHz: number, hiHz: number, bins: number, f0: number): BandRange {
+  // openSMILE maps band edges through the bin-frequency table: the first bin above lo (weight of the bin below it),
+  // the first bin at or above hi (weight of its lower neighbour unless it lands exactly on hi).
+  let ii = 0;
+  while (ii < bins && ii * f0 <= loHz) ii++;
+  let wL = ii < bins && ii > 0 ? (ii * f0 - loHz) / f0 : 1;
+  const iL = Math.max(0, ii - 1);
+  let jj = 0;
+  while (jj < bins && jj * f0 < hiHz) jj++;
+  let wR = jj < bins && jj > 0 ? (hiHz - (jj - 1) * f0) / f0 : 1;
+  let iR = jj < bins && jj * f0 === hiHz ? jj : jj - 1;
+  if (iR >= bins) iR = bins - 1;
+  if (wL === 0) wL = 1;
+  if (wR === 0) wR = 1;
+  if (iR < 0) iR = 0;
+  return { iL, wL, iR, wR };
+}
+
+/** Precomputed per-spectrum-size tables; one per (sample rate, FFT size). */
+export interface SpectralShapePlan {
+  bins: number;
+  f0: number;
+  bands: BandRange[];
+  /** Bark(f_k) · g(Bark(f_k)) per bin, for sharpness */
+  sharp: Float64Array;
+  /** Σ f_k and Σ f_k² over bins 1 .. bins-1, for the slope */
+  sumF: number;
+  sumF2: number;
+}
+
+export function spectralShapePlan(sampleRate: number, nFft: number): SpectralShapePlan {
+  const bins = (nFft >> 1) + 1;
+  const f0 = sampleRate / nFft;
+  const bands = [bandRange(250, 650, bins, f0), bandRange(1000, 4000, bins, f0)];
+  const sharp = new Float64Array(bins);
+  let sumF = 0;
+  let sumF2 = 0;
+  for (let k = 1; k < bins; k++) {
+    const z = hzToBark(k * f0);
+    sharp[k] = z * sharpnessWeight(z);
+    sumF += k * f0;
+    sumF2 += k * f0 * (k * f0);
+  }
+  return { bins, f0, bands, sharp, sumF, sumF2 };
+}
+
+/**
+ * The 15 descriptors of one power spectrum p[off .. off + bins) into out[at ..]. prevMag holds the previous frame's
+ * magnitudes (bins 1 .. bins-1) and is updated; `first` marks the first frame, whose flux is 0.
+ */
+export function spectralShapeFrame(
+  plan: SpectralShapePlan,
+  p: Float64Array,
+  off: number,
+  prevMag: Float64Array,
+  first: boolean,
+  out: Float64Array,
+  at: number,
+): void {
+  const { bins, f0 } = plan;
+  const lo = 1;
+  const hi = bins - 1;
+  const nBins = hi - lo + 1;
+  let frameSum = 0;
+  let sumA = 0;
+  for (let j = lo; j <= hi; j++) {
+    frameSum += p[off + j];
+    sumA += j * f0 * p[off + j];
+  }
+  let k = at;
+  // band energies (normBandEnergies = 0: band sum over the number of bins in the full range)
+  for (const b of plan.bands) {
+    let s = p[off + b.iL] * b.wL;
+    for (let j = b.iL + 1; j < b.iR; j++) s += p[off + j];
+    s += p[off + b.iR] * b.wR;
+    out[k++] = s / nBins;
+  }
+  // roll-off points: the first bin whose cumulative power reaches the fraction of the frame's power
+  const ro = [0, 0, 0, 0];
+  let cum = 0;
+  for (let j = lo; j <= hi; j++) {
+    cum += p[off + j];
+    for (let r = 0; r < 4; r++) if (ro[r] === 0 && cum >= ROLL_OFFS[r] * frameSum) ro[r] = j * f0;
+  }
+  for (let r = 0; r < 4; r++) out[k++] = ro[r];
+  // flux: RMS difference of magnitudes to the previous frame
+  let flux = 0;
+  for (let j = lo; j <= hi; j++) {
+    const m = Math.sqrt(p[off + j]);
+    if (!first) flux += (m - prevMag[j]) * (m - prevMag[j]);
+    prevMag[j] = m;
+  }
+  out[k++] = first ? 0 : flux > 0 ? Math.sqrt(flux / nBins) : 0;
+  // centroid and the moments around it (power-weighted, Hz)
+  const ctr = frameSum !== 0 ? sumA / frameSum : 0;
+  out[k++] = ctr;
+  // entropy of the power distribution, bits (values floored at 1e-7, openSMILE's smileStat_entropy)
+  const dn = Math.max(frameSum, ENTROPY_FLOOR);
+  let ent = 0;
+  for (let j = lo; j <= hi; j++) {
+    const q = Math.max(p[off + j], ENTROPY_FLOOR) / dn;
+    if (q > 0) ent += q * Math.log2(q);
+  }
+  out[k++] = -ent;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let j = lo; j <= hi; j++) {
+    const d = j * f0 - ctr;
+    const w = d * d * p[off + j];
+    m2 += w;
+    m3 += w * d;
+    m4 += w * d * d;
+  }
+  const sigma2 = frameSum !== 0 ? m2 / frameSum : 0;
+  out[k++] = sigma2;
+  out[k++] = sigma2 > 0 ? m3 / (frameSum * sigma2 * Math.sqrt(sigma2)) : 0;
+  out[k++] = sigma2 !== 0 ? m4 / (frameSum * sigma2 * sigma2) : 0;
+  // slope of the least-squares line through (f_k, p_k), scaled by (nBins - 1) as openSMILE's default oldSlopeScale = 1
+  const deno = nBins * plan.sumF2 - plan.sumF * plan.sumF;
+  const slope = deno !== 0 ? (nBins * sumA - plan.sumF * frameSum) / deno : 0;
+  out[k++] = slope * (nBins - 1);
+  // psychoacoustic sharpness: 0.11 · power-weighted mean of z · g(z)
+  let sh = 0;
+  for (let j = lo; j <= hi; j++) sh += plan.sharp[j] * p[off + j];
+  out[k++] = frameSum !== 0 ? (0.11 * sh) / frameSum : 0;
+  // harmonicity: half the summed jumps between consecutive strict local extrema (±2 bins), over the number of bins
+  let ptp = 0;
+  let lastPeak = -99;
+  for (let j = lo + 2; j < hi - 1; j++) {
+    const v = p[off + j];
+    const isMax = p[off + j - 2] < v && p[off + j - 1] < v && v > p[off + j + 1] && v > p[off + j + 2];
+    const isMin = p[off + j - 2] > v && p[off + j - 1] > v && v < p[off + j + 1] && v < p[off + j + 2];
+    if (isMax || isMin) {
+      if (lastPeak !== -99) ptp += Math.abs(v - lastPeak);
+      lastPeak = v;
+    }
+  }
+  out[k++] = ptp / 2 / nBins;
+}
