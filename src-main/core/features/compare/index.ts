@@ -1,0 +1,120 @@
+// The ComParE 2016 feature set (6,373 functionals of 65 LLDs and their deltas), reimplemented from openSMILE's
+// config/compare16 definitions. See docs/compare-features.md for every deviation from openSMILE.
+import { voiceQualityTracks } from '../voiceQuality';
+import { deltaRegression, deltaRegressionInSegments } from './contours';
+import {
+  describeContour,
+  extremes,
+  lpc,
+  means,
+  moments,
+  peaks,
+  percentiles,
+  regression,
+  segmentsNonZero,
+  segmentsRelThreshold,
+  times,
+  type Contour,
+} from './functionals';
+import { compareLlds, type CompareLlds, type VoiceTrackSource } from './llds';
+import { compareFeatureNames, FUNCTIONALS_AB, FUNCTIONALS_DELTA, FUNCTIONALS_F0, FUNCTIONALS_LLD, FUNCTIONALS_NZ } from './names';
+
+export { compareFeatureNames } from './names';
+
+/** Number of ComParE 2016 dimensions. */
+export const COMPARE_DIMENSIONS = 6373;
+
+function contourOf(x: Float64Array, period: number): Contour {
+  return { x, n: x.length, min: 0, max: 0, mean: 0, sorted: new Float64Array(x.length), period };
+}
+
+/** Group A/B functionals (range … lpc4) of one contour into out[at ..]. */
+function functionalsAB(c: Contour, out: Float64Array, at: number): number {
+  let k = at;
+  k += extremes(c, out, k);
+  k += percentiles(c, out, k);
+  k += moments(c, out, k);
+  k += segmentsRelThreshold(c, out, k);
+  k += times(c, out, k);
+  k += lpc(c, out, k);
+  return k - at;
+}
+
+/** Group Nz functionals over the non-zero frames of the contour (all 0 when there are none, as in openSMILE). */
+function functionalsNz(c: Contour, out: Float64Array, at: number): number {
+  let k = at;
+  if (c.n === 0) return FUNCTIONALS_NZ.length;
+  k += means(c, ['amean', 'flatness', 'posamean', 'rqmean'], out, k);
+  k += extremes(c, out, k);
+  k += regression(c, false, out, k);
+  k += percentiles(c, out, k);
+  k += moments(c, out, k);
+  k += times(c, out, k);
+  k += lpc(c, out, k);
+  return k - at;
+}
+
+/** The functionals vector of a set of LLD contours. */
+export function compareFunctionals(llds: CompareLlds): Float64Array {
+  const { period } = llds;
+  const out = new Float64Array(COMPARE_DIMENSIONS);
+  let k = 0;
+  const aDelta = llds.a.map(deltaRegression);
+  const bDelta = llds.b.map(deltaRegression);
+  const nzDelta = llds.nz.map(deltaRegressionInSegments);
+  const ab = (tracks: Float64Array[]) => {
+    for (const x of tracks) {
+      const c = contourOf(x, period);
+      describeContour(c, true);
+      const w = functionalsAB(c, out, k);
+      if (w !== FUNCTIONALS_AB.length) throw new Error(`internal: ${w} A/B functionals, expected ${FUNCTIONALS_AB.length}`);
+      k += w;
+    }
+  };
+  ab([...llds.a, ...aDelta]);
+  ab([...llds.b, ...bDelta]);
+  for (const x of [...llds.nz, ...nzDelta]) {
+    const voiced = x.filter((v) => v !== 0);
+    const c = contourOf(voiced, period);
+    describeContour(c, true);
+    k += functionalsNz(c, out, k);
+  }
+  {
+    const c = contourOf(llds.nz[0], period);
+    describeContour(c, false);
+    k += means(c, ['nnz'], out, k);
+    k += segmentsNonZero(c, out, k);
+    if (FUNCTIONALS_F0.length !== 5) throw new Error('internal: F0 functionals');
+  }
+  for (const x of [...llds.a, ...llds.b]) {
+    const c = contourOf(x, period);
+    describeContour(c, false);
+    k += means(c, ['amean', 'flatness', 'rqmean'], out, k);
+    k += peaks(c, out, k);
+    k += regression(c, true, out, k);
+  }
+  for (const x of [...aDelta, ...bDelta]) {
+    const c = contourOf(x, period);
+    describeContour(c, false);
+    k += means(c, ['flatness', 'posamean', 'rqmean'], out, k);
+    k += peaks(c, out, k);
+  }
+  if (k !== COMPARE_DIMENSIONS) throw new Error(`internal: ${k} ComParE values, expected ${COMPARE_DIMENSIONS}`);
+  if (FUNCTIONALS_LLD.length + FUNCTIONALS_DELTA.length !== 38) throw new Error('internal: LLD/delta functionals');
+  // A float that overflowed somewhere (e.g. a regression on an extreme contour) must not reach a classifier.
+  for (let i = 0; i < out.length; i++) if (!Number.isFinite(out[i])) out[i] = 0;
+  return out;
+}
+
+/**
+ * The ComParE 2016 functionals of mono samples (any rate; ComParE is defined at 16 kHz and above), with their
+ * openSMILE names. `voice` replaces the voice-quality extractor (tests).
+ */
+export function compareFeatures(
+  x: Float32Array,
+  sampleRate: number,
+  voice: VoiceTrackSource = voiceQualityTracks,
+): { values: Float64Array; names: string[] } {
+  const values = compareFunctionals(compareLlds(x, sampleRate, voice));
+  return { values, names: compareFeatureNames() };
+}

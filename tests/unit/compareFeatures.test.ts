@@ -1,0 +1,116 @@
+// The whole ComParE 2016 vector (compareFeatures) on RAVDESS speech with the Praat-style voice-quality tracks, and on
+// the inputs the compute path accepts at its edges: silence, clipping, a single frame, less than one frame.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAudio } from '../../src-main/core/audio/load';
+import { COMPARE_DIMENSIONS, compareFeatureNames, compareFeatures, compareFunctionals } from '../../src-main/core/features/compare/index';
+import { compareLlds, type VoiceTrackSource } from '../../src-main/core/features/compare/llds';
+import { LLD_B } from '../../src-main/core/features/compare/names';
+import { RAVDESS_16K } from '../helpers/shared';
+
+const names = compareFeatureNames();
+const at = (name: string) => {
+  const i = names.indexOf(name);
+  if (i < 0) throw new Error(`no ComParE dimension ${name}`);
+  return i;
+};
+const mean = (x: ArrayLike<number>) => Array.from(x).reduce((a, b) => a + b, 0) / x.length;
+const bIndex = (base: string, index?: number) => LLD_B.findIndex((l) => (typeof l === 'string' ? l === base : l.base === base && l.index === index));
+
+describe('compareFeatures on RAVDESS speech', async () => {
+  const audio = await loadAudio(join(RAVDESS_16K, 'Actor_03', '03-01-05-02-01-01-03.wav'), { sampleRate: 16000 });
+  const { values, names: got } = compareFeatures(audio.samples, 16000);
+
+  it('gives 6,373 finite values with the openSMILE names', () => {
+    expect(COMPARE_DIMENSIONS).toBe(6373);
+    expect(values).toHaveLength(6373);
+    expect(got).toEqual(names);
+    expect(values.every(Number.isFinite)).toBe(true);
+  });
+
+  it('voice block: F0 functionals over voiced frames within the 52-620 Hz search range, a voiced fraction in (0, 1)', () => {
+    const f0Mean = values[at('F0final_sma_amean')];
+    expect(f0Mean).toBeGreaterThan(80);
+    expect(f0Mean).toBeLessThan(400);
+    expect(values[at('F0final_sma_quartile1')]).toBeGreaterThanOrEqual(52);
+    expect(values[at('F0final_sma_percentile99.0')]).toBeLessThanOrEqual(620);
+    const nnz = values[at('F0final_sma_nnz')];
+    expect(nnz).toBeGreaterThan(0.2);
+    expect(nnz).toBeLessThan(1);
+    expect(values[at('F0final_sma_meanSegLen')]).toBeGreaterThan(0.03); // voiced stretches of tens of ms
+    expect(values[at('jitterLocal_sma_amean')]).toBeGreaterThan(0);
+    expect(values[at('jitterLocal_sma_amean')]).toBeLessThan(0.1);
+    expect(values[at('shimmerLocal_sma_amean')]).toBeGreaterThan(0);
+    expect(values[at('shimmerLocal_sma_amean')]).toBeLessThan(0.5);
+  });
+
+  it('each value sits under its name: means of LLD contours, functionals of deltas, non-zero-only voice functionals', async () => {
+    // the same LLDs again (the voice source only affects the voice block)
+    const { voiceQualityTracks } = await import('../../src-main/core/features/voiceQuality');
+    const l = compareLlds(audio.samples, 16000, voiceQualityTracks);
+    expect(values[at('pcm_RMSenergy_sma_amean')]).toBeCloseTo(mean(l.a[2]), 12);
+    expect(values[at('pcm_zcr_sma_amean')]).toBeCloseTo(mean(l.a[3]), 12);
+    expect(values[at('audspec_lengthL1norm_sma_amean')]).toBeCloseTo(mean(l.a[0]), 12);
+    expect(values[at('mfcc_sma[1]_amean')]).toBeCloseTo(mean(l.b[bIndex('mfcc', 1)]), 10);
+    expect(values[at('audSpec_Rfilt_sma[5]_amean')]).toBeCloseTo(mean(l.b[bIndex('audSpec_Rfilt', 5)]), 12);
+    expect(values[at('pcm_fftMag_spectralCentroid_sma_amean')]).toBeCloseTo(mean(l.b[bIndex('pcm_fftMag_spectralCentroid')]), 8);
+    const voiced = Array.from(l.nz[0]).filter((f) => f !== 0);
+    expect(values[at('F0final_sma_amean')]).toBeCloseTo(mean(voiced), 10);
+    expect(values[at('F0final_sma_nnz')]).toBeCloseTo(voiced.length / l.nz[0].length, 14);
+    // a contour's range is max - min, its delta's posamean the mean of the positive deltas
+    const rms = Array.from(l.a[2]);
+    expect(values[at('pcm_RMSenergy_sma_range')]).toBeCloseTo(Math.max(...rms) - Math.min(...rms), 14);
+    const d = rms.map((_, t) => {
+      const v = (k: number) => (k >= 0 && k < rms.length ? rms[k] : 0);
+      return (v(t + 1) - v(t - 1) + 2 * (v(t + 2) - v(t - 2))) / 10;
+    });
+    expect(values[at('pcm_RMSenergy_sma_de_posamean')]).toBeCloseTo(mean(d.filter((v) => v > 0)), 14);
+  });
+
+  it('another speaker and emotion gives a different vector', async () => {
+    const other = await loadAudio(join(RAVDESS_16K, 'Actor_04', '03-01-02-01-02-01-04.wav'), { sampleRate: 16000 });
+    const v2 = compareFeatures(other.samples, 16000).values;
+    let differ = 0;
+    for (let i = 0; i < v2.length; i++) if (Math.abs(v2[i] - values[i]) > 1e-9 * (1 + Math.abs(values[i]))) differ++;
+    expect(differ).toBeGreaterThan(5000);
+  });
+});
+
+describe('compareFeatures at the edges of its input', () => {
+  const noVoice: VoiceTrackSource = (_x, _sr, o) => {
+    const z = () => new Float64Array(o.frames);
+    return { f0: z(), voicingProb: z(), jitterLocal: z(), jitterDdp: z(), shimmerLocal: z(), logHnr: z().fill(-100) };
+  };
+
+  it('digital silence: finite, no voiced frame, the voice block all 0 except logHNR at its -100 floor', () => {
+    const v = compareFeatures(new Float32Array(16000), 16000).values;
+    expect(v.every(Number.isFinite)).toBe(true);
+    expect(v[at('F0final_sma_nnz')]).toBe(0);
+    expect(v[at('F0final_sma_amean')]).toBe(0);
+    expect(v[at('voicingFinalUnclipped_sma_amean')]).toBe(0);
+    expect(v[at('logHNR_sma_amean')]).toBe(-100);
+    expect(v[at('pcm_RMSenergy_sma_amean')]).toBe(0);
+  });
+
+  it('clipped speech-like input, a single 60 ms frame and 5 ms of audio all give 6,373 finite values', () => {
+    const clipped = Float32Array.from({ length: 16000 }, (_, i) => Math.max(-1, Math.min(1, 3 * Math.sin((2 * Math.PI * 180 * i) / 16000))));
+    const oneFrame = Float32Array.from({ length: 960 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000));
+    const tiny = Float32Array.from({ length: 80 }, (_, i) => (i % 7) / 10 - 0.3);
+    for (const x of [clipped, oneFrame, tiny]) {
+      const v = compareFeatures(x, 16000).values;
+      expect(v).toHaveLength(6373);
+      expect(v.every(Number.isFinite)).toBe(true);
+    }
+    // the clipped 180 Hz tone is voiced at about 180 Hz
+    const c = compareFeatures(clipped, 16000).values;
+    expect(c[at('F0final_sma_amean')]).toBeGreaterThan(170);
+    expect(c[at('F0final_sma_amean')]).toBeLessThan(190);
+  });
+
+  it('a constant non-zero input (DC) is finite too: flat contours, zero spread', () => {
+    const v = compareFunctionals(compareLlds(new Float32Array(8000).fill(0.5), 16000, noVoice));
+    expect(v.every(Number.isFinite)).toBe(true);
+    expect(v[at('pcm_RMSenergy_sma_stddev')]).toBeGreaterThan(0); // the zero-padded ends of the smoother
+    expect(v[at('pcm_RMSenergy_sma_quartile2')]).toBeCloseTo(0.5, 12);
+  });
+});
