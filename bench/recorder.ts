@@ -84,7 +84,7 @@ if (!modelDir) {
   const { classifySamples } = await import('../src-main/core/training/predict');
   const model = await loadRecorderModel(modelDir, { backend: backendArg });
   console.log(
-    `model: ${modelDir} (${model.meta.preset}, ${model.labels.length} labels, ${model.inputSeconds} s input at ${model.sampleRate} Hz); backend ${model.backend.name}: ${model.backend.detail}`,
+    `model: ${modelDir} (${model.meta.kind === 'ensemble' ? `ensemble of ${model.meta.members.length}` : model.meta.preset}, ${model.labels.length} labels, ${model.inputSeconds} s input at ${model.sampleRate} Hz); backend ${model.backend.name}: ${model.backend.detail}`,
   );
   const win = Math.round(model.inputSeconds * model.sampleRate);
   const at16 = resample(audio, 48000, model.sampleRate);

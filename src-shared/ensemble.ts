@@ -4,6 +4,7 @@
  * renderer use one definition.
  */
 import { z } from 'zod';
+import { SplitSpecSchema } from './config/split';
 
 export const ENSEMBLE_WEIGHTINGS = ['equal', 'val'] as const;
 export type EnsembleWeighting = (typeof ENSEMBLE_WEIGHTINGS)[number];
@@ -69,6 +70,34 @@ export const EnsembleMetaSchema = z
     });
   });
 export type EnsembleMeta = z.infer<typeof EnsembleMetaSchema>;
+
+/**
+ * The stored config of an ensemble's own run (runs.config): built, not trained, from members that were all trained on
+ * one split of one dataset; its val/test evaluations are stored like a trained run's so Results and Compare show it.
+ */
+export const EnsembleRunConfigSchema = z.object({
+  kind: z.literal('ensemble'),
+  name: z.string().nullable(),
+  datasetId: z.number().int(),
+  /** The members' common split (the first member's stored split spec). */
+  split: SplitSpecSchema,
+  weighting: z.enum(ENSEMBLE_WEIGHTINGS),
+  weights: z.array(z.number()),
+  members: z.array(z.object({ runId: z.number().int(), preset: z.string(), name: z.string() })).min(2),
+  adaptation: AdaptationSchema,
+  modelDir: z.string(),
+});
+export type EnsembleRunConfig = z.infer<typeof EnsembleRunConfigSchema>;
+
+/** The ensemble run config in a stored runs.config text, or null when it is not one (or is damaged). */
+export function readEnsembleRunConfig(text: string): EnsembleRunConfig | null {
+  try {
+    const r = EnsembleRunConfigSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The ensemble request of the CLI and the API: member folders (or stored model ids), weighting, where to save. */
 export const EnsembleRequestSchema = z.strictObject({

@@ -7,7 +7,7 @@ import { runExists } from '../../core/store/runQueries';
 import { recordEvaluation } from '../../core/store/runs';
 import { evaluateOnDataset } from '../../core/training/evaluate';
 import { activateBackend } from '../../core/training/pipeline';
-import { loadModel } from '../../core/training/predict';
+import { loadPredictor } from '../../core/training/predict';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface EvaluateOptions extends CommonOptions {
@@ -48,7 +48,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('evaluate')
     .description('evaluate a saved model on a whole dataset: accuracy, UAR, macro-F1, per-class metrics, confusion matrix')
-    .requiredOption('--model <dir>', 'saved model directory (from ser train)')
+    .requiredOption('--model <dir>', 'saved model or ensemble directory (from ser train or ser ensemble)')
     .option('--data <folder>', 'import this corpus folder first, then evaluate on it')
     .option('--dataset <id>', 'evaluate on an imported dataset')
     .option('--map <from=to,...>', "map the dataset's labels onto the model's, e.g. calm=neutral; an empty target drops a label")
@@ -65,7 +65,7 @@ export function register(program: Command): void {
         const labelMap = opts.map !== undefined ? parseLabelMapArg(opts.map) : undefined;
         await activateBackend(opts.backend ?? 'auto');
         const dir = resolve(opts.model);
-        const model = await loadModel(dir);
+        const model = await loadPredictor(dir);
         const bars = new Map<string, ReturnType<typeof ctx.progress>>();
         const r = await evaluateOnDataset(store, model, datasetId, {
           labelMap,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { findAudioFiles } from '../../core/datasets/scan';
 import { activateBackend } from '../../core/training/pipeline';
-import { loadModel, predictPaths, type PathPrediction } from '../../core/training/predict';
+import { adaptationOf, loadPredictor, predictPaths, type PathPrediction } from '../../core/training/predict';
 import { MIN_ADAPTATION_FILES } from '../../core/training/speakerAdaptation';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .command('predict')
     .description('classify audio files or folders with a saved model: label and class probabilities per file')
     .argument('<paths...>', 'audio files and/or folders (searched recursively)')
-    .requiredOption('--model <dir>', 'saved model directory (from ser train)')
+    .requiredOption('--model <dir>', 'saved model or ensemble directory (from ser train or ser ensemble)')
     .option('--csv', 'print CSV: file, label, one probability column per class, error')
     .option(
       '--one-speaker',
@@ -70,17 +70,18 @@ export function register(program: Command): void {
         if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
         await activateBackend(opts.backend ?? 'auto');
         const dir = resolve(opts.model);
-        const model = await loadModel(dir);
+        const model = await loadPredictor(dir);
+        const adaptation = adaptationOf(model);
         const alone = 'less accurate than `ser evaluate` on a dataset grouped by speaker, or --one-speaker for files of a single speaker';
-        if (model.preprocessing.speakerNormalization && !opts.oneSpeaker) {
+        if (adaptation.speakerNormalization && !opts.oneSpeaker) {
           ctx.log(`note: this model was trained with speaker normalisation; each file here is normalised on its own, which is ${alone}`);
         }
-        if (model.preprocessing.speakerAdaptiveBatchNorm && !opts.oneSpeaker) {
+        if (adaptation.speakerAdaptiveBatchNorm && !opts.oneSpeaker) {
           ctx.log(
             `note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is ${alone}`,
           );
         }
-        if (model.preprocessing.speakerAdaptiveBatchNorm && opts.oneSpeaker && files.length < MIN_ADAPTATION_FILES) {
+        if (adaptation.speakerAdaptiveBatchNorm && opts.oneSpeaker && files.length < MIN_ADAPTATION_FILES) {
           ctx.log(
             `note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; with ${files.length} file${files.length === 1 ? '' : 's'} the training statistics are used`,
           );

@@ -208,7 +208,7 @@ export function register(program: Command): void {
     .option('--device <name|id>', 'input device (see `ser devices`); remembered for next time; default: the last used, else the system default')
     .option('--out <file.wav>', 'write the recording as 16-bit WAV')
     .option('--rate <hz>', 'sample rate of the written WAV (default: the device rate)')
-    .option('--model <dir>', 'saved model directory to classify with')
+    .option('--model <dir>', 'saved model or ensemble directory to classify with')
     .option('--live', 'with --model: classify every --hop seconds on a window of the model input length')
     .option('--hop <s>', 'seconds between live decisions', String(LIVE_HOP_SECONDS))
     .option('--window <s>', "live window length (default: the model's input length; 3 s for utterance-level models)")

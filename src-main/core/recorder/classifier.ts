@@ -1,7 +1,7 @@
 import { resample } from '../../../src-shared/audio/resample';
 import { currentBackend, selectBackend, type SelectedBackend } from '../tfjs/backend';
 import { type BackendName } from '../../../src-shared/config/backends';
-import { classifySamples, loadModel, type LoadedModel } from '../training/predict';
+import { classifySamples, loadPredictor, type Predictor } from '../training/predict';
 import type { Classification, WindowClassifier } from '../../../src-shared/live/liveWindow';
 import { errorMessage } from '../../../src-shared/api/errors';
 
@@ -15,7 +15,7 @@ import { errorMessage } from '../../../src-shared/api/errors';
 export const UTTERANCE_WINDOW_SECONDS = 3;
 
 /** A saved model as live mode's classifier: its input length (or `windowSeconds`), its sample rate, its predictions. */
-export function modelClassifier(model: LoadedModel, opts: { windowSeconds?: number } = {}): WindowClassifier {
+export function modelClassifier(model: Predictor, opts: { windowSeconds?: number } = {}): WindowClassifier {
   return {
     inputSeconds: opts.windowSeconds ?? (model.inputSeconds > 0 ? model.inputSeconds : UTTERANCE_WINDOW_SECONDS),
     sampleRate: model.sampleRate,
@@ -31,10 +31,10 @@ export function modelClassifier(model: LoadedModel, opts: { windowSeconds?: numb
 export async function loadRecorderModel(
   dir: string,
   opts: { backend?: BackendName | 'auto' } = {},
-): Promise<LoadedModel & { backend: SelectedBackend }> {
+): Promise<Predictor & { backend: SelectedBackend }> {
   const backend = opts.backend || !currentBackend() ? await selectBackend(opts.backend ?? 'auto') : currentBackend()!;
   try {
-    return Object.assign(await loadModel(dir), { backend });
+    return Object.assign(await loadPredictor(dir), { backend });
   } catch (err) {
     const message = errorMessage(err);
     throw new Error(message.includes(dir) ? message : `cannot load the model in ${dir}: ${message}`);
@@ -42,7 +42,7 @@ export async function loadRecorderModel(
 }
 
 /** Classifies one recording, resampled from `sampleRate` Hz to the model's rate first. */
-export function classifyRecording(model: LoadedModel, samples: Float32Array, sampleRate: number): Promise<Classification> {
+export function classifyRecording(model: Predictor, samples: Float32Array, sampleRate: number): Promise<Classification> {
   const input = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
   return classifySamples(model, input, model.sampleRate);
 }

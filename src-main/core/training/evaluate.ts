@@ -4,7 +4,7 @@ import type { Store } from '../store/db';
 import type { FileRow } from '../store/datasets';
 import { featuresFor, usableFiles, type DataProgress } from './data';
 import { argmax } from './examples';
-import { predictInputs, type LoadedModel } from './predict';
+import { combineMembers, isEnsemble, predictInputs, type LoadedModel, type Predictor } from './predict';
 import { normalizeBySpeaker } from './normalization';
 import { toModelInputs, type Matrix } from './preprocessing';
 
@@ -42,7 +42,7 @@ export function scorePredictions(
  */
 export async function evaluateOnDataset(
   store: Store,
-  model: LoadedModel,
+  model: Predictor,
   datasetId: number,
   opts: DataProgress & { labelMap?: Record<string, string | null>; fileIds?: number[] } = {},
 ): Promise<DatasetEvaluation> {
@@ -68,6 +68,43 @@ export async function evaluateOnDataset(
       `Dataset ${datasetId} has no files with labels this model knows (${model.labels.join(', ')}); its labels are ${Object.keys(skipped).join(', ') || 'none'}. Pass a label map.`,
     );
   }
+  let kept: { keep: number[]; probs: Float32Array[]; errors: { file: string; reason: string }[] };
+  if (isEnsemble(model)) {
+    // Every member computes its own features and adapts on its own; a file counts when every member could classify it.
+    const perMember: Awaited<ReturnType<typeof fileProbabilities>>[] = [];
+    for (const member of model.members) perMember.push(await fileProbabilities(store, member, files, datasetId, opts));
+    const byMember = perMember.map((r) => new Map(r.keep.map((i, j) => [i, r.probs[j]])));
+    const keep = files.map((_, i) => i).filter((i) => byMember.every((m) => m.has(i)));
+    if (keep.length === 0) throw new Error(`No file of dataset ${datasetId} could be classified by every member of the ensemble ${model.dir}.`);
+    kept = {
+      keep,
+      probs: combineMembers(
+        model,
+        byMember.map((m) => keep.map((i) => m.get(i)!)),
+      ),
+      errors: perMember.flatMap((r) => r.errors),
+    };
+  } else {
+    kept = await fileProbabilities(store, model, files, datasetId, opts);
+  }
+  const { keep, probs, errors } = kept;
+  const scored = scorePredictions(
+    keep.map((i) => files[i]),
+    keep.map((i) => yTrue[i]),
+    probs,
+    model.labels,
+  );
+  return { ...scored, skipped, errors };
+}
+
+/** One model's probabilities for the files (indices `keep` into `files`), speaker-normalised as it was trained. */
+async function fileProbabilities(
+  store: Store,
+  model: LoadedModel,
+  files: FileRow[],
+  datasetId: number,
+  opts: DataProgress,
+): Promise<{ keep: number[]; probs: Float32Array[]; errors: { file: string; reason: string }[] }> {
   const primary = await featuresFor(store, files, model.featureConfig, 'features', opts);
   const aux = model.auxFeatureConfig ? await featuresFor(store, files, model.auxFeatureConfig, 'aux features', opts) : null;
   if (model.preprocessing.speakerNormalization) {
@@ -93,11 +130,5 @@ export async function evaluateOnDataset(
     inputs,
     keep.map((i) => files[i].speaker),
   );
-  const scored = scorePredictions(
-    keep.map((i) => files[i]),
-    keep.map((i) => yTrue[i]),
-    probs,
-    model.labels,
-  );
-  return { ...scored, skipped, errors };
+  return { keep, probs, errors };
 }

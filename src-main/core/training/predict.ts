@@ -10,6 +10,9 @@ import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
 import { readModelDir, type SavedModelMeta } from './savedModel';
 import { errorMessage, throwIfCancelled } from '../../../src-shared/api/errors';
+import { alignLabels, combineProbabilities, EnsembleMetaSchema, reorder, type Adaptation, type EnsembleMeta } from '../../../src-shared/ensemble';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
 export interface LoadedModel {
@@ -62,6 +65,106 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
 }
 
 /**
+ * A saved ensemble (training/ensemble.ts builds one): member models, each with its own features and speaker adaptation,
+ * whose probabilities are averaged with `weights` in the ensemble's label order.
+ */
+export interface LoadedEnsemble {
+  dir: string;
+  meta: EnsembleMeta;
+  labels: string[];
+  members: LoadedModel[];
+  /** Per member, the index in its outputs of each ensemble label. */
+  order: number[][];
+  weights: number[];
+  /** The highest member rate: audio is decoded at it and each member resamples to its own. */
+  sampleRate: number;
+  /** The longest member input: a live window must hold every member's. */
+  inputSeconds: number;
+}
+
+/** Anything that classifies audio: one saved model or an ensemble of them. */
+export type Predictor = LoadedModel | LoadedEnsemble;
+
+export const isEnsemble = (model: Predictor): model is LoadedEnsemble => 'members' in model;
+
+/** Whether the model (any member of an ensemble) adapts to the speaker at prediction time. */
+export function adaptationOf(model: Predictor): Adaptation {
+  const members = isEnsemble(model) ? model.members : [model];
+  return {
+    speakerNormalization: members.some((m) => Boolean(m.preprocessing.speakerNormalization)),
+    speakerAdaptiveBatchNorm: members.some((m) => Boolean(m.preprocessing.speakerAdaptiveBatchNorm)),
+  };
+}
+
+function readMetaJson(dir: string): unknown {
+  const metaPath = join(dir, 'meta.json');
+  if (!existsSync(metaPath)) throw new Error(`${dir} is not a saved model: meta.json is missing.`);
+  try {
+    return JSON.parse(readFileSync(metaPath, 'utf8')) as unknown;
+  } catch (err) {
+    throw new Error(`${metaPath}: not valid JSON (${(err as Error).message}).`);
+  }
+}
+
+/** True when the saved model folder holds an ensemble (meta.json kind 'ensemble'). */
+export function isEnsembleDir(dir: string): boolean {
+  const meta = readMetaJson(dir);
+  return typeof meta === 'object' && meta !== null && (meta as { kind?: unknown }).kind === 'ensemble';
+}
+
+/** Loads a saved ensemble folder: validates meta.json, then loads every member from members/<i>; errors name the folder and the cause. */
+export async function loadEnsemble(dir: string): Promise<LoadedEnsemble> {
+  const parsed = EnsembleMetaSchema.safeParse(readMetaJson(dir));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'meta'}: ${i.message}`).join('; ');
+    throw new Error(`${join(dir, 'meta.json')}: not a valid ensemble (${issues}).`);
+  }
+  const meta = parsed.data;
+  const members: LoadedModel[] = [];
+  for (const [i, m] of meta.members.entries()) {
+    const memberDir = join(dir, m.dir);
+    if (!existsSync(memberDir)) throw new Error(`${dir}: member ${i} (${m.name}) is missing: ${m.dir} does not exist.`);
+    if (isEnsembleDir(memberDir)) throw new Error(`${dir}: member ${i} is itself an ensemble; ensembles of ensembles are not supported.`);
+    let model: LoadedModel;
+    try {
+      model = await loadModel(memberDir);
+    } catch (err) {
+      throw new Error(`${dir}: member ${i} (${m.name}) does not load: ${errorMessage(err)}`);
+    }
+    if (model.labels.join('\u0000') !== m.labels.join('\u0000'))
+      throw new Error(`${dir}: member ${i} (${m.name}) has labels ${model.labels.join(', ')} but meta.json lists ${m.labels.join(', ')}.`);
+    members.push(model);
+  }
+  const { order } = alignLabels([
+    { name: 'the ensemble', labels: meta.labels },
+    ...members.map((m, i) => ({ name: `member ${i}`, labels: m.labels })),
+  ]);
+  return {
+    dir,
+    meta,
+    labels: meta.labels,
+    members,
+    order: order.slice(1),
+    weights: meta.weights,
+    sampleRate: Math.max(...members.map((m) => m.sampleRate)),
+    inputSeconds: Math.max(...members.map((m) => m.inputSeconds)),
+  };
+}
+
+/** Loads a saved model folder, single model or ensemble. */
+export function loadPredictor(dir: string): Promise<Predictor> {
+  return isEnsembleDir(dir) ? loadEnsemble(dir) : loadModel(dir);
+}
+
+/** Combines member probability vectors (each in its member's label order) into the ensemble's. */
+export function combineMembers(model: LoadedEnsemble, memberProbs: ArrayLike<number>[][]): Float32Array[] {
+  return combineProbabilities(
+    memberProbs.map((probs, m) => probs.map((p) => reorder(p, model.order[m]))),
+    model.weights,
+  );
+}
+
+/**
  * Class probabilities for preprocessed model inputs (one Float32Array[] per utterance). `speakers` (one per
  * utterance, null where unknown) lets a model trained with speaker-adaptive batch norm adapt to each speaker;
  * without it every file is predicted with the training statistics.
@@ -97,8 +200,16 @@ function recordingFeatures(model: LoadedModel, samples: Float32Array, sampleRate
   return matrices;
 }
 
-/** Classifies mono samples at any rate (resampled to the model's rate). */
-export async function classifySamples(model: LoadedModel, samples: Float32Array, sampleRate: number): Promise<Classification> {
+const probabilityVector = (model: { labels: string[] }, c: Classification): Float32Array =>
+  Float32Array.from(model.labels, (l) => c.probabilities[l]);
+
+/** Classifies mono samples at any rate (resampled to the model's rate; an ensemble's members each to their own). */
+export async function classifySamples(model: Predictor, samples: Float32Array, sampleRate: number): Promise<Classification> {
+  if (isEnsemble(model)) {
+    const probs: Float32Array[][] = [];
+    for (const member of model.members) probs.push([probabilityVector(member, await classifySamples(member, samples, sampleRate))]);
+    return toClassification(model.labels, combineMembers(model, probs)[0]);
+  }
   const matrices = recordingFeatures(model, samples, sampleRate);
   if (model.preprocessing.speakerNormalization) {
     // Speaker statistics need several utterances of the speaker; a lone recording is its own (weaker) reference.
@@ -109,8 +220,21 @@ export async function classifySamples(model: LoadedModel, samples: Float32Array,
   return toClassification(model.labels, p);
 }
 
-/** Decodes and classifies one audio file. */
-export async function classifyFile(model: LoadedModel, path: string): Promise<Classification> {
+/** Decodes and classifies one audio file (an ensemble: each member decodes it at its own rate, as it would alone). */
+export async function classifyFile(model: Predictor, path: string): Promise<Classification> {
+  if (isEnsemble(model)) {
+    const probs: Float32Array[][] = [];
+    for (const [i, member] of model.members.entries()) {
+      let c: Classification;
+      try {
+        c = await classifyFile(member, path);
+      } catch (err) {
+        throw new Error(`ensemble member ${i} (${member.meta.name}): ${errorMessage(err)}`);
+      }
+      probs.push([probabilityVector(member, c)]);
+    }
+    return toClassification(model.labels, combineMembers(model, probs)[0]);
+  }
   const audio = await loadAudio(path, { sampleRate: model.sampleRate });
   return classifySamples(model, audio.samples, audio.sampleRate);
 }
@@ -130,8 +254,8 @@ export interface PredictPathsOptions {
 }
 
 /** Classifies files one by one (or as one speaker's set); a file that fails becomes an error entry naming why. */
-export async function predictPaths(model: LoadedModel, paths: string[], opts: PredictPathsOptions = {}): Promise<PathPrediction[]> {
-  if (opts.oneSpeaker) return predictOneSpeaker(model, paths, opts);
+export async function predictPaths(model: Predictor, paths: string[], opts: PredictPathsOptions = {}): Promise<PathPrediction[]> {
+  if (opts.oneSpeaker) return isEnsemble(model) ? predictEnsembleOneSpeaker(model, paths, opts) : predictOneSpeaker(model, paths, opts);
   const out: PathPrediction[] = [];
   for (const [i, file] of paths.entries()) {
     throwIfCancelled(opts.signal);
@@ -184,6 +308,31 @@ async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: Pred
     );
     used.forEach((index, j) => (out[index] = { file: paths[index], ...toClassification(model.labels, probs[j]) }));
   }
+  for (const r of out) opts.onResult?.(r);
+  return out;
+}
+
+/** One speaker's files through every member (each with its own adaptation), combined per file; a file one member fails on is an error. */
+async function predictEnsembleOneSpeaker(model: LoadedEnsemble, paths: string[], opts: PredictPathsOptions): Promise<PathPrediction[]> {
+  const perMember: PathPrediction[][] = [];
+  const total = paths.length * model.members.length;
+  for (const [m, member] of model.members.entries()) {
+    perMember.push(
+      await predictOneSpeaker(member, paths, {
+        signal: opts.signal,
+        onProgress: (done, _total, file) => opts.onProgress?.(m * paths.length + done, total, file),
+      }),
+    );
+  }
+  const out = paths.map((file, i): PathPrediction => {
+    const failed = perMember.findIndex((r) => 'error' in r[i]);
+    if (failed >= 0) {
+      const r = perMember[failed][i] as { error: string };
+      return { file, error: `ensemble member ${failed} (${model.members[failed].meta.name}): ${r.error}` };
+    }
+    const probs = perMember.map((r, m) => [probabilityVector(model.members[m], r[i] as Classification)]);
+    return { file, ...toClassification(model.labels, combineMembers(model, probs)[0]) };
+  });
   for (const r of out) opts.onResult?.(r);
   return out;
 }
