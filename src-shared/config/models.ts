@@ -4,9 +4,43 @@ import { z } from 'zod';
  * The model presets as configuration: names, what each is for, and the schema of its `model.params`. The builders
  * that turn a preset into a network live with TensorFlow.js in the core (src-main/core/models/presets.ts).
  */
-export const MODEL_PRESET_NAMES = ['resnet', 'simplecnn', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer', 'hybrid', 'svm', 'forest'] as const;
+export const MODEL_PRESET_NAMES = [
+  'resnet',
+  'simplecnn',
+  'cnn-gru',
+  'cnn-lstm',
+  'bilstm',
+  'transformer',
+  'hybrid',
+  'svm',
+  'forest',
+  'logreg',
+  'linear-svm',
+] as const;
 export type ModelPresetName = (typeof MODEL_PRESET_NAMES)[number];
 export const ModelPresetNameSchema = z.enum(MODEL_PRESET_NAMES);
+
+/** Optional SelectKBest(f_classif) on the z-scored vectors: k dimensions, or a fraction of them in (0, 1). */
+export const SelectParamsSchema = z
+  .strictObject({
+    k: z
+      .number()
+      .positive()
+      .refine((k) => k < 1 || Number.isInteger(k), 'select.k above 1 must be a whole number of dimensions'),
+  })
+  .nullable()
+  .default(null);
+
+/** Optional PCA fitted on the training vectors: a number of components, or the variance fraction to keep in (0, 1). */
+export const PcaParamsSchema = z
+  .strictObject({
+    components: z
+      .number()
+      .positive()
+      .refine((c) => c < 1 || Number.isInteger(c), 'pca.components above 1 must be a whole number of components'),
+  })
+  .nullable()
+  .default(null);
 
 /** SVM hyperparameters; every field is optional and defaults to sklearn's SVC defaults. */
 export const SvmParamsSchema = z.strictObject({
@@ -14,9 +48,37 @@ export const SvmParamsSchema = z.strictObject({
   C: z.number().positive().default(1),
   gamma: z.union([z.literal('scale'), z.number().positive()], { error: 'gamma must be "scale" or a positive number' }).default('scale'),
   class_weight: z.enum(['none', 'balanced']).default('none'),
+  select: SelectParamsSchema,
+  pca: PcaParamsSchema,
   /** Sets the folds of libsvm's probability calibration; pass the run's seed. */
   seed: z.number().int().default(0),
 });
+
+/** The C grid 'auto' searches by default: 10⁻⁵ … 10, a decade apart (the best C of a linear model on thousands of z-scored dimensions is small). */
+export const DEFAULT_C_GRID = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
+
+/** Hyperparameters shared by the linear models (logistic regression, linear SVM) for high-dimensional functionals. */
+function linearParamsSchema(defaults: { tol: number; maxIter: number }) {
+  return z.strictObject({
+    C: z
+      .union([z.literal('auto'), z.number().positive()], { error: 'C must be "auto" (chosen on the validation split) or a positive number' })
+      .default('auto'),
+    /** The grid 'auto' chooses from (validation UAR; ties go to the smaller C). */
+    Cs: z.array(z.number().positive()).min(1).max(50).default(DEFAULT_C_GRID),
+    class_weight: z.enum(['none', 'balanced']).default('none'),
+    select: SelectParamsSchema,
+    pca: PcaParamsSchema,
+    tol: z.number().positive().default(defaults.tol),
+    max_iter: z.number().int().min(1).max(100_000).default(defaults.maxIter),
+    /** Seeds the SVM's coordinate order and calibration folds; pass the run's seed. */
+    seed: z.number().int().default(0),
+  });
+}
+
+/** Multinomial logistic regression (L2, L-BFGS); tolerance as sklearn's LogisticRegression, a longer iteration cap. */
+export const LogRegParamsSchema = linearParamsSchema({ tol: 1e-4, maxIter: 500 });
+/** One-vs-rest linear SVM (squared hinge, dual coordinate descent); tol and max_iter as sklearn's LinearSVC. */
+export const LinearSvmParamsSchema = linearParamsSchema({ tol: 1e-4, maxIter: 1000 });
 
 /** Random-forest hyperparameters; defaults follow sklearn's RandomForestClassifier. */
 export const ForestParamsSchema = z.strictObject({
@@ -145,6 +207,24 @@ export const MODEL_PRESET_SPECS: Record<ModelPresetName, ModelPresetSpec> = {
     description: 'Random forest on utterance functionals.',
     features: 'functionals',
     paramsSchema: ForestParamsSchema,
+  },
+  logreg: {
+    name: 'logreg',
+    label: 'Logistic regression',
+    family: 'classical',
+    description:
+      'Multinomial logistic regression (L2) on utterance functionals; suits thousands of dimensions. C chosen on the validation split by default; optional univariate selection and PCA.',
+    features: 'functionals',
+    paramsSchema: LogRegParamsSchema,
+  },
+  'linear-svm': {
+    name: 'linear-svm',
+    label: 'Linear SVM',
+    family: 'classical',
+    description:
+      'One-vs-rest linear SVM (squared hinge, liblinear-style) on utterance functionals; suits thousands of dimensions. C chosen on the validation split by default; temperature-scaled probabilities.',
+    features: 'functionals',
+    paramsSchema: LinearSvmParamsSchema,
   },
 };
 

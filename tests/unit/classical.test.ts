@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClassical, loadClassical, parseClassicalParams, type ClassicalModel } from '../../src-main/core/models/classical';
 import { balancedClassWeights } from '../../src-main/core/models/shallow/classWeights';
 import { featuresPerSplit } from '../../src-main/core/models/shallow/forest';
 import { mulberry32 } from '../../src-main/core/mulberry32';
 import { argmaxRows } from '../../src-shared/metrics';
+import { DEFAULT_C_GRID } from '../../src-shared/config/models';
+import { REPO_ROOT } from '../helpers/shared';
 
 /** Gaussian-ish blobs: class c is shifted by +2 along dimension c, noise ~U(-1.5, 1.5) elsewhere. */
 function blobs(n: number, dims: number, classes: number, seed: number): { X: Float32Array[]; y: number[] } {
@@ -129,9 +133,50 @@ describe('classical models are reproducible and serialisable', () => {
   }
 });
 
+describe('selection and PCA in front of the RBF SVM', () => {
+  it('a version 1 SVM file (saved before the transform existed) loads and predicts what it predicted then', async () => {
+    const v1 = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'svmVersion1.json'), 'utf8')) as {
+      model: { version: number };
+      inputs: number[][];
+      probabilities: number[][];
+    };
+    expect(v1.model.version).toBe(1);
+    const m = await loadClassical(v1.model);
+    const p = m.predictProba(v1.inputs.map((x) => Float32Array.from(x)));
+    expect(p.map((r) => Array.from(r))).toEqual(v1.probabilities);
+    // Saved again, it is a version 2 file with the same z-scoring inside, and it predicts the same.
+    const again = await loadClassical(JSON.parse(JSON.stringify(m.toJSON())));
+    expect((m.toJSON() as { version: number }).version).toBe(2);
+    expect(again.predictProba(v1.inputs.map((x) => Float32Array.from(x)))).toEqual(p);
+  });
+
+  it('select and pca change what the SVM sees, survive saving, and the selection keeps the informative dimensions', async () => {
+    // Blobs in 12 dimensions, classes shifted along dimensions 0–3 only: k = 4 must pick exactly those.
+    const train = blobs(300, 12, 4, 1);
+    const test = blobs(100, 12, 4, 2);
+    const m = createClassical('svm', { select: { k: 4 }, pca: { components: 3 } });
+    await m.fit(train.X, train.y, 4);
+    const json = m.toJSON() as { transform: { selected: number[]; outputDims: number } };
+    expect(json.transform.selected).toEqual([0, 1, 2, 3]);
+    expect(json.transform.outputDims).toBe(3);
+    expect(accuracy(m, test.X, test.y)).toBeGreaterThan(0.9);
+    const loaded = await loadClassical(JSON.parse(JSON.stringify(json)));
+    expect(loaded.predictProba(test.X)).toEqual(m.predictProba(test.X));
+  });
+});
+
 describe('classical parameters and input errors', () => {
   it('fills sklearn defaults', () => {
-    expect(parseClassicalParams('svm', {})).toEqual({ kernel: 'rbf', C: 1, gamma: 'scale', class_weight: 'none', seed: 0 });
+    expect(parseClassicalParams('svm', {})).toEqual({ kernel: 'rbf', C: 1, gamma: 'scale', class_weight: 'none', select: null, pca: null, seed: 0 });
+    expect(parseClassicalParams('logreg', {})).toMatchObject({
+      C: 'auto',
+      Cs: DEFAULT_C_GRID,
+      class_weight: 'none',
+      select: null,
+      pca: null,
+      tol: 1e-4,
+    });
+    expect(parseClassicalParams('linear-svm', { C: 0.01 })).toMatchObject({ C: 0.01, max_iter: 1000 });
     expect(parseClassicalParams('forest', { max_depth: 8 })).toMatchObject({
       n_estimators: 100,
       max_depth: 8,

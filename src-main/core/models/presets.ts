@@ -33,7 +33,7 @@ export interface ClassicalPreset extends ModelPresetSpec {
 }
 export type ModelPreset = NeuralPreset | ClassicalPreset;
 
-type NeuralPresetName = Exclude<ModelPresetName, 'svm' | 'forest'>;
+type NeuralPresetName = Exclude<ModelPresetName, 'svm' | 'forest' | 'logreg' | 'linear-svm'>;
 
 const BUILDERS: Record<NeuralPresetName, (c: BuildContext) => tf.LayersModel> = {
   resnet: (c) => buildResNet({ inputShape: c.inputShape, numClasses: c.numClasses, seed: c.seed, ...c.params }),

@@ -20,7 +20,7 @@ const MetaSchema = z.object({
   format: z.literal(SAVED_MODEL_FORMAT),
   version: z.literal(1),
   /** 'neural' = tfjs layers model in model.json + weights.bin; otherwise classical.json. */
-  kind: z.enum(['neural', 'svm', 'forest']),
+  kind: z.enum(['neural', 'svm', 'forest', 'logreg', 'linear-svm']),
   preset: z.string(),
   name: z.string(),
   labels: z.array(z.string()).min(2),
