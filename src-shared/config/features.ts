@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
-export const FEATURE_KINDS = ['logmel', 'mfcc', 'chroma', 'prosody', 'functionals'] as const;
+export const FEATURE_KINDS = ['logmel', 'mfcc', 'chroma', 'prosody', 'functionals', 'compare'] as const;
 export type FeatureKind = (typeof FEATURE_KINDS)[number];
+
+/** Kinds that give one named vector per file ([dims, 1]) rather than a time-frequency matrix. */
+export const VECTOR_FEATURE_KINDS = ['prosody', 'functionals', 'compare'] as const satisfies readonly FeatureKind[];
+
+/** True for the utterance-level kinds (prosody, functionals, compare): one vector per file, for classical models. */
+export function isVectorFeatureKind(kind: FeatureKind): boolean {
+  return (VECTOR_FEATURE_KINDS as readonly FeatureKind[]).includes(kind);
+}
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
@@ -67,6 +75,10 @@ export const FeatureConfigSchema = BaseSchema.superRefine((c, ctx) => {
   if ((c.kind === 'mfcc' || c.kind === 'functionals') && c.nMfcc > c.nMels) issue('nMfcc', `nMfcc (${c.nMfcc}) must not exceed nMels (${c.nMels})`);
   if (c.f0Max > nyquist) issue('f0Max', `f0Max (${c.f0Max} Hz) must not exceed half the sample rate (${nyquist} Hz)`);
   if (c.f0Min >= c.f0Max) issue('f0Min', `f0Min (${c.f0Min} Hz) must be below f0Max (${c.f0Max} Hz)`);
+  // ComParE 2016 fixes its own frames, bands and deltas; its bands reach 8 kHz, so it needs at least 16 kHz.
+  if (c.kind === 'compare' && c.deltas !== 0) issue('deltas', `compare computes ComParE's own deltas; deltas must be 0, not ${c.deltas}`);
+  if (c.kind === 'compare' && c.sampleRate < 16000)
+    issue('sampleRate', `compare needs a sample rate of at least 16000 Hz (its bands reach 8 kHz), not ${c.sampleRate}`);
   // librosa.yin: the longest period searched must fit the frame beside the half-frame window.
   if (c.sampleRate / c.f0Max >= c.yinFrameLength / 2 - 1) {
     issue('yinFrameLength', `yinFrameLength (${c.yinFrameLength}) is too short for f0Max ${c.f0Max} Hz at ${c.sampleRate} Hz`);
@@ -107,6 +119,8 @@ export const FEATURE_PRESETS: Record<string, FeatureConfig> = {
     deltas: 1,
     length: { mode: 'variable', maxSeconds: 30 },
   }),
+  /** ComParE 2016 (openSMILE's 6,373 functionals): frames, bands and deltas are ComParE's own; only rate, length and trim apply. */
+  compare: parseFeatureConfig({ kind: 'compare', sampleRate: 16000, length: { mode: 'variable', maxSeconds: 30 } }),
   'librosa-default-logmel': parseFeatureConfig({ kind: 'logmel', sampleRate: 22050, nFft: 2048, hop: 512, nMels: 128 }),
 };
 

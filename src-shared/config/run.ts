@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from './backends';
 import { SplitSpecSchema, type SplitSpec } from './split';
-import { FEATURE_PRESETS, FeatureConfigSchema, type FeatureConfig } from './features';
+import { FEATURE_PRESETS, FeatureConfigSchema, isVectorFeatureKind, VECTOR_FEATURE_KINDS, type FeatureConfig } from './features';
 import { getModelPresetSpec, ModelPresetNameSchema } from './models';
 
 /** Feature settings: a FEATURE_PRESETS name or a full FeatureConfig object. */
@@ -182,7 +182,7 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
   if (typeof features === 'string') return issue(['features'], features);
   const auxName = c.auxFeatures ?? (preset.family === 'neural' ? preset.auxFeatures : undefined);
   if (auxName !== undefined && typeof resolveFeatures(auxName) === 'string') issue(['auxFeatures'], resolveFeatures(auxName) as string);
-  if (preset.family === 'neural' && (features.kind === 'functionals' || features.kind === 'prosody')) {
+  if (preset.family === 'neural' && isVectorFeatureKind(features.kind)) {
     issue(['features'], `${model.preset} needs a time-frequency representation (logmel, mfcc, chroma), not "${features.kind}"`);
   }
   const datasetIds = [c.datasetId, ...(c.extraDatasets ?? []).map((d) => d.datasetId)];
@@ -196,8 +196,11 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
   if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {
     issue(['speakerAdaptiveBatchNorm'], `${model.preset} has no batch-norm layers to adapt; it applies to networks`);
   }
-  if (preset.family === 'classical' && features.kind !== 'functionals' && features.kind !== 'prosody') {
-    issue(['features'], `${model.preset} works on utterance-level vectors ("functionals" or "prosody"), not "${features.kind}"`);
+  if (preset.family === 'classical' && !isVectorFeatureKind(features.kind)) {
+    issue(
+      ['features'],
+      `${model.preset} works on utterance-level vectors (${VECTOR_FEATURE_KINDS.map((k) => `"${k}"`).join(', ')}), not "${features.kind}"`,
+    );
   }
 });
 

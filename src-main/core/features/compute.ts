@@ -1,6 +1,7 @@
 import { resample } from '../../../src-shared/audio/resample';
 import { effectiveFmax, type FeatureConfig } from '../../../src-shared/config/features';
 import { chromaStft } from './chroma';
+import { compareFeatureNames, compareFeatures } from './compare/index';
 import { powerToDb } from './decibels';
 import { delta } from './deltas';
 import { toBandMajor, type FrameMatrix } from './frameMatrix';
@@ -90,6 +91,7 @@ export function functionalNames(c: FeatureConfig): string[] {
 export function featureNames(c: FeatureConfig): string[] | undefined {
   if (c.kind === 'prosody') return [...PROSODY_NAMES];
   if (c.kind === 'functionals') return functionalNames(c);
+  if (c.kind === 'compare') return compareFeatureNames();
   return undefined;
 }
 
@@ -153,6 +155,10 @@ export function computeFeatures(samples: Float32Array, sampleRate: number, confi
       const names = functionalNames(c);
       if (names.length !== v.length) throw new Error(`internal: ${v.length} functionals but ${names.length} names`);
       return { shape: [v.length, 1], data: Float32Array.from(v), names };
+    }
+    case 'compare': {
+      const { values, names } = compareFeatures(x, c.sampleRate);
+      return { shape: [values.length, 1], data: Float32Array.from(values), names };
     }
   }
 }

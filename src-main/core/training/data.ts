@@ -1,5 +1,5 @@
 import { defaultCacheDir } from '../features/cache';
-import type { FeatureConfig } from '../../../src-shared/config/features';
+import { isVectorFeatureKind, type FeatureConfig } from '../../../src-shared/config/features';
 import { extractFiles, type ExtractedItem } from '../features/dataset';
 import { makeRunSplit } from '../datasets/corpusSplit';
 import type { SplitAssignment } from '../datasets/splits';
@@ -91,7 +91,7 @@ export function runFiles(store: Store, config: RunConfig): FileRow[] {
   return out;
 }
 
-const isVector = (c: FeatureConfig) => c.kind === 'functionals' || c.kind === 'prosody';
+const isVector = (c: FeatureConfig) => isVectorFeatureKind(c.kind);
 
 /**
  * Dataset → split → features → normalised examples: everything a trainer needs. Normalisation
