@@ -11,6 +11,7 @@ import type { ModelPresetInfo } from '../config/models';
 import { RunConfigSchema, type RunConfig } from '../config/run';
 import { SplitSpecSchema } from '../config/split';
 import { StudySpecSchema, type StudySpec } from '../config/study';
+import { EnsembleRequestSchema, type EnsembleResult, type EnsembleRunConfig } from '../ensemble';
 import type { StudyAggregate, StudyComparison } from '../studies/aggregate';
 import type { GridPoint } from '../studies/expand';
 import type { WireError } from './errors';
@@ -73,6 +74,8 @@ export const requestSchemas = {
   'features.extract': z.object({ datasetId: id, config: FeatureConfigSchema }),
   'models.presets': z.object({}),
   'models.list': z.object({}),
+  /** Combines saved models (folders or model ids) into a saved ensemble; see EnsembleRequestSchema. */
+  'models.ensemble': EnsembleRequestSchema,
   'runs.start': z.object({ config: RunConfigSchema }),
   'runs.list': z.object({}),
   'runs.get': z.object({ id }),
@@ -151,6 +154,8 @@ export interface DatasetSummary {
 }
 export interface DatasetDetail extends DatasetSummary {
   labelMap: Record<string, string | null>;
+  /** The file-name pattern and/or metadata CSV its names are read by besides the convention; null for none. */
+  naming: { pattern?: string; metadata?: string } | null;
   bySpeaker: { speaker: string; gender: string | null; count: number; classes: Record<string, number> }[];
   byGender: Record<string, number>;
   durations: number[];
@@ -181,6 +186,8 @@ export interface ImportResult {
   classes: Record<string, number>;
   speakers: number;
   errors: { file: string; reason: string }[];
+  /** How the names were read: the convention, pattern and/or metadata file, in words. */
+  reading: string;
   /** Label names that are no known emotion (folder "weird", pattern value "xyz"), with the files that carry them (absolute paths); imported unlabelled. */
   unknownLabels: { label: string; files: string[] }[];
   /** Metadata CSV rows that described no file (line numbers count the header as 1). */
@@ -273,6 +280,8 @@ export interface RunSummary {
   error: string | null;
   /** As stored when the run started, every default filled in; null when the stored JSON is damaged. */
   config: RunConfig | null;
+  /** Set for an ensemble's run (built from stored members, not trained): its members, weights and adaptation. */
+  ensemble?: EnsembleRunConfig;
 }
 export interface EpochPoint {
   epoch: number;
@@ -366,6 +375,7 @@ export interface Results {
   'features.extract': JobStarted;
   'models.presets': ModelPresetInfo[];
   'models.list': SavedModelInfo[];
+  'models.ensemble': EnsembleResult;
   'runs.start': { runId: number; jobId: string };
   'runs.list': RunSummary[];
   'runs.get': RunDetail;

@@ -21,6 +21,7 @@ function describe(r: ImportResult): string {
   const lines = [
     `dataset ${r.datasetId} "${r.name}" (${r.corpus}): ${r.files} files, ${Object.keys(r.classes).length} classes, ${r.speakers} speakers, ${r.errors.length} errors`,
     `  classes: ${classes || '(none)'}`,
+    `  names read by: ${r.reading}`,
   ];
   for (const e of r.errors.slice(0, MAX_ERRORS_SHOWN)) lines.push(`  error: ${e.file}: ${e.reason}`);
   if (r.errors.length > MAX_ERRORS_SHOWN) lines.push(`  ... and ${r.errors.length - MAX_ERRORS_SHOWN} more (--json lists all)`);

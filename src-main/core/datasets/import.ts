@@ -1,11 +1,20 @@
 import { throwIfCancelled } from '../../../src-shared/api/errors';
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
 import { probeAudio, type AudioProbe } from '../audio/decode';
 import { sha1Hex } from '../audio/hash';
 import type { Store } from '../store/db';
-import { getDataset, getDatasetByRoot, listFileErrors, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
+import {
+  getDataset,
+  getDatasetByRoot,
+  listFileErrors,
+  markMissingFiles,
+  upsertDataset,
+  upsertFiles,
+  type DatasetNaming,
+  type NewFileRow,
+} from '../store/datasets';
 import type { CorpusName, DatasetCorpus } from '../../../src-shared/corpus';
 import { checkOverrides, isUnknownLabel, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
 import { nameFiles, type FileFields } from './naming';
@@ -43,9 +52,10 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   if (relPaths.length === 0) {
     throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${opts.folder}`);
   }
-  const naming = nameFiles(root, relPaths, { corpus: opts.corpus, pattern: opts.pattern, metadata: opts.metadata });
-  const { corpus } = naming;
   const existing = getDatasetByRoot(store.db, root);
+  const spec = namingFor(opts, existing?.naming ?? null);
+  const naming = nameFiles(root, relPaths, { corpus: opts.corpus, ...spec });
+  const { corpus } = naming;
   const labelMap = opts.labelMap ?? existing?.labelMap ?? {};
   checkOverrides(
     corpus,
@@ -65,7 +75,7 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
 
   const name = opts.name ?? existing?.name ?? basename(root);
   const datasetId = store.db.transaction(() => {
-    const id = upsertDataset(store.db, { name, root, corpus, labelMap });
+    const id = upsertDataset(store.db, { name, root, corpus, labelMap, naming: spec.pattern || spec.metadata ? spec : null });
     upsertFiles(store.db, id, rows);
     markMissingFiles(store.db, id, new Set(relPaths));
     return id;
@@ -74,6 +84,7 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   const ds = getDataset(store.db, datasetId)!;
   const missing = listFileErrors(store.db, datasetId);
   return {
+    reading: naming.description,
     ...reportUnknown(root, relPaths, rows, corpus, labelMap),
     unusedRows: naming.unusedRows,
     datasetId,
@@ -84,6 +95,24 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
     speakers: ds.speakers,
     errors: [...unreadable, ...missing.map((m) => ({ file: m.path, reason: m.error }))],
   };
+}
+
+/**
+ * The pattern and metadata to read names by: each one given wins (an empty string stops using a stored
+ * one), otherwise the one stored with the dataset, so a re-import reads the names as the first import did.
+ */
+function namingFor(opts: ImportOptions, stored: DatasetNaming | null): DatasetNaming {
+  const pattern = opts.pattern !== undefined ? opts.pattern : stored?.pattern;
+  let metadata = opts.metadata !== undefined ? opts.metadata : stored?.metadata;
+  if (opts.metadata === undefined && metadata && !existsSync(metadata)) {
+    throw new Error(
+      `this dataset was imported with the metadata file ${metadata}, which no longer exists; ` +
+        `give its new place with --metadata, or --metadata "" to import without it`,
+    );
+  }
+  // Stored absolute, so a re-import from another working directory finds it.
+  if (metadata) metadata = resolve(metadata);
+  return { ...(pattern ? { pattern } : {}), ...(metadata ? { metadata } : {}) };
 }
 
 /** One file's row: name fields, header facts, content hash, and the reason when it cannot be used. */

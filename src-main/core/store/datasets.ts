@@ -3,6 +3,12 @@ import type { LabelMapOverrides } from '../../../src-shared/labels';
 
 export type { LabelMapOverrides } from '../../../src-shared/labels';
 
+/** A file-name pattern and/or metadata CSV (absolute path) read on top of the corpus convention. */
+export interface DatasetNaming {
+  pattern?: string;
+  metadata?: string;
+}
+
 /** A dataset with its counts (over usable files: decoded, labelled). */
 export interface DatasetRow {
   id: number;
@@ -11,6 +17,8 @@ export interface DatasetRow {
   root: string;
   corpus: string;
   labelMap: LabelMapOverrides;
+  /** The --pattern / --metadata it was imported with; null when the convention alone named its files. */
+  naming: DatasetNaming | null;
   createdAt: string;
   updatedAt: string;
   /** All recorded files, broken ones included. */
@@ -55,6 +63,7 @@ interface RawDataset {
   root: string;
   corpus: string;
   labelMap: string;
+  naming: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -62,7 +71,7 @@ interface RawDataset {
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
 
 // Columns are snake_case in SQLite and camelCase everywhere else: the SELECTs name the mapping once.
-const DATASET_COLUMNS = `id, name, root, corpus, label_map AS labelMap, created_at AS createdAt, updated_at AS updatedAt`;
+const DATASET_COLUMNS = `id, name, root, corpus, label_map AS labelMap, naming, created_at AS createdAt, updated_at AS updatedAt`;
 const FILE_COLUMNS = `id, dataset_id AS datasetId, path, rel_path AS relPath, label, original_label AS originalLabel, speaker, gender,
   intensity, statement, corpus, duration, sample_rate AS sampleRate, channels, content_hash AS contentHash, error`;
 
@@ -83,6 +92,7 @@ function withCounts(db: Db, d: RawDataset): DatasetRow {
   return {
     ...d,
     labelMap: JSON.parse(d.labelMap) as LabelMapOverrides,
+    naming: d.naming === null ? null : (JSON.parse(d.naming) as DatasetNaming),
     fileCount: counts.files,
     errorCount: counts.errors,
     classes: Object.fromEntries(classRows.map((r) => [r.label, r.n])),
@@ -132,16 +142,19 @@ export function deleteDataset(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
 }
 
-/** Creates the dataset for `root`, or updates name/corpus/label map of the existing one; returns its id. */
-export function upsertDataset(db: Db, d: { name: string; root: string; corpus: string; labelMap: LabelMapOverrides }): number {
+/** Creates the dataset for `root`, or updates name/corpus/label map/naming of the existing one; returns its id. */
+export function upsertDataset(
+  db: Db,
+  d: { name: string; root: string; corpus: string; labelMap: LabelMapOverrides; naming?: DatasetNaming | null },
+): number {
   const row = db
     .prepare(
-      `INSERT INTO datasets (name, root, corpus, label_map) VALUES (@name, @root, @corpus, @labelMap)
+      `INSERT INTO datasets (name, root, corpus, label_map, naming) VALUES (@name, @root, @corpus, @labelMap, @naming)
        ON CONFLICT(root) DO UPDATE SET name = excluded.name, corpus = excluded.corpus,
-         label_map = excluded.label_map, updated_at = ${NOW}
+         label_map = excluded.label_map, naming = excluded.naming, updated_at = ${NOW}
        RETURNING id`,
     )
-    .get({ ...d, labelMap: JSON.stringify(d.labelMap) }) as { id: number };
+    .get({ ...d, labelMap: JSON.stringify(d.labelMap), naming: d.naming ? JSON.stringify(d.naming) : null }) as { id: number };
   return row.id;
 }
 

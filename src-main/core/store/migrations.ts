@@ -165,4 +165,13 @@ ALTER TABLE runs ADD COLUMN study_id INTEGER REFERENCES studies(id) ON DELETE SE
 ALTER TABLE runs ADD COLUMN study_cell TEXT;
 `,
   },
+  {
+    version: 5,
+    name: 'dataset naming',
+    // How a dataset's names were read beyond its convention ({"pattern": ..., "metadata": ...} or NULL), so a
+    // re-import reads them the same way without the options being given again.
+    sql: `
+ALTER TABLE datasets ADD COLUMN naming TEXT;
+`,
+  },
 ];
