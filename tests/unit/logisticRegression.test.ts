@@ -131,3 +131,21 @@ describe('the solver', () => {
     }
   });
 });
+
+describe('choosing C on a grid (fitGrid)', () => {
+  it('keeps the best-scoring C, the smaller on ties, and that C’s weights', async () => {
+    const d = referenceData('tall');
+    const flat = createClassical('logreg', { C: 'auto' }) as LinearClassifier;
+    const tie = await flat.fitGrid(d.X, d.y, d.classes, [10, 0.1, 1], () => 0.5);
+    expect(tie.C).toBe(0.1);
+    expect(tie.points.map((p) => p.C)).toEqual([0.1, 1, 10]);
+    const peaked = createClassical('logreg', { C: 'auto' }) as LinearClassifier;
+    const r = await peaked.fitGrid(d.X, d.y, d.classes, [0.1, 1, 10], (_m, C) => (C === 1 ? 0.9 : 0.4));
+    expect(r.C).toBe(1);
+    // The kept weights are those of C = 1 (compare with a direct fit at C = 1, to the solver's tolerance).
+    const direct = createClassical('logreg', { C: 1 }) as LinearClassifier;
+    await direct.fit(d.X, d.y, d.classes);
+    expect(maxAbsDiff(peaked.toJSON().weights, direct.toJSON().weights)).toBeLessThan(1e-3 * maxAbs(direct.toJSON().weights));
+    expect(peaked.fitInfo.C).toBe(1);
+  });
+});

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { basename } from 'node:path';
-import { createClassical } from '../models/classical';
+import { createClassical, LinearClassifier, type ClassicalModel } from '../models/classical';
 import { selectBackend, type SelectedBackend } from '../tfjs/backend';
 import { batchNormLayers } from '../tfjs/batchNormAdaptation';
 import { getModelPreset } from '../models/presets';
@@ -61,7 +61,7 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
   const meta: SavedModelMeta = {
     format: 'ser-workbench-model',
     version: 1,
-    kind: preset.family === 'neural' ? 'neural' : (preset.name as 'svm' | 'forest'),
+    kind: preset.family === 'neural' ? 'neural' : (preset.name as SavedModelMeta['kind']),
     preset: preset.name,
     name: config.name ?? `${preset.label} · run ${ctx.runId}`,
     labels: data.labels,
@@ -231,27 +231,53 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
   };
 }
 
-/** Fits an SVM / random forest on the training vectors; reports validation scores as epoch 1. */
-async function trainClassical(config: RunConfig, data: RunData, ctx: ExecuteContext, log: (m: string) => void) {
+/**
+ * Fits a classical model on the training vectors and reports validation scores as epoch 1. With `C: 'auto'` (the
+ * linear models), every C of the grid is fitted on the training split and scored by UAR on the validation split only
+ * (test is never looked at); the best C is kept, the smaller one on ties, and the model kept is the one fitted at that
+ * C on the training split. Each C's validation UAR is logged and the chosen C is reported with the epoch metrics.
+ */
+export async function trainClassical(config: RunConfig, data: RunData, ctx: Pick<ExecuteContext, 'emit'>, log: (m: string) => void) {
   const t0 = performance.now();
   const classical = createClassical(config.model.preset, config.model.params);
-  log(`Fitting ${config.model.preset} on ${data.train.length} vectors of ${data.train[0].inputs[0].length} functionals.`);
-  await classical.fit(
-    data.train.map((e) => e.inputs[0]),
-    data.train.map((e) => e.label),
-    data.labels.length,
-  );
-  const metrics: Record<string, number> = { seconds: (performance.now() - t0) / 1000 };
-  const trainProbs = classical.predictProba(data.train.map((e) => e.inputs[0]));
-  metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === data.train[i].label).length / data.train.length;
-  if (data.val.length) {
-    const probs = classical.predictProba(data.val.map((e) => e.inputs[0]));
-    const v = scorePredictions(
+  const trainX = data.train.map((e) => e.inputs[0]);
+  const trainY = data.train.map((e) => e.label);
+  const valX = data.val.map((e) => e.inputs[0]);
+  const valReport = (model: ClassicalModel) =>
+    scorePredictions(
       data.val.map((e) => data.files.get(e.fileId)!),
       data.val.map((e) => e.label),
-      probs,
+      model.predictProba(valX),
       data.labels,
     ).report;
+  log(`Fitting ${config.model.preset} on ${data.train.length} vectors of ${trainX[0].length} functionals.`);
+  if (classical instanceof LinearClassifier && classical.params.C === 'auto') {
+    if (!data.val.length) {
+      throw new Error(
+        `${config.model.preset}: C "auto" is chosen on the validation split, but this run's split has no validation files. Give the split a validation part (valFraction or valSpeakers) or set model.params.C to a number.`,
+      );
+    }
+    const { C, points } = await classical.fitGrid(trainX, trainY, data.labels.length, classical.params.Cs, (m) => valReport(m).uar);
+    for (const p of points) {
+      const note = p.converged ? '' : ` (stopped after ${p.iterations} iterations before converging)`;
+      log(`C = ${p.C}: validation UAR ${(p.score * 100).toFixed(1)} %${note}.`);
+    }
+    log(`Chose C = ${C} by validation UAR (ties go to the smaller C); keeping the model fitted at that C on the training split.`);
+  } else {
+    await classical.fit(trainX, trainY, data.labels.length);
+  }
+  const metrics: Record<string, number> = { seconds: (performance.now() - t0) / 1000 };
+  if (classical instanceof LinearClassifier) {
+    const info = classical.fitInfo;
+    metrics.C = info.C;
+    if (!info.converged) log(`Warning: the solver stopped after ${info.iterations} iterations before converging (raise max_iter or tol).`);
+    if (info.solverDims !== info.inputDims)
+      log(`Input transform: ${info.inputDims} dimensions → ${info.solverDims} (selection / PCA fitted on the training split).`);
+  }
+  const trainProbs = classical.predictProba(trainX);
+  metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === data.train[i].label).length / data.train.length;
+  if (data.val.length) {
+    const v = valReport(classical);
     Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 });
   }
   ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, etaSeconds: 0 });

@@ -1,0 +1,160 @@
+// The linear models on real data: RAVDESS actors 01–06 (16 kHz, the `functionals` features, 284 dimensions), split by
+// speaker (three actors train, one validation, two test, seed 1). It pins that C 'auto' is chosen on the validation
+// split only (scrambling the test labels changes nothing; scrambling the validation labels changes the scores), that
+// the models learn, that a saved model predicts exactly what the trained one did, that the model's own standardiser
+// sees speaker-normalised vectors when the run normalises per speaker, and that a whole run saves a loadable model.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDataset } from '../../src-main/core/datasets/import';
+import { loadClassical, type ClassicalModel, type LinearClassifier } from '../../src-main/core/models/classical';
+import type { LinearJson } from '../../src-main/core/models/shallow/linearClassifier';
+import { openStore, type Store } from '../../src-main/core/store/db';
+import { prepareRunData, type RunData } from '../../src-main/core/training/data';
+import type { RunProgressEvent } from '../../src-main/core/training/events';
+import { trainClassical } from '../../src-main/core/training/pipeline';
+import { startRun } from '../../src-main/core/training/run';
+import { readModelDir } from '../../src-main/core/training/savedModel';
+import { DEFAULT_C_GRID } from '../../src-shared/config/models';
+import { parseRunConfig, type RunConfig } from '../../src-shared/config/run';
+import { evaluatePredictions, argmaxRows } from '../../src-shared/metrics';
+import { permutation } from '../../src-main/core/models/shallow/permutation';
+import { RAVDESS_16K } from '../helpers/shared';
+
+let dir: string;
+let store: Store;
+let datasetId: number;
+let data: RunData;
+let normalised: RunData;
+const split = { kind: 'speaker', testFraction: 0.34, valFraction: 0.17, seed: 1 } as const;
+
+const configFor = (model: string, params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): RunConfig =>
+  parseRunConfig({ datasetId, model: { preset: model, params }, split, ...extra });
+
+/** trainClassical with its events and log lines captured. */
+async function train(config: RunConfig, d: RunData) {
+  const logs: string[] = [];
+  const events: RunProgressEvent[] = [];
+  const model = await trainClassical(config, d, { emit: (e) => events.push(e) }, (m) => logs.push(m));
+  const epoch = events.find((e) => e.type === 'epoch');
+  return { model, logs, metrics: epoch?.type === 'epoch' ? epoch.point.metrics : {} };
+}
+
+const uarOn = (m: ClassicalModel, part: RunData['test'], labels: string[]) =>
+  evaluatePredictions(
+    part.map((e) => e.label),
+    argmaxRows(m.predictProba(part.map((e) => e.inputs[0]))),
+    labels,
+  ).uar;
+
+/** The same data with one part's labels permuted (a derangement of who is what, same class counts). */
+function scrambled(d: RunData, part: 'val' | 'test'): RunData {
+  const order = permutation(d[part].length, 99);
+  return { ...d, [part]: d[part].map((e, i) => ({ ...e, label: d[part][order[i]].label })) };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ser-linear-'));
+  for (const a of ['01', '02', '03', '04', '05', '06']) {
+    cpSync(join(RAVDESS_16K, `Actor_${a}`), join(dir, 'ravdess', `Actor_${a}`), { recursive: true });
+  }
+  store = openStore(join(dir, 'db.sqlite'));
+  datasetId = (await importDataset(store, { folder: join(dir, 'ravdess') })).datasetId;
+  data = await prepareRunData(store, configFor('logreg'), { workers: 0 });
+  normalised = await prepareRunData(store, configFor('logreg', {}, { speakerNormalization: true }), { workers: 0 });
+}, 600_000);
+afterAll(() => {
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("C 'auto' on real functionals", () => {
+  it('the split is three training actors, one validation actor, two test actors', () => {
+    expect(new Set(data.train.map((e) => e.speaker)).size).toBe(3);
+    expect(new Set(data.val.map((e) => e.speaker)).size).toBe(1);
+    expect(new Set(data.test.map((e) => e.speaker)).size).toBe(2);
+    expect(data.train[0].inputs[0].length).toBe(284);
+  });
+
+  for (const kind of ['logreg', 'linear-svm'] as const) {
+    it(`${kind}: logs every C with its validation UAR, keeps the best (ties → smaller C), reports it, and learns`, async () => {
+      const { model, logs, metrics } = await train(configFor(kind), data);
+      const grid = logs.flatMap((l) => {
+        const m = /^C = ([0-9.e-]+): validation UAR ([0-9.]+) %/.exec(l);
+        return m ? [{ C: Number(m[1]), uar: Number(m[2]) }] : [];
+      });
+      expect(grid.map((g) => g.C)).toEqual(DEFAULT_C_GRID);
+      const best = Math.max(...grid.map((g) => g.uar));
+      const chosen = grid.find((g) => g.uar === best)!.C;
+      expect(metrics.C).toBe(chosen);
+      expect(logs.some((l) => l.startsWith(`Chose C = ${chosen} by validation UAR`))).toBe(true);
+      expect(metrics.val_uar * 100).toBeCloseTo(best, 1);
+      // Unseen speakers, 8 classes (chance 12.5 %).
+      expect(uarOn(model, data.test, data.labels)).toBeGreaterThan(0.3);
+    });
+  }
+
+  it('test labels play no part in the choice: scrambling them leaves the chosen C and the model unchanged', async () => {
+    const a = await train(configFor('logreg'), data);
+    const b = await train(configFor('logreg'), scrambled(data, 'test'));
+    expect(b.metrics.C).toBe(a.metrics.C);
+    expect(b.logs.filter((l) => l.startsWith('C = '))).toEqual(a.logs.filter((l) => l.startsWith('C = ')));
+    expect(b.model.toJSON()).toEqual(a.model.toJSON());
+  });
+
+  it('validation labels are what the grid scores: scrambling them changes the validation UARs', async () => {
+    const a = await train(configFor('logreg'), data);
+    const b = await train(configFor('logreg'), scrambled(data, 'val'));
+    expect(b.logs.filter((l) => l.startsWith('C = '))).not.toEqual(a.logs.filter((l) => l.startsWith('C = ')));
+  });
+
+  it("without a validation split, 'auto' is an error that names the problem", async () => {
+    await expect(train(configFor('linear-svm'), { ...data, val: [] })).rejects.toThrow(
+      /linear-svm: C "auto" is chosen on the validation split, but this run's split has no validation files/,
+    );
+  });
+});
+
+describe('saved linear models on real functionals', () => {
+  for (const [kind, params] of [
+    ['logreg', { C: 0.01 }],
+    ['linear-svm', { C: 0.001, class_weight: 'balanced' }],
+    ['logreg', { C: 0.1, select: { k: 100 }, pca: { components: 0.95 } }],
+  ] as const) {
+    it(`${kind} ${JSON.stringify(params)}: toJSON → text → loadClassical gives identical probabilities`, async () => {
+      const { model } = await train(configFor(kind, params), data);
+      const X = data.test.map((e) => e.inputs[0]);
+      const loaded = await loadClassical(JSON.parse(JSON.stringify(model.toJSON())));
+      expect(loaded.predictProba(X)).toEqual(model.predictProba(X));
+      expect(uarOn(loaded, data.test, data.labels)).toBeGreaterThan(0.25);
+    });
+  }
+
+  it('with speaker normalisation the model’s standardiser is fitted on speaker-normalised vectors (mean 0, std 1)', async () => {
+    const plain = (await train(configFor('logreg', { C: 0.01 }), data)).model.toJSON() as LinearJson;
+    const spk = (await train(configFor('logreg', { C: 0.01 }, { speakerNormalization: true }), normalised)).model.toJSON() as LinearJson;
+    const meanAbs = (v: number[]) => Math.max(...v.map(Math.abs));
+    expect(meanAbs(spk.transform.standardizer.mean)).toBeLessThan(1e-4);
+    // Per-speaker z-scores pooled over three speakers: each dimension has std 1 (constant ones keep 1).
+    for (const s of spk.transform.standardizer.std) expect(s).toBeCloseTo(1, 3);
+    expect(meanAbs(plain.transform.standardizer.mean)).toBeGreaterThan(1);
+  });
+
+  it('a whole run (startRun) with logreg saves a model whose meta says logreg and whose probabilities reload exactly', async () => {
+    const outDir = join(dir, 'model-logreg');
+    const run = startRun(
+      store,
+      { datasetId, model: { preset: 'logreg', params: { Cs: [1e-3, 1e-2, 1e-1] } }, split, outDir },
+      { inProcess: true, featureWorkers: 0 },
+    );
+    const result = await run.done;
+    expect(result.error).toBeNull();
+    expect(result.status).toBe('completed');
+    const saved = await readModelDir(outDir);
+    expect(saved.meta.kind).toBe('logreg');
+    const m = saved.classical as LinearClassifier;
+    expect([1e-3, 1e-2, 1e-1]).toContain(m.fitInfo.C);
+    expect(uarOn(m, data.test, data.labels)).toBeCloseTo(result.metrics!.uar, 10);
+  });
+});
