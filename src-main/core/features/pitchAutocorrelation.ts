@@ -56,7 +56,10 @@ export interface PitchTrack {
   f0: Float64Array;
   /** normalised correlation strength of the chosen candidate (0 where unvoiced) */
   strength: Float64Array;
-  /** strongest candidate below the ceiling (0 when there is none), chosen or not */
+  /**
+   * Periodicity whether chosen or not: the strongest candidate below the ceiling, or the largest normalised
+   * correlation at lags of pitches between floor and ceiling when that is larger (0 in silence)
+   */
   bestStrength: Float64Array;
   /** frame peak relative to the file's peak, clipped to 1 */
   intensity: Float64Array;
@@ -88,7 +91,12 @@ export interface FrameSetup {
   window: Float64Array;
   /** normalised autocorrelation of the window, lags 0..lagMax (ac) */
   windowR: Float64Array;
+  /** 1 / windowR */
+  inverseWindowR: Float64Array;
 }
+
+/** A mono signal. */
+export type Samples = Float32Array | Float64Array;
 
 /**
  * Frame geometry as Praat's Sound_to_Pitch_any computes it. `halfWindow` overrides Praat's window of
@@ -121,8 +129,9 @@ export function frameSetup(
     fftSize = 1;
     while (fftSize < n * (1 + interpolationDepth)) fftSize *= 2;
     for (let i = 0; i < n; i++) window[i] = 0.5 - 0.5 * Math.cos(((i + 1) * 2 * Math.PI) / (n + 1));
-    const ac = autocorrelate(window, fftSize, lagMax);
-    for (let i = 0; i <= lagMax; i++) windowR[i] = ac[i] / ac[0];
+    autocorrelate(window, fftSize, windowR);
+    const r0 = windowR[0];
+    for (let i = 0; i <= lagMax; i++) windowR[i] /= r0;
   }
   return {
     method,
@@ -140,6 +149,7 @@ export function frameSetup(
     fftSize,
     window,
     windowR,
+    inverseWindowR: windowR.map((v) => 1 / v),
   };
 }
 
@@ -169,11 +179,13 @@ function fftPlan(size: number): FftPlan {
   return p;
 }
 
-/** Unnormalised autocorrelation of `frame` (zero-padded to fftSize) at lags 0..maxLag, via the power spectrum. */
-function autocorrelate(frame: ArrayLike<number>, fftSize: number, maxLag: number): Float64Array {
+/** Unnormalised autocorrelation of `frame` (zero-padded to fftSize) at lags 0..ac.length-1, via the power spectrum. */
+function autocorrelate(frame: ArrayLike<number>, fftSize: number, ac: Float64Array): void {
   const p = fftPlan(fftSize);
   const { input, spectrum, power, out } = p;
-  for (let i = 0; i < fftSize; i++) input[i] = i < frame.length ? frame[i] : 0;
+  const n = frame.length;
+  for (let i = 0; i < n; i++) input[i] = frame[i];
+  for (let i = n; i < fftSize; i++) input[i] = 0;
   p.fft.realTransform(spectrum, input);
   const halfSize = fftSize >> 1;
   for (let k = 0; k <= halfSize; k++) {
@@ -184,9 +196,7 @@ function autocorrelate(frame: ArrayLike<number>, fftSize: number, maxLag: number
   for (let k = 1; k < halfSize; k++) power[fftSize - k] = power[k];
   // The power spectrum is real and even, so its forward transform is (a multiple of) the autocorrelation.
   p.fft.realTransform(out, power);
-  const ac = new Float64Array(maxLag + 1);
-  for (let lag = 0; lag <= maxLag; lag++) ac[lag] = out[2 * lag];
-  return ac;
+  for (let lag = 0; lag < ac.length; lag++) ac[lag] = out[2 * lag];
 }
 
 /** Candidates of all frames before the path finder: slot 0 of every frame is the unvoiced candidate. */
@@ -199,21 +209,24 @@ export interface PitchCandidates {
   /** Hz, frame-major [frame * maxCandidates + slot] */
   frequency: Float64Array;
   strength: Float64Array;
+  /** largest normalised correlation at lags from rate / ceiling to the longest searched (0 in silence) */
+  peakCorrelation: Float64Array;
 }
 
 /**
  * Correlation candidates for frames at times `times` (s) of a sound whose sample k (0-based) sits at x1 + k dx.
- * The caller makes sure every window (and the local-mean stretch one floor period either side) lies inside z;
- * `globalPeak` is the sound's largest |sample - mean|.
+ * Samples outside z read as zeros (Praat's own frames never reach them; openSMILE-style frames past the end
+ * do). `globalPeak` is the sound's largest |sample - mean|.
  */
 export function pitchCandidates(
-  z: Float64Array,
+  z: Samples,
   x1: number,
   times: ArrayLike<number>,
   setup: FrameSetup,
   settings: PitchSettings,
   globalPeak: number,
 ): PitchCandidates {
+  const ceiling = Math.min(settings.ceiling, 0.5 / setup.dx);
   const frames = times.length;
   const m = setup.maxCandidates;
   const out: PitchCandidates = {
@@ -223,6 +236,7 @@ export function pitchCandidates(
     intensity: new Float64Array(frames),
     frequency: new Float64Array(frames * m),
     strength: new Float64Array(frames * m),
+    peakCorrelation: new Float64Array(frames),
   };
   if (globalPeak === 0) return out;
   const { dx, halfWindow: h, periodSamples: np, halfPeriodSamples: hp, lagMax: B, maximumLag } = setup;
@@ -231,17 +245,25 @@ export function pitchCandidates(
   // Correlation at lags -B..B (r[-l] = r[l]) as one array, index l + B, for the sinc interpolation.
   const rr = new Float64Array(2 * B + 1);
   const lagOfSlot = new Int32Array(m);
+  const ac = new Float64Array(B + 1);
+  // A candidate whose lag stays below rate / ceiling even after refinement (which moves it by less than one
+  // sample) is above the ceiling either way: the path finder treats it as unvoiced whatever its strength, so
+  // its refinement (most of the cost in noisy frames) is skipped; this changes no result.
+  const unvoicedLag = 1 / dx / ceiling - 1;
   const voicingHalf = 0.5 * settings.voicingThreshold;
   for (let f = 0; f < frames; f++) {
     const t = times[f];
     const left = Math.floor((t - x1) / dx + 1) - 1; // Praat's leftSample, 0-based
     const right = left + 1;
     let mean = 0;
-    for (let i = right - np; i <= left + np; i++) mean += z[i];
+    for (let i = Math.max(0, right - np), to = Math.min(z.length - 1, left + np); i <= to; i++) mean += z[i];
     mean /= 2 * np;
     const start = right - h;
-    if (setup.method === 'ac') for (let j = 0; j < n; j++) frame[j] = (z[start + j] - mean) * setup.window[j];
-    else for (let j = 0; j < n; j++) frame[j] = z[start + j] - mean;
+    for (let j = 0; j < n; j++) {
+      const i = start + j;
+      frame[j] = (i >= 0 && i < z.length ? z[i] : 0) - mean;
+    }
+    if (setup.method === 'ac') for (let j = 0; j < n; j++) frame[j] *= setup.window[j];
     let localPeak = 0;
     const peakFrom = Math.max(0, h - hp);
     const peakTo = Math.min(n - 1, h + hp - 1);
@@ -250,12 +272,20 @@ export function pitchCandidates(
     if (localPeak === 0) continue; // absolute silence: only the unvoiced candidate
 
     if (setup.method === 'ac') {
-      const ac = autocorrelate(frame, setup.fftSize, B);
+      autocorrelate(frame, setup.fftSize, ac);
       rr[B] = 1;
-      for (let l = 1; l <= B; l++) rr[B + l] = rr[B - l] = ac[l] / (ac[0] * setup.windowR[l]);
+      const inverseEnergy = 1 / ac[0];
+      for (let l = 1; l <= B; l++) rr[B + l] = rr[B - l] = ac[l] * inverseEnergy * setup.inverseWindowR[l];
     } else {
       crossCorrelate(z, x1, t, setup, mean, rr);
     }
+
+    let peakCorrelation = 0;
+    for (let i = Math.max(1, Math.ceil(1 / dx / ceiling)); i < maximumLag && i <= B; i++) {
+      const ri = rr[B + i];
+      peakCorrelation = Math.max(peakCorrelation, ri > 1 ? 1 / ri : ri);
+    }
+    out.peakCorrelation[f] = peakCorrelation;
 
     const base = f * m;
     let count = 1;
@@ -290,6 +320,7 @@ export function pitchCandidates(
     }
     // Second pass: maximise the sinc interpolant for extra precision.
     for (let c = 1; c < count; c++) {
+      if (lagOfSlot[c] < unvoicedLag) continue;
       const depth = out.frequency[base + c] > 0.3 / dx ? PEAK_SINC700 : setup.refineDepth;
       const best = improveMaximum(rr, lagOfSlot[c] + B, depth);
       out.frequency[base + c] = 1 / dx / (best.x - B);
@@ -301,7 +332,7 @@ export function pitchCandidates(
 }
 
 /** Praat's forward cross-correlation ('cc'): each lag's correlation normalised by both stretches' energies. */
-function crossCorrelate(z: Float64Array, x1: number, t: number, setup: FrameSetup, mean: number, rr: Float64Array): void {
+function crossCorrelate(z: Samples, x1: number, t: number, setup: FrameSetup, mean: number, rr: Float64Array): void {
   const { dx, halfWindow: h, lagMax: B, maximumLag } = setup;
   const n = 2 * h;
   const startTime = t - 0.5 * (1 / setup.floor + setup.windowSeconds);
@@ -409,6 +440,7 @@ export function pitchTrackFromPath(
       f0[f] = freq;
       strength[f] = c.strength[f * m + chosen[f]];
     }
+    bestStrength[f] = c.peakCorrelation[f];
     for (let k = 1; k < c.count[f]; k++) {
       const fk = c.frequency[f * m + k];
       if (fk > 0 && fk < grid.ceiling) bestStrength[f] = Math.max(bestStrength[f], c.strength[f * m + k]);
@@ -445,20 +477,20 @@ export function shortTermFrames(numSamples: number, dx: number, windowSeconds: n
  * 0.75 / floor (0.01 s at 75 Hz), 3 periods of the floor per window. A sound shorter than the window gives
  * an empty track.
  */
-export function soundToPitch(x: ArrayLike<number>, sampleRate: number, settings: PitchSettings = PRAAT_PITCH_DEFAULTS, timeStep = 0): PitchTrack {
+export function soundToPitch(x: Samples, sampleRate: number, settings: PitchSettings = PRAAT_PITCH_DEFAULTS, timeStep = 0): PitchTrack {
   return soundToPeriodicity(x, sampleRate, settings, 'ac', 3, timeStep);
 }
 
 /** Shared driver of To Pitch (ac) and To Harmonicity (cc): Praat's frame grid, candidates, path. */
 export function soundToPeriodicity(
-  x: ArrayLike<number>,
+  x: Samples,
   sampleRate: number,
   settings: PitchSettings,
   method: 'ac' | 'cc',
   periodsPerWindow: number,
   timeStep: number,
 ): PitchTrack {
-  const z = Float64Array.from(x);
+  const z = x;
   const setup = frameSetup(sampleRate, settings, method, periodsPerWindow);
   const dt = timeStep > 0 ? timeStep : periodsPerWindow / settings.floor / 4;
   const ceiling = Math.min(settings.ceiling, 0.5 * sampleRate);
@@ -486,6 +518,7 @@ function emptyCandidates(frames: number, m: number): PitchCandidates {
     intensity: new Float64Array(frames),
     frequency: new Float64Array(frames * m),
     strength: new Float64Array(frames * m),
+    peakCorrelation: new Float64Array(frames),
   };
 }
 

@@ -124,10 +124,13 @@ function findMaximumCorrelation(s: Sound, t1: number, windowLength: number, tmin
     let norm2 = 0;
     let product = 0;
     let localPeak = 0;
-    for (let i1 = ileft1, i2 = ileft2; i1 <= iright1; i1++, i2++) {
-      if (i1 < 1 || i1 > nx || i2 < 1 || i2 > nx) continue;
+    // Only pairs with both samples inside the sound count (1-based indices, as Praat's).
+    const shift = ileft2 - ileft1;
+    const from = Math.max(ileft1, 1, 1 - shift);
+    const to = Math.min(iright1, nx, nx - shift);
+    for (let i1 = from; i1 <= to; i1++) {
       const amp1 = z[i1 - 1];
-      const amp2 = z[i2 - 1];
+      const amp2 = z[i1 + shift - 1];
       norm1 += amp1 * amp1;
       norm2 += amp2 * amp2;
       product += amp1 * amp2;

@@ -14,6 +14,7 @@ import {
   soundToPeriodicity,
   type PitchSettings,
   type PitchTrack,
+  type Samples,
 } from './pitchAutocorrelation';
 
 /** Utterance-level voice measures, as Praat's voice report; every measure is 0 where Praat's is undefined (e.g. no voiced frame). */
@@ -82,7 +83,7 @@ function quantileSorted(a: Float64Array, q: number): number {
  * pitch analysis with no voicing threshold or costs; HNR = 10 log10(r / (1 - r)) of the chosen candidate,
  * clipped to +-150 dB, and -200 dB for frames Praat counts as silent.
  */
-export function harmonicityCc(x: ArrayLike<number>, sampleRate: number, settings: HarmonicitySettings = PRAAT_HARMONICITY_DEFAULTS): Float64Array {
+export function harmonicityCc(x: Samples, sampleRate: number, settings: HarmonicitySettings = PRAAT_HARMONICITY_DEFAULTS): Float64Array {
   const nyquist = 0.5 * sampleRate;
   const track = soundToPeriodicity(
     x,
@@ -160,6 +161,8 @@ export interface VoiceQualityTrackOptions {
   pitch?: Partial<Omit<PitchSettings, 'floor' | 'ceiling'>>;
   /** period limits for jitter and shimmer (Praat's defaults) */
   periods?: Partial<PeriodLimits>;
+  /** periods of f0Min in the pitch window (3, Praat's: 40 ms at 75 Hz), centred on the frame */
+  pitchWindowPeriods?: number;
 }
 
 /** Per-frame voice-quality descriptors, each `frames` long. */
@@ -167,9 +170,9 @@ export interface VoiceQualityTracks {
   /** Hz, 0 where unvoiced */
   f0: Float64Array;
   /**
-   * 0..1: the normalised autocorrelation (Praat's candidate strength) of the chosen period in voiced frames,
-   * and of the strongest candidate below the ceiling in unvoiced frames (0 when there is none, e.g. silence).
-   * Not gated by the voicing decision, like openSMILE's voicing probability.
+   * 0..1: the normalised autocorrelation (Praat's candidate strength) of the chosen period in voiced frames;
+   * in unvoiced frames the largest one at a lag between 1/f0Max and 1/f0Min (candidate or not), 0 only in
+   * digital silence. Not gated by the voicing decision, like openSMILE's voicing probability.
    */
   voicingProb: Float64Array;
   /** fraction, from the pulses inside the frame (0 with fewer than 2 usable periods) */
@@ -178,7 +181,7 @@ export interface VoiceQualityTracks {
   jitterDdp: Float64Array;
   /** fraction, from the pulses inside the frame (0 with fewer than 3 pulses) */
   shimmerLocal: Float64Array;
-  /** dB, 10 log10(r / (1 - r)) of voicingProb's r, clipped to [-100, 100] (openSMILE's HNRdB range); -100 where r = 0 */
+  /** dB, 10 log10(r / (1 - r)) of voicingProb's r, clipped to [-100, 100] (openSMILE's HNRdB range): -100 where r = 0 (digital silence) */
   logHnr: Float64Array;
 }
 
@@ -188,10 +191,10 @@ export const LOG_HNR_CEILING_DB = 100;
 
 /**
  * Voice-quality tracks on openSMILE's frame grid: frame t is the `windowSeconds` window starting at sample
- * t * hop (samples past the end read as zeros). F0 and voicing come from Praat's autocorrelation analysis run
- * on exactly those windows (Hanning window of the frame's length, floor/ceiling f0Min/f0Max, Praat's
- * candidate and path costs with the time step correction for `hop`); jitter and shimmer from Praat's
- * cross-correlation pulses over the whole sound, taking the pulses whose periods lie inside each frame.
+ * t * hop (samples past the end read as zeros). F0 and voicing are Praat's "To Pitch (ac)" frames centred on
+ * those windows (Praat's own window of 3 periods of f0Min, its candidates and path costs, the octave-jump and
+ * voiced/unvoiced costs scaled to `hop` as Praat scales them to its time step); jitter and shimmer use Praat's
+ * cross-correlation pulses over the whole sound, with the pulses inside each frame's window.
  */
 export function voiceQualityTracks(x: Float32Array, sampleRate: number, opts: VoiceQualityTrackOptions): VoiceQualityTracks {
   const frames = Math.max(0, opts.frames);
@@ -208,26 +211,22 @@ export function voiceQualityTracks(x: Float32Array, sampleRate: number, opts: Vo
   const limits = { ...PRAAT_PERIOD_LIMITS, ...opts.periods };
   const windowSeconds = opts.windowSeconds ?? 0.06;
   const hop = opts.hop;
-  const half = Math.floor(Math.round(windowSeconds * sampleRate) / 2);
-  const setup = frameSetup(sampleRate, settings, 'ac', windowSeconds * settings.floor, half);
-
-  // Zeros before the start and past the end, so that every window and its local-mean stretch (one floor
-  // period either side of the centre) can be read.
-  const padLeft = setup.periodSamples;
-  const z = new Float64Array(padLeft + Math.max(x.length, (frames - 1) * hop + 2 * half + setup.periodSamples + 1));
-  z.set(x, padLeft);
   const dx = 1 / sampleRate;
+  const setup = frameSetup(sampleRate, settings, 'ac', opts.pitchWindowPeriods ?? 3);
+  // Each pitch window is centred on its frame: Praat's frame at time (t hop + W/2) / rate.
+  const centre = Math.floor(Math.round(windowSeconds * sampleRate) / 2);
   const times = new Float64Array(frames);
-  for (let t = 0; t < frames; t++) times[t] = (t * hop + half) * dx;
+  for (let t = 0; t < frames; t++) times[t] = (t * hop + centre) * dx;
   const peak = globalPeakAroundMean(x);
-  const candidates = pitchCandidates(z, (0.5 - padLeft) * dx, times, setup, settings, peak);
+  // Samples before the start and past the end read as zeros.
+  const candidates = pitchCandidates(x, 0.5 * dx, times, setup, settings, peak);
   const ceiling = Math.min(settings.ceiling, 0.5 * sampleRate);
   const chosen = peak === 0 ? new Int32Array(frames) : pitchPath(candidates, settings, ceiling, hop * dx);
-  const pitch: PitchTrack = pitchTrackFromPath(candidates, chosen, { x1: half * dx, dx: hop * dx, xmin: 0, xmax: x.length * dx, ceiling });
+  const pitch: PitchTrack = pitchTrackFromPath(candidates, chosen, { x1: centre * dx, dx: hop * dx, xmin: 0, xmax: x.length * dx, ceiling });
 
   const pulses = pitch.f0.some((f) => f > 0) ? glottalPulses(x, sampleRate, pitch) : new Float64Array(0);
   const amplitudes = pulseAmplitudes(pulses, x, sampleRate, limits);
-  const windowSamples = 2 * half;
+  const windowSamples = Math.round(windowSeconds * sampleRate);
   for (let t = 0; t < frames; t++) {
     out.f0[t] = pitch.f0[t];
     const r = pitch.f0[t] > 0 ? pitch.strength[t] : pitch.bestStrength[t];
