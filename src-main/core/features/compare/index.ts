@@ -24,8 +24,16 @@ export { compareFeatureNames } from './names';
 /** Number of ComParE 2016 dimensions. */
 export const COMPARE_DIMENSIONS = 6373;
 
-function contourOf(x: Float64Array, period: number): Contour {
-  return { x, n: x.length, min: 0, max: 0, mean: 0, sorted: new Float64Array(x.length), period };
+/** One Contour record and sort buffer reused for every contour of an utterance. */
+function contourReader(frames: number, period: number): (x: Float64Array, sort: boolean) => Contour {
+  const c: Contour = { x: new Float64Array(0), n: 0, min: 0, max: 0, mean: 0, sorted: new Float64Array(frames), period };
+  return (x, sort) => {
+    c.x = x;
+    c.n = x.length;
+    if (c.sorted.length < x.length) c.sorted = new Float64Array(x.length);
+    describeContour(c, sort);
+    return c;
+  };
 }
 
 /** Group A/B functionals (range … lpc4) of one contour into out[at ..]. */
@@ -59,14 +67,13 @@ export function compareFunctionals(llds: CompareLlds): Float64Array {
   const { period } = llds;
   const out = new Float64Array(COMPARE_DIMENSIONS);
   let k = 0;
+  const contour = contourReader(Math.max(llds.a[0].length, llds.b[0].length), period);
   const aDelta = llds.a.map(deltaRegression);
   const bDelta = llds.b.map(deltaRegression);
   const nzDelta = llds.nz.map(deltaRegressionInSegments);
   const ab = (tracks: Float64Array[]) => {
     for (const x of tracks) {
-      const c = contourOf(x, period);
-      describeContour(c, true);
-      const w = functionalsAB(c, out, k);
+      const w = functionalsAB(contour(x, true), out, k);
       if (w !== FUNCTIONALS_AB.length) throw new Error(`internal: ${w} A/B functionals, expected ${FUNCTIONALS_AB.length}`);
       k += w;
     }
@@ -74,28 +81,29 @@ export function compareFunctionals(llds: CompareLlds): Float64Array {
   ab([...llds.a, ...aDelta]);
   ab([...llds.b, ...bDelta]);
   for (const x of [...llds.nz, ...nzDelta]) {
-    const voiced = x.filter((v) => v !== 0);
-    const c = contourOf(voiced, period);
-    describeContour(c, true);
-    k += functionalsNz(c, out, k);
+    k += functionalsNz(
+      contour(
+        x.filter((v) => v !== 0),
+        true,
+      ),
+      out,
+      k,
+    );
   }
   {
-    const c = contourOf(llds.nz[0], period);
-    describeContour(c, false);
+    const c = contour(llds.nz[0], false);
     k += means(c, ['nnz'], out, k);
     k += segmentsNonZero(c, out, k);
     if (FUNCTIONALS_F0.length !== 5) throw new Error('internal: F0 functionals');
   }
   for (const x of [...llds.a, ...llds.b]) {
-    const c = contourOf(x, period);
-    describeContour(c, false);
+    const c = contour(x, false);
     k += means(c, ['amean', 'flatness', 'rqmean'], out, k);
     k += peaks(c, out, k);
     k += regression(c, true, out, k);
   }
   for (const x of [...aDelta, ...bDelta]) {
-    const c = contourOf(x, period);
-    describeContour(c, false);
+    const c = contour(x, false);
     k += means(c, ['flatness', 'posamean', 'rqmean'], out, k);
     k += peaks(c, out, k);
   }

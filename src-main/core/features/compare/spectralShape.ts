@@ -20,7 +20,7 @@ export const SPECTRAL_SHAPE_NAMES = [
   'spectralHarmonicity',
 ] as const;
 
-const ROLL_OFFS = [0.25, 0.5, 0.75, 0.9];
+const ROLL_OFFS = [0.25, 0.5, 0.75, 0.9] as const;
 const ENTROPY_FLOOR = 0.0000001;
 
 /** Bark (Traunmüller 1990, with his low/high corrections), openSMILE's SPECTSCALE_BARK; 0 for f <= 0. */
@@ -104,15 +104,30 @@ export function spectralShapeFrame(
   out: Float64Array,
   at: number,
 ): void {
-  const { bins, f0 } = plan;
+  const { bins, f0, sharp } = plan;
   const lo = 1;
   const hi = bins - 1;
   const nBins = hi - lo + 1;
+  // pass 1: sums the centroid, flux, entropy and sharpness need
   let frameSum = 0;
   let sumA = 0;
+  let flux = 0;
+  let sumV = 0;
+  let sumVLogV = 0;
+  let sh = 0;
   for (let j = lo; j <= hi; j++) {
-    frameSum += p[off + j];
-    sumA += j * f0 * p[off + j];
+    const pj = p[off + j];
+    frameSum += pj;
+    sumA += j * f0 * pj;
+    const m = Math.sqrt(pj);
+    const dm = m - prevMag[j];
+    flux += dm * dm;
+    prevMag[j] = m;
+    // entropy of q = max(p, 1e-7) / max(Σp, 1e-7): Σ q log2 q = (Σ v log2 v - log2(dn) Σ v) / dn
+    const v = pj > ENTROPY_FLOOR ? pj : ENTROPY_FLOOR;
+    sumV += v;
+    sumVLogV += v * Math.log2(v);
+    sh += sharp[j] * pj;
   }
   let k = at;
   // band energies (normBandEnergies = 0: band sum over the number of bins in the full range)
@@ -122,43 +137,44 @@ export function spectralShapeFrame(
     s += p[off + b.iR] * b.wR;
     out[k++] = s / nBins;
   }
-  // roll-off points: the first bin whose cumulative power reaches the fraction of the frame's power
-  const ro = [0, 0, 0, 0];
-  let cum = 0;
-  for (let j = lo; j <= hi; j++) {
-    cum += p[off + j];
-    for (let r = 0; r < 4; r++) if (ro[r] === 0 && cum >= ROLL_OFFS[r] * frameSum) ro[r] = j * f0;
-  }
-  for (let r = 0; r < 4; r++) out[k++] = ro[r];
-  // flux: RMS difference of magnitudes to the previous frame
-  let flux = 0;
-  for (let j = lo; j <= hi; j++) {
-    const m = Math.sqrt(p[off + j]);
-    if (!first) flux += (m - prevMag[j]) * (m - prevMag[j]);
-    prevMag[j] = m;
-  }
-  out[k++] = first ? 0 : flux > 0 ? Math.sqrt(flux / nBins) : 0;
-  // centroid and the moments around it (power-weighted, Hz)
+  // pass 2: roll-off points (the first bin whose cumulative power reaches the fraction of the frame's power) and the
+  // moments around the centroid (power-weighted, Hz)
   const ctr = frameSum !== 0 ? sumA / frameSum : 0;
-  out[k++] = ctr;
-  // entropy of the power distribution, bits (values floored at 1e-7, openSMILE's smileStat_entropy)
-  const dn = Math.max(frameSum, ENTROPY_FLOOR);
-  let ent = 0;
-  for (let j = lo; j <= hi; j++) {
-    const q = Math.max(p[off + j], ENTROPY_FLOOR) / dn;
-    if (q > 0) ent += q * Math.log2(q);
-  }
-  out[k++] = -ent;
+  let ro25 = 0;
+  let ro50 = 0;
+  let ro75 = 0;
+  let ro90 = 0;
+  const t25 = ROLL_OFFS[0] * frameSum;
+  const t50 = ROLL_OFFS[1] * frameSum;
+  const t75 = ROLL_OFFS[2] * frameSum;
+  const t90 = ROLL_OFFS[3] * frameSum;
+  let cum = 0;
   let m2 = 0;
   let m3 = 0;
   let m4 = 0;
   for (let j = lo; j <= hi; j++) {
+    const pj = p[off + j];
+    cum += pj;
+    if (ro25 === 0 && cum >= t25) ro25 = j * f0;
+    if (ro50 === 0 && cum >= t50) ro50 = j * f0;
+    if (ro75 === 0 && cum >= t75) ro75 = j * f0;
+    if (ro90 === 0 && cum >= t90) ro90 = j * f0;
     const d = j * f0 - ctr;
-    const w = d * d * p[off + j];
+    const w = d * d * pj;
     m2 += w;
     m3 += w * d;
     m4 += w * d * d;
   }
+  out[k++] = ro25;
+  out[k++] = ro50;
+  out[k++] = ro75;
+  out[k++] = ro90;
+  // flux: RMS difference of magnitudes to the previous frame (0 on the first)
+  out[k++] = first ? 0 : flux > 0 ? Math.sqrt(flux / nBins) : 0;
+  out[k++] = ctr;
+  // entropy of the power distribution in bits (values floored at 1e-7, openSMILE's smileStat_entropy)
+  const dn = Math.max(frameSum, ENTROPY_FLOOR);
+  out[k++] = -(sumVLogV - Math.log2(dn) * sumV) / dn;
   const sigma2 = frameSum !== 0 ? m2 / frameSum : 0;
   out[k++] = sigma2;
   out[k++] = sigma2 > 0 ? m3 / (frameSum * sigma2 * Math.sqrt(sigma2)) : 0;
@@ -168,8 +184,6 @@ export function spectralShapeFrame(
   const slope = deno !== 0 ? (nBins * sumA - plan.sumF * frameSum) / deno : 0;
   out[k++] = slope * (nBins - 1);
   // psychoacoustic sharpness: 0.11 · power-weighted mean of z · g(z)
-  let sh = 0;
-  for (let j = lo; j <= hi; j++) sh += plan.sharp[j] * p[off + j];
   out[k++] = frameSum !== 0 ? (0.11 * sh) / frameSum : 0;
   // harmonicity: half the summed jumps between consecutive strict local extrema (±2 bins), over the number of bins
   let ptp = 0;
