@@ -1,13 +1,17 @@
 // Feature-extraction throughput on RAVDESS 16 kHz: decode + 64-band log-mel + 40 MFCC per file.
 // Prints files/s and real-time factor in this process (one core, no IPC), then through the worker pool
-// (1 and 2 workers), cold (empty cache) and cached. Usage: npx tsx bench/features.ts [--files N] [--rounds N]
+// (1 and 2 workers), cold (empty cache) and cached. Then the ComParE 2016 set (kind 'compare', 6,373 functionals)
+// in process, with the voice-quality share. Usage: npx tsx bench/features.ts [--files N] [--rounds N] [--compare-files N]
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashFileSync } from '../src-main/core/audio/hash';
 import { decodeAudioBytes, readAudioBytes } from '../src-main/core/audio/load';
 import { computeFeatures } from '../src-main/core/features/compute';
-import { parseFeatureConfig } from '../src-shared/config/features';
+import { FEATURE_PRESETS, parseFeatureConfig } from '../src-shared/config/features';
+import { compareFunctionals } from '../src-main/core/features/compare/index';
+import { compareLlds } from '../src-main/core/features/compare/llds';
+import { voiceQualityTracks } from '../src-main/core/features/voiceQuality';
 import { extractFiles } from '../src-main/core/features/dataset';
 
 const args = process.argv.slice(2);
@@ -98,7 +102,56 @@ async function pool(workers: number): Promise<void> {
   }
 }
 
+// ComParE 2016 through computeFeatures (resampling, length rule, LLDs, functionals) on the first --compare-files files,
+// then the same files split into the voice-quality tracks, the other LLDs and the functionals (CPU time of this process).
+async function compare(): Promise<void> {
+  const files = paths.slice(0, flag('--compare-files', 240));
+  const audios = [];
+  for (const p of files) audios.push(await decodeAudioBytes(readAudioBytes(p), p, { sampleRate: 16000 }));
+  const seconds = audios.reduce((s, a) => s + a.duration, 0);
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  let best = Infinity;
+  let bestCpu = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    for (const a of audios) computeFeatures(a.samples, a.sampleRate, FEATURE_PRESETS.compare);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+    bestCpu = Math.min(bestCpu, (cpuMs() - c0) / 1000);
+  }
+  let voice = 0;
+  let llds = 0;
+  let functionals = 0;
+  for (const a of audios) {
+    const c0 = cpuMs();
+    let v = 0;
+    const l = compareLlds(a.samples, 16000, (x, sr, o) => {
+      const s0 = cpuMs();
+      const tracks = voiceQualityTracks(x, sr, o);
+      v += cpuMs() - s0;
+      return tracks;
+    });
+    const c1 = cpuMs();
+    compareFunctionals(l);
+    functionals += cpuMs() - c1;
+    llds += c1 - c0 - v;
+    voice += v;
+  }
+  const per = (ms: number) => (ms / audios.length).toFixed(2);
+  process.stdout.write(`\ncompare (ComParE 2016, 6,373 functionals): ${audios.length} files, ${seconds.toFixed(0)} s of audio\n`);
+  process.stdout.write(
+    `  in process, wall ${best.toFixed(2)} s = ${(audios.length / best).toFixed(1)} files/s; per CPU-second ${(audios.length / bestCpu).toFixed(1)} files/s per core (target >= 50)\n`,
+  );
+  process.stdout.write(
+    `  CPU ms/file: voice quality (F0, jitter, shimmer, HNR) ${per(voice)}, other LLDs ${per(llds)}, functionals ${per(functionals)}\n`,
+  );
+}
+
 await inProcess();
 await pool(1);
 await pool(2);
 process.stdout.write('reference: soundfile + librosa reach ~700 files/s per core on this machine for the same work\n');
+await compare();
