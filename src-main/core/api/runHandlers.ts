@@ -11,10 +11,13 @@ import { deleteRun, listModels, updateRunMeta } from '../store/runs';
 import { getRunDetail, listRunSummaries, loadRunsForComparison } from '../store/runQueries';
 import { predictPaths } from '../training/predict';
 import { startRun, type RunEvent, type RunHandle } from '../training/run';
+import { buildEnsemble } from '../training/ensemble';
+import { activateBackend } from '../training/pipeline';
 
 type RunMethods =
   | 'models.presets'
   | 'models.list'
+  | 'models.ensemble'
   | 'runs.start'
   | 'runs.list'
   | 'runs.get'
@@ -93,6 +96,14 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
   return {
     'models.presets': () => listModelPresets(),
     'models.list': () => listModels(db),
+    'models.ensemble': async (params) => {
+      await activateBackend('auto');
+      try {
+        return await buildEnsemble(ctx.store, params);
+      } catch (err) {
+        throw new ApiError(errorMessage(err), 'invalid');
+      }
+    },
     'runs.start': ({ config }) => launch(config),
     'runs.list': () => listRunSummaries(db),
     'runs.get': ({ id }) => requireRun(id),
@@ -113,7 +124,12 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
       return updated;
     },
     'runs.rerun': ({ id }) => {
-      const { config } = requireRun(id);
+      const { config, ensemble } = requireRun(id);
+      if (ensemble)
+        throw new ApiError(
+          `Run ${id} is an ensemble of runs ${ensemble.members.map((m) => m.runId).join(', ')}, built rather than trained: build it again instead.`,
+          'invalid',
+        );
       if (!config) throw new ApiError(`Run ${id}'s stored config is damaged, so it cannot be re-run.`, 'failed');
       return launch(config);
     },

@@ -1,6 +1,7 @@
 import type { BatchPoint, EpochPoint, EvaluationReport, FilePrediction, RunDetail, RunSummary } from '../../../src-shared/api/contract';
 import type { RunForComparison } from '../evaluation/compare';
 import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
+import { readEnsembleRunConfig } from '../../../src-shared/ensemble';
 import type { SplitSpec } from '../../../src-shared/config/split';
 import type { Db } from './db';
 
@@ -90,6 +91,8 @@ FROM runs r LEFT JOIN datasets d ON d.id = r.dataset_id`;
 
 function toSummary(raw: RawRun): RunSummary {
   const config = readConfig(raw.config);
+  // An ensemble's run (built from stored members) keeps its own config: members, weights, the members' split.
+  const ensemble = config ? null : readEnsembleRunConfig(raw.config);
   const metrics = parseJson(raw.evalMetrics);
   const m = isObject(metrics) ? metrics : {};
   const tags = parseJson(raw.tags);
@@ -99,9 +102,9 @@ function toSummary(raw: RawRun): RunSummary {
     status: raw.status,
     datasetId: raw.datasetId,
     datasetName: raw.datasetName,
-    model: config?.model.preset ?? 'unknown',
+    model: config?.model.preset ?? (ensemble ? 'ensemble' : 'unknown'),
     backend: raw.backend,
-    split: config ? describeSplit(config.split) : 'unknown',
+    split: config ? describeSplit(config.split) : ensemble ? describeSplit(ensemble.split) : 'unknown',
     accuracy: num(m.accuracy),
     uar: num(m.uar),
     macroF1: num(m.macroF1),
@@ -112,6 +115,7 @@ function toSummary(raw: RawRun): RunSummary {
     createdAt: raw.createdAt,
     error: raw.error,
     config,
+    ...(ensemble ? { ensemble } : {}),
   };
 }
 
@@ -197,10 +201,10 @@ export function loadRunsForComparison(db: Db, ids: number[]): RunForComparison[]
     return {
       id,
       status: summary.status,
-      config: summary.config,
+      config: summary.config ?? summary.ensemble ?? null,
       metrics: evaluation ? (report as Record<string, unknown>) : null,
       epochs: getEpochPoints(db, id),
-      datasetDeleted: summary.datasetId === null && typeof summary.config?.datasetId === 'number',
+      datasetDeleted: summary.datasetId === null && typeof (summary.config ?? summary.ensemble)?.datasetId === 'number',
     };
   });
 }
