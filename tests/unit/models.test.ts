@@ -36,6 +36,8 @@ describe('model presets', () => {
       hybrid: 38_248,
       svm: null,
       forest: null,
+      logreg: null,
+      'linear-svm': null,
     });
   });
 
