@@ -5,8 +5,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { errorMessage } from '../../src-shared/api/errors';
-import type { FeatureConfigInput } from '../../src-shared/config/features';
+import { FEATURE_PRESETS, type FeatureConfigInput } from '../../src-shared/config/features';
 import { getModelPresetSpec, type ModelPresetName } from '../../src-shared/config/models';
+import { defaultRecipeFor, getRecipe, recipeRunConfig } from '../../src-shared/config/recipes';
 import { defaultSplit, RunConfigSchema, type RunConfigInput } from '../../src-shared/config/run';
 import type { z } from 'zod';
 import type { SplitSpecSchema } from '../../src-shared/config/split';
@@ -44,6 +45,8 @@ export interface ExperimentDraft {
   featurePreset: string;
   /** `model.params` as typed (JSON text), parsed when the config is built. */
   modelParamsText: string;
+  /** The recipe the settings started from; '' when none (a stored run, or settings from scratch). */
+  recipe: string;
 }
 
 const DEFAULT_MODEL: ModelPresetName = 'resnet';
@@ -53,14 +56,55 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'config'}: ${i.message}`).join('; ');
 }
 
-/** A fresh form: the schema's defaults for a ResNet run on a speaker-independent split. */
+/** A fresh form: the ResNet's recipe (its best known settings, no adaptation) on a speaker-independent split. */
 export function defaultDraft(): ExperimentDraft {
+  const recipe = defaultRecipeFor(DEFAULT_MODEL);
+  const fromRecipe = recipe ? draftFromRecipe(recipe.name) : null;
+  if (fromRecipe && typeof fromRecipe !== 'string') return fromRecipe;
   const defaults = RunConfigSchema.parse({ datasetId: 1, model: DEFAULT_MODEL });
   return {
     config: { ...defaults, datasetId: null, model: { preset: DEFAULT_MODEL, params: {} }, features: {}, split: defaultSplit(defaults.seed) },
     featurePreset: getModelPresetSpec(DEFAULT_MODEL).features,
     modelParamsText: '',
+    recipe: '',
   };
+}
+
+/**
+ * The form set to a recipe's settings, keeping from `keep` what the experiment owns (dataset, classes, split, seed,
+ * name, adaptation choices and backend), or why the recipe does not parse.
+ */
+export function draftFromRecipe(name: string, keep?: ExperimentDraft): ExperimentDraft | string {
+  const recipe = getRecipe(name);
+  const k = keep?.config;
+  const over: Record<string, unknown> = { datasetId: k?.datasetId ?? 1 };
+  if (k) {
+    for (const key of [
+      'labels',
+      'split',
+      'seed',
+      'name',
+      'speakerNormalization',
+      'speakerAdaptiveBatchNorm',
+      'backend',
+      'extraDatasets',
+      'labelMap',
+    ] as const) {
+      if (k[key] !== undefined) over[key] = k[key];
+    }
+    // Classical models have no batch norm: the choice cannot carry over to them.
+    if (getModelPresetSpec(recipe.model).family !== 'neural') delete over.speakerAdaptiveBatchNorm;
+  }
+  const next = draftFromConfig(recipeRunConfig(recipe, over));
+  if (typeof next === 'string') return next;
+  // A named feature preset is filled in here, as the feature form would, so the draft is complete on its own.
+  const named = recipe.config.features;
+  if (typeof named === 'string' && FEATURE_PRESETS[named])
+    next.config.features = JSON.parse(JSON.stringify(FEATURE_PRESETS[named])) as FeatureConfigInput;
+  next.config.datasetId = k?.datasetId ?? null;
+  next.config.name = k?.name;
+  next.recipe = recipe.name;
+  return next;
 }
 
 /** The run config for `runs.start`, or a readable reason why the draft is not ready. */
@@ -118,6 +162,7 @@ export function draftFromConfig(stored: unknown): ExperimentDraft | string {
     },
     featurePreset: named,
     modelParamsText: Object.keys(model.params).length ? JSON.stringify(model.params) : '',
+    recipe: '',
   };
 }
 
@@ -126,6 +171,13 @@ export const useExperiment = defineStore('experiment', () => {
   function reset(): void {
     draft.value = defaultDraft();
   }
+  /** Sets the form to a recipe, keeping the dataset, split and other experiment choices; returns why it could not, or null. */
+  function applyRecipe(name: string): string | null {
+    const next = draftFromRecipe(name, draft.value);
+    if (typeof next === 'string') return next;
+    draft.value = next;
+    return null;
+  }
   /** Loads a stored config into the form; returns why it could not, or null. */
   function loadConfig(config: unknown): string | null {
     const next = draftFromConfig(config);
@@ -133,5 +185,5 @@ export const useExperiment = defineStore('experiment', () => {
     draft.value = next;
     return null;
   }
-  return { draft, reset, loadConfig };
+  return { draft, reset, loadConfig, applyRecipe };
 });

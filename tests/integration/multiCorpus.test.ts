@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../../src-main/core/datasets/import';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { listEvaluations } from '../../src-main/core/store/runs';
+import { getRunDetail } from '../../src-main/core/store/runQueries';
 import { parseRunConfig } from '../../src-shared/config/run';
 import { runFiles } from '../../src-main/core/training/data';
 import { startRun } from '../../src-main/core/training/run';
@@ -120,6 +121,11 @@ describe('multi-corpus runs', () => {
     expect(out.metrics.labels).toEqual(SHARED_LABELS);
     const evals = listEvaluations(store.db, out.runId);
     expect(evals.find((e) => e.split === 'test')!.datasetId).toBe(emodb);
+    // --model with no --config/--recipe trains the model's default recipe (resources/recipes/svm.json).
+    expect(getRunDetail(store.db, out.runId)!.config).toMatchObject({
+      model: { preset: 'svm', params: { class_weight: 'balanced' } },
+      features: 'functionals',
+    });
     // Validation came from RAVDESS speakers only (15 % of 4 actors = 1 actor × 44 files).
     expect(evals.find((e) => e.split === 'val')!.report.n).toBe(44);
     const bad = ser(['train', '--db', db, '--dataset', String(ravdess), '--test-corpus', String(emodb), '--model', 'svm', '--json']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_PRESETS } from '../../src-shared/config/features';
 import { parseRunConfig, RunConfigSchema, type RunConfigInput } from '../../src-shared/config/run';
+import { getRecipe } from '../../src-shared/config/recipes';
 import { defaultDraft, draftFromConfig, toRunConfig, type ExperimentDraft } from '../../src-renderer/stores/experiment';
 
 // The Experiments form's draft is a run config as RunConfigSchema takes it; these pin what the form sends
@@ -20,13 +21,13 @@ function config(d: ExperimentDraft): RunConfigInput {
 }
 
 describe('renderer run config', () => {
-  it('the default form is a valid speaker-independent run with the schema defaults', () => {
+  it("the default form is a valid speaker-independent run: the ResNet recipe, everything else the schema's defaults", () => {
     const parsed = parseRunConfig(config(draft(() => {})));
     expect(parsed.split).toEqual({ kind: 'speaker', testFraction: 0.2, valFraction: 0.15, seed: 42 });
     expect(parsed.model.preset).toBe('resnet');
     expect(parsed.features.nMels).toBe(64);
-    // One definition of the defaults: the form holds exactly what the schema fills in for a bare config.
-    const bare = parseRunConfig({ datasetId: 3, model: 'resnet', features: FEATURE_PRESETS['seed-logmel'] });
+    // One definition of the defaults: the form holds exactly what the schema fills in for the recipe's config.
+    const bare = parseRunConfig({ ...getRecipe('resnet').config, datasetId: 3, features: FEATURE_PRESETS['seed-logmel'] });
     expect(parsed).toEqual(bare);
   });
 

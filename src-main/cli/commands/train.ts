@@ -5,6 +5,7 @@ import { importDataset } from '../../core/datasets/import';
 import { listModelPresets } from '../../core/models/presets';
 import { MODEL_PRESET_NAMES } from '../../../src-shared/config/models';
 import { parseLabelMapArg } from '../../../src-shared/labels';
+import { defaultRecipeFor, describeRecipeFigures, getRecipe, RECIPES, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
@@ -31,6 +32,8 @@ interface TrainOptions extends CommonOptions {
   labels?: string;
   labelMap?: string;
   testCorpus?: string;
+  recipe?: string;
+  listRecipes?: boolean;
 }
 
 const int = (v: string | undefined, flag: string): number | undefined => {
@@ -48,8 +51,12 @@ const speakers = (v: string | undefined) =>
         .map((s) => s.trim())
         .filter(Boolean);
 
-/** Reads --config and applies the flags on top; the core validates the result. */
-function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unknown> {
+/**
+ * The run config: a recipe (--recipe, or with neither --recipe nor --config the model's default recipe, so
+ * `ser train --model X` trains X the best known way rather than on schema defaults), then --config, then the flags.
+ * The core validates the result.
+ */
+function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => void = () => {}): Record<string, unknown> {
   let base: Record<string, unknown> = {};
   if (opts.config) {
     try {
@@ -58,6 +65,23 @@ function buildConfig(opts: TrainOptions, datasetId: number): Record<string, unkn
       throw new CliError(`--config ${opts.config}: ${(err as Error).message}`);
     }
     if (!base || typeof base !== 'object' || Array.isArray(base)) throw new CliError(`--config ${opts.config}: expected a JSON object`);
+  }
+  let recipe: Recipe | null = null;
+  if (opts.recipe) {
+    try {
+      recipe = getRecipe(opts.recipe);
+    } catch (err) {
+      throw new CliError(`--recipe: ${(err as Error).message}`);
+    }
+    if (opts.model && opts.model !== recipe.model)
+      throw new CliError(`--recipe ${recipe.name} trains ${recipe.model}, not ${opts.model}; leave --model out`);
+  } else if (!opts.config) {
+    recipe = defaultRecipeFor(opts.model ?? 'resnet');
+  }
+  if (recipe) {
+    base = recipeRunConfig(recipe, base);
+    base.model ??= recipe.model;
+    log(`recipe ${recipe.name}: ${recipe.label} (${describeRecipeFigures(recipe)})`);
   }
   const config: Record<string, unknown> = { ...base, datasetId };
   if (opts.model) config.model = opts.model;
@@ -153,7 +177,8 @@ export function register(program: Command): void {
     .option('--data <folder>', 'import this corpus folder first, then train on it')
     .option('--dataset <id>', 'train on an imported dataset')
     .addOption(new Option('--model <preset>', 'model preset (default: resnet, or the one in --config)').choices([...MODEL_PRESET_NAMES]))
-    .option('--config <run.json>', 'run config (RunConfigSchema); the flags below override it')
+    .option('--recipe <name>', "start from a named recipe (resources/recipes; --list-recipes); default: the model's own recipe")
+    .option('--config <run.json>', 'run config (RunConfigSchema) on top of --recipe; the flags below override it')
     .option('--epochs <n>', 'maximum epochs')
     .option('--batch-size <n>', 'batch size')
     .option('--lr <rate>', 'initial learning rate')
@@ -170,12 +195,22 @@ export function register(program: Command): void {
     .option('--out <dir>', 'save the trained model here (default: models/run-<id> beside the database)')
     .option('--name <name>', 'run name')
     .option('--in-process', 'train in this process instead of a worker (debugging)')
-    .option('--list-models', 'list the model presets with their parameter counts and exit');
+    .option('--list-models', 'list the model presets with their parameter counts and exit')
+    .option('--list-recipes', 'list the recipes with their measured figures and exit');
   withCommonOptions(cmd).action(async (opts: TrainOptions) => {
     await runAction(
       opts,
       async (ctx) => {
         if (opts.listModels) return listModelPresets();
+        if (opts.listRecipes)
+          return RECIPES.map((r) => ({
+            name: r.name,
+            model: r.model,
+            default: r.default,
+            label: r.label,
+            adaptation: r.adaptation,
+            figures: r.figures,
+          }));
         if (!opts.data === !opts.dataset) throw new CliError('give either --data <folder> or --dataset <id>');
         const store = ctx.openStore();
         let datasetId = int(opts.dataset, '--dataset');
@@ -184,7 +219,7 @@ export function register(program: Command): void {
           ctx.log(`dataset ${imported.datasetId} "${imported.name}": ${imported.files} files, ${imported.speakers} speakers`);
           datasetId = imported.datasetId;
         }
-        const config = buildConfig(opts, datasetId!);
+        const config = buildConfig(opts, datasetId!, ctx.log);
         const stage = new Map<string, ReturnType<typeof ctx.progress>>();
         const bar = (label: string) => {
           if (!stage.has(label)) stage.set(label, ctx.progress(label));
@@ -244,9 +279,10 @@ export function register(program: Command): void {
       (r) =>
         Array.isArray(r)
           ? r
-              .map(
-                (p) =>
-                  `${p.name.padEnd(12)} ${p.params ? `${p.params.toLocaleString('en')} params`.padEnd(16) : 'classical'.padEnd(16)} ${p.description}`,
+              .map((p) =>
+                'figures' in p
+                  ? `${p.name.padEnd(14)} ${p.model.padEnd(12)} ${p.label}\n${' '.repeat(15)}${describeRecipeFigures(getRecipe(p.name))}`
+                  : `${p.name.padEnd(12)} ${p.params ? `${p.params.toLocaleString('en')} params`.padEnd(16) : 'classical'.padEnd(16)} ${p.description}`,
               )
               .join('\n')
           : summary(r),
