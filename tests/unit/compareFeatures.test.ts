@@ -34,10 +34,10 @@ describe('compareFeatures on RAVDESS speech', async () => {
     expect(f0Mean).toBeLessThan(400);
     expect(values[at('F0final_sma_quartile1')]).toBeGreaterThanOrEqual(52);
     expect(values[at('F0final_sma_percentile99.0')]).toBeLessThanOrEqual(620);
-    const nnz = values[at('F0final_sma_nnz')];
+    const nnz = values[at('F0final_sma_ff0_nnz')];
     expect(nnz).toBeGreaterThan(0.2);
     expect(nnz).toBeLessThan(1);
-    expect(values[at('F0final_sma_meanSegLen')]).toBeGreaterThan(0.03); // voiced stretches of tens of ms
+    expect(values[at('F0final_sma_ff0_meanSegLen')]).toBeGreaterThan(0.03); // voiced stretches of tens of ms
     expect(values[at('jitterLocal_sma_amean')]).toBeGreaterThan(0);
     expect(values[at('jitterLocal_sma_amean')]).toBeLessThan(0.1);
     expect(values[at('shimmerLocal_sma_amean')]).toBeGreaterThan(0);
@@ -56,12 +56,12 @@ describe('compareFeatures on RAVDESS speech', async () => {
     expect(values[at('pcm_fftMag_spectralCentroid_sma_amean')]).toBeCloseTo(mean(l.b[bIndex('pcm_fftMag_spectralCentroid')]), 8);
     const voiced = Array.from(l.nz[0]).filter((f) => f !== 0);
     expect(values[at('F0final_sma_amean')]).toBeCloseTo(mean(voiced), 10);
-    expect(values[at('F0final_sma_nnz')]).toBeCloseTo(voiced.length / l.nz[0].length, 14);
+    expect(values[at('F0final_sma_ff0_nnz')]).toBeCloseTo(voiced.length / l.nz[0].length, 14);
     // a contour's range is max - min, its delta's posamean the mean of the positive deltas
     const rms = Array.from(l.a[2]);
     expect(values[at('pcm_RMSenergy_sma_range')]).toBeCloseTo(Math.max(...rms) - Math.min(...rms), 14);
     const d = rms.map((_, t) => {
-      const v = (k: number) => (k >= 0 && k < rms.length ? rms[k] : 0);
+      const v = (k: number) => rms[Math.min(rms.length - 1, Math.max(0, k))]; // edges repeat
       return (v(t + 1) - v(t - 1) + 2 * (v(t + 2) - v(t - 2))) / 10;
     });
     expect(values[at('pcm_RMSenergy_sma_de_posamean')]).toBeCloseTo(mean(d.filter((v) => v > 0)), 14);
@@ -85,7 +85,7 @@ describe('compareFeatures at the edges of its input', () => {
   it('digital silence: finite, no voiced frame, the voice block all 0 except logHNR at its -100 floor', () => {
     const v = compareFeatures(new Float32Array(16000), 16000).values;
     expect(v.every(Number.isFinite)).toBe(true);
-    expect(v[at('F0final_sma_nnz')]).toBe(0);
+    expect(v[at('F0final_sma_ff0_nnz')]).toBe(0);
     expect(v[at('F0final_sma_amean')]).toBe(0);
     expect(v[at('voicingFinalUnclipped_sma_amean')]).toBe(0);
     expect(v[at('logHNR_sma_amean')]).toBe(-100);
@@ -110,7 +110,9 @@ describe('compareFeatures at the edges of its input', () => {
   it('a constant non-zero input (DC) is finite too: flat contours, zero spread', () => {
     const v = compareFunctionals(compareLlds(new Float32Array(8000).fill(0.5), 16000, noVoice));
     expect(v.every(Number.isFinite)).toBe(true);
-    expect(v[at('pcm_RMSenergy_sma_stddev')]).toBeGreaterThan(0); // the zero-padded ends of the smoother
+    // the smoother and deltas continue the edge values, so a constant input gives constant contours and zero deltas
+    expect(v[at('pcm_RMSenergy_sma_stddev')]).toBe(0);
     expect(v[at('pcm_RMSenergy_sma_quartile2')]).toBeCloseTo(0.5, 12);
+    expect(v[at('pcm_RMSenergy_sma_de_rqmean')]).toBe(0);
   });
 });

@@ -231,20 +231,23 @@ describe('ComParE time-domain descriptors and contours', () => {
     expect(Array.from(zeroCrossingRate(x, 960, 160, 2))).toEqual([958 / 960, 958 / 960]);
   });
 
-  it('smoothing and deltas: 3-frame mean, non-zero-only mean, ±2-frame regression, in-segment regression', () => {
+  it('smoothing and deltas: 3-frame mean, non-zero-only mean, ±2-frame regression, in-segment regression; ends continue the edge values', () => {
     const x = Float64Array.of(3, 6, 9, 0, 12);
-    expect(Array.from(smooth3(x))).toEqual([3, 6, 5, 7, 4]);
-    expect(Array.from(smooth3NonZero(x))).toEqual([4.5, 6, 7.5, 0, 12]);
-    const ramp = Float64Array.from({ length: 9 }, (_, i) => 2 * i);
+    expect(Array.from(smooth3(x))).toEqual([4, 6, 5, 7, 8]);
+    expect(Array.from(smooth3NonZero(x))).toEqual([4, 6, 7.5, 0, 12]);
+    const ramp = Float64Array.from({ length: 9 }, (_, i) => 2 * i + 1);
     const d = deltaRegression(ramp);
     for (let t = 2; t < 7; t++) expect(d[t]).toBeCloseTo(2, 14);
-    expect(d[0]).toBeCloseTo((2 + 2 * 4) / 10, 14); // zeros read beyond the start
+    expect(d[0]).toBeCloseTo((3 - 1 + 2 * (5 - 1)) / 10, 14); // x[-1] = x[-2] = x[0]
+    expect(d[8]).toBeCloseTo((17 - 15 + 2 * (17 - 13)) / 10, 14);
     // in segments: a pair touching a zero frame does not count, the norm shrinks with it
     const v = Float64Array.of(0, 10, 12, 14, 16, 0);
     const ds = deltaRegressionInSegments(v);
     expect(ds[2]).toBeCloseTo((14 - 10) / 2, 14); // only i = 1 counts (x[0] is 0)
     expect(ds[3]).toBeCloseTo((16 - 12) / 2, 14); // x[5] is 0, so i = 2 does not count
     expect(ds[0]).toBe(0);
+    const w = Float64Array.of(10, 12, 14);
+    expect(deltaRegressionInSegments(w)[0]).toBeCloseTo((12 - 10 + 2 * (14 - 10)) / 10, 14); // edge value repeated
   });
 });
 

@@ -41,7 +41,7 @@ describe('ComParE 2016 names', () => {
     // group B starts with the RASTA auditory bands
     expect(names[8 * 31]).toBe('audSpec_Rfilt_sma[0]_range');
     expect(names.indexOf('F0final_sma_amean')).toBe(8 * 31 + 110 * 31);
-    expect(names.indexOf('F0final_sma_nnz')).toBe(8 * 31 + 110 * 31 + 12 * 39);
+    expect(names.indexOf('F0final_sma_ff0_nnz')).toBe(8 * 31 + 110 * 31 + 12 * 39);
     expect(names.indexOf('audspec_lengthL1norm_sma_amean')).toBe(8 * 31 + 110 * 31 + 12 * 39 + 5);
     expect(names[names.length - 1]).toBe('mfcc_sma_de[14]_stddevFallingSlope');
   });
@@ -70,15 +70,24 @@ describe('ComParE 2016 names', () => {
       'jitterDDP_sma_de_rqmean',
       'shimmerLocal_sma_minPos',
       'logHNR_sma_lpc0',
-      'F0final_sma_meanSegLen',
+      'F0final_sma_ff0_meanSegLen',
+      'F0final_sma_ff0_segLenStddev',
     ]) {
       expect(names).toContain(n);
     }
     // no name appears for combinations ComParE does not compute
-    for (const n of ['F0final_sma_peakMeanAbs', 'mfcc_sma[0]_amean', 'pcm_RMSenergy_sma_de_amean', 'pcm_zcr_sma_nnz', 'mfcc_sma[1]_max']) {
+    for (const n of [
+      'F0final_sma_peakMeanAbs',
+      'mfcc_sma[0]_amean',
+      'pcm_RMSenergy_sma_de_amean',
+      'pcm_zcr_sma_nnz',
+      'mfcc_sma[1]_max',
+      'F0final_sma_nnz',
+      'F0final_sma_meanSegLen',
+    ]) {
       expect(names).not.toContain(n);
     }
-    for (const n of names) expect(n).toMatch(/^[A-Za-z0-9]+(_[A-Za-z0-9.-]+)*_sma(_de)?(\[\d+\])?_[A-Za-z0-9.-]+$/);
+    for (const n of names) expect(n).toMatch(/^[A-Za-z0-9]+(_[A-Za-z0-9.-]+)*_sma(_de|_ff0)?(\[\d+\])?_[A-Za-z0-9.-]+$/);
   });
 
   it('returns a fresh copy each time (callers may modify it)', () => {

@@ -1,11 +1,16 @@
 // Post-processing of ComParE's LLD contours: the 3-frame moving average (cContourSmoother, suffix _sma) and the
-// delta regression over ±2 frames (cDeltaRegression, suffix _de). Frames outside the contour read as 0.
+// delta regression over ±2 frames (cDeltaRegression, suffix _de). Beyond the ends a contour continues with its first
+// and last value, as openSMILE's data memory pads a window read before the start or past the end of input
+// (DMEM_PAD_FIRST, the default for window processors).
 
-/** 3-frame moving average (x[t-1] + x[t] + x[t+1]) / 3, zeros beyond the ends. */
+/** x[t] with t clamped to the contour. */
+const edge = (x: Float64Array, t: number) => x[t < 0 ? 0 : t >= x.length ? x.length - 1 : t];
+
+/** 3-frame moving average (x[t-1] + x[t] + x[t+1]) / 3. */
 export function smooth3(x: Float64Array): Float64Array {
   const n = x.length;
   const y = new Float64Array(n);
-  for (let t = 0; t < n; t++) y[t] = ((t > 0 ? x[t - 1] : 0) + x[t] + (t < n - 1 ? x[t + 1] : 0)) / 3;
+  for (let t = 0; t < n; t++) y[t] = (edge(x, t - 1) + x[t] + edge(x, t + 1)) / 3;
   return y;
 }
 
@@ -20,12 +25,14 @@ export function smooth3NonZero(x: Float64Array): Float64Array {
     if (x[t] === 0) continue;
     let s = x[t];
     let k = 1;
-    if (t > 0 && x[t - 1] !== 0) {
-      s += x[t - 1];
+    const a = edge(x, t - 1);
+    const b = edge(x, t + 1);
+    if (a !== 0) {
+      s += a;
       k++;
     }
-    if (t < n - 1 && x[t + 1] !== 0) {
-      s += x[t + 1];
+    if (b !== 0) {
+      s += b;
       k++;
     }
     y[t] = s / k;
@@ -33,12 +40,11 @@ export function smooth3NonZero(x: Float64Array): Float64Array {
   return y;
 }
 
-/** Delta regression Σ_{i=1..2} i (x[t+i] - x[t-i]) / (2 Σ i²), zeros beyond the ends. */
+/** Delta regression Σ_{i=1..2} i (x[t+i] - x[t-i]) / (2 Σ i²). */
 export function deltaRegression(x: Float64Array): Float64Array {
   const n = x.length;
   const y = new Float64Array(n);
-  const at = (t: number) => (t >= 0 && t < n ? x[t] : 0);
-  for (let t = 0; t < n; t++) y[t] = (at(t + 1) - at(t - 1) + 2 * (at(t + 2) - at(t - 2))) / 10;
+  for (let t = 0; t < n; t++) y[t] = (edge(x, t + 1) - edge(x, t - 1) + 2 * (edge(x, t + 2) - edge(x, t - 2))) / 10;
   return y;
 }
 
@@ -53,8 +59,8 @@ export function deltaRegressionInSegments(x: Float64Array): Float64Array {
     let num = 0;
     let norm = 0;
     for (let i = 1; i <= 2; i++) {
-      const a = t - i >= 0 ? x[t - i] : 0;
-      const b = t + i < n ? x[t + i] : 0;
+      const a = edge(x, t - i);
+      const b = edge(x, t + i);
       if (a !== 0 && b !== 0) {
         num += i * (b - a);
         norm += 2 * i * i;

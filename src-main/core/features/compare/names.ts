@@ -54,7 +54,7 @@ export const FUNCTIONALS_NZ: readonly string[] = [
   ...TIMES_NAMES,
   ...LPC_NAMES,
 ];
-/** Functionals of F0final_sma alone (voiced fraction and voiced-segment lengths). */
+/** Functionals of F0final_sma alone, named F0final_sma_ff0 (voiced fraction and voiced-segment lengths). */
 export const FUNCTIONALS_F0: readonly string[] = ['nnz', ...SEGMENTS_NAMES];
 /** Functionals of the A and B contours (not deltas). */
 export const FUNCTIONALS_LLD: readonly string[] = ['amean', 'flatness', 'rqmean', ...PEAKS_NAMES, ...REGRESSION_NAMES];
@@ -74,7 +74,8 @@ export function compareGroups(): FunctionalGroup[] {
     { contours: [...names(LLD_A, false), ...names(LLD_A, true)], functionals: FUNCTIONALS_AB },
     { contours: [...names(LLD_B, false), ...names(LLD_B, true)], functionals: FUNCTIONALS_AB },
     { contours: [...names(LLD_NZ, false), ...names(LLD_NZ, true)], functionals: FUNCTIONALS_NZ },
-    { contours: ['F0final_sma'], functionals: FUNCTIONALS_F0 },
+    // cDataSelector appends its nameAppend (ff0) to the selected F0final_sma
+    { contours: ['F0final_sma_ff0'], functionals: FUNCTIONALS_F0 },
     { contours: [...names(LLD_A, false), ...names(LLD_B, false)], functionals: FUNCTIONALS_LLD },
     { contours: [...names(LLD_A, true), ...names(LLD_B, true)], functionals: FUNCTIONALS_DELTA },
   ];
