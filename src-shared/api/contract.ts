@@ -222,7 +222,7 @@ export interface ImportPreview {
   /** Every file the names or metadata cannot describe (at most 200 listed; `problemCount` counts all). */
   problems: { file: string; reason: string }[];
   problemCount: number;
-  /** Original label -> label, over all files. */
+  /** Original label -> label by the corpus map or synonyms alone, before the request's label map (null: dropped or unknown), over all files. */
   labels: Record<string, string | null>;
   unknownLabels: { label: string; files: number; examples: string[] }[];
   /** Files per label, speakers and genders over the files without problems (audio not yet checked). */

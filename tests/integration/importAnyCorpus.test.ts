@@ -44,7 +44,7 @@ function link(target: string, path: string): string {
   return path;
 }
 
-const byPath = (rows: { relPath: string }[]) => [...rows].sort((a, b) => a.relPath.localeCompare(b.relPath));
+const byPath = <T extends { relPath: string }>(rows: T[]): T[] => [...rows].sort((a, b) => a.relPath.localeCompare(b.relPath));
 
 describe('a folder per emotion, speakers and genders from a file-name pattern', () => {
   let root: string;

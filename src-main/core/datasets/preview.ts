@@ -28,7 +28,8 @@ export function previewImport(folder: string, spec: NamingSpec & { labelMap?: La
   const genders: Record<string, number> = {};
   const speakers = new Set<string>();
   for (const r of rows) {
-    if (r.originalLabel !== null) labels[r.originalLabel] = r.label;
+    // Before the request's label map: the wizard edits its map against these.
+    if (r.originalLabel !== null) labels[r.originalLabel] = resolveLabel(corpus, r.originalLabel);
     if (r.problem) continue;
     if (r.unknownLabel) {
       if (!unknown.has(r.originalLabel!)) unknown.set(r.originalLabel!, []);
