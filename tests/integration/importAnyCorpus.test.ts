@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../src-shared/api/contract';
 import { emodb } from '../../src-main/core/datasets/corpora/emodb';
 import { importDataset } from '../../src-main/core/datasets/import';
+import { saveRecording } from '../../src-main/core/recorder/collect';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { getDataset, getDatasetByRoot, listFiles } from '../../src-main/core/store/datasets';
 import { ser } from '../helpers/cli';
@@ -242,5 +243,20 @@ describe('auto-detected corpora import as before', () => {
     expect(r.classes).toEqual({ angry: 127, disgust: 46, fearful: 69, happy: 71, neutral: 79, sad: 62 });
     expect(r.reading).toMatch(/^EMO-DB: /);
     expect(getDataset(store.db, r.datasetId)!.naming).toBeNull();
+  });
+});
+
+describe("the recorder's collect mode", () => {
+  it('keeps a label the user typed that is no emotion word (mapped to itself), while unknown folders stay unknown', async () => {
+    const folder = join(tmp, 'collected');
+    const samples = new Float32Array(1600).map((_, i) => Math.sin(i / 5) * 0.3);
+    await saveRecording({ store, datasetFolder: folder, label: 'happy', speaker: 'ann', samples, sampleRate: 16000 });
+    const r = await saveRecording({ store, datasetFolder: folder, label: 'cough', speaker: 'ann', samples, sampleRate: 16000 });
+    expect(r.dataset.classes).toEqual({ happy: 1, cough: 1 });
+    expect(getDataset(store.db, r.datasetId)!.labelMap).toEqual({ cough: 'cough' });
+    link(join(RAVDESS_16K, 'Actor_01', readdirSync(join(RAVDESS_16K, 'Actor_01'))[0]), join(folder, 'stray', 'x.wav'));
+    const again = await importDataset(store, { folder });
+    expect(again.classes).toEqual({ happy: 1, cough: 1 });
+    expect(again.unknownLabels.map((u) => u.label)).toEqual(['stray']);
   });
 });
