@@ -46,6 +46,53 @@ describe('ComParE 2016 names', () => {
     expect(names[names.length - 1]).toBe('mfcc_sma_de[14]_stddevFallingSlope');
   });
 
+  it("orders a voice contour's 39 functionals as openSMILE writes them (as lists of openSMILE output show)", () => {
+    const i = names.indexOf('F0final_sma_amean');
+    const f = [
+      'amean',
+      'flatness',
+      'posamean',
+      'rqmean',
+      'range',
+      'maxPos',
+      'minPos',
+      'linregc1',
+      'linregc2',
+      'linregerrQ',
+      'qregc1',
+      'qregc2',
+      'qregc3',
+      'qregerrQ',
+      'centroid',
+      'quartile1',
+      'quartile2',
+      'quartile3',
+      'iqr1-2',
+      'iqr2-3',
+      'iqr1-3',
+      'percentile1.0',
+      'percentile99.0',
+      'pctlrange0-1',
+      'stddev',
+      'skewness',
+      'kurtosis',
+      'upleveltime25',
+      'upleveltime50',
+      'upleveltime75',
+      'upleveltime90',
+      'risetime',
+      'leftctime',
+      'lpgain',
+      'lpc0',
+      'lpc1',
+      'lpc2',
+      'lpc3',
+      'lpc4',
+    ];
+    expect(names.slice(i, i + 39)).toEqual(f.map((x) => `F0final_sma_${x}`));
+    expect(names[i + 39]).toBe('voicingFinalUnclipped_sma_amean');
+  });
+
   it('spells the LLDs and functionals as openSMILE does', () => {
     for (const n of [
       'pcm_RMSenergy_sma_upleveltime75',
