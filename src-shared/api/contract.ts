@@ -28,8 +28,11 @@ export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable
 export const NamingSchema = z.object({
   /** e.g. `{_}-{_}-{label}-{_}-{_}-{_}-{speaker}`. */
   pattern: z.string().max(512).optional(),
-  /** A CSV on the machine running the core: path, label, speaker, gender columns, or one row per speaker. */
-  metadata: path.optional(),
+  /**
+   * A CSV on the machine running the core: path, label, speaker, gender columns, or one row per speaker. Only
+   * table files: error messages quote its header, which must not become a way to read any file.
+   */
+  metadata: path.regex(/\.(csv|tsv|txt)$/i, 'the metadata file must be a .csv, .tsv or .txt file').optional(),
 });
 
 /** Every request method: its params schema. */

@@ -116,6 +116,9 @@ describe('datasets.previewImport', () => {
       error: { message: expect.stringMatching(/both the pattern's \{label\} and the "label" column/) },
     });
     expect(await call('datasets.previewImport', { folder: root, limit: 0 })).toMatchObject({ error: { code: 'invalid' } });
+    expect(await call('datasets.previewImport', { folder: root, metadata: '/etc/passwd' })).toMatchObject({
+      error: { code: 'invalid', message: expect.stringMatching(/metadata file must be a \.csv, \.tsv or \.txt file/) },
+    });
     expect(await call('datasets.previewImport', { folder: root, corpus: 'iemocap' })).toMatchObject({ error: { code: 'invalid' } });
     expect(await call('datasets.previewImport', { folder: join(tmp, 'nowhere') })).toMatchObject({
       error: { message: expect.stringMatching(/folder not found/) },
