@@ -7,6 +7,7 @@ import { compareStudyReports, studyReport, type StudyReport } from '../../core/s
 import { createStudy, runStudy, type StudyEvent } from '../../core/studies/runner';
 import { probeRedis } from '../../core/studies/redis';
 import type { Store } from '../../core/store/db';
+import { getRecipe, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
 import { formatTable } from './runs';
 
@@ -157,6 +158,8 @@ interface RunOptions extends CommonOptions {
   concurrency?: string;
   inProcess?: boolean;
   redis?: string;
+  recipe?: string;
+  adapted?: boolean;
 }
 
 /** The study spec from --spec and the flags (the core validates it). */
@@ -165,7 +168,23 @@ function buildSpec(opts: RunOptions): StudySpecInput {
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new CliError(`--spec ${opts.spec}: expected a JSON object`);
   if (opts.dataset !== undefined) spec.datasetId = positiveInt(opts.dataset, '--dataset');
   if (spec.datasetId === undefined) throw new CliError('give --dataset <id> (or datasetId in --spec)');
-  const base = { ...((spec.base as Record<string, unknown> | undefined) ?? {}) };
+  let base = { ...((spec.base as Record<string, unknown> | undefined) ?? {}) };
+  if (opts.recipe) {
+    let recipe: Recipe;
+    try {
+      recipe = getRecipe(opts.recipe);
+    } catch (err) {
+      throw new CliError(`--recipe: ${(err as Error).message}`);
+    }
+    if (opts.model && opts.model !== recipe.model)
+      throw new CliError(`--recipe ${recipe.name} trains ${recipe.model}, not ${opts.model}; leave --model out`);
+    base = recipeRunConfig(recipe, base, { adapted: opts.adapted });
+    base.model ??= recipe.model;
+  } else if (opts.adapted) {
+    throw new CliError(
+      "--adapted applies a recipe's speaker adaptation; give --recipe NAME (or set speakerNormalization / speakerAdaptiveBatchNorm in --config)",
+    );
+  }
   if (opts.config) {
     const file = readJson(opts.config, '--config');
     if (!file || typeof file !== 'object' || Array.isArray(file)) throw new CliError(`--config ${opts.config}: expected a JSON object`);
@@ -199,6 +218,8 @@ export function register(program: Command): void {
     .option('--dataset <id>', 'dataset to study')
     .option('--spec <study.json>', 'a whole study spec (StudySpecSchema); the flags below override it')
     .option('--config <run.json>', 'base run config for every cell (RunConfigSchema without datasetId, split, seed)')
+    .option('--recipe <name>', 'base config from a named recipe (ser train --list-recipes); --config and the flags go on top')
+    .option('--adapted', "with --recipe: the recipe's speaker adaptation on (speaker normalisation and/or adaptive batch norm)")
     .option('--model <preset>', 'model preset of the base config')
     .option('--epochs <n>', 'maximum epochs of the base config')
     .option('--folds <k>', 'k folds of speakers (gender-balanced)')
