@@ -86,6 +86,12 @@ export interface FrameSetup {
   maxCandidates: number;
   /** peak refinement depth (PEAK_SINC70 / PEAK_SINC700) */
   refineDepth: number;
+  /**
+   * 'all': every candidate's peak is refined before the path finder (Praat); 'chosen': the path runs on the
+   * first-pass estimates (parabolic lag, sinc-interpolated strength) and only the chosen candidates are
+   * refined afterwards, with {@link refineChosen} (about four times fewer refinements)
+   */
+  refine: 'all' | 'chosen';
   fftSize: number;
   /** Hanning window (ac) */
   window: Float64Array;
@@ -109,6 +115,7 @@ export function frameSetup(
   method: 'ac' | 'cc',
   periodsPerWindow: number,
   halfWindow?: number,
+  refine: 'all' | 'chosen' = 'all',
 ): FrameSetup {
   const dx = 1 / sampleRate;
   const floor = settings.floor;
@@ -146,6 +153,7 @@ export function frameSetup(
     lagMax,
     maxCandidates,
     refineDepth: method === 'ac' ? PEAK_SINC70 : PEAK_SINC700,
+    refine,
     fftSize,
     window,
     windowR,
@@ -155,7 +163,9 @@ export function frameSetup(
 
 interface FftPlan {
   fft: FFT;
+  /** the frame to transform, zero-padded: samples from `filled` on are zero */
   input: number[];
+  filled: number;
   spectrum: number[];
   power: number[];
   out: number[];
@@ -170,6 +180,7 @@ function fftPlan(size: number): FftPlan {
     p = {
       fft,
       input: Array.from({ length: size }, () => 0),
+      filled: 0,
       spectrum: fft.createComplexArray(),
       power: Array.from({ length: size }, () => 0),
       out: fft.createComplexArray(),
@@ -179,13 +190,19 @@ function fftPlan(size: number): FftPlan {
   return p;
 }
 
-/** Unnormalised autocorrelation of `frame` (zero-padded to fftSize) at lags 0..ac.length-1, via the power spectrum. */
+/** Unnormalised autocorrelation of `frame` (zero-padded to fftSize) at lags 0..ac.length-1. */
 function autocorrelate(frame: ArrayLike<number>, fftSize: number, ac: Float64Array): void {
   const p = fftPlan(fftSize);
+  for (let i = 0; i < frame.length; i++) p.input[i] = frame[i];
+  autocorrelateInput(p, frame.length, ac);
+}
+
+/** Autocorrelation of the plan's input, whose first n samples the caller has just written, via the power spectrum. */
+function autocorrelateInput(p: FftPlan, n: number, ac: Float64Array): void {
   const { input, spectrum, power, out } = p;
-  const n = frame.length;
-  for (let i = 0; i < n; i++) input[i] = frame[i];
-  for (let i = n; i < fftSize; i++) input[i] = 0;
+  const fftSize = input.length;
+  for (let i = n; i < p.filled; i++) input[i] = 0;
+  p.filled = n;
   p.fft.realTransform(spectrum, input);
   const halfSize = fftSize >> 1;
   for (let k = 0; k <= halfSize; k++) {
@@ -211,6 +228,10 @@ export interface PitchCandidates {
   strength: Float64Array;
   /** largest normalised correlation at lags from rate / ceiling to the longest searched (0 in silence) */
   peakCorrelation: Float64Array;
+  /** with refine 'chosen': each frame's normalised correlation at lags 0..lagMax, frame-major */
+  correlation?: Float64Array;
+  /** with refine 'chosen': each candidate's integer lag, frame-major as frequency */
+  lag?: Int32Array;
 }
 
 /**
@@ -238,10 +259,14 @@ export function pitchCandidates(
     strength: new Float64Array(frames * m),
     peakCorrelation: new Float64Array(frames),
   };
-  if (globalPeak === 0) return out;
   const { dx, halfWindow: h, periodSamples: np, halfPeriodSamples: hp, lagMax: B, maximumLag } = setup;
+  if (setup.refine === 'chosen') {
+    out.correlation = new Float64Array(frames * (B + 1));
+    out.lag = new Int32Array(frames * m);
+  }
+  if (globalPeak === 0) return out;
   const n = 2 * h;
-  const frame = new Float64Array(n);
+  const plan = setup.method === 'ac' ? fftPlan(setup.fftSize) : null;
   // Correlation at lags -B..B (r[-l] = r[l]) as one array, index l + B, for the sinc interpolation.
   const rr = new Float64Array(2 * B + 1);
   const lagOfSlot = new Int32Array(m);
@@ -250,32 +275,59 @@ export function pitchCandidates(
   // sample) is above the ceiling either way: the path finder treats it as unvoiced whatever its strength, so
   // its refinement (most of the cost in noisy frames) is skipped; this changes no result.
   const unvoicedLag = 1 / dx / ceiling - 1;
+  // Negative lags are read only by the interpolation around small lags: 30 (first pass) or 70 (refinement)
+  // deep, unless a refined candidate is so short (lag < 3.3) that Praat interpolates 700 deep.
+  const mirrored = setup.method === 'ac' && unvoicedLag > 3.4 ? Math.min(B, 72) : B;
   const voicingHalf = 0.5 * settings.voicingThreshold;
+  const peakFrom = Math.max(0, h - hp);
+  const peakTo = Math.min(n - 1, h + hp - 1);
+  // The local mean's sum slides along with the frames (they come in time order), instead of n new terms each.
+  let sumFrom = 0;
+  let sumTo = -1;
+  let sum = 0;
   for (let f = 0; f < frames; f++) {
     const t = times[f];
     const left = Math.floor((t - x1) / dx + 1) - 1; // Praat's leftSample, 0-based
     const right = left + 1;
-    let mean = 0;
-    for (let i = Math.max(0, right - np), to = Math.min(z.length - 1, left + np); i <= to; i++) mean += z[i];
-    mean /= 2 * np;
-    const start = right - h;
-    for (let j = 0; j < n; j++) {
-      const i = start + j;
-      frame[j] = (i >= 0 && i < z.length ? z[i] : 0) - mean;
+    const from = Math.max(0, right - np);
+    const to = Math.min(z.length - 1, left + np);
+    if (from < sumFrom || from > sumTo + 1 || to < sumTo) {
+      sum = 0;
+      for (let i = from; i <= to; i++) sum += z[i];
+    } else {
+      for (let i = sumTo + 1; i <= to; i++) sum += z[i];
+      for (let i = sumFrom; i < from; i++) sum -= z[i];
     }
-    if (setup.method === 'ac') for (let j = 0; j < n; j++) frame[j] *= setup.window[j];
+    sumFrom = from;
+    sumTo = to;
+    const mean = sum / (2 * np);
+    const start = right - h;
+    const j0 = Math.max(0, -start);
+    const j1 = Math.min(n, z.length - start);
     let localPeak = 0;
-    const peakFrom = Math.max(0, h - hp);
-    const peakTo = Math.min(n - 1, h + hp - 1);
-    for (let j = peakFrom; j <= peakTo; j++) localPeak = Math.max(localPeak, Math.abs(frame[j]));
+    if (plan) {
+      // The windowed, mean-subtracted frame goes straight into the FFT's input.
+      const input = plan.input;
+      const window = setup.window;
+      for (let j = 0; j < j0; j++) input[j] = -mean * window[j];
+      for (let j = j0; j < j1; j++) input[j] = (z[start + j] - mean) * window[j];
+      for (let j = Math.max(j0, j1); j < n; j++) input[j] = -mean * window[j];
+      for (let j = peakFrom; j <= peakTo; j++) localPeak = Math.max(localPeak, Math.abs(input[j]));
+    } else {
+      for (let j = peakFrom; j <= peakTo; j++) {
+        const i = start + j;
+        localPeak = Math.max(localPeak, Math.abs((i >= 0 && i < z.length ? z[i] : 0) - mean));
+      }
+    }
     out.intensity[f] = localPeak > globalPeak ? 1 : localPeak / globalPeak;
     if (localPeak === 0) continue; // absolute silence: only the unvoiced candidate
 
-    if (setup.method === 'ac') {
-      autocorrelate(frame, setup.fftSize, ac);
+    if (plan) {
+      autocorrelateInput(plan, n, ac);
       rr[B] = 1;
       const inverseEnergy = 1 / ac[0];
-      for (let l = 1; l <= B; l++) rr[B + l] = rr[B - l] = ac[l] * inverseEnergy * setup.inverseWindowR[l];
+      for (let l = 1; l <= B; l++) rr[B + l] = ac[l] * inverseEnergy * setup.inverseWindowR[l];
+      for (let l = 1; l <= mirrored; l++) rr[B - l] = rr[B + l];
     } else {
       crossCorrelate(z, x1, t, setup, mean, rr);
     }
@@ -318,6 +370,12 @@ export function pitchCandidates(
         lagOfSlot[place] = i;
       }
     }
+    out.count[f] = count;
+    if (out.correlation && out.lag) {
+      out.correlation.set(rr.subarray(B, 2 * B + 1), f * (B + 1));
+      out.lag.set(lagOfSlot.subarray(0, count), base);
+      continue;
+    }
     // Second pass: maximise the sinc interpolant for extra precision.
     for (let c = 1; c < count; c++) {
       if (lagOfSlot[c] < unvoicedLag) continue;
@@ -326,9 +384,29 @@ export function pitchCandidates(
       out.frequency[base + c] = 1 / dx / (best.x - B);
       out.strength[base + c] = best.value > 1 ? 1 / best.value : best.value;
     }
-    out.count[f] = count;
   }
   return out;
+}
+
+/**
+ * Refines the chosen voiced candidate of every frame in place (the second pass of {@link pitchCandidates},
+ * for candidates made with refine 'chosen').
+ */
+export function refineChosen(c: PitchCandidates, chosen: Int32Array, setup: FrameSetup, ceiling: number): void {
+  if (!c.correlation || !c.lag) throw new Error("refineChosen needs candidates made with refine 'chosen'.");
+  const B = setup.lagMax;
+  const m = c.maxCandidates;
+  const rr = new Float64Array(2 * B + 1);
+  for (let f = 0; f < c.frames; f++) {
+    const slot = f * m + chosen[f];
+    const frequency = c.frequency[slot];
+    if (chosen[f] === 0 || !(frequency > 0 && frequency < ceiling)) continue;
+    for (let l = 0; l <= B; l++) rr[B + l] = rr[B - l] = c.correlation[f * (B + 1) + l];
+    const depth = frequency > 0.3 / setup.dx ? PEAK_SINC700 : setup.refineDepth;
+    const best = improveMaximum(rr, c.lag[slot] + B, depth);
+    c.frequency[slot] = 1 / setup.dx / (best.x - B);
+    c.strength[slot] = best.value > 1 ? 1 / best.value : best.value;
+  }
 }
 
 /** Praat's forward cross-correlation ('cc'): each lag's correlation normalised by both stretches' energies. */

@@ -119,23 +119,27 @@ function findMaximumCorrelation(s: Sound, t1: number, windowLength: number, tmin
   const iright1 = nearestIndex(s, t1 + half);
   const ileft2min = lowIndex(s, tmin2 - half);
   const ileft2max = highIndex(s, tmax2 - half);
+  let norm1 = 0;
+  let norm1From = 0;
+  let norm1To = -1;
   for (let ileft2 = ileft2min; ileft2 <= ileft2max; ileft2++) {
-    let norm1 = 0;
-    let norm2 = 0;
-    let product = 0;
-    let localPeak = 0;
     // Only pairs with both samples inside the sound count (1-based indices, as Praat's).
     const shift = ileft2 - ileft1;
     const from = Math.max(ileft1, 1, 1 - shift);
     const to = Math.min(iright1, nx, nx - shift);
+    if (from !== norm1From || to !== norm1To) {
+      // The first stretch's energy only changes where the sound's edge clips the pairs.
+      norm1 = 0;
+      for (let i1 = from; i1 <= to; i1++) norm1 += z[i1 - 1] * z[i1 - 1];
+      norm1From = from;
+      norm1To = to;
+    }
+    let norm2 = 0;
+    let product = 0;
     for (let i1 = from; i1 <= to; i1++) {
-      const amp1 = z[i1 - 1];
       const amp2 = z[i1 + shift - 1];
-      norm1 += amp1 * amp1;
       norm2 += amp2 * amp2;
-      product += amp1 * amp2;
-      const a2 = Math.abs(amp2);
-      if (a2 > localPeak) localPeak = a2;
+      product += z[i1 - 1] * amp2;
     }
     r1 = r2;
     r2 = r3;
@@ -145,7 +149,9 @@ function findMaximumCorrelation(s: Sound, t1: number, windowLength: number, tmin
       maximumCorrelation = r2;
       r3Best = r3;
       ir = ileft2 - 1;
-      peak = localPeak; // as Praat: the peak of the stretch one lag further than the maximum
+      // As Praat: the absolute peak of the stretch one lag further than the maximum (this iteration's).
+      peak = 0;
+      for (let i1 = from; i1 <= to; i1++) peak = Math.max(peak, Math.abs(z[i1 + shift - 1]));
     }
   }
   let t = Number.NaN;
