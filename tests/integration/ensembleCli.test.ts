@@ -1,5 +1,6 @@
 // Ensembles end to end on real RAVDESS audio (actors 01–03: train 01, validation 02, test 03) through the CLI: an SVM on
-// functionals and a tiny SimpleCNN on log-mel spectrograms, combined with equal and validation-fitted weights.
+// speaker-normalised functionals and a tiny SimpleCNN on log-mel spectrograms (so the members differ in features and in
+// speaker adaptation), combined with equal and validation-fitted weights.
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ import { listEvaluations, listModels } from '../../src-main/core/store/runs';
 import { buildEnsemble } from '../../src-main/core/training/ensemble';
 import { activateBackend } from '../../src-main/core/training/pipeline';
 import { loadPredictor, predictPaths } from '../../src-main/core/training/predict';
+import { classifyRecording, loadRecorderModel, modelClassifier } from '../../src-main/core/recorder/classifier';
+import { loadAudio } from '../../src-main/core/audio/load';
 import { ser as runSer } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
 import { RAVDESS_16K } from '../helpers/shared';
@@ -51,7 +54,7 @@ beforeAll(() => {
   mkdirSync(data);
   for (const a of ['Actor_01', 'Actor_02', 'Actor_03']) symlinkSync(join(RAVDESS_16K, a), join(data, a));
   // --in-process: one process start-up fewer per run.
-  svm = serJson<TrainOut>('train', '--data', data, '--model', 'svm', ...split, '--in-process', '--out', join(dir, 'svm'));
+  svm = serJson<TrainOut>('train', '--data', data, '--model', 'svm', '--speaker-norm', ...split, '--in-process', '--out', join(dir, 'svm'));
   // Tiny on purpose (two shared cores): a different feature path (log-mel) from the SVM's functionals.
   const cnnConfig = join(dir, 'cnn.json');
   writeFileSync(
@@ -108,7 +111,9 @@ describe('ser ensemble', () => {
       expect(run).toMatchObject({ model: 'ensemble', status: 'completed', name: 'svm+cnn', datasetId: 1 });
       expect(run.split).toBe(listRunSummaries(store.db).find((r) => r.id === svm.runId)!.split);
       expect(run.ensemble?.members.map((m) => m.runId)).toEqual([svm.runId, cnn.runId]);
-      expect(run.ensemble?.adaptation).toEqual({ speakerNormalization: false, speakerAdaptiveBatchNorm: false });
+      // The SVM member normalises per speaker: the ensemble says so (its figures are reported with adaptation).
+      expect(run.ensemble?.adaptation).toEqual({ speakerNormalization: true, speakerAdaptiveBatchNorm: false });
+      expect(byVal.adaptation).toEqual({ speakerNormalization: true, speakerAdaptiveBatchNorm: false });
       expect(run.uar).toBeCloseTo(byVal.test!.uar, 12);
       const detail = getRunDetail(store.db, byVal.runId!)!;
       expect(detail.evaluation?.predictions).toHaveLength(60);
@@ -145,6 +150,27 @@ describe('ser ensemble', () => {
     });
     // The members disagree on some file here, so the check is not one member's answer twice.
     expect(a.predictions.some((p, i) => p.label !== b.predictions[i].label)).toBe(true);
+
+    // As one speaker's files (the SVM member normalises with the statistics of all of them): still the members' mean.
+    const ensemble = await loadPredictor(moved);
+    const [oa, ob, oe] = await Promise.all(
+      [svm.modelDir, cnn.modelDir]
+        .map(async (m) => predictPaths(await loadPredictor(m), files, { oneSpeaker: true }))
+        .concat(predictPaths(ensemble, files, { oneSpeaker: true })),
+    );
+    const prob = (r: (typeof oe)[number], l: string) => ('error' in r ? NaN : r.probabilities[l]);
+    oe.forEach((p, i) => {
+      for (const l of e.labels) expect(Math.abs(prob(p, l) - (prob(oa[i], l) + prob(ob[i], l)) / 2)).toBeLessThan(1e-6);
+    });
+    expect(oe.map((p) => prob(p, 'angry'))).not.toEqual(e.predictions.map((p) => p.probabilities.angry));
+
+    // The recorder's classifier: a window long enough for every member, a take at 48 kHz classified as the members' mean.
+    const recorder = await loadRecorderModel(moved);
+    const [svmModel, cnnModel] = await Promise.all([svm.modelDir, cnn.modelDir].map((m) => loadPredictor(m)));
+    expect(modelClassifier(recorder).inputSeconds).toBe(Math.max(svmModel.inputSeconds, cnnModel.inputSeconds));
+    const take = (await loadAudio(files[0], { sampleRate: 48_000 })).samples;
+    const [ra, rb, re] = await Promise.all([svmModel, cnnModel, recorder].map((m) => classifyRecording(m, take, 48_000)));
+    for (const l of e.labels) expect(Math.abs(re.probabilities[l] - (ra.probabilities[l] + rb.probabilities[l]) / 2)).toBeLessThan(1e-6);
     renameSync(moved, equal.dir);
   });
 
