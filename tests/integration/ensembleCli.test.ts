@@ -10,7 +10,8 @@ import { dispatch } from '../../src-main/core/api/dispatch';
 import { createHandlers } from '../../src-main/core/api/handlers';
 import { JobQueue } from '../../src-main/core/jobs';
 import { openStore, type Store } from '../../src-main/core/store/db';
-import { getRunDetail, listRunSummaries } from '../../src-main/core/store/runQueries';
+import { getRunDetail, listRunSummaries, loadRunsForComparison } from '../../src-main/core/store/runQueries';
+import { compareRuns } from '../../src-main/core/evaluation/compare';
 import { listEvaluations, listModels } from '../../src-main/core/store/runs';
 import { buildEnsemble } from '../../src-main/core/training/ensemble';
 import { activateBackend } from '../../src-main/core/training/pipeline';
@@ -118,6 +119,11 @@ describe('ser ensemble', () => {
       const detail = getRunDetail(store.db, byVal.runId!)!;
       expect(detail.evaluation?.predictions).toHaveLength(60);
       expect(listModels(store.db).find((m) => m.path === byVal.dir)).toMatchObject({ kind: 'ensemble', runId: byVal.runId });
+      // Compare: beside its member, same dataset and split, so no "different test sets" warning; the configs differ in kind.
+      const comparison = compareRuns(loadRunsForComparison(store.db, [svm.runId, byVal.runId!]));
+      expect(comparison.warnings.filter((w) => /test/.test(w))).toEqual([]);
+      expect(comparison.metrics.uar[1]).toBeCloseTo(byVal.test!.uar, 12);
+      expect(comparison.configDiff.kind).toEqual([null, 'ensemble']);
     } finally {
       store.close();
     }
