@@ -24,7 +24,10 @@ export const CorpusSchema = z.enum(['auto', ...CORPUS_NAMES]);
 /** original label → unified label, or null to drop it. */
 export const LabelMapSchema = z.record(z.string().min(1).max(64), label.nullable());
 
-/** Where labels, speakers and genders come from besides the corpus convention (see src-shared/namePattern.ts). */
+/**
+ * Where labels, speakers and genders come from besides the corpus convention (see src-shared/namePattern.ts).
+ * Left out, the ones stored with a dataset already imported from the folder apply; '' means none.
+ */
 export const NamingSchema = z.object({
   /** e.g. `{_}-{_}-{label}-{_}-{_}-{_}-{speaker}`. */
   pattern: z.string().max(512).optional(),
@@ -32,7 +35,7 @@ export const NamingSchema = z.object({
    * A CSV on the machine running the core: path, label, speaker, gender columns, or one row per speaker. Only
    * table files: error messages quote its header, which must not become a way to read any file.
    */
-  metadata: path.regex(/\.(csv|tsv|txt)$/i, 'the metadata file must be a .csv, .tsv or .txt file').optional(),
+  metadata: z.union([z.literal(''), path.regex(/\.(csv|tsv|txt)$/i, 'the metadata file must be a .csv, .tsv or .txt file')]).optional(),
 });
 
 /** Every request method: its params schema. */
@@ -216,6 +219,8 @@ export interface ImportPreview {
   /** Convention, or 'custom' when labels come from a pattern or CSV. */
   corpus: string;
   labelSource: 'convention' | 'folders' | 'pattern' | 'metadata';
+  /** The pattern and metadata file in use: those asked for, else those stored with a dataset already imported from the folder. */
+  naming: { pattern?: string; metadata?: string };
   /** How the names are read, in words. */
   description: string;
   /** Audio files found. */

@@ -57,7 +57,15 @@ describe('datasets.previewImport', () => {
   it('lists the first files with parsed label, speaker and gender, highlighting unknown names and unmatched files', async () => {
     const r = await call<ImportPreview>('datasets.previewImport', { folder: root, corpus: 'folders', pattern: '{speaker}_{gender}_{_}', limit: 5 });
     const p = r.result!;
-    expect(p).toMatchObject({ corpus: 'folders', labelSource: 'folders', files: 12, speakers: 3, problemCount: 1, unusedRows: [] });
+    expect(p).toMatchObject({
+      corpus: 'folders',
+      labelSource: 'folders',
+      naming: { pattern: '{speaker}_{gender}_{_}' },
+      files: 12,
+      speakers: 3,
+      problemCount: 1,
+      unusedRows: [],
+    });
     expect(p.description).toMatch(/^folder per label: .* \+ pattern \{speaker\}_\{gender\}_\{_\}$/);
     expect(p.sample.map((s) => [s.file, s.label, s.speaker, s.gender, s.unknownLabel, s.problem !== null])).toEqual([
       ['2_Sadness/s2_female_0.wav', 'sad', 's2', 'female', false, false],
@@ -101,6 +109,13 @@ describe('datasets.previewImport', () => {
     expect(done.result.speakers).toBe(preview.speakers);
     expect(done.result.unknownLabels.map((u) => [u.label, u.files.length])).toEqual(preview.unknownLabels.map((u) => [u.label, u.files]));
     expect(done.result.errors.map((e) => e.file)).toEqual(preview.problems.map((p) => join(root, p.file)));
+
+    // Now the folder is a dataset: a preview without a pattern uses the stored one (the wizard fills its field
+    // from `naming`), and an empty pattern asks for none.
+    const again = (await call<ImportPreview>('datasets.previewImport', { folder: root })).result!;
+    expect(again).toMatchObject({ naming: { pattern: '{speaker}_{gender}_{_}' }, speakers: 3, labelSource: 'folders' });
+    const none = (await call<ImportPreview>('datasets.previewImport', { folder: root, pattern: '', metadata: '' })).result!;
+    expect(none).toMatchObject({ naming: {}, speakers: 0, problemCount: 0 });
   });
 
   it('answers a bad pattern, a missing CSV or a bad request with a readable error', async () => {

@@ -15,7 +15,7 @@ import { type SplitSpec } from '../../../src-shared/config/split';
 import { FEATURE_PRESETS, FeatureConfigSchema } from '../../../src-shared/config/features';
 import { computeFeatures } from '../features/compute';
 import { extractDatasetFeatures } from '../features/dataset';
-import { deleteDataset, getDataset, getFile, listDatasets, listFiles, type FileRow } from '../store/datasets';
+import { deleteDataset, getDataset, getDatasetByRoot, getFile, listDatasets, listFiles, type FileRow } from '../store/datasets';
 
 type DatasetMethods =
   | 'datasets.list'
@@ -124,7 +124,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       ),
     }),
     'datasets.previewImport': ({ folder, corpus, pattern, metadata, labelMap, limit }) =>
-      previewImport(folder, { corpus, pattern, metadata, labelMap, limit }),
+      previewImport(folder, { corpus, pattern, metadata, labelMap, limit }, (root) => getDatasetByRoot(db, root)?.naming ?? null),
     'datasets.delete': ({ id }) => {
       requireDataset(ctx, id);
       deleteDataset(db, id);

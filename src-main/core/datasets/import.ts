@@ -1,23 +1,14 @@
 import { throwIfCancelled } from '../../../src-shared/api/errors';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
 import { probeAudio, type AudioProbe } from '../audio/decode';
 import { sha1Hex } from '../audio/hash';
 import type { Store } from '../store/db';
-import {
-  getDataset,
-  getDatasetByRoot,
-  listFileErrors,
-  markMissingFiles,
-  upsertDataset,
-  upsertFiles,
-  type DatasetNaming,
-  type NewFileRow,
-} from '../store/datasets';
+import { getDataset, getDatasetByRoot, listFileErrors, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
 import type { CorpusName, DatasetCorpus } from '../../../src-shared/corpus';
 import { checkOverrides, isUnknownLabel, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
-import { nameFiles, type FileFields } from './naming';
+import { effectiveNaming, nameFiles, type FileFields } from './naming';
 import { scanFolder } from './scan';
 import type { ImportResult } from '../../../src-shared/api/contract';
 
@@ -53,7 +44,7 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
     throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${opts.folder}`);
   }
   const existing = getDatasetByRoot(store.db, root);
-  const spec = namingFor(opts, existing?.naming ?? null);
+  const spec = effectiveNaming(opts, existing?.naming ?? null);
   const naming = nameFiles(root, relPaths, { corpus: opts.corpus, ...spec });
   const { corpus } = naming;
   const labelMap = opts.labelMap ?? existing?.labelMap ?? {};
@@ -95,24 +86,6 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
     speakers: ds.speakers,
     errors: [...unreadable, ...missing.map((m) => ({ file: m.path, reason: m.error }))],
   };
-}
-
-/**
- * The pattern and metadata to read names by: each one given wins (an empty string stops using a stored
- * one), otherwise the one stored with the dataset, so a re-import reads the names as the first import did.
- */
-function namingFor(opts: ImportOptions, stored: DatasetNaming | null): DatasetNaming {
-  const pattern = opts.pattern !== undefined ? opts.pattern : stored?.pattern;
-  let metadata = opts.metadata !== undefined ? opts.metadata : stored?.metadata;
-  if (opts.metadata === undefined && metadata && !existsSync(metadata)) {
-    throw new Error(
-      `this dataset was imported with the metadata file ${metadata}, which no longer exists; ` +
-        `give its new place with --metadata, or --metadata "" to import without it`,
-    );
-  }
-  // Stored absolute, so a re-import from another working directory finds it.
-  if (metadata) metadata = resolve(metadata);
-  return { ...(pattern ? { pattern } : {}), ...(metadata ? { metadata } : {}) };
 }
 
 /** One file's row: name fields, header facts, content hash, and the reason when it cannot be used. */

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CorpusName, CorpusParser, DatasetCorpus, Gender } from '../../../src-shared/corpus';
+import type { DatasetNaming } from '../store/datasets';
 import { matchNamePattern, normaliseGender, parseNamePattern, patternTarget, type NamePattern } from '../../../src-shared/namePattern';
 import { detectCorpus, parserFor } from './detect';
 import { metadataName, readMetadata, rowsByFile, rowsBySpeaker, speakerKey, type MetadataRow, type MetadataTable, type UnusedRow } from './metadata';
@@ -10,6 +13,25 @@ export interface NamingSpec {
   pattern?: string;
   /** Path of a CSV with path/label/speaker/gender columns (or one row per speaker). */
   metadata?: string;
+}
+
+/**
+ * The pattern and metadata to read names by: each one given wins (an empty string stops using a stored
+ * one), otherwise the one stored with the dataset, so a re-import (and its preview) reads the names as
+ * the first import did.
+ */
+export function effectiveNaming(given: DatasetNaming, stored: DatasetNaming | null): DatasetNaming {
+  const pattern = given.pattern !== undefined ? given.pattern : stored?.pattern;
+  let metadata = given.metadata !== undefined ? given.metadata : stored?.metadata;
+  if (given.metadata === undefined && metadata && !existsSync(metadata)) {
+    throw new Error(
+      `this dataset was imported with the metadata file ${metadata}, which no longer exists; ` +
+        `give its new place with --metadata, or --metadata "" to import without it`,
+    );
+  }
+  // Stored absolute, so a re-import from another working directory finds it.
+  if (metadata) metadata = resolve(metadata);
+  return { ...(pattern ? { pattern } : {}), ...(metadata ? { metadata } : {}) };
 }
 
 /** Where the labels came from. */

@@ -1,6 +1,7 @@
 import type { ImportPreview } from '../../../src-shared/api/contract';
 import { isUnknownLabel, resolveLabel, type LabelMapOverrides } from '../../../src-shared/labels';
-import { nameFiles, type NamingSpec } from './naming';
+import type { DatasetNaming } from '../store/datasets';
+import { effectiveNaming, nameFiles, type NamingSpec } from './naming';
 import { scanFolder } from './scan';
 
 const MAX_PROBLEMS = 200;
@@ -11,10 +12,16 @@ const UNKNOWN_EXAMPLES = 5;
  * audio is read, so it answers in milliseconds for the wizard's live preview). It runs the same
  * nameFiles() as the import, so the preview cannot disagree with it about labels, speakers or genders.
  */
-export function previewImport(folder: string, spec: NamingSpec & { labelMap?: LabelMapOverrides; limit?: number }): ImportPreview {
+export function previewImport(
+  folder: string,
+  spec: NamingSpec & { labelMap?: LabelMapOverrides; limit?: number },
+  /** The naming stored with the dataset already imported from this (canonical) folder, if any: a re-import uses it. */
+  storedNaming: (root: string) => DatasetNaming | null = () => null,
+): ImportPreview {
   const { root, relPaths } = scanFolder(folder);
   if (relPaths.length === 0) throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${folder}`);
-  const naming = nameFiles(root, relPaths, spec);
+  const used = effectiveNaming(spec, storedNaming(root));
+  const naming = nameFiles(root, relPaths, { corpus: spec.corpus, ...used });
   const labelMap = spec.labelMap ?? {};
   const { corpus } = naming;
   const rows = naming.files.map((f, i) => {
@@ -45,6 +52,7 @@ export function previewImport(folder: string, spec: NamingSpec & { labelMap?: La
   return {
     corpus,
     labelSource: naming.labelSource,
+    naming: used,
     description: naming.description,
     files: relPaths.length,
     sample: rows.slice(0, spec.limit ?? 20),
