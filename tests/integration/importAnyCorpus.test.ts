@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../src-shared/api/contract';
 import { emodb } from '../../src-main/core/datasets/corpora/emodb';
 import { importDataset } from '../../src-main/core/datasets/import';
+import { relabelDataset } from '../../src-main/core/datasets/relabel';
 import { saveRecording } from '../../src-main/core/recorder/collect';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { getDataset, getDatasetByRoot, listFiles } from '../../src-main/core/store/datasets';
@@ -136,6 +137,14 @@ describe('a flat folder with labels in the names', () => {
     expect(r).toMatchObject({ corpus: 'custom', files: 6, speakers: 2 });
     expect(r.classes).toEqual({ happy: 1, fearful: 1, disgust: 1, surprised: 1 });
     expect(r.unknownLabels).toEqual([{ label: 'xyz', files: [join(root, '08_xyz_1.wav')] }]);
+    // Relabelling a custom dataset goes through the same synonyms, so an unknown word can be given a label later.
+    expect(relabelDataset(store, r.datasetId, { xyz: 'calm', fearful: 'afraid' })).toEqual({
+      happy: 1,
+      afraid: 1,
+      disgust: 1,
+      surprised: 1,
+      calm: 1,
+    });
     expect(r.errors).toEqual([
       {
         file: join(root, 'session-notes.wav'),
