@@ -46,11 +46,13 @@ export function register(program: Command): void {
     .option(
       '--pattern <pattern>',
       'read fields from file names, e.g. "{_}-{_}-{label}-{_}-{_}-{_}-{speaker}" or "{speaker}_{label}_{_}": fields {label} {speaker} {gender} ' +
-        '{intensity} {statement}, {_} skips a part, the text between fields is the separator; a "/" reaches into the folder name',
+        '{intensity} {statement}, {_} skips a part, the text between fields is the separator; a "/" reaches into the folder name ' +
+        '(remembered for re-imports; "" drops it)',
     )
     .option(
       '--metadata <file.csv>',
-      'CSV with path (relative to the folder or absolute), label, speaker, gender columns; or without path, one row per speaker (e.g. CREMA-D VideoDemographics.csv)',
+      'CSV with path (relative to the folder or absolute), label, speaker, gender columns; or without path, one row per speaker ' +
+        '(e.g. CREMA-D VideoDemographics.csv); remembered for re-imports, "" drops it',
     );
   withCommonOptions(cmd).action(async (folder: string, opts: ImportOptions) => {
     await runAction(
