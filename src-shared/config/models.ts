@@ -75,7 +75,7 @@ function linearParamsSchema(defaults: { tol: number; maxIter: number }) {
   });
 }
 
-/** Multinomial logistic regression (L2, L-BFGS); tolerance as sklearn's LogisticRegression, a longer iteration cap. */
+/** Multinomial logistic regression (L2, L-BFGS); tol on the mean loss's gradient as sklearn ≥ 1.3, a longer iteration cap. */
 export const LogRegParamsSchema = linearParamsSchema({ tol: 1e-4, maxIter: 500 });
 /** One-vs-rest linear SVM (squared hinge, dual coordinate descent); tol and max_iter as sklearn's LinearSVC. */
 export const LinearSvmParamsSchema = linearParamsSchema({ tol: 1e-4, maxIter: 1000 });
