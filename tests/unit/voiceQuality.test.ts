@@ -290,6 +290,12 @@ describe('voiceQualityTracks', () => {
     for (const f of capped.f0) expect(f < 250).toBe(true);
   });
 
+  it('rejects a hop, window or pitch range that cannot work, naming it', () => {
+    const x = tone(200, 0.2);
+    expect(() => voiceQualityTracks(x, SR, { hop: 0, frames: 3 })).toThrow(/hop \(0 samples\)/);
+    expect(() => voiceQualityTracks(x, SR, { hop: 160, frames: 3, f0Min: 300, f0Max: 200 })).toThrow(/f0Min < f0Max/);
+  });
+
   it('white noise: unvoiced, voicing probability low but not zero', () => {
     const next = uniform(11);
     const noise = Float32Array.from({ length: SR }, () => next() - 0.5);

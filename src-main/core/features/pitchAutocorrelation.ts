@@ -105,16 +105,14 @@ export interface FrameSetup {
 export type Samples = Float32Array | Float64Array;
 
 /**
- * Frame geometry as Praat's Sound_to_Pitch_any computes it. `halfWindow` overrides Praat's window of
- * floor(periodsPerWindow / floor * rate) rounded down to an even length minus two (used to analyse frames of
- * a given length, e.g. openSMILE's).
+ * Frame geometry as Praat's Sound_to_Pitch_any computes it: a window of floor(periodsPerWindow / floor * rate)
+ * samples, rounded down to an even length minus two.
  */
 export function frameSetup(
   sampleRate: number,
   settings: PitchSettings,
   method: 'ac' | 'cc',
   periodsPerWindow: number,
-  halfWindow?: number,
   refine: 'all' | 'chosen' = 'all',
 ): FrameSetup {
   const dx = 1 / sampleRate;
@@ -123,7 +121,7 @@ export function frameSetup(
   const maxCandidates = settings.maxCandidates < settings.ceiling / floor ? Math.floor(settings.ceiling / floor) : settings.maxCandidates;
   const periodSamples = Math.floor(1 / dx / floor);
   const windowSeconds = periodsPerWindow / floor;
-  const half = halfWindow ?? Math.floor(Math.floor(windowSeconds / dx) / 2) - 1;
+  const half = Math.floor(Math.floor(windowSeconds / dx) / 2) - 1;
   if (half < 2) throw new Error(`Pitch analysis window too short (${2 * half} samples): raise the window or lower the pitch floor.`);
   const n = 2 * half;
   const maximumLag = Math.min(Math.floor(n / periodsPerWindow) + 2, n);
@@ -169,6 +167,11 @@ interface FftPlan {
   spectrum: number[];
   power: number[];
   out: number[];
+  /** two frames at once, as the real and imaginary parts of one complex FFT: interleaved (re, im) pairs */
+  pairInput: number[];
+  pairFilled: number;
+  pairSpectrum: number[];
+  pairPower: number[];
 }
 const fftPlans = new Map<number, FftPlan>();
 
@@ -184,6 +187,10 @@ function fftPlan(size: number): FftPlan {
       spectrum: fft.createComplexArray(),
       power: Array.from({ length: size }, () => 0),
       out: fft.createComplexArray(),
+      pairInput: Array.from({ length: 2 * size }, () => 0),
+      pairFilled: 0,
+      pairSpectrum: fft.createComplexArray(),
+      pairPower: Array.from({ length: 2 * size }, () => 0),
     };
     fftPlans.set(size, p);
   }
@@ -214,6 +221,41 @@ function autocorrelateInput(p: FftPlan, n: number, ac: Float64Array): void {
   // The power spectrum is real and even, so its forward transform is (a multiple of) the autocorrelation.
   p.fft.realTransform(out, power);
   for (let lag = 0; lag < ac.length; lag++) ac[lag] = out[2 * lag];
+}
+
+/**
+ * Autocorrelations of two frames at once (lags 0..acA.length-1), the plan's pairInput holding frame A in its
+ * real and frame B in its imaginary parts (first n samples). One complex FFT gives both spectra (split by
+ * conjugate symmetry); the two power spectra, real and even, go back as one complex input whose transform's
+ * real and imaginary parts are the two autocorrelations. Half the transforms of one frame at a time.
+ */
+function autocorrelatePair(p: FftPlan, n: number, acA: Float64Array, acB: Float64Array): void {
+  const { pairInput: input, pairSpectrum: z, pairPower: power, out } = p;
+  const size = p.input.length;
+  for (let i = 2 * n; i < p.pairFilled; i++) input[i] = 0;
+  p.pairFilled = 2 * n;
+  p.fft.transform(z, input);
+  const half = size >> 1;
+  for (let k = 0; k <= half; k++) {
+    const k2 = k === 0 ? 0 : size - k;
+    const zr = z[2 * k];
+    const zi = z[2 * k + 1];
+    const wr = z[2 * k2];
+    const wi = z[2 * k2 + 1];
+    // A[k] = (Z[k] + conj Z[n-k]) / 2, B[k] = (Z[k] - conj Z[n-k]) / 2i; the common factor 1/4 cancels later.
+    // Both power spectra are even (real frames), so bin n-k repeats bin k.
+    const pa = (zr + wr) * (zr + wr) + (zi - wi) * (zi - wi);
+    const pb = (zr - wr) * (zr - wr) + (zi + wi) * (zi + wi);
+    power[2 * k] = pa;
+    power[2 * k + 1] = pb;
+    power[2 * k2] = pa;
+    power[2 * k2 + 1] = pb;
+  }
+  p.fft.transform(out, power);
+  for (let lag = 0; lag < acA.length; lag++) {
+    acA[lag] = out[2 * lag];
+    acB[lag] = out[2 * lag + 1];
+  }
 }
 
 /** Candidates of all frames before the path finder: slot 0 of every frame is the unvoiced candidate. */
@@ -270,7 +312,10 @@ export function pitchCandidates(
   // Correlation at lags -B..B (r[-l] = r[l]) as one array, index l + B, for the sinc interpolation.
   const rr = new Float64Array(2 * B + 1);
   const lagOfSlot = new Int32Array(m);
-  const ac = new Float64Array(B + 1);
+  // Autocorrelations of the current pair of frames (ac), and the pair's local peaks and means.
+  const acPair = [new Float64Array(B + 1), new Float64Array(B + 1)];
+  const peakPair = [0, 0];
+  const meanPair = [0, 0];
   // A candidate whose lag stays below rate / ceiling even after refinement (which moves it by less than one
   // sample) is above the ceiling either way: the path finder treats it as unvoiced whatever its strength, so
   // its refinement (most of the cost in noisy frames) is skipped; this changes no result.
@@ -281,16 +326,19 @@ export function pitchCandidates(
   const voicingHalf = 0.5 * settings.voicingThreshold;
   const peakFrom = Math.max(0, h - hp);
   const peakTo = Math.min(n - 1, h + hp - 1);
-  // The local mean's sum slides along with the frames (they come in time order), instead of n new terms each.
-  let sumFrom = 0;
-  let sumTo = -1;
-  let sum = 0;
-  for (let f = 0; f < frames; f++) {
-    const t = times[f];
-    const left = Math.floor((t - x1) / dx + 1) - 1; // Praat's leftSample, 0-based
+  // The local mean's sum slides along with the frames (they come in time order), instead of n new terms each:
+  // [sum, first sample, last sample] (a typed array, not closure variables: V8 boxes every double written to a
+  // closure's variable, which made megabytes of garbage per file).
+  const sliding = new Float64Array([0, 0, -1]);
+  /** Local mean and peak of frame f (in lane 0 or 1); for 'ac' its windowed frame goes into the pair's FFT input. */
+  const prepare = (f: number, lane: number): void => {
+    const left = Math.floor((times[f] - x1) / dx + 1) - 1; // Praat's leftSample, 0-based
     const right = left + 1;
     const from = Math.max(0, right - np);
     const to = Math.min(z.length - 1, left + np);
+    let sum = sliding[0];
+    const sumFrom = sliding[1];
+    const sumTo = sliding[2];
     if (from < sumFrom || from > sumTo + 1 || to < sumTo) {
       sum = 0;
       for (let i = from; i <= to; i++) sum += z[i];
@@ -298,38 +346,51 @@ export function pitchCandidates(
       for (let i = sumTo + 1; i <= to; i++) sum += z[i];
       for (let i = sumFrom; i < from; i++) sum -= z[i];
     }
-    sumFrom = from;
-    sumTo = to;
+    sliding[0] = sum;
+    sliding[1] = from;
+    sliding[2] = to;
     const mean = sum / (2 * np);
     const start = right - h;
-    const j0 = Math.max(0, -start);
-    const j1 = Math.min(n, z.length - start);
     let localPeak = 0;
     if (plan) {
-      // The windowed, mean-subtracted frame goes straight into the FFT's input.
-      const input = plan.input;
+      const input = plan.pairInput;
       const window = setup.window;
-      for (let j = 0; j < j0; j++) input[j] = -mean * window[j];
-      for (let j = j0; j < j1; j++) input[j] = (z[start + j] - mean) * window[j];
-      for (let j = Math.max(j0, j1); j < n; j++) input[j] = -mean * window[j];
-      for (let j = peakFrom; j <= peakTo; j++) localPeak = Math.max(localPeak, Math.abs(input[j]));
+      const j0 = Math.max(0, -start);
+      const j1 = Math.min(n, z.length - start);
+      for (let j = 0; j < j0; j++) input[2 * j + lane] = -mean * window[j];
+      for (let j = j0; j < j1; j++) input[2 * j + lane] = (z[start + j] - mean) * window[j];
+      for (let j = Math.max(j0, j1); j < n; j++) input[2 * j + lane] = -mean * window[j];
+      for (let j = peakFrom; j <= peakTo; j++) localPeak = Math.max(localPeak, Math.abs(input[2 * j + lane]));
     } else {
       for (let j = peakFrom; j <= peakTo; j++) {
         const i = start + j;
         localPeak = Math.max(localPeak, Math.abs((i >= 0 && i < z.length ? z[i] : 0) - mean));
       }
     }
+    peakPair[lane] = localPeak;
+    meanPair[lane] = mean;
+  };
+  for (let f = 0; f < frames; f++) {
+    const lane = plan ? f & 1 : 0;
+    if (!plan) prepare(f, 0);
+    else if (lane === 0) {
+      prepare(f, 0);
+      if (f + 1 < frames) prepare(f + 1, 1);
+      else for (let j = 0; j < n; j++) plan.pairInput[2 * j + 1] = 0;
+      if (peakPair[0] > 0 || (f + 1 < frames && peakPair[1] > 0)) autocorrelatePair(plan, n, acPair[0], acPair[1]);
+    }
+    const localPeak = peakPair[lane];
     out.intensity[f] = localPeak > globalPeak ? 1 : localPeak / globalPeak;
     if (localPeak === 0) continue; // absolute silence: only the unvoiced candidate
 
     if (plan) {
-      autocorrelateInput(plan, n, ac);
+      const ac = acPair[lane];
       rr[B] = 1;
       const inverseEnergy = 1 / ac[0];
       for (let l = 1; l <= B; l++) rr[B + l] = ac[l] * inverseEnergy * setup.inverseWindowR[l];
       for (let l = 1; l <= mirrored; l++) rr[B - l] = rr[B + l];
     } else {
-      crossCorrelate(z, x1, t, setup, mean, rr);
+      crossCorrelate(z, x1, times[f], setup, meanPair[0], rr);
     }
 
     let peakCorrelation = 0;
@@ -598,11 +659,6 @@ function emptyCandidates(frames: number, m: number): PitchCandidates {
     strength: new Float64Array(frames * m),
     peakCorrelation: new Float64Array(frames),
   };
-}
-
-/** Voiced at frame f (0-based)? (Praat's Pitch_isVoiced_i) */
-export function isVoicedFrame(p: PitchTrack, f: number): boolean {
-  return f >= 0 && f < p.f0.length && p.f0[f] > 0;
 }
 
 /** Hz at time t, linearly interpolated between voiced frames, NaN where unvoiced (Praat's Pitch_getValueAtTime, linear). */

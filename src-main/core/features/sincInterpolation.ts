@@ -79,7 +79,7 @@ const GOLDEN = 1 - 0.6180339887498948;
 const SQRT_EPSILON = Math.sqrt(2 ** -53);
 
 /** Brent's minimisation of f on [a, b] to tolerance tol (Praat's NUMminimize_brent, after netlib's fminbr). */
-export function minimizeBrent(f: (x: number) => number, a: number, b: number, tol: number): { x: number; fx: number } {
+function minimizeBrent(f: (x: number) => number, a: number, b: number, tol: number): { x: number; fx: number } {
   let v = a + GOLDEN * (b - a);
   let fv = f(v);
   let x = v;
