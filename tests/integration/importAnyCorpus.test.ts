@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ImportResult } from '../../src-shared/api/contract';
 import { emodb } from '../../src-main/core/datasets/corpora/emodb';
 import { importDataset } from '../../src-main/core/datasets/import';
@@ -8,7 +9,7 @@ import { relabelDataset } from '../../src-main/core/datasets/relabel';
 import { saveRecording } from '../../src-main/core/recorder/collect';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { getDataset, getDatasetByRoot, listFiles } from '../../src-main/core/store/datasets';
-import { ser } from '../helpers/cli';
+import { CLI_ARGS, type CliResult } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
 import { DATA_DIR, RAVDESS_16K } from '../helpers/shared';
 
@@ -20,16 +21,73 @@ const EMODB = join(DATA_DIR, 'emodb-2s');
 let tmp: string;
 let store: Store;
 let db: string;
+/** The two `ser import` runs, started together in beforeAll: the CLI's start-up is most of their time. */
+let patternCli: CliResult;
+let metadataCli: CliResult;
+let perEmotionRoot: string;
+let renamed: { root: string; csv: string; names: string[]; lines: string[]; db: string };
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = makeTempDir('ser-import-any-');
   db = join(tmp, 'w.sqlite');
   store = openStore(db);
+  perEmotionRoot = buildPerEmotion(join(tmp, 'per-emotion'));
+  renamed = { ...buildRenamedEmodb(join(tmp, 'emodb-renamed')), db: join(tmp, 'cli-metadata.sqlite') };
+  [patternCli, metadataCli] = await Promise.all([
+    serAsync(['import', perEmotionRoot, '--pattern', '{speaker}_{gender}_{_}', '--db', db, '--json']),
+    serAsync(['import', renamed.root, '--metadata', renamed.csv, '--db', renamed.db]),
+  ]);
 });
 afterAll(() => {
   store.close();
   removeDir(tmp);
 });
+
+function serAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** Folder per emotion with numbered and synonym names and one unknown name; files <speaker>_<m|F>_<n>.wav. */
+function buildPerEmotion(root: string): string {
+  // RAVDESS actors: odd numbers are men, even numbers women.
+  const put = (folder: string, actor: number, code: string, count: number) =>
+    ravdess(actor, code)
+      .slice(0, count)
+      .forEach((f, i) => link(f, join(root, folder, `a${String(actor).padStart(2, '0')}_${actor % 2 ? 'm' : 'F'}_${code}${i}.wav`)));
+  put('01Neutral', 1, '01', 2);
+  put('01Neutral', 2, '01', 2);
+  put('Anger', 1, '05', 3);
+  put('Anger', 2, '05', 1);
+  put('happiness', 2, '03', 2);
+  put('3_sad', 3, '04', 2);
+  put('weird', 4, '02', 2);
+  return root;
+}
+
+/** 40 EMO-DB recordings renamed clipNNN.wav, with a CSV giving German labels, speakers and m/w genders (the last file has no row, one row no file). */
+function buildRenamedEmodb(root: string): { root: string; csv: string; names: string[]; lines: string[] } {
+  const german: Record<string, string> = { W: 'Ärger', L: 'Langeweile', E: 'Ekel', A: 'Angst', F: 'Freude', T: 'Trauer', N: 'Neutral' };
+  const names = readdirSync(EMODB).sort().slice(0, 40);
+  const lines = ['File;Emotion;Speaker;Sex'];
+  names.forEach((name, i) => {
+    const clip = `clip${String(i).padStart(3, '0')}.wav`;
+    link(join(EMODB, name), join(root, 'audio', clip));
+    const p = emodb.parse(name)!;
+    if (i < names.length - 1) lines.push(`audio/${clip};${german[p.emotion]};${p.speaker};${p.gender === 'male' ? 'm' : 'w'}`);
+  });
+  lines.push('audio/clip999.wav;Freude;03;m');
+  const csv = join(root, '..', 'emodb-meta.csv');
+  writeFileSync(csv, lines.join('\n') + '\n');
+  return { root, csv, names, lines };
+}
 
 /** The RAVDESS-16k files of an actor (1-16) with an emotion code ('01'..'08'), in name order. */
 function ravdess(actor: number, emotion: string): string[] {
@@ -51,23 +109,11 @@ const byPath = <T extends { relPath: string }>(rows: T[]): T[] => [...rows].sort
 describe('a folder per emotion, speakers and genders from a file-name pattern', () => {
   let root: string;
   beforeAll(() => {
-    root = join(tmp, 'per-emotion');
-    // RAVDESS actors: odd numbers are men, even numbers women.
-    const put = (folder: string, actor: number, code: string, count: number) =>
-      ravdess(actor, code)
-        .slice(0, count)
-        .forEach((f, i) => link(f, join(root, folder, `a${String(actor).padStart(2, '0')}_${actor % 2 ? 'm' : 'F'}_${code}${i}.wav`)));
-    put('01Neutral', 1, '01', 2);
-    put('01Neutral', 2, '01', 2);
-    put('Anger', 1, '05', 3);
-    put('Anger', 2, '05', 1);
-    put('happiness', 2, '03', 2);
-    put('3_sad', 3, '04', 2);
-    put('weird', 4, '02', 2);
+    root = perEmotionRoot;
   });
 
   it('ser import --pattern: folder names through the synonyms, the unknown one reported with its files and not made a label', () => {
-    const r = ser(['import', root, '--pattern', '{speaker}_{gender}_{_}', '--db', db, '--json']);
+    const r = patternCli;
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as ImportResult;
     expect(out).toMatchObject({ corpus: 'folders', files: 14, speakers: 3, errors: [], unusedRows: [] });
@@ -175,31 +221,19 @@ describe('a flat folder with labels in the names', () => {
 
 describe('a metadata CSV', () => {
   it('ser import --metadata: labels (German words), speakers and genders per file for renamed EMO-DB recordings; rows and files without a partner reported', () => {
-    const root = join(tmp, 'emodb-renamed');
-    const german: Record<string, string> = { W: 'Ärger', L: 'Langeweile', E: 'Ekel', A: 'Angst', F: 'Freude', T: 'Trauer', N: 'Neutral' };
-    const names = readdirSync(EMODB).sort().slice(0, 40);
-    const lines = ['File;Emotion;Speaker;Sex'];
-    names.forEach((name, i) => {
-      const clip = `clip${String(i).padStart(3, '0')}.wav`;
-      link(join(EMODB, name), join(root, 'audio', clip));
-      const p = emodb.parse(name)!;
-      // The last file gets no row; one row names a file that is not there.
-      if (i < names.length - 1) lines.push(`audio/${clip};${german[p.emotion]};${p.speaker};${p.gender === 'male' ? 'm' : 'w'}`);
-    });
-    lines.push('audio/clip999.wav;Freude;03;m');
-    const csv = join(tmp, 'emodb-meta.csv');
-    writeFileSync(csv, lines.join('\n') + '\n');
-
-    const r = ser(['import', root, '--metadata', csv, '--db', db]);
+    const { root, csv, names, lines } = renamed;
+    const r = metadataCli;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\(custom\): 40 files, \d classes, \d+ speakers, 1 errors/);
     expect(r.stdout).toContain(`error: ${join(root, 'audio/clip039.wav')}: no row in emodb-meta.csv`);
     expect(r.stdout).toContain(`metadata line ${lines.length} unused: audio/clip999.wav: no such audio file in the folder`);
     expect(r.stdout).toContain('names read by: emodb-meta.csv (one row per file)');
 
-    const ds = getDatasetByRoot(store.db, realpathSync(root))!;
+    const cliStore = openStore(renamed.db);
+    onTestFinished(() => cliStore.close());
+    const ds = getDatasetByRoot(cliStore.db, realpathSync(root))!;
     expect(ds.naming).toEqual({ metadata: csv });
-    const rows = byPath(listFiles(store.db, ds.id));
+    const rows = byPath(listFiles(cliStore.db, ds.id));
     expect(rows).toHaveLength(39);
     const truth: Record<string, string> = { W: 'angry', L: 'boredom', E: 'disgust', A: 'fearful', F: 'happy', T: 'sad', N: 'neutral' };
     rows.forEach((f, i) => {
