@@ -9,6 +9,8 @@ endform
 
 sound = Read from file: file$
 duration = Get total duration
+rate = Get sampling frequency
+appendInfoLine: "sample_rate ", rate
 appendInfoLine: "duration ", duration
 
 # Pitch: To Pitch (ac), time step 0 (= 0.75 / floor = 0.01 s), floor 75 Hz, 15 candidates, not "very accurate"

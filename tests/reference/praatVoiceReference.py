@@ -5,8 +5,9 @@ Regenerate (Debian's `praat`, headless):
 
     /usr/bin/python3 tests/reference/praatVoiceReference.py
 
-It runs `praat --run tests/reference/praatVoiceReference.praat FILE` on each file below (16 kHz RAVDESS from
-../shared/data/ravdess-16k, or $SER_SHARED_DIR/data/ravdess-16k) and writes tests/fixtures/praatVoiceReference.json:
+It runs `praat --run tests/reference/praatVoiceReference.praat FILE` on each file below (RAVDESS from
+../shared/data, or $SER_SHARED_DIR/data: twelve at 16 kHz, one at 48 kHz) and writes
+tests/fixtures/praatVoiceReference.json:
 per file the frame-wise pitch (To Pitch (ac), Hz, null where unvoiced), the glottal pulse times
 (To PointProcess (cc)), and the utterance measures (f0 mean and median, jitter local and ddp, shimmer local,
 mean HNR from To Harmonicity (cc)). The Praat version is recorded in the file.
@@ -20,27 +21,29 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.environ.get('SER_SHARED_DIR', os.path.join(os.path.dirname(REPO), 'shared'))
-RAVDESS = os.path.join(SHARED, 'data', 'ravdess-16k')
+DATA = os.path.join(SHARED, 'data')
 SCRIPT = os.path.join(HERE, 'praatVoiceReference.praat')
 OUT = os.path.join(REPO, 'tests', 'fixtures', 'praatVoiceReference.json')
 
-# Twelve actors (odd = male, even = female), all eight emotions, both intensities and both statements.
+# Twelve actors (odd = male, even = female), all eight emotions, both intensities and both statements, at
+# 16 kHz; and one file at 48 kHz (other window and FFT lengths).
 FILES = [
-    'Actor_01/03-01-01-01-01-01-01.wav',  # male, neutral
-    'Actor_02/03-01-02-01-01-02-02.wav',  # female, calm
-    'Actor_03/03-01-03-02-02-01-03.wav',  # male, happy, strong
-    'Actor_04/03-01-04-01-02-02-04.wav',  # female, sad
-    'Actor_05/03-01-05-02-01-01-05.wav',  # male, angry, strong
-    'Actor_06/03-01-06-02-02-02-06.wav',  # female, fearful, strong
-    'Actor_07/03-01-07-01-01-01-07.wav',  # male, disgust
-    'Actor_08/03-01-08-02-01-02-08.wav',  # female, surprised, strong
-    'Actor_09/03-01-03-01-02-02-09.wav',  # male, happy
-    'Actor_10/03-01-05-01-02-01-10.wav',  # female, angry
-    'Actor_11/03-01-04-02-01-01-11.wav',  # male, sad, strong
-    'Actor_12/03-01-06-01-01-01-12.wav',  # female, fearful
+    'ravdess-16k/Actor_01/03-01-01-01-01-01-01.wav',  # male, neutral
+    'ravdess-16k/Actor_02/03-01-02-01-01-02-02.wav',  # female, calm
+    'ravdess-16k/Actor_03/03-01-03-02-02-01-03.wav',  # male, happy, strong
+    'ravdess-16k/Actor_04/03-01-04-01-02-02-04.wav',  # female, sad
+    'ravdess-16k/Actor_05/03-01-05-02-01-01-05.wav',  # male, angry, strong
+    'ravdess-16k/Actor_06/03-01-06-02-02-02-06.wav',  # female, fearful, strong
+    'ravdess-16k/Actor_07/03-01-07-01-01-01-07.wav',  # male, disgust
+    'ravdess-16k/Actor_08/03-01-08-02-01-02-08.wav',  # female, surprised, strong
+    'ravdess-16k/Actor_09/03-01-03-01-02-02-09.wav',  # male, happy
+    'ravdess-16k/Actor_10/03-01-05-01-02-01-10.wav',  # female, angry
+    'ravdess-16k/Actor_11/03-01-04-02-01-01-11.wav',  # male, sad, strong
+    'ravdess-16k/Actor_12/03-01-06-01-01-01-12.wav',  # female, fearful
+    'ravdess-48k/Actor_01/03-01-02-02-01-01-01.wav',  # male, calm, strong, 48 kHz
 ]
 
-SCALARS = ('duration', 'pitch_frames', 'pitch_t1', 'pitch_dt', 'f0_mean', 'f0_median', 'voiced_frames',
+SCALARS = ('sample_rate', 'duration', 'pitch_frames', 'pitch_t1', 'pitch_dt', 'f0_mean', 'f0_median', 'voiced_frames',
            'pulse_count', 'jitter_local', 'jitter_ddp', 'shimmer_local', 'hnr_mean')
 
 
@@ -70,9 +73,9 @@ def main():
     version = subprocess.run(['praat', '--version'], check=True, capture_output=True, text=True).stdout.strip()
     files = []
     for rel in FILES:
-        path = os.path.join(RAVDESS, rel)
+        path = os.path.join(DATA, rel)
         if not os.path.exists(path):
-            sys.exit(f'{path} not found: set SER_SHARED_DIR to the folder holding data/ravdess-16k')
+            sys.exit(f'{path} not found: set SER_SHARED_DIR to the folder holding data/ravdess-16k and data/ravdess-48k')
         files.append({'file': rel, **run(path)})
     with open(OUT, 'w') as f:
         json.dump({'praat': version, 'script': 'tests/reference/praatVoiceReference.praat', 'files': files}, f)

@@ -166,8 +166,8 @@ export interface VoiceQualityTrackOptions {
   pitchWindowPeriods?: number;
   /**
    * Refine every candidate before the path finder, as Praat does (slower). By default the path runs on the
-   * first-pass estimates and only the chosen F0 is refined: on the 12 RAVDESS files of the Praat fixture this
-   * changed no voicing decision and 1 of 1,519 voiced F0 values (voicingProb in unvoiced frames, which then
+   * first-pass estimates and only the chosen F0 is refined: on the 13 RAVDESS files of the Praat fixture this
+   * changed no voicing decision and 1 of 1,662 voiced F0 values (voicingProb in unvoiced frames, which then
    * comes from first-pass strengths, by up to 0.06).
    */
   refineAllCandidates?: boolean;
