@@ -47,9 +47,14 @@ export function baseLabel(corpus: DatasetCorpus, original: string): string | nul
   return Object.hasOwn(map, original) ? map[original] : null;
 }
 
-/** True when a named label is neither a known emotion word nor mapped by the user: its files stay unlabelled and the import reports it. */
+/**
+ * True when a label is neither known (an emotion word for named labels, a code in the corpus's map for
+ * codes read by a pattern or CSV, e.g. RAVDESS '09') nor mapped by the user: its files stay unlabelled
+ * and the import reports it. A code the map drops on purpose (EMO-DB's L) is known, not unknown.
+ */
 export function isUnknownLabel(corpus: DatasetCorpus, original: string, overrides: LabelMapOverrides = {}): boolean {
-  return labelsAreNames(corpus) && labelFromName(original) === null && !Object.hasOwn(overrides, original);
+  if (Object.hasOwn(overrides, original)) return false;
+  return labelsAreNames(corpus) ? labelFromName(original) === null : !Object.hasOwn(CORPUS_MAPS[corpus].map, original);
 }
 
 /** Final label: an override of the original token wins, then an override of the unified label, then the corpus map. */

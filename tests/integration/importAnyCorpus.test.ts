@@ -212,6 +212,10 @@ describe('a flat folder with labels in the names', () => {
     );
     const codes = { '01': 'neutral', '02': 'calm', '03': 'happy', '04': 'sad', '05': 'angry', '06': 'fearful', '07': 'disgust', '08': 'surprised' };
     const mapped = await importDataset(store, { folder: root, pattern, labelMap: codes });
+    // Or name the corpus whose codes they are: its shipped map reads them.
+    const asCodes = await importDataset(store, { folder: root, pattern, corpus: 'ravdess', labelMap: {} });
+    expect(asCodes).toMatchObject({ corpus: 'ravdess', classes: mapped.classes, speakers: 2, unknownLabels: [] });
+    expect(asCodes.reading).toMatch(/^label codes and fields of RAVDESS: /);
     const byConvention = await importDataset(store, { folder: join(tmp, 'flat-codes') + '/', pattern: '', corpus: 'ravdess', labelMap: {} });
     expect(mapped.speakers).toBe(2);
     expect(mapped.classes).toEqual(byConvention.classes);

@@ -102,6 +102,16 @@ describe('nameFiles', () => {
     ]);
   });
 
+  it("with a named corpus, pattern labels are that corpus's codes and its convention fills the other fields", () => {
+    const r = nameFiles('/c', ['s7_05.wav', 'Actor_03/03-01-04-01-01-01-03.wav'], { corpus: 'ravdess', pattern: '{speaker}_{label}' });
+    expect(r).toMatchObject({ corpus: 'ravdess', labelSource: 'pattern' });
+    expect(r.description).toMatch(/^label codes and fields of RAVDESS: .* \+ pattern \{speaker\}_\{label\}$/);
+    expect(r.files.map((f) => [f.originalLabel, f.speaker, f.gender, f.problem !== null])).toEqual([
+      ['05', 's7', null, false],
+      ['04', '03', 'male', true], // the convention read it, the pattern did not: an error all the same
+    ]);
+  });
+
   it('joins a per-speaker table (CREMA-D demographics) onto a convention, reporting speakers on either side that have no partner', () => {
     const demographics = csv(
       '"ActorID","Age","Sex","Race","Ethnicity"\n1001,51,Male,Caucasian,Not Hispanic\n1002,21,Female,Caucasian,Not Hispanic\n1099,30,Male,Asian,Not Hispanic\n',

@@ -70,8 +70,12 @@ describe('label names people write (folders, pattern fields, CSV cells)', () => 
     expect(isUnknownLabel('custom', 'weird', { weird: 'happy' })).toBe(false);
     expect(resolveLabel('custom', 'weird', { weird: 'happy' })).toBe('happy');
     expect(isUnknownLabel('folders', 'Happy-2')).toBe(false);
-    // Corpus codes are not names: an unlisted code is never "unknown" in this sense.
-    expect(isUnknownLabel('emodb', 'L')).toBe(false);
+    expect(isUnknownLabel('emodb', 'L')).toBe(false); // dropped on purpose by the EMO-DB map
+    // Codes a pattern or CSV reads for a named corpus are checked against that corpus's map.
+    expect(isUnknownLabel('ravdess', '05')).toBe(false);
+    expect(isUnknownLabel('ravdess', '09')).toBe(true);
+    expect(isUnknownLabel('ravdess', 'angry')).toBe(true);
+    expect(isUnknownLabel('ravdess', '09', { '09': 'happy' })).toBe(false);
     expect(resolveLabel('custom', 'Wut', { angry: 'negative' })).toBe('negative');
     expect(() => checkOverrides('custom', ['weird', 'anger'], { weird: 'happy', angry: 'negative' })).not.toThrow();
     expect(() => checkOverrides('custom', ['weird'], { wierd: 'happy' })).toThrow(/"wierd".*known labels: weird/);

@@ -40,7 +40,11 @@ export function register(program: Command): void {
     .command('import')
     .description('import (or re-import) a corpus folder; files are referenced in place, broken ones are listed with a reason')
     .argument('<folder>', 'folder holding the audio files')
-    .addOption(new Option('--corpus <name>', 'naming convention of the files').choices(['auto', ...CORPUS_NAMES]).default('auto'))
+    .addOption(
+      new Option('--corpus <name>', 'naming convention of the files (with labels from --pattern or --metadata: whose label codes they are)')
+        .choices(['auto', ...CORPUS_NAMES])
+        .default('auto'),
+    )
     .option('--name <name>', 'dataset name (default: the folder name, or the name it already has)')
     .option('--map <from=to,...>', 'label overrides, e.g. calm=neutral,ps=surprised; an empty target drops a label (L=)')
     .option(

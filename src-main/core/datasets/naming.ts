@@ -50,7 +50,7 @@ export interface FileFields {
 }
 
 export interface Naming {
-  /** What the dataset records as its corpus ('custom' when the labels came from a pattern or CSV). */
+  /** What the dataset records as its corpus ('custom' when the labels are words from a pattern or CSV). */
   corpus: DatasetCorpus;
   labelSource: LabelSource;
   /** In words, for messages and the import report. */
@@ -84,10 +84,12 @@ export function nameFiles(root: string, relPaths: string[], spec: NamingSpec): N
   let corpus: DatasetCorpus;
   let labelSource: LabelSource;
   if (patternLabels || tableLabels) {
-    corpus = 'custom';
     labelSource = patternLabels ? 'pattern' : 'metadata';
-    // A named convention still fills what the pattern or CSV leaves out (a speaker, a gender).
-    if (explicit) base = parserFor(explicit);
+    // A named corpus makes the labels that corpus's codes (--corpus ravdess: '05' is angry) and still fills
+    // what the pattern or CSV leaves out (a speaker, a gender); without one they are emotion words.
+    const codes = explicit === 'folders' ? null : explicit; // folder names are words too
+    corpus = codes ?? 'custom';
+    if (codes) base = parserFor(codes);
   } else {
     if (explicit) corpus = explicit;
     else {
@@ -143,7 +145,7 @@ export function nameFiles(root: string, relPaths: string[], spec: NamingSpec): N
     }
   }
   unusedRows.sort((a, b) => a.line - b.line);
-  return { corpus, labelSource, description: describe(corpus, base, pattern, table), files, unusedRows };
+  return { corpus, labelSource, description: describe(corpus, labelSource, base, pattern, table), files, unusedRows };
 }
 
 function applyPattern(pattern: NamePattern, rel: string, f: FileFields, problems: string[]): void {
@@ -179,9 +181,15 @@ function setGender(f: FileFields, value: string, where: string, problems: string
   else problems.push(`gender "${value}" ${where} is neither male (m, male, man) nor female (f, female, w, woman)`);
 }
 
-function describe(corpus: DatasetCorpus, base: CorpusParser | null, pattern: NamePattern | null, table: MetadataTable | null): string {
+function describe(
+  corpus: DatasetCorpus,
+  labelSource: LabelSource,
+  base: CorpusParser | null,
+  pattern: NamePattern | null,
+  table: MetadataTable | null,
+): string {
   const parts: string[] = [];
-  if (base) parts.push(base.convention);
+  if (base) parts.push(labelSource === 'pattern' || labelSource === 'metadata' ? `label codes and fields of ${base.convention}` : base.convention);
   if (pattern) parts.push(`pattern ${pattern.source}`);
   if (table) parts.push(`${metadataName(table)} (${table.keyedBy === 'path' ? 'one row per file' : 'one row per speaker'})`);
   return parts.length ? parts.join(' + ') : corpus;
