@@ -224,6 +224,7 @@ describe('voiceReport on synthetic voices', () => {
     const p = soundToPitch(tone(440, 0.5), SR, { ...PRAAT_PITCH_DEFAULTS, ceiling: 300 });
     for (const f of p.f0) expect(f === 0 || f < 300).toBe(true);
     expect(voiceReport(tone(440, 0.5), SR, { f0Max: 300 }).f0Mean).not.toBeCloseTo(440, 0);
+    expect(() => voiceReport(tone(440, 0.5), SR, { f0Min: 0 })).toThrow(/voiceReport: need 0 < f0Min < f0Max/);
   });
 });
 
