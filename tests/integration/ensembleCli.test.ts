@@ -236,6 +236,31 @@ describe('ser ensemble', () => {
     }
   });
 
+  it('refuses --weights val for members trained on different splits, naming the runs', async () => {
+    const other = serJson<TrainOut>(
+      'train',
+      '--dataset',
+      '1',
+      '--model',
+      'forest',
+      '--test-speakers',
+      '02',
+      '--val-speakers',
+      '03',
+      '--in-process',
+      '--out',
+      join(dir, 'forest'),
+    );
+    const store = openStore(db);
+    try {
+      await expect(buildEnsemble(store, { models: [svm.modelDir, other.modelDir], weights: 'val', out: join(dir, 'split-val') })).rejects.toThrow(
+        `--weights val needs members trained on the same split of one dataset in this database, but runs ${svm.runId} and ${other.runId} were tested on different files.`,
+      );
+    } finally {
+      store.close();
+    }
+  });
+
   it('a damaged ensemble folder fails to load with the file and the cause', async () => {
     const broken = join(dir, 'broken');
     cpSync(byVal.dir, broken, { recursive: true });
