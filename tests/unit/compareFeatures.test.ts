@@ -44,27 +44,39 @@ describe('compareFeatures on RAVDESS speech', async () => {
     expect(values[at('shimmerLocal_sma_amean')]).toBeLessThan(0.5);
   });
 
-  it('each value sits under its name: means of LLD contours, functionals of deltas, non-zero-only voice functionals', async () => {
-    // the same LLDs again (the voice source only affects the voice block)
+  it("each value sits under its name, over the frames openSMILE's readers see, on float32-stored contours", async () => {
+    // the same LLDs again (the voice source only affects the voice block), stored as float32 like openSMILE's levels
     const { voiceQualityTracks } = await import('../../src-main/core/features/voiceQuality');
     const l = compareLlds(audio.samples, 16000, voiceQualityTracks);
-    expect(values[at('pcm_RMSenergy_sma_amean')]).toBeCloseTo(mean(l.a[2]), 12);
-    expect(values[at('pcm_zcr_sma_amean')]).toBeCloseTo(mean(l.a[3]), 12);
-    expect(values[at('audspec_lengthL1norm_sma_amean')]).toBeCloseTo(mean(l.a[0]), 12);
-    expect(values[at('mfcc_sma[1]_amean')]).toBeCloseTo(mean(l.b[bIndex('mfcc', 1)]), 10);
-    expect(values[at('audSpec_Rfilt_sma[5]_amean')]).toBeCloseTo(mean(l.b[bIndex('audSpec_Rfilt', 5)]), 12);
-    expect(values[at('pcm_fftMag_spectralCentroid_sma_amean')]).toBeCloseTo(mean(l.b[bIndex('pcm_fftMag_spectralCentroid')]), 8);
-    const voiced = Array.from(l.nz[0]).filter((f) => f !== 0);
-    expect(values[at('F0final_sma_amean')]).toBeCloseTo(mean(voiced), 10);
-    expect(values[at('F0final_sma_ff0_nnz')]).toBeCloseTo(voiced.length / l.nz[0].length, 14);
-    // a contour's range is max - min, its delta's posamean the mean of the positive deltas
-    const rms = Array.from(l.a[2]);
-    expect(values[at('pcm_RMSenergy_sma_range')]).toBeCloseTo(Math.max(...rms) - Math.min(...rms), 14);
-    const d = rms.map((_, t) => {
-      const v = (k: number) => rms[Math.min(rms.length - 1, Math.max(0, k))]; // edges repeat
-      return (v(t + 1) - v(t - 1) + 2 * (v(t + 2) - v(t - 2))) / 10;
-    });
-    expect(values[at('pcm_RMSenergy_sma_de_posamean')]).toBeCloseTo(mean(d.filter((v) => v > 0)), 14);
+    const f32 = (v: ArrayLike<number>) => Array.from(v, Math.fround);
+    const nA = l.a[0].length;
+    const nB = l.b[0].length;
+    expect(nB).toBe(nA + 4); // 20 ms frames: four more than 60 ms frames
+    // functionalsLLD reads A beside B: every A frame, B cut to A's count
+    const rel = (x: number, y: number) => Math.abs(x - y) / Math.abs(y);
+    expect(rel(values[at('pcm_RMSenergy_sma_amean')], mean(f32(l.a[2])))).toBeLessThan(1e-12);
+    expect(rel(values[at('pcm_zcr_sma_amean')], mean(f32(l.a[3])))).toBeLessThan(1e-12);
+    expect(rel(values[at('audspec_lengthL1norm_sma_amean')], mean(f32(l.a[0])))).toBeLessThan(1e-12);
+    expect(rel(values[at('mfcc_sma[1]_amean')], mean(f32(l.b[bIndex('mfcc', 1)]).slice(0, nA)))).toBeLessThan(1e-12);
+    expect(rel(values[at('audSpec_Rfilt_sma[5]_amean')], mean(f32(l.b[bIndex('audSpec_Rfilt', 5)]).slice(0, nA)))).toBeLessThan(1e-12);
+    // functionalsB reads B beside its deltas, which end 2 frames early
+    const centroid = f32(l.b[bIndex('pcm_fftMag_spectralCentroid')]).slice(0, nB - 2);
+    expect(values[at('pcm_fftMag_spectralCentroid_sma_range')]).toBe(Math.max(...centroid) - Math.min(...centroid));
+    // voice functionals over the non-zero frames of the contour beside its deltas; F0's own group over every frame
+    const voiced = f32(l.nz[0].subarray(0, l.nz[0].length - 2)).filter((f) => f !== 0);
+    expect(rel(values[at('F0final_sma_amean')], mean(voiced))).toBeLessThan(1e-12);
+    expect(values[at('F0final_sma_ff0_nnz')]).toBeCloseTo(Array.from(l.nz[0]).filter((f) => f !== 0).length / l.nz[0].length, 14);
+    // group A: contour and delta over the first nA - 2 frames; the Delta group the same frames
+    const rms = f32(l.a[2]);
+    const head = rms.slice(0, nA - 2);
+    expect(values[at('pcm_RMSenergy_sma_range')]).toBe(Math.max(...head) - Math.min(...head));
+    const d = f32(
+      rms.map((_, t) => {
+        const v = (k: number) => rms[Math.min(rms.length - 1, Math.max(0, k))]; // edges repeat
+        return (v(t + 1) - v(t - 1) + 2 * (v(t + 2) - v(t - 2))) / 10;
+      }),
+    ).slice(0, nA - 2);
+    expect(rel(values[at('pcm_RMSenergy_sma_de_posamean')], mean(d.filter((v) => v > 0)))).toBeLessThan(1e-12);
   });
 
   it('another speaker and emotion gives a different vector', async () => {

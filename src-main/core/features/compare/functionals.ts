@@ -308,22 +308,27 @@ export const LPC_NAMES = ['lpgain', 'lpc0', 'lpc1', 'lpc2', 'lpc3', 'lpc4'] as c
 const LPC_ORDER = 5;
 
 /**
- * Levinson-Durbin on the autocorrelation r[k] = Σ x[i] x[i-k] (k = 0..p) of the contour: a[0..p) of the predictor
- * polynomial 1 + Σ a_i z^-i, and the final prediction error. All zeros when r[0] = 0. Writes into a, returns the error.
+ * Levinson-Durbin as openSMILE runs it, in float32 (FLOAT_DMEM) with its in-place symmetric update: the LP
+ * coefficients of slowly varying contours come from a nearly singular autocorrelation, where float32 rounding
+ * decides the last digits, so the recursion is emulated operation by operation (Math.fround) to give openSMILE's
+ * numbers rather than different, equally (un)certain ones. Writes a[0..p), returns the prediction error.
  */
-export function levinsonDurbin(r: Float64Array, p: number, a: Float64Array): number {
+export function levinsonDurbinFloat32(r: Float64Array, p: number, a: Float64Array): number {
+  const f = Math.fround;
   a.fill(0, 0, p);
   if (r[0] === 0) return 0;
-  let e = r[0];
-  const prev = new Float64Array(p);
+  let e = f(r[0]);
   for (let m = 1; m <= p; m++) {
-    let sum = r[m];
-    for (let i = 1; i < m; i++) sum += a[i - 1] * r[m - i];
-    const k = -sum / e;
-    prev.set(a.subarray(0, m));
+    let sum = f(r[m]);
+    for (let i = 1; i < m; i++) sum = f(sum + f(a[i - 1] * r[m - i]));
+    const k = f(f(-1 / e) * sum);
     a[m - 1] = k;
-    for (let i = 1; i < m; i++) a[i - 1] = prev[i - 1] + k * prev[m - i - 1];
-    e *= 1 - k * k;
+    for (let i = 1; i <= m >> 1; i++) {
+      const x = a[i - 1];
+      a[i - 1] = f(a[i - 1] + f(k * a[m - i - 1]));
+      if (i < m >> 1 || (m & 1) === 1) a[m - i - 1] = f(a[m - i - 1] + f(k * x));
+    }
+    e = f(e * f(1 - f(k * k)));
     if (e === 0) {
       a.fill(0, m, p);
       break;
@@ -335,18 +340,23 @@ export function levinsonDurbin(r: Float64Array, p: number, a: Float64Array): num
 const lpcAcf = new Float64Array(LPC_ORDER + 1);
 const lpcCoeffs = new Float64Array(LPC_ORDER);
 
-/** LP gain (prediction error / n) and the 5 LP coefficients of the contour read as a signal. */
+/**
+ * LP gain (prediction error / n) and the 5 LP coefficients of the contour read as a signal; the autocorrelation is
+ * accumulated in float32 and the recursion is levinsonDurbinFloat32, as openSMILE computes them.
+ */
 export function lpc(c: Contour, out: Float64Array, at: number): number {
   const { x, n } = c;
+  const f = Math.fround;
   for (let k = 0; k <= LPC_ORDER; k++) {
     let s = 0;
-    for (let i = k; i < n; i++) s += x[i] * x[i - k];
+    for (let i = k; i < n; i++) s = f(s + f(x[i] * x[i - k]));
     lpcAcf[k] = s;
   }
-  const gain = levinsonDurbin(lpcAcf, LPC_ORDER, lpcCoeffs);
+  const gain = levinsonDurbinFloat32(lpcAcf, LPC_ORDER, lpcCoeffs);
   // A near-singular autocorrelation (a constant or periodic contour) can drive the recursion to Inf/NaN; openSMILE
   // would write those out, we write 0 so every vector stays usable.
-  out[at] = Number.isFinite(gain / n) ? gain / n : 0;
+  const g = f(gain / n);
+  out[at] = Number.isFinite(g) ? g : 0;
   for (let i = 0; i < LPC_ORDER; i++) out[at + 1 + i] = Number.isFinite(lpcCoeffs[i]) ? lpcCoeffs[i] : 0;
   return 1 + LPC_ORDER;
 }

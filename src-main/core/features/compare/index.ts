@@ -68,9 +68,15 @@ export function compareFunctionals(llds: CompareLlds): Float64Array {
   const out = new Float64Array(COMPARE_DIMENSIONS);
   let k = 0;
   const contour = contourReader(Math.max(llds.a[0].length, llds.b[0].length), period);
-  const aDelta = llds.a.map(deltaRegression);
-  const bDelta = llds.b.map(deltaRegression);
-  const nzDelta = llds.nz.map(deltaRegressionInSegments);
+  // openSMILE stores every level as float32: contours and deltas are rounded to float32 as they are stored, so that
+  // ties (flat stretches, exact zeros) and threshold decisions fall the same way.
+  const f32 = (v: Float64Array) => v.map(Math.fround);
+  const a = llds.a.map(f32);
+  const b = llds.b.map(f32);
+  const nz = llds.nz.map(f32);
+  const aDelta = a.map((v) => f32(deltaRegression(v)));
+  const bDelta = b.map((v) => f32(deltaRegression(v)));
+  const nzDelta = nz.map((v) => f32(deltaRegressionInSegments(v)));
   const ab = (tracks: Float64Array[]) => {
     for (const x of tracks) {
       const w = functionalsAB(contour(x, true), out, k);
@@ -78,9 +84,17 @@ export function compareFunctionals(llds: CompareLlds): Float64Array {
       k += w;
     }
   };
-  ab([...llds.a, ...aDelta]);
-  ab([...llds.b, ...bDelta]);
-  for (const x of [...llds.nz, ...nzDelta]) {
+  // Frame counts as openSMILE's readers see them: a delta level ends 2 frames early (the regression looks 2 frames
+  // ahead and is not padded at the end of input), and a functionals component reading several levels stops at the
+  // shortest. So contour+delta groups (A, B, Nz) and the Delta group lose the last 2 frames, functionalsLLD (A beside
+  // B) sees B only up to A's count, and F0 (contour only) sees every frame. At least one frame is kept.
+  const nA = a[0].length;
+  const nB = b[0].length;
+  const nNz = nz[0].length;
+  const first = (n: number) => (v: Float64Array) => v.subarray(0, Math.max(1, Math.min(n, v.length)));
+  ab([...a, ...aDelta].map(first(nA - 2)));
+  ab([...b, ...bDelta].map(first(nB - 2)));
+  for (const x of [...nz, ...nzDelta].map(first(nNz - 2))) {
     k += functionalsNz(
       contour(
         x.filter((v) => v !== 0),
@@ -91,18 +105,18 @@ export function compareFunctionals(llds: CompareLlds): Float64Array {
     );
   }
   {
-    const c = contour(llds.nz[0], false);
+    const c = contour(nz[0], false);
     k += means(c, ['nnz'], out, k);
     k += segmentsNonZero(c, out, k);
     if (FUNCTIONALS_F0.length !== 5) throw new Error('internal: F0 functionals');
   }
-  for (const x of [...llds.a, ...llds.b]) {
+  for (const x of [...a, ...b].map(first(nA))) {
     const c = contour(x, false);
     k += means(c, ['amean', 'flatness', 'rqmean'], out, k);
     k += peaks(c, out, k);
     k += regression(c, true, out, k);
   }
-  for (const x of [...aDelta, ...bDelta]) {
+  for (const x of [...aDelta, ...bDelta].map(first(nA - 2))) {
     const c = contour(x, false);
     k += means(c, ['flatness', 'posamean', 'rqmean'], out, k);
     k += peaks(c, out, k);

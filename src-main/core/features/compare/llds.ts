@@ -28,7 +28,10 @@ export type VoiceTrackSource = (
   opts: { hop: number; frames: number; windowSeconds: number; f0Min: number; f0Max: number },
 ) => VoiceTracks;
 
-/** Smoothed LLD contours per functional group (names in names.ts: LLD_A, LLD_B, LLD_NZ). */
+/**
+ * Smoothed LLD contours per functional group (names in names.ts: LLD_A, LLD_B, LLD_NZ). A and Nz have the 60 ms frame
+ * count, B the 20 ms count (the groups that read B beside A, functionals LLD and Delta, see its first a.length frames).
+ */
 export interface CompareLlds {
   a: Float64Array[];
   b: Float64Array[];
@@ -111,10 +114,12 @@ export function compareLlds(samples: Float32Array, sampleRate: number, voice: Vo
   for (let k = 0; k < nShape; k++) b.push(column(shape, nShape, k));
   for (let k = 0; k < 14; k++) b.push(column(mfcc, 14, k));
 
-  // Group A mixes 20 ms and 60 ms levels; openSMILE's reader stops at the shorter one, so A has the 60 ms count.
-  const rms = rmsEnergy(x, size20, step, n60);
+  // Group A mixes 20 ms and 60 ms levels; openSMILE's multi-level reader stops at the shorter one, so A has the 60 ms
+  // count. The 20 ms tracks are smoothed at full length first (the smoother of their last A frame still sees the next
+  // 20 ms frame), the ZCR on its own 60 ms frames.
+  const rms = rmsEnergy(x, size20, step, n20);
   const zcr = zeroCrossingRate(x, size60, step, n60);
-  const a = [audspecSum.slice(0, n60), rastaSum.slice(0, n60), rms, zcr].map(smooth3);
+  const a = [...[audspecSum, rastaSum, rms].map((v) => smooth3(v).slice(0, n60)), smooth3(zcr)];
 
   const energy60 = rmsEnergy(x, size60, step, n60, gaussWindow(size60, 0.4));
   const v = voice(x, sampleRate, { hop: step, frames: n60, windowSeconds: 0.06, f0Min: F0_MIN, f0Max: F0_MAX });
