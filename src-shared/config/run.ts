@@ -193,6 +193,13 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
     else if (!datasetIds.includes(c.split.testDatasetId))
       issue(['split', 'testDatasetId'], `dataset ${c.split.testDatasetId} is not in the run (datasets ${datasetIds.join(', ')})`);
   }
+  // C 'auto' (linear models) is chosen on the validation split: refuse a split without one now, not after extraction.
+  if (preset.family === 'classical' && params.data.C === 'auto' && c.split && !splitHasValidation(c.split)) {
+    issue(
+      ['model', 'params', 'C'],
+      'C "auto" is chosen on the validation split, but this split has none: give it a valFraction (or valSpeakers), or set C to a number',
+    );
+  }
   if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {
     issue(['speakerAdaptiveBatchNorm'], `${model.preset} has no batch-norm layers to adapt; it applies to networks`);
   }
@@ -213,6 +220,12 @@ export type RunConfig = Omit<z.output<typeof RunConfigObject>, 'model' | 'featur
 };
 /** A run config as a form or a JSON file writes it: defaults may be left out, presets named. */
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+/** Whether a split sets files aside for validation (a speaker split may name them or draw a fraction). */
+function splitHasValidation(split: SplitSpec): boolean {
+  if (split.kind === 'speaker' && split.valSpeakers?.length) return true;
+  return (split.valFraction ?? 0) > 0;
+}
 
 /** A feature preset name resolved, or the reason it cannot be. */
 function resolveFeatures(v: string | FeatureConfig): FeatureConfig | string {

@@ -109,7 +109,19 @@ describe("C 'auto' on real functionals", () => {
     expect(b.logs.filter((l) => l.startsWith('C = '))).not.toEqual(a.logs.filter((l) => l.startsWith('C = ')));
   });
 
-  it("without a validation split, 'auto' is an error that names the problem", async () => {
+  it("a run config whose split has no validation part is refused for C 'auto' before anything runs", () => {
+    const noVal = { kind: 'kfold-speaker', k: 4, fold: 0, seed: 1 };
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', split: noVal })).toThrow(
+      /model\.params\.C: C "auto" is chosen on the validation split, but this split has none/,
+    );
+    expect(() => parseRunConfig({ datasetId: 1, model: { preset: 'linear-svm', params: { C: 0.01 } }, split: noVal })).not.toThrow();
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', split: { ...noVal, valFraction: 0.1 } })).not.toThrow();
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', split: { kind: 'speaker', valSpeakers: ['02'], seed: 1 } })).not.toThrow();
+    // The default split keeps 15 % of the speakers for validation.
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg' })).not.toThrow();
+  });
+
+  it("without validation files (the split drew none), 'auto' is an error that names the problem", async () => {
     await expect(train(configFor('linear-svm'), { ...data, val: [] })).rejects.toThrow(
       /linear-svm: C "auto" is chosen on the validation split, but this run's split has no validation files/,
     );
