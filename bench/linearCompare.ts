@@ -2,6 +2,12 @@
 // 4 folds by speaker (4 test actors per fold, 2 of the other 12 for validation, seed 1), C chosen on validation
 // ('auto', the default grid), with training statistics only and with speaker normalisation. Prints per-fold test UAR,
 // the chosen C and CPU seconds of each fit (feature extraction excluded; its cache stays in db-dir for re-runs).
+//
+// Measured 2026-12-06 (this 2-core machine, shared; one seed), mean test UAR over the 4 folds:
+//   logreg      training statistics 52.1 % (48.4, 53.9, 55.1, 50.8)   speaker normalisation 67.5 % (62.9, 69.9, 74.2, 62.9)
+//   linear-svm  training statistics 53.4 % (48.0, 55.1, 55.9, 54.7)   speaker normalisation 63.5 % (59.8, 64.1, 71.1, 59.0)
+// Each fit (7-point grid on 540 × 6,373, calibration included): 5–9 s CPU.
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { importDataset } from '../src-main/core/datasets/import';
 import type { LinearClassifier } from '../src-main/core/models/classical';
@@ -11,7 +17,8 @@ import { trainClassical } from '../src-main/core/training/pipeline';
 import { parseRunConfig } from '../src-shared/config/run';
 import { argmaxRows, evaluatePredictions } from '../src-shared/metrics';
 
-const dbDir = resolve(process.argv[2] ?? 'bench-linear-compare');
+// The database and the feature cache (6,373 values × 960 files) live outside the checkout unless a folder is given.
+const dbDir = resolve(process.argv[2] ?? join(tmpdir(), 'ser-bench-linear-compare'));
 const shared = process.env.SER_SHARED_DIR ?? resolve('..', 'shared');
 const store = openStore(join(dbDir, 'db.sqlite'));
 const { datasetId } = await importDataset(store, { folder: join(shared, 'data', 'ravdess-16k') });
