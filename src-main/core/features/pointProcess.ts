@@ -119,28 +119,38 @@ function findMaximumCorrelation(s: Sound, t1: number, windowLength: number, tmin
   const iright1 = nearestIndex(s, t1 + half);
   const ileft2min = lowIndex(s, tmin2 - half);
   const ileft2max = highIndex(s, tmax2 - half);
+  // The stretches' energies: the first one's changes only where the sound's edge clips the pairs, the second
+  // one's slides by a sample per lag (one sample leaves, one enters) unless clipping changes the range.
   let norm1 = 0;
-  let norm1From = 0;
-  let norm1To = -1;
+  let norm2 = 0;
+  let rangeFrom = 0;
+  let rangeTo = -1;
   for (let ileft2 = ileft2min; ileft2 <= ileft2max; ileft2++) {
     // Only pairs with both samples inside the sound count (1-based indices, as Praat's).
     const shift = ileft2 - ileft1;
     const from = Math.max(ileft1, 1, 1 - shift);
     const to = Math.min(iright1, nx, nx - shift);
-    if (from !== norm1From || to !== norm1To) {
-      // The first stretch's energy only changes where the sound's edge clips the pairs.
+    if (from !== rangeFrom || to !== rangeTo || ileft2 === ileft2min) {
       norm1 = 0;
-      for (let i1 = from; i1 <= to; i1++) norm1 += z[i1 - 1] * z[i1 - 1];
-      norm1From = from;
-      norm1To = to;
+      norm2 = 0;
+      for (let i1 = from; i1 <= to; i1++) {
+        norm1 += z[i1 - 1] * z[i1 - 1];
+        norm2 += z[i1 + shift - 1] * z[i1 + shift - 1];
+      }
+      rangeFrom = from;
+      rangeTo = to;
+    } else if (to >= from) {
+      const leaving = z[from + shift - 2];
+      const entering = z[to + shift - 1];
+      norm2 += entering * entering - leaving * leaving;
+      if (norm2 <= 0) {
+        // Round-off after near-silence: start the sum afresh rather than take the root of a negative number.
+        norm2 = 0;
+        for (let i1 = from; i1 <= to; i1++) norm2 += z[i1 + shift - 1] * z[i1 + shift - 1];
+      }
     }
-    let norm2 = 0;
     let product = 0;
-    for (let i1 = from; i1 <= to; i1++) {
-      const amp2 = z[i1 + shift - 1];
-      norm2 += amp2 * amp2;
-      product += z[i1 - 1] * amp2;
-    }
+    for (let i1 = from; i1 <= to; i1++) product += z[i1 - 1] * z[i1 + shift - 1];
     r1 = r2;
     r2 = r3;
     r3 = product !== 0 ? product / Math.sqrt(norm1 * norm2) : 0;
