@@ -70,7 +70,11 @@ export function compareFunctionals(llds: CompareLlds): Float64Array {
   const contour = contourReader(Math.max(llds.a[0].length, llds.b[0].length), period);
   // openSMILE stores every level as float32: contours and deltas are rounded to float32 as they are stored, so that
   // ties (flat stretches, exact zeros) and threshold decisions fall the same way.
-  const f32 = (v: Float64Array) => v.map(Math.fround);
+  const f32 = (v: Float64Array) => {
+    const o = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) o[i] = Math.fround(v[i]);
+    return o;
+  };
   const a = llds.a.map(f32);
   const b = llds.b.map(f32);
   const nz = llds.nz.map(f32);
