@@ -171,7 +171,14 @@ interface FftPlan {
   pairInput: number[];
   pairFilled: number;
   pairSpectrum: number[];
-  pairPower: number[];
+  /** the pair's power spectra, bins 0..size/2 (the rest mirrors them) */
+  pairPower: Float64Array;
+  /** half-size transform for the power spectra's cosine transform, its input and output, sin/cos(pi k / (size/2)) */
+  half: FFT;
+  halfInput: number[];
+  halfOut: number[];
+  halfSin: Float64Array;
+  halfCos: Float64Array;
 }
 const fftPlans = new Map<number, FftPlan>();
 
@@ -190,7 +197,12 @@ function fftPlan(size: number): FftPlan {
       pairInput: Array.from({ length: 2 * size }, () => 0),
       pairFilled: 0,
       pairSpectrum: fft.createComplexArray(),
-      pairPower: Array.from({ length: 2 * size }, () => 0),
+      pairPower: new Float64Array(size + 2),
+      half: new FFT(size >> 1),
+      halfInput: Array.from({ length: size }, () => 0),
+      halfOut: Array.from({ length: size }, () => 0),
+      halfSin: Float64Array.from({ length: size >> 1 }, (_, k) => Math.sin((Math.PI * k) / (size >> 1))),
+      halfCos: Float64Array.from({ length: size >> 1 }, (_, k) => Math.cos((Math.PI * k) / (size >> 1))),
     };
     fftPlans.set(size, p);
   }
@@ -224,37 +236,66 @@ function autocorrelateInput(p: FftPlan, n: number, ac: Float64Array): void {
 }
 
 /**
- * Autocorrelations of two frames at once (lags 0..acA.length-1), the plan's pairInput holding frame A in its
- * real and frame B in its imaginary parts (first n samples). One complex FFT gives both spectra (split by
- * conjugate symmetry); the two power spectra, real and even, go back as one complex input whose transform's
- * real and imaginary parts are the two autocorrelations. Half the transforms of one frame at a time.
+ * Autocorrelations of two frames at once (lags 0..acA.length-1, at most size/2), the plan's pairInput holding
+ * frame A in its real and frame B in its imaginary parts (first n samples). One complex FFT gives both spectra
+ * (split by conjugate symmetry). The autocorrelation is the transform of the power spectrum, which is real and
+ * even: a cosine transform of its size/2 + 1 distinct bins, computed with a half-size FFT (Numerical Recipes'
+ * cosft1 construction, both frames again as the real and imaginary parts). Per frame this is a quarter of the
+ * transforms of the plain route (two real FFTs of the full size), the autocorrelation agreeing to ~1e-14.
  */
 function autocorrelatePair(p: FftPlan, n: number, acA: Float64Array, acB: Float64Array): void {
-  const { pairInput: input, pairSpectrum: z, pairPower: power, out } = p;
+  const { pairInput: input, pairSpectrum: z, pairPower: power, halfInput: y, halfOut: w, halfSin, halfCos } = p;
   const size = p.input.length;
+  const m = size >> 1;
   for (let i = 2 * n; i < p.pairFilled; i++) input[i] = 0;
   p.pairFilled = 2 * n;
   p.fft.transform(z, input);
-  const half = size >> 1;
-  for (let k = 0; k <= half; k++) {
+  for (let k = 0; k <= m; k++) {
     const k2 = k === 0 ? 0 : size - k;
     const zr = z[2 * k];
     const zi = z[2 * k + 1];
     const wr = z[2 * k2];
     const wi = z[2 * k2 + 1];
     // A[k] = (Z[k] + conj Z[n-k]) / 2, B[k] = (Z[k] - conj Z[n-k]) / 2i; the common factor 1/4 cancels later.
-    // Both power spectra are even (real frames), so bin n-k repeats bin k.
-    const pa = (zr + wr) * (zr + wr) + (zi - wi) * (zi - wi);
-    const pb = (zr - wr) * (zr - wr) + (zi + wi) * (zi + wi);
-    power[2 * k] = pa;
-    power[2 * k + 1] = pb;
-    power[2 * k2] = pa;
-    power[2 * k2 + 1] = pb;
+    power[2 * k] = (zr + wr) * (zr + wr) + (zi - wi) * (zi - wi);
+    power[2 * k + 1] = (zr - wr) * (zr - wr) + (zi + wi) * (zi + wi);
   }
-  p.fft.transform(out, power);
-  for (let lag = 0; lag < acA.length; lag++) {
-    acA[lag] = out[2 * lag];
-    acB[lag] = out[2 * lag + 1];
+  // ac[l] = P[0] + (-1)^l P[m] + 2 sum_{k=1}^{m-1} P[k] cos(pi k l / m). With
+  // y[k] = (P[k] + P[m-k]) / 2 - sin(pi k / m) (P[k] - P[m-k]) and Y its FFT (e^{-2 pi i jk/m}):
+  // ac[2j] / 2 = Re Y[j], ac[2j+1] / 2 = ac[2j-1] / 2 - Im Y[j], starting from
+  // ac[1] / 2 = (P[0] - P[m]) / 2 + sum_{k=1}^{m-1} P[k] cos(pi k / m).
+  let oddA = 0.5 * (power[0] - power[2 * m]);
+  let oddB = 0.5 * (power[1] - power[2 * m + 1]);
+  for (let k = 0; k < m; k++) {
+    const pa = power[2 * k];
+    const pb = power[2 * k + 1];
+    const qa = power[2 * (m - k)];
+    const qb = power[2 * (m - k) + 1];
+    y[2 * k] = 0.5 * (pa + qa) - halfSin[k] * (pa - qa);
+    y[2 * k + 1] = 0.5 * (pb + qb) - halfSin[k] * (pb - qb);
+    if (k > 0) {
+      oddA += pa * halfCos[k];
+      oddB += pb * halfCos[k];
+    }
+  }
+  p.half.transform(w, y);
+  for (let j = 0; 2 * j < acA.length; j++) {
+    // Split the two real sequences' transforms, as above.
+    const j2 = j === 0 ? 0 : m - j;
+    const zr = w[2 * j];
+    const zi = w[2 * j + 1];
+    const wr = w[2 * j2];
+    const wi = w[2 * j2 + 1];
+    acA[2 * j] = zr + wr;
+    acB[2 * j] = zi + wi;
+    if (j > 0) {
+      oddA -= 0.5 * (zi - wi);
+      oddB += 0.5 * (zr - wr);
+    }
+    if (2 * j + 1 < acA.length) {
+      acA[2 * j + 1] = 2 * oddA;
+      acB[2 * j + 1] = 2 * oddB;
+    }
   }
 }
 
