@@ -474,8 +474,11 @@ export function pitchCandidates(
     }
     out.count[f] = count;
     if (out.correlation && out.lag) {
-      out.correlation.set(rr.subarray(B, 2 * B + 1), f * (B + 1));
-      out.lag.set(lagOfSlot.subarray(0, count), base);
+      // Plain loops: a subarray() view per frame cost more than the copy.
+      const correlation = out.correlation;
+      const offset = f * (B + 1) - B;
+      for (let l = B; l <= 2 * B; l++) correlation[offset + l] = rr[l];
+      for (let c = 0; c < count; c++) out.lag[base + c] = lagOfSlot[c];
       continue;
     }
     // Second pass: maximise the sinc interpolant for extra precision.
