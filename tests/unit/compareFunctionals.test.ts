@@ -17,6 +17,7 @@ import {
   regression,
   segmentsNonZero,
   segmentsRelThreshold,
+  selectRanks,
   times,
   type Contour,
 } from '../../src-main/core/features/compare/functionals';
@@ -216,6 +217,26 @@ describe('ComParE functionals by hand', () => {
     expect(v[0]).toBe(0); // a single surviving peak has no distance
     expect(v[4]).toBeGreaterThan(0.95);
     expect(v.every(Number.isFinite)).toBe(true);
+  });
+
+  it('rank selection puts the order statistics a percentile reads where a full sort would (duplicates, all lengths)', () => {
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const n of [1, 2, 3, 5, 15, 16, 17, 31, 64, 301, 999]) {
+      for (const kind of ['random', 'few values', 'sorted', 'reversed']) {
+        const x = Float64Array.from({ length: n }, (_, i) =>
+          kind === 'random' ? rand() : kind === 'few values' ? Math.floor(rand() * 3) : kind === 'sorted' ? i : n - i,
+        );
+        const sorted = Float64Array.from(x).sort();
+        const ranks = [...new Set([0, Math.floor(n / 4), Math.floor(n / 2), Math.ceil((3 * n) / 4) - 1, n - 1])]
+          .filter((r) => r >= 0 && r < n)
+          .sort((a, b) => a - b);
+        const a = Float64Array.from(x);
+        selectRanks(a, ranks);
+        for (const r of ranks) expect(a[r]).toBe(sorted[r]);
+        expect(Float64Array.from(a).sort()).toEqual(sorted); // a permutation of the input
+      }
+    }
   });
 
   it('ratio limit: identity inside ±limit, a tanh knee beyond, bounded by limit + excess', () => {
