@@ -7,6 +7,9 @@
 // interpolation) plus an unvoiced candidate; a Viterbi path with octave, octave-jump and voiced/unvoiced costs
 // picks one per frame. Frame positions, window lengths and tie rules follow Praat so that the frames line up
 // with Praat's own Pitch objects (tests/unit/voiceQualityPraat.test.ts).
+// Where this code departs from Praat's for speed it computes the same numbers (to round-off): frames go through
+// the FFTs in pairs, the power spectrum's transform is a half-size cosine transform, candidates that stay above
+// the ceiling are not refined. The one approximation is optional: refine 'chosen' (see FrameSetup).
 import FFT from 'fft.js';
 import { improveMaximum, interpolateSinc, PEAK_SINC70, PEAK_SINC700 } from './sincInterpolation';
 
