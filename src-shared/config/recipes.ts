@@ -2,6 +2,7 @@ import { z } from 'zod';
 import bilstm from '../../resources/recipes/bilstm.json';
 import cnnGru from '../../resources/recipes/cnn-gru.json';
 import cnnLstm from '../../resources/recipes/cnn-lstm.json';
+import ensembleCompareCnn from '../../resources/recipes/ensemble-compare-cnn.json';
 import forest from '../../resources/recipes/forest.json';
 import hybrid from '../../resources/recipes/hybrid.json';
 import linearSvm from '../../resources/recipes/linear-svm.json';
@@ -75,6 +76,43 @@ export const RECIPES: readonly Recipe[] = [resnet, simplecnn, cnnGru, cnnLstm, b
   },
 );
 
+/**
+ * A recipe for an ensemble: member recipes trained on the same split (same seed and speakers), their probabilities
+ * combined with equal weights or weights fitted on the validation speakers. With `adapted`, every member uses its own
+ * recipe's adaptation.
+ */
+export const EnsembleRecipeSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  label: z.string().min(1),
+  kind: z.literal('ensemble'),
+  description: z.string().min(1),
+  members: z.array(z.string()).min(2).max(8),
+  weighting: z.enum(['equal', 'val']),
+  figures: z.strictObject({ plain: RecipeFigureSchema.nullable(), adapted: RecipeFigureSchema.nullable() }),
+});
+export type EnsembleRecipe = z.infer<typeof EnsembleRecipeSchema>;
+
+/** Every shipped ensemble recipe; members must name shipped model recipes. */
+export const ENSEMBLE_RECIPES: readonly EnsembleRecipe[] = [ensembleCompareCnn].map((raw) => {
+  const r = EnsembleRecipeSchema.safeParse(raw);
+  const name = (raw as { name?: unknown }).name;
+  if (!r.success)
+    throw new Error(`resources/recipes/${String(name)}.json: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const unknown = r.data.members.filter((m) => !RECIPES.some((x) => x.name === m));
+  if (unknown.length) throw new Error(`resources/recipes/${r.data.name}.json: members ${unknown.join(', ')} are not recipes`);
+  if (RECIPES.some((x) => x.name === r.data.name)) throw new Error(`resources/recipes/${r.data.name}.json: a model recipe has the same name`);
+  return r.data;
+});
+
+/** A model recipe or an ensemble recipe by name; unknown names list every known one. */
+export function findRecipe(name: string): Recipe | EnsembleRecipe {
+  const r = RECIPES.find((x) => x.name === name) ?? ENSEMBLE_RECIPES.find((x) => x.name === name);
+  if (!r) throw new Error(`Unknown recipe "${name}"; recipes: ${[...RECIPES, ...ENSEMBLE_RECIPES].map((x) => x.name).join(', ')}`);
+  return r;
+}
+
+export const isEnsembleRecipe = (r: Recipe | EnsembleRecipe): r is EnsembleRecipe => 'kind' in r && r.kind === 'ensemble';
+
 /** The recipe called `name`; unknown names list the known ones. */
 export function getRecipe(name: string): Recipe {
   const r = RECIPES.find((x) => x.name === name);
@@ -96,12 +134,12 @@ export function recipeRunConfig(recipe: Recipe, over: Record<string, unknown>, o
 }
 
 /** One line per figure, e.g. "plain 45.0 % UAR [40.4, 49.6] (4 folds × 3 seeds)". */
-export function describeRecipeFigures(r: Recipe): string {
+export function describeRecipeFigures(r: Recipe | EnsembleRecipe): string {
   const one = (what: string, f: RecipeFigure | null) =>
     f
       ? `${what}: ${(f.uar * 100).toFixed(1)} % UAR [${(f.ci[0] * 100).toFixed(1)}, ${(f.ci[1] * 100).toFixed(1)}] (${f.folds} folds × ${f.seeds.length} seeds, ${f.data})`
       : `${what}: not measured yet`;
-  const adaptation = Object.keys(r.adaptation).join(' + ') || 'none';
+  const adaptation = isEnsembleRecipe(r) ? "each member's adaptation" : Object.keys(r.adaptation).join(' + ') || 'none';
   return `${one('plain', r.figures.plain)}; ${one(`with ${adaptation}`, r.figures.adapted)}`;
 }
 

@@ -5,6 +5,7 @@ import { STUDY_METRICS, parseGridValues, type StudySpecInput } from '../../../sr
 import { cancelStudy, getStudy, listStudies, retryStudy, type StudyRow } from '../../core/store/studies';
 import { compareStudyReports, studyReport, type StudyReport } from '../../core/studies/report';
 import { createStudy, runStudy, type StudyEvent } from '../../core/studies/runner';
+import { ensembleStudies } from '../../core/studies/ensembleStudy';
 import { probeRedis } from '../../core/studies/redis';
 import type { Store } from '../../core/store/db';
 import { getRecipe, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
@@ -296,6 +297,30 @@ export function register(program: Command): void {
   const list = study.command('list').description('every study with status and progress');
   withCommonOptions(list).action(async (opts: CommonOptions) => {
     await runAction(opts, async (ctx) => listStudies(ctx.openStore().db), describeList);
+  });
+
+  const ensemble = study
+    .command('ensemble <ids...>')
+    .description("a study of ensembles: each fold × seed's runs of the given studies (their selected points) combined, nothing retrained")
+    .option('--weights <how>', "equal, or val: weights fitted on each cell's validation speakers (never test)", 'val')
+    .option('--name <name>', 'study name');
+  withCommonOptions(ensemble).action(async (ids: string[], opts: CommonOptions & { weights: string; name?: string }) => {
+    await runAction(
+      opts,
+      async (ctx) => {
+        if (opts.weights !== 'equal' && opts.weights !== 'val') throw new CliError(`--weights must be equal or val, got "${opts.weights}"`);
+        const store = ctx.openStore();
+        const progress = ctx.progress('ensembles');
+        const { studyId } = await ensembleStudies(store, {
+          studyIds: ids.map(idArg),
+          weights: opts.weights,
+          name: opts.name,
+          onProgress: (done, total, key) => progress(done, total, key),
+        });
+        return studyReport(store.db, studyId);
+      },
+      describeStudy,
+    );
   });
 
   const compare = study

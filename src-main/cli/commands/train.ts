@@ -5,7 +5,18 @@ import { importDataset } from '../../core/datasets/import';
 import { listModelPresets } from '../../core/models/presets';
 import { MODEL_PRESET_NAMES } from '../../../src-shared/config/models';
 import { parseLabelMapArg } from '../../../src-shared/labels';
-import { defaultRecipeFor, describeRecipeFigures, getRecipe, RECIPES, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
+import {
+  defaultRecipeFor,
+  describeRecipeFigures,
+  ENSEMBLE_RECIPES,
+  findRecipe,
+  isEnsembleRecipe,
+  RECIPES,
+  recipeRunConfig,
+  type EnsembleRecipe,
+  type Recipe,
+} from '../../../src-shared/config/recipes';
+import { trainEnsembleRecipe } from '../../core/training/ensembleRecipe';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
@@ -56,7 +67,7 @@ const speakers = (v: string | undefined) =>
  * `ser train --model X` trains X the best known way rather than on schema defaults), then --config, then the flags.
  * The core validates the result.
  */
-function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => void = () => {}): Record<string, unknown> {
+function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => void = () => {}, bare = false): Record<string, unknown> {
   let base: Record<string, unknown> = {};
   if (opts.config) {
     try {
@@ -67,12 +78,10 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
     if (!base || typeof base !== 'object' || Array.isArray(base)) throw new CliError(`--config ${opts.config}: expected a JSON object`);
   }
   let recipe: Recipe | null = null;
-  if (opts.recipe) {
-    try {
-      recipe = getRecipe(opts.recipe);
-    } catch (err) {
-      throw new CliError(`--recipe: ${(err as Error).message}`);
-    }
+  if (bare) {
+    // An ensemble recipe's members bring their own recipes: only the experiment's choices are built here.
+  } else if (opts.recipe) {
+    recipe = findRecipeOrFail(opts.recipe) as Recipe;
     if (opts.model && opts.model !== recipe.model)
       throw new CliError(`--recipe ${recipe.name} trains ${recipe.model}, not ${opts.model}; leave --model out`);
   } else if (!opts.config) {
@@ -85,7 +94,7 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
   }
   const config: Record<string, unknown> = { ...base, datasetId };
   if (opts.model) config.model = opts.model;
-  else config.model ??= 'resnet';
+  else if (!bare) config.model ??= 'resnet';
   const seed = int(opts.seed, '--seed');
   if (seed !== undefined) config.seed = seed;
   const epochs = int(opts.epochs, '--epochs');
@@ -138,6 +147,15 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
     };
   }
   return config;
+}
+
+/** A recipe by name, or a CLI error listing the known ones. */
+function findRecipeOrFail(name: string): Recipe | EnsembleRecipe {
+  try {
+    return findRecipe(name);
+  } catch (err) {
+    throw new CliError(`--recipe: ${(err as Error).message}`);
+  }
 }
 
 /** What `ser train --json` prints. */
@@ -203,14 +221,24 @@ export function register(program: Command): void {
       async (ctx) => {
         if (opts.listModels) return listModelPresets();
         if (opts.listRecipes)
-          return RECIPES.map((r) => ({
-            name: r.name,
-            model: r.model,
-            default: r.default,
-            label: r.label,
-            adaptation: r.adaptation,
-            figures: r.figures,
-          }));
+          return [
+            ...RECIPES.map((r) => ({
+              name: r.name,
+              model: r.model as string,
+              default: r.default,
+              label: r.label,
+              adaptation: r.adaptation,
+              figures: r.figures,
+            })),
+            ...ENSEMBLE_RECIPES.map((r) => ({
+              name: r.name,
+              model: 'ensemble',
+              default: false,
+              label: r.label,
+              members: r.members,
+              figures: r.figures,
+            })),
+          ];
         if (!opts.data === !opts.dataset) throw new CliError('give either --data <folder> or --dataset <id>');
         const store = ctx.openStore();
         let datasetId = int(opts.dataset, '--dataset');
@@ -218,6 +246,34 @@ export function register(program: Command): void {
           const imported = await importDataset(store, { folder: opts.data, onProgress: ctx.progress('import') });
           ctx.log(`dataset ${imported.datasetId} "${imported.name}": ${imported.files} files, ${imported.speakers} speakers`);
           datasetId = imported.datasetId;
+        }
+        const named = opts.recipe ? findRecipeOrFail(opts.recipe) : null;
+        if (named && isEnsembleRecipe(named)) {
+          if (opts.model) throw new CliError(`--recipe ${named.name} is an ensemble of ${named.members.join(', ')}; leave --model out`);
+          const over = buildConfig(opts, datasetId!, ctx.log, true);
+          const adapted = Boolean(over.speakerNormalization || over.speakerAdaptiveBatchNorm);
+          delete over.speakerNormalization;
+          delete over.speakerAdaptiveBatchNorm;
+          ctx.log(
+            `recipe ${named.name}: ${named.members.join(' + ')} on one split, ${named.weighting} weights${adapted ? ", each member with its recipe's adaptation" : ''}`,
+          );
+          const r = await trainEnsembleRecipe(store, named, over, {
+            adapted,
+            inProcess: opts.inProcess,
+            out: opts.out ? resolve(opts.out) : undefined,
+            name: opts.name,
+            onEvent: (i, e) => {
+              if (e.type === 'log') ctx.log(`[${named.members[i]}] ${e.message}`);
+            },
+          });
+          const failed = r.members.find((m) => m.status !== 'completed');
+          if (failed)
+            throw new CliError(`member run ${failed.runId} ${failed.status}${failed.error ? `: ${failed.error}` : ''}; no ensemble was built`);
+          return {
+            recipe: named.name,
+            members: r.members.map((m) => ({ runId: m.runId, uar: m.metrics?.uar ?? null, modelDir: m.modelDir })),
+            ensemble: r.ensemble!,
+          };
         }
         const config = buildConfig(opts, datasetId!, ctx.log);
         const stage = new Map<string, ReturnType<typeof ctx.progress>>();
@@ -281,11 +337,13 @@ export function register(program: Command): void {
           ? r
               .map((p) =>
                 'figures' in p
-                  ? `${p.name.padEnd(14)} ${p.model.padEnd(12)} ${p.label}\n${' '.repeat(15)}${describeRecipeFigures(getRecipe(p.name))}`
+                  ? `${p.name.padEnd(14)} ${p.model.padEnd(12)} ${p.label}\n${' '.repeat(15)}${describeRecipeFigures(findRecipe(p.name))}`
                   : `${p.name.padEnd(12)} ${p.params ? `${p.params.toLocaleString('en')} params`.padEnd(16) : 'classical'.padEnd(16)} ${p.description}`,
               )
               .join('\n')
-          : summary(r),
+          : 'ensemble' in r
+            ? `ensemble ${r.ensemble.dir}: weights ${r.ensemble.weights.map((w) => w.toFixed(2)).join(' / ')} (${r.ensemble.weighting}); test UAR ${r.ensemble.test ? `${(r.ensemble.test.uar * 100).toFixed(1)} %` : '-'}; members ${r.members.map((m) => `run ${m.runId} UAR ${m.uar === null ? '-' : `${(m.uar * 100).toFixed(1)} %`}`).join(', ')}`
+            : summary(r),
     );
   });
 }

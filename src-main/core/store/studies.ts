@@ -66,6 +66,33 @@ export function insertStudy(db: Db, s: { spec: StudySpec; points: GridPoint[]; f
   })();
 }
 
+/**
+ * Stores a study whose cells were computed outside the queue (an ensemble of other studies' cells): every cell
+ * completed with its run, the study completed; nothing is ever queued for it.
+ */
+export function insertCompletedStudy(
+  db: Db,
+  s: { spec: StudySpec; points: GridPoint[]; folds: number; cells: (StudyCell & { runId: number })[] },
+): number {
+  return db.transaction(() => {
+    const id = Number(
+      db
+        .prepare(`INSERT INTO studies (name, dataset_id, spec, points, folds, status, finished_at) VALUES (?, ?, ?, ?, ?, 'completed', ${NOW})`)
+        .run(s.spec.name ?? null, s.spec.datasetId, JSON.stringify(s.spec), JSON.stringify(s.points), s.folds).lastInsertRowid,
+    );
+    const cell = db.prepare(
+      `INSERT INTO study_cells (study_id, cell_key, fold, seed, point, config, status, run_id, attempts, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'completed', ?, 1, ${NOW})`,
+    );
+    const link = db.prepare(`UPDATE runs SET study_id = ?, study_cell = ? WHERE id = ?`);
+    for (const c of s.cells) {
+      cell.run(id, c.key, c.fold, c.seed, c.point, JSON.stringify(c.config), c.runId);
+      link.run(id, c.key, c.runId);
+    }
+    return id;
+  })();
+}
+
 export function getStudy(db: Db, id: number): StudyRow | null {
   const r = db.prepare(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = ?`).get(id) as RawStudy | undefined;
   return r ? toStudy(db, r) : null;
