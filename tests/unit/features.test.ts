@@ -6,7 +6,7 @@ import { loadAudio } from '../../src-main/core/audio/load';
 import { cacheEntryPath, readCacheEntry, writeCacheEntry } from '../../src-main/core/features/cache';
 import { computeFeatures, featureNames, FeatureInputError } from '../../src-main/core/features/compute';
 import { FEATURE_PRESETS, parseFeatureConfig } from '../../src-shared/config/features';
-import { featureConfigHash } from '../../src-main/core/features/configHash';
+import { featureConfigHash, KIND_CODE_VERSIONS } from '../../src-main/core/features/configHash';
 import { delta, savgolDerivativeWeights } from '../../src-main/core/features/deltas';
 import { padBatch, trimBounds } from '../../src-main/core/features/fitLength';
 import { functionalsOf, percentileSorted } from '../../src-main/core/features/functionals';
@@ -50,6 +50,20 @@ describe('feature config', () => {
     const b = parseFeatureConfig({ hop: 512, nMels: 64, kind: 'logmel', fmax: 8000 });
     expect(featureConfigHash(a)).toBe(featureConfigHash(b));
     expect(featureConfigHash(parseFeatureConfig({ kind: 'logmel', nMels: 40 }))).not.toBe(featureConfigHash(a));
+  });
+
+  it("a kind's own code version is in its hash only: bumping ComParE's leaves every log-mel cache entry valid", () => {
+    const compare = FEATURE_PRESETS.compare;
+    const logmel = FEATURE_PRESETS['seed-logmel'];
+    const before = [featureConfigHash(compare), featureConfigHash(logmel)];
+    const saved = KIND_CODE_VERSIONS.compare;
+    try {
+      KIND_CODE_VERSIONS.compare = (saved ?? 0) + 1;
+      expect(featureConfigHash(compare)).not.toBe(before[0]);
+      expect(featureConfigHash(logmel)).toBe(before[1]);
+    } finally {
+      KIND_CODE_VERSIONS.compare = saved;
+    }
   });
 });
 

@@ -4,6 +4,12 @@ import { effectiveFmax, type FeatureConfig } from '../../../src-shared/config/fe
 /** Bumped whenever a change to the DSP would change cached numbers, so old cache entries stop matching. */
 export const FEATURE_CODE_VERSION = 1;
 
+/**
+ * Per-kind versions, bumped when one kind's code changes its numbers (a ComParE fix need not invalidate every cached
+ * log-mel); a kind without an entry hashes exactly as before.
+ */
+export const KIND_CODE_VERSIONS: Partial<Record<FeatureConfig['kind'], number>> = { compare: 1 };
+
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
@@ -17,6 +23,7 @@ function canonicalJson(v: unknown): string {
 
 /** Stable short hash of a config (key order independent, defaults filled), part of the cache key. */
 export function featureConfigHash(c: FeatureConfig): string {
-  const body = canonicalJson({ ...c, fmax: effectiveFmax(c), codeVersion: FEATURE_CODE_VERSION });
+  const kindVersion = KIND_CODE_VERSIONS[c.kind];
+  const body = canonicalJson({ ...c, fmax: effectiveFmax(c), codeVersion: FEATURE_CODE_VERSION, ...(kindVersion ? { kindVersion } : {}) });
   return createHash('sha1').update(body).digest('hex').slice(0, 16);
 }
