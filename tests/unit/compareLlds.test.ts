@@ -268,7 +268,7 @@ describe('ComParE LLDs of real speech', () => {
 
   it('a RAVDESS file: 4 + 55 + 6 finite contours on the 10 ms grid (20 ms and 60 ms frame counts)', async () => {
     const audio = await loadAudio(join(RAVDESS_16K, 'Actor_01', '03-01-05-01-01-01-01.wav'), { sampleRate: 16000 });
-    const seen: { hop: number; frames: number; f0Min: number; f0Max: number; windowSeconds: number }[] = [];
+    const seen: { hop: number; frames: number; f0Min: number; f0Max: number; windowSeconds: number; unusedVoicing?: Uint8Array }[] = [];
     const l = compareLlds(audio.samples, 16000, (x, sr, o) => {
       seen.push(o);
       return voicedEvery3rd(x, sr, o);
@@ -276,7 +276,7 @@ describe('ComParE LLDs of real speech', () => {
     const n = audio.samples.length;
     const n20 = Math.floor((n - 320) / 160) + 1;
     const n60 = Math.floor((n - 960) / 160) + 1;
-    expect(seen).toEqual([{ hop: 160, frames: n60, windowSeconds: 0.06, f0Min: 52, f0Max: 620 }]);
+    expect(seen.map(({ unusedVoicing: _, ...o }) => o)).toEqual([{ hop: 160, frames: n60, windowSeconds: 0.06, f0Min: 52, f0Max: 620 }]);
     expect(l.a.map((t) => t.length)).toEqual([n60, n60, n60, n60]);
     expect(l.b).toHaveLength(55);
     for (const t of l.b) expect(t.length).toBe(n20);
@@ -289,6 +289,8 @@ describe('ComParE LLDs of real speech', () => {
     // F0 and voicing are cleared where the 60 ms Gaussian-window RMS is below 0.001 (openSMILE's volume gate); the
     // logHNR of frames without F0 is openSMILE's -100 floor; then every voice contour is smoothed over non-zero frames
     const e60 = rmsEnergy(audio.samples, 960, 160, n60, gaussWindow(960, 0.4));
+    // the voice extractor is told which frames the gate drops (it may leave their voicing analysis out)
+    expect(Array.from(seen[0].unusedVoicing ?? [])).toEqual(Array.from(e60, (e) => (e < 0.001 ? 1 : 0)));
     const src = voicedEvery3rd(audio.samples, 16000, seen[0]);
     const f0Raw = Float64Array.from(src.f0, (f, t) => (e60[t] < 0.001 ? 0 : f));
     const hnrRaw = Float64Array.from(f0Raw, (f) => (f > 0 ? 12 : -100));

@@ -2,8 +2,10 @@
 // trains with a known sequence of periods (jitter) or amplitudes (shimmer), white noise (unvoiced) and
 // silence (zeros); the cycle-to-cycle formulas on hand-made pulse times; the frame grid of voiceQualityTracks.
 // (Agreement with Praat itself on RAVDESS: voiceQualityPraat.test.ts.)
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PRAAT_PITCH_DEFAULTS, soundToPitch } from '../../src-main/core/features/pitchAutocorrelation';
+import { loadAudio } from '../../src-main/core/audio/load';
+import { certainlyUnvoicedStrength, PRAAT_PITCH_DEFAULTS, soundToPitch } from '../../src-main/core/features/pitchAutocorrelation';
 import {
   jitterDdp,
   jitterLocal,
@@ -14,7 +16,8 @@ import {
   PRAAT_PERIOD_LIMITS,
 } from '../../src-main/core/features/pointProcess';
 import { improveMaximum, interpolateSinc, PEAK_SINC70 } from '../../src-main/core/features/sincInterpolation';
-import { LOG_HNR_FLOOR_DB, voiceQualityTracks, voiceReport } from '../../src-main/core/features/voiceQuality';
+import { LOG_HNR_FLOOR_DB, voiceQualityTracks, voiceReport, type VoiceQualityTracks } from '../../src-main/core/features/voiceQuality';
+import { RAVDESS_16K } from '../helpers/shared';
 
 const SR = 16000;
 
@@ -315,5 +318,66 @@ describe('voiceQualityTracks', () => {
     expect(voiceQualityTracks(new Float32Array(0), SR, { hop, frames: 0 }).f0).toHaveLength(0);
     const short = voiceQualityTracks(new Float32Array(50).fill(0.1), SR, { hop, frames: 1 });
     expect(Number.isFinite(short.logHnr[0])).toBe(true);
+  });
+});
+
+describe('voiceQualityTracks leaving out the voicing analysis of unused quiet frames (unusedVoicing)', () => {
+  const hop = 160;
+  const framesOf = (n: number): number => Math.floor((n - 960) / hop) + 1;
+  const ravdess = ['Actor_01/03-01-05-01-01-01-01.wav', 'Actor_08/03-01-03-02-02-01-08.wav', 'Actor_15/03-01-01-01-01-02-15.wav'];
+
+  /** Every track equal, except voicingProb and logHnr, which are NaN in the frames left out and equal elsewhere. */
+  function expectSameBut(skipped: VoiceQualityTracks, full: VoiceQualityTracks, unused: Uint8Array): number {
+    for (const k of ['f0', 'jitterLocal', 'jitterDdp', 'shimmerLocal'] as const) expect(Array.from(skipped[k]), k).toEqual(Array.from(full[k]));
+    let left = 0;
+    for (let t = 0; t < full.f0.length; t++) {
+      if (Number.isNaN(skipped.voicingProb[t])) {
+        left++;
+        expect(unused[t], `frame ${t} was used`).toBe(1);
+        expect(full.f0[t]).toBe(0);
+        expect(Number.isNaN(skipped.logHnr[t])).toBe(true);
+      } else {
+        expect(skipped.voicingProb[t]).toBe(full.voicingProb[t]);
+        expect(skipped.logHnr[t]).toBe(full.logHnr[t]);
+      }
+    }
+    return left;
+  }
+
+  it('the bound: one voiced candidate (<= 1) plus two voiced/unvoiced costs, scaled to the time step', () => {
+    expect(certainlyUnvoicedStrength(PRAAT_PITCH_DEFAULTS, 0.01)).toBeCloseTo(1.28, 5);
+    expect(certainlyUnvoicedStrength(PRAAT_PITCH_DEFAULTS, 0.005)).toBeCloseTo(1.56, 5);
+    expect(certainlyUnvoicedStrength({ ...PRAAT_PITCH_DEFAULTS, octaveCost: -0.01 }, 0.01)).toBe(Infinity);
+  });
+
+  it('a periodic tone fading out: the quiet frames are left out although strongly periodic; F0 and the rest unchanged', () => {
+    // 150 Hz, amplitude falling 60 dB over 2 s: the tail stays periodic (strength ~1) while its intensity drops
+    // below the bound, the hardest case for leaving frames out.
+    const x = tone(150, 2).map((v, i) => v * 10 ** ((-3 * i) / (2 * SR)));
+    const frames = framesOf(x.length);
+    const full = voiceQualityTracks(x, SR, { hop, frames });
+    const all = new Uint8Array(frames).fill(1);
+    const skipped = voiceQualityTracks(x, SR, { hop, frames, unusedVoicing: all });
+    const left = expectSameBut(skipped, full, all);
+    expect(left).toBeGreaterThan(frames / 4);
+    // the frames left out were periodic: their full analysis found a strong correlation
+    const strong = full.voicingProb.filter((r, t) => Number.isNaN(skipped.voicingProb[t]) && r > 0.9).length;
+    expect(strong).toBeGreaterThan(left / 2);
+    expect(full.f0.filter((f) => f > 0).length).toBeGreaterThan(frames / 3);
+  });
+
+  it('RAVDESS: F0, jitter and shimmer identical whatever is left out; only frames marked unused lose their voicing', async () => {
+    for (const file of ravdess) {
+      const audio = await loadAudio(join(RAVDESS_16K, file), { sampleRate: 16000 });
+      const x = audio.samples;
+      const frames = framesOf(x.length);
+      const opts = { hop, frames, f0Min: 52, f0Max: 620 };
+      const full = voiceQualityTracks(x, SR, opts);
+      const all = new Uint8Array(frames).fill(1);
+      expect(expectSameBut(voiceQualityTracks(x, SR, { ...opts, unusedVoicing: all }), full, all), file).toBeGreaterThan(frames / 5);
+      // every other frame marked: the left-out frames break the FFT pairs differently
+      const alternate = Uint8Array.from({ length: frames }, (_, t) => t & 1);
+      expect(expectSameBut(voiceQualityTracks(x, SR, { ...opts, unusedVoicing: alternate }), full, alternate), file).toBeGreaterThan(frames / 10);
+    }
   });
 });

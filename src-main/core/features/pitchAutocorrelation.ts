@@ -9,7 +9,8 @@
 // with Praat's own Pitch objects (tests/unit/voiceQualityPraat.test.ts).
 // Where this code departs from Praat's for speed it computes the same numbers (to round-off): frames go through
 // the FFTs in pairs, the power spectrum's transform is a half-size cosine transform, candidates that stay above
-// the ceiling are not refined. The one approximation is optional: refine 'chosen' (see FrameSetup).
+// the ceiling are not refined, and frames the caller does not read that the path finder must leave unvoiced are
+// not correlated at all (SkipFrames). The one approximation is optional: refine 'chosen' (see FrameSetup).
 import FFT from 'fft.js';
 import { improveMaximum, interpolateSinc, PEAK_SINC70, PEAK_SINC700 } from './sincInterpolation';
 
@@ -321,9 +322,42 @@ export interface PitchCandidates {
 }
 
 /**
+ * Frames whose correlation a caller may leave out: `unused[f]` non-zero means the caller reads neither the frame's
+ * peakCorrelation nor its candidates' strengths (e.g. frames it gates out by energy). Of those, the frames that the
+ * path finder (costs scaled to `pathTimeStep`, s) must leave unvoiced whatever their candidates
+ * ({@link certainlyUnvoicedStrength}) get only the unvoiced candidate and a NaN peakCorrelation; the path, and so
+ * every voiced frame and the pulses, come out as with their candidates.
+ */
+export interface SkipFrames {
+  unused: ArrayLike<number>;
+  pathTimeStep: number;
+}
+
+/** The unvoiced candidate's strength in a frame of this intensity (Praat's Pitch_pathFinder). */
+function unvoicedStrength(intensity: number, settings: PitchSettings): number {
+  const s = settings.silenceThreshold <= 0 ? 0 : 2 - intensity / (settings.silenceThreshold / (1 + settings.voicingThreshold));
+  return settings.voicingThreshold + Math.max(0, s);
+}
+
+/**
+ * An unvoiced strength above which the path finder leaves a frame unvoiced whatever its voiced candidates:
+ * a voiced candidate scores at most 1 (strength <= 1, octave cost >= 0), and turning a frame of a path from voiced to
+ * unvoiced changes the transition costs into and out of it by at most one voiced/unvoiced cost each (octave-jump
+ * costs are >= 0). So when the unvoiced candidate beats 1 by more than two such costs, every path through a voiced
+ * candidate of the frame scores less than the same path through the unvoiced one, the Viterbi sums of the next frame
+ * never come from a voiced candidate of this frame, and its voiced candidates can be left out without changing any
+ * choice (1e-6 covers the round-off of the sums). Infinity (never) for negative costs, where the bound fails.
+ */
+export function certainlyUnvoicedStrength(settings: PitchSettings, pathTimeStep: number): number {
+  if (!(settings.octaveCost >= 0 && settings.octaveJumpCost >= 0 && settings.voicedUnvoicedCost >= 0)) return Infinity;
+  return 1 + 2 * settings.voicedUnvoicedCost * (0.01 / pathTimeStep) + 1e-6;
+}
+
+/**
  * Correlation candidates for frames at times `times` (s) of a sound whose sample k (0-based) sits at x1 + k dx.
  * Samples outside z read as zeros (Praat's own frames never reach them; openSMILE-style frames past the end
- * do). `globalPeak` is the sound's largest |sample - mean|.
+ * do). `globalPeak` is the sound's largest |sample - mean|. `skip` leaves out frames the caller does not read
+ * and the path finder leaves unvoiced anyway (see {@link SkipFrames}).
  */
 export function pitchCandidates(
   z: Samples,
@@ -332,6 +366,7 @@ export function pitchCandidates(
   setup: FrameSetup,
   settings: PitchSettings,
   globalPeak: number,
+  skip?: SkipFrames,
 ): PitchCandidates {
   const ceiling = Math.min(settings.ceiling, 0.5 / setup.dx);
   const frames = times.length;
@@ -350,16 +385,16 @@ export function pitchCandidates(
     out.correlation = new Float64Array(frames * (B + 1));
     out.lag = new Int32Array(frames * m);
   }
+  if (skip && skip.unused.length < frames) throw new Error(`pitchCandidates: skip.unused has ${skip.unused.length} entries for ${frames} frames.`);
   if (globalPeak === 0) return out;
   const n = 2 * h;
   const plan = setup.method === 'ac' ? fftPlan(setup.fftSize) : null;
+  const skipAbove = skip ? certainlyUnvoicedStrength(settings, skip.pathTimeStep) : Infinity;
   // Correlation at lags -B..B (r[-l] = r[l]) as one array, index l + B, for the sinc interpolation.
   const rr = new Float64Array(2 * B + 1);
   const lagOfSlot = new Int32Array(m);
-  // Autocorrelations of the current pair of frames (ac), and the pair's local peaks and means.
+  // 'ac': the autocorrelations of the pair of frames that share an FFT.
   const acPair = [new Float64Array(B + 1), new Float64Array(B + 1)];
-  const peakPair = [0, 0];
-  const meanPair = [0, 0];
   // A candidate whose lag stays below rate / ceiling even after refinement (which moves it by less than one
   // sample) is above the ceiling either way: the path finder treats it as unvoiced whatever its strength, so
   // its refinement (most of the cost in noisy frames) is skipped; this changes no result.
@@ -374,9 +409,11 @@ export function pitchCandidates(
   // [sum, first sample, last sample] (a typed array, not closure variables: V8 boxes every double written to a
   // closure's variable, which made megabytes of garbage per file).
   const sliding = new Float64Array([0, 0, -1]);
-  /** Local mean and peak of frame f (in lane 0 or 1); for 'ac' its windowed frame goes into the pair's FFT input. */
-  const prepare = (f: number, lane: number): void => {
-    const left = Math.floor((times[f] - x1) / dx + 1) - 1; // Praat's leftSample, 0-based
+  /** Praat's leftSample of frame f, 0-based. */
+  const leftSample = (f: number): number => Math.floor((times[f] - x1) / dx + 1) - 1;
+  /** Local mean of frame f (over a longest period to either side of its centre). */
+  const localMean = (f: number): number => {
+    const left = leftSample(f);
     const right = left + 1;
     const from = Math.max(0, right - np);
     const to = Math.min(z.length - 1, left + np);
@@ -393,50 +430,41 @@ export function pitchCandidates(
     sliding[0] = sum;
     sliding[1] = from;
     sliding[2] = to;
-    const mean = sum / (2 * np);
-    const start = right - h;
-    let localPeak = 0;
-    if (plan) {
-      const input = plan.pairInput;
-      const window = setup.window;
-      const j0 = Math.max(0, -start);
-      const j1 = Math.min(n, z.length - start);
-      for (let j = 0; j < j0; j++) input[2 * j + lane] = -mean * window[j];
-      for (let j = j0; j < j1; j++) input[2 * j + lane] = (z[start + j] - mean) * window[j];
-      for (let j = Math.max(j0, j1); j < n; j++) input[2 * j + lane] = -mean * window[j];
-      for (let j = peakFrom; j <= peakTo; j++) localPeak = Math.max(localPeak, Math.abs(input[2 * j + lane]));
-    } else {
-      for (let j = peakFrom; j <= peakTo; j++) {
-        const i = start + j;
-        localPeak = Math.max(localPeak, Math.abs((i >= 0 && i < z.length ? z[i] : 0) - mean));
-      }
-    }
-    peakPair[lane] = localPeak;
-    meanPair[lane] = mean;
+    return sum / (2 * np);
   };
-  for (let f = 0; f < frames; f++) {
-    const lane = plan ? f & 1 : 0;
-    if (!plan) prepare(f, 0);
-    else if (lane === 0) {
-      prepare(f, 0);
-      if (f + 1 < frames) prepare(f + 1, 1);
-      else for (let j = 0; j < n; j++) plan.pairInput[2 * j + 1] = 0;
-      if (peakPair[0] > 0 || (f + 1 < frames && peakPair[1] > 0)) autocorrelatePair(plan, n, acPair[0], acPair[1]);
+  /** Local peak of frame f: the largest |sample - mean| (windowed for 'ac', as Praat) within half a period of its centre. */
+  const localPeakOf = (f: number, mean: number): number => {
+    const start = leftSample(f) + 1 - h;
+    const window = setup.window;
+    let peak = 0;
+    for (let j = peakFrom; j <= peakTo; j++) {
+      const i = start + j;
+      const v = (i >= 0 && i < z.length ? z[i] : 0) - mean;
+      peak = Math.max(peak, Math.abs(plan ? v * window[j] : v));
     }
-    const localPeak = peakPair[lane];
-    out.intensity[f] = localPeak > globalPeak ? 1 : localPeak / globalPeak;
-    if (localPeak === 0) continue; // absolute silence: only the unvoiced candidate
-
-    if (plan) {
-      const ac = acPair[lane];
-      rr[B] = 1;
-      const inverseEnergy = 1 / ac[0];
-      for (let l = 1; l <= B; l++) rr[B + l] = ac[l] * inverseEnergy * setup.inverseWindowR[l];
-      for (let l = 1; l <= mirrored; l++) rr[B - l] = rr[B + l];
-    } else {
-      crossCorrelate(z, x1, times[f], setup, meanPair[0], rr);
-    }
-
+    return peak;
+  };
+  /** Writes frame f's windowed samples (less the local mean) into lane 0 or 1 of the pair FFT's input. */
+  const fillLane = (f: number, lane: number, mean: number): void => {
+    if (!plan) throw new Error('internal: fillLane without an FFT plan');
+    const input = plan.pairInput;
+    const window = setup.window;
+    const start = leftSample(f) + 1 - h;
+    const j0 = Math.max(0, -start);
+    const j1 = Math.min(n, z.length - start);
+    for (let j = 0; j < j0; j++) input[2 * j + lane] = -mean * window[j];
+    for (let j = j0; j < j1; j++) input[2 * j + lane] = (z[start + j] - mean) * window[j];
+    for (let j = Math.max(j0, j1); j < n; j++) input[2 * j + lane] = -mean * window[j];
+  };
+  /** Normalised autocorrelation of a frame from its autocorrelation (ac): into rr, mirrored where the interpolation reads it. */
+  const normalise = (ac: Float64Array): void => {
+    rr[B] = 1;
+    const inverseEnergy = 1 / ac[0];
+    for (let l = 1; l <= B; l++) rr[B + l] = ac[l] * inverseEnergy * setup.inverseWindowR[l];
+    for (let l = 1; l <= mirrored; l++) rr[B - l] = rr[B + l];
+  };
+  /** Candidates of frame f from its normalised correlation in rr. */
+  const candidatesOf = (f: number): void => {
     let peakCorrelation = 0;
     for (let i = Math.max(1, Math.ceil(1 / dx / ceiling)); i < maximumLag && i <= B; i++) {
       const ri = rr[B + i];
@@ -482,7 +510,7 @@ export function pitchCandidates(
       const offset = f * (B + 1) - B;
       for (let l = B; l <= 2 * B; l++) correlation[offset + l] = rr[l];
       for (let c = 0; c < count; c++) out.lag[base + c] = lagOfSlot[c];
-      continue;
+      return;
     }
     // Second pass: maximise the sinc interpolant for extra precision.
     for (let c = 1; c < count; c++) {
@@ -491,6 +519,48 @@ export function pitchCandidates(
       const best = improveMaximum(rr, lagOfSlot[c] + B, depth);
       out.frequency[base + c] = 1 / dx / (best.x - B);
       out.strength[base + c] = best.value > 1 ? 1 / best.value : best.value;
+    }
+  };
+  /** Mean and intensity of frame f, and whether it needs its correlation (not silent, not left out). */
+  const measure = (f: number): boolean => {
+    const mean = localMean(f);
+    means[f & 1] = mean;
+    const localPeak = localPeakOf(f, mean);
+    const intensity = localPeak > globalPeak ? 1 : localPeak / globalPeak;
+    out.intensity[f] = intensity;
+    if (localPeak === 0) return false; // absolute silence: only the unvoiced candidate
+    if (skip && skip.unused[f] && unvoicedStrength(intensity, settings) > skipAbove) {
+      out.peakCorrelation[f] = Number.NaN;
+      return false;
+    }
+    return true;
+  };
+  const means = new Float64Array(2);
+  if (!plan) {
+    for (let f = 0; f < frames; f++) {
+      if (!measure(f)) continue;
+      crossCorrelate(z, x1, times[f], setup, means[f & 1], rr);
+      candidatesOf(f);
+    }
+    return out;
+  }
+  // 'ac': frames 2k and 2k+1 go through one FFT, as long as either needs it. (Always the same pairs: a frame's
+  // autocorrelation depends on its partner's to round-off, so leaving frames out changes no value.)
+  for (let f = 0; f < frames; f += 2) {
+    const need0 = measure(f);
+    const need1 = f + 1 < frames && measure(f + 1);
+    if (!need0 && !need1) continue;
+    fillLane(f, 0, means[0]);
+    if (f + 1 < frames) fillLane(f + 1, 1, means[1]);
+    else for (let j = 0; j < n; j++) plan.pairInput[2 * j + 1] = 0;
+    autocorrelatePair(plan, n, acPair[0], acPair[1]);
+    if (need0) {
+      normalise(acPair[0]);
+      candidatesOf(f);
+    }
+    if (need1) {
+      normalise(acPair[1]);
+      candidatesOf(f + 1);
     }
   }
   return out;
@@ -563,11 +633,10 @@ export function pitchPath(c: PitchCandidates, settings: PitchSettings, ceiling: 
   const psi = new Int32Array(frames * m);
   const voiced = (f: number): boolean => f > 0 && f < ceiling;
   for (let f = 0; f < frames; f++) {
-    let unvoicedStrength = settings.silenceThreshold <= 0 ? 0 : 2 - c.intensity[f] / (settings.silenceThreshold / (1 + settings.voicingThreshold));
-    unvoicedStrength = settings.voicingThreshold + Math.max(0, unvoicedStrength);
+    const unvoiced = unvoicedStrength(c.intensity[f], settings);
     for (let k = 0; k < c.count[f]; k++) {
       const freq = c.frequency[f * m + k];
-      delta[f * m + k] = voiced(freq) ? c.strength[f * m + k] - settings.octaveCost * Math.log2(ceiling / freq) : unvoicedStrength;
+      delta[f * m + k] = voiced(freq) ? c.strength[f * m + k] - settings.octaveCost * Math.log2(ceiling / freq) : unvoiced;
     }
   }
   for (let f = 1; f < frames; f++) {

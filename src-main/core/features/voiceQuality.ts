@@ -178,6 +178,13 @@ export interface VoiceQualityTrackOptions {
    * comes from first-pass strengths, by up to 0.06).
    */
   refineAllCandidates?: boolean;
+  /**
+   * Frames whose voicingProb and logHnr the caller does not read (non-zero entries; e.g. frames it gates out by
+   * energy). Those of them quiet enough that the path finder leaves them unvoiced whatever their correlation get no
+   * correlation analysis: their voicingProb and logHnr come out NaN; F0, the pulses, jitter and shimmer, and every
+   * other frame's values are as without this option.
+   */
+  unusedVoicing?: ArrayLike<number>;
 }
 
 /** Per-frame voice-quality descriptors, each `frames` long. */
@@ -238,7 +245,8 @@ export function voiceQualityTracks(x: Float32Array, sampleRate: number, opts: Vo
   for (let t = 0; t < frames; t++) times[t] = (t * hop + centre) * dx;
   const peak = globalPeakAroundMean(x);
   // Samples before the start and past the end read as zeros.
-  const candidates = pitchCandidates(x, 0.5 * dx, times, setup, settings, peak);
+  const skip = opts.unusedVoicing ? { unused: opts.unusedVoicing, pathTimeStep: hop * dx } : undefined;
+  const candidates = pitchCandidates(x, 0.5 * dx, times, setup, settings, peak, skip);
   const ceiling = Math.min(settings.ceiling, 0.5 * sampleRate);
   const chosen = peak === 0 ? new Int32Array(frames) : pitchPath(candidates, settings, ceiling, hop * dx);
   if (setup.refine === 'chosen') refineChosen(candidates, chosen, setup, ceiling);

@@ -25,7 +25,7 @@ export interface VoiceTracks {
 export type VoiceTrackSource = (
   x: Float32Array,
   sampleRate: number,
-  opts: { hop: number; frames: number; windowSeconds: number; f0Min: number; f0Max: number },
+  opts: { hop: number; frames: number; windowSeconds: number; f0Min: number; f0Max: number; unusedVoicing?: Uint8Array },
 ) => VoiceTracks;
 
 /**
@@ -122,7 +122,10 @@ export function compareLlds(samples: Float32Array, sampleRate: number, voice: Vo
   const a = [...[audspecSum, rastaSum, rms].map((v) => smooth3(v).slice(0, n60)), smooth3(zcr)];
 
   const energy60 = rmsEnergy(x, size60, step, n60, gaussWindow(size60, 0.4));
-  const v = voice(x, sampleRate, { hop: step, frames: n60, windowSeconds: 0.06, f0Min: F0_MIN, f0Max: F0_MAX });
+  // Frames below the energy threshold read nothing from the voice tracks, so their voicing analysis may be left out.
+  const quiet = new Uint8Array(n60);
+  for (let t = 0; t < n60; t++) quiet[t] = energy60[t] < VOICE_ENERGY_THRESHOLD ? 1 : 0;
+  const v = voice(x, sampleRate, { hop: step, frames: n60, windowSeconds: 0.06, f0Min: F0_MIN, f0Max: F0_MAX, unusedVoicing: quiet });
   const f0 = new Float64Array(n60);
   const voicing = new Float64Array(n60);
   const jitter = new Float64Array(n60);
