@@ -123,6 +123,29 @@ describe('ComParE functionals against numpy/scipy', () => {
     expect(levinsonDurbinFloat32(new Float64Array(3), 2, a)).toBe(0);
     expect(Array.from(a)).toEqual([0, 0]);
   });
+
+  it('lpc accumulates each lag in float32 in frame order, as openSMILE (bit for bit, short contours included)', () => {
+    // openSMILE's loop: one lag at a time, every product and partial sum rounded to float32
+    const byLag = (x: number[]): number[] => {
+      const f = Math.fround;
+      const acf = new Float64Array(6);
+      for (let k = 0; k <= 5; k++) {
+        let s = 0;
+        for (let i = k; i < x.length; i++) s = f(s + f(x[i] * x[i - k]));
+        acf[k] = s;
+      }
+      const a = new Float64Array(5);
+      const gain = f(levinsonDurbinFloat32(acf, 5, a) / x.length);
+      return [gain, ...a].map((v) => (Number.isFinite(v) ? v : 0));
+    };
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 11, 400]) {
+      // float32 values, as the contours are stored
+      const x = Array.from({ length: n }, (_, i) => Math.fround(Math.sin(0.3 * i) + 0.1 * next()));
+      expect(run(lpc, contour(x)), `n = ${n}`).toEqual(byLag(x));
+    }
+  });
 });
 
 describe('ComParE functionals by hand', () => {

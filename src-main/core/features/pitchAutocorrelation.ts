@@ -315,8 +315,13 @@ export interface PitchCandidates {
   strength: Float64Array;
   /** largest normalised correlation at lags from rate / ceiling to the longest searched (0 in silence) */
   peakCorrelation: Float64Array;
-  /** with refine 'chosen': each frame's normalised correlation at lags 0..lagMax, frame-major */
+  /**
+   * with refine 'chosen': normalised correlations at lags 0..lagMax, one row for each frame with a candidate besides
+   * the unvoiced one (the only frames refineChosen may read), row-major
+   */
   correlation?: Float64Array;
+  /** with refine 'chosen': each frame's row in correlation, -1 where none */
+  correlationRow?: Int32Array;
   /** with refine 'chosen': each candidate's integer lag, frame-major as frequency */
   lag?: Int32Array;
 }
@@ -382,7 +387,8 @@ export function pitchCandidates(
   };
   const { dx, halfWindow: h, periodSamples: np, halfPeriodSamples: hp, lagMax: B, maximumLag } = setup;
   if (setup.refine === 'chosen') {
-    out.correlation = new Float64Array(frames * (B + 1));
+    out.correlation = new Float64Array(0);
+    out.correlationRow = new Int32Array(frames).fill(-1);
     out.lag = new Int32Array(frames * m);
   }
   if (skip && skip.unused.length < frames) throw new Error(`pitchCandidates: skip.unused has ${skip.unused.length} entries for ${frames} frames.`);
@@ -504,10 +510,13 @@ export function pitchCandidates(
       }
     }
     out.count[f] = count;
-    if (out.correlation && out.lag) {
+    if (out.correlation && out.correlationRow && out.lag) {
+      if (count === 1) return; // nothing to refine
       // Plain loops: a subarray() view per frame cost more than the copy.
+      const row = rows[0]++;
+      out.correlationRow[f] = row;
       const correlation = out.correlation;
-      const offset = f * (B + 1) - B;
+      const offset = row * (B + 1) - B;
       for (let l = B; l <= 2 * B; l++) correlation[offset + l] = rr[l];
       for (let c = 0; c < count; c++) out.lag[base + c] = lagOfSlot[c];
       return;
@@ -521,25 +530,31 @@ export function pitchCandidates(
       out.strength[base + c] = best.value > 1 ? 1 / best.value : best.value;
     }
   };
-  /** Mean and intensity of frame f, and whether it needs its correlation (not silent, not left out). */
-  const measure = (f: number): boolean => {
+  // First every frame's local mean and intensity, and whether it needs its correlation (not silent, not left out).
+  const means = new Float64Array(frames);
+  const needs = new Uint8Array(frames);
+  let needed = 0;
+  for (let f = 0; f < frames; f++) {
     const mean = localMean(f);
-    means[f & 1] = mean;
+    means[f] = mean;
     const localPeak = localPeakOf(f, mean);
     const intensity = localPeak > globalPeak ? 1 : localPeak / globalPeak;
     out.intensity[f] = intensity;
-    if (localPeak === 0) return false; // absolute silence: only the unvoiced candidate
+    if (localPeak === 0) continue; // absolute silence: only the unvoiced candidate
     if (skip && skip.unused[f] && unvoicedStrength(intensity, settings) > skipAbove) {
       out.peakCorrelation[f] = Number.NaN;
-      return false;
+      continue;
     }
-    return true;
-  };
-  const means = new Float64Array(2);
+    needs[f] = 1;
+    needed++;
+  }
+  // Rows for the frames that keep a correlation for refineChosen (at most the frames correlated): [next free row].
+  const rows = new Int32Array(1);
+  if (out.correlation) out.correlation = new Float64Array(needed * (B + 1));
   if (!plan) {
     for (let f = 0; f < frames; f++) {
-      if (!measure(f)) continue;
-      crossCorrelate(z, x1, times[f], setup, means[f & 1], rr);
+      if (!needs[f]) continue;
+      crossCorrelate(z, x1, times[f], setup, means[f], rr);
       candidatesOf(f);
     }
     return out;
@@ -547,11 +562,11 @@ export function pitchCandidates(
   // 'ac': frames 2k and 2k+1 go through one FFT, as long as either needs it. (Always the same pairs: a frame's
   // autocorrelation depends on its partner's to round-off, so leaving frames out changes no value.)
   for (let f = 0; f < frames; f += 2) {
-    const need0 = measure(f);
-    const need1 = f + 1 < frames && measure(f + 1);
+    const need0 = needs[f] === 1;
+    const need1 = f + 1 < frames && needs[f + 1] === 1;
     if (!need0 && !need1) continue;
-    fillLane(f, 0, means[0]);
-    if (f + 1 < frames) fillLane(f + 1, 1, means[1]);
+    fillLane(f, 0, means[f]);
+    if (f + 1 < frames) fillLane(f + 1, 1, means[f + 1]);
     else for (let j = 0; j < n; j++) plan.pairInput[2 * j + 1] = 0;
     autocorrelatePair(plan, n, acPair[0], acPair[1]);
     if (need0) {
@@ -571,7 +586,7 @@ export function pitchCandidates(
  * for candidates made with refine 'chosen').
  */
 export function refineChosen(c: PitchCandidates, chosen: Int32Array, setup: FrameSetup, ceiling: number): void {
-  if (!c.correlation || !c.lag) throw new Error("refineChosen needs candidates made with refine 'chosen'.");
+  if (!c.correlation || !c.correlationRow || !c.lag) throw new Error("refineChosen needs candidates made with refine 'chosen'.");
   const B = setup.lagMax;
   const m = c.maxCandidates;
   const rr = new Float64Array(2 * B + 1);
@@ -579,7 +594,9 @@ export function refineChosen(c: PitchCandidates, chosen: Int32Array, setup: Fram
     const slot = f * m + chosen[f];
     const frequency = c.frequency[slot];
     if (chosen[f] === 0 || !(frequency > 0 && frequency < ceiling)) continue;
-    for (let l = 0; l <= B; l++) rr[B + l] = rr[B - l] = c.correlation[f * (B + 1) + l];
+    const row = c.correlationRow[f];
+    if (row < 0) throw new Error(`internal: frame ${f} chose candidate ${chosen[f]} but kept no correlation`);
+    for (let l = 0; l <= B; l++) rr[B + l] = rr[B - l] = c.correlation[row * (B + 1) + l];
     const depth = frequency > 0.3 / setup.dx ? PEAK_SINC700 : setup.refineDepth;
     const best = improveMaximum(rr, c.lag[slot] + B, depth);
     c.frequency[slot] = 1 / setup.dx / (best.x - B);

@@ -423,11 +423,39 @@ const lpcCoeffs = new Float64Array(LPC_ORDER);
 export function lpc(c: Contour, out: Float64Array, at: number): number {
   const { x, n } = c;
   const f = Math.fround;
-  for (let k = 0; k <= LPC_ORDER; k++) {
-    let s = 0;
-    for (let i = k; i < n; i++) s = f(s + f(x[i] * x[i - k]));
-    lpcAcf[k] = s;
+  // The six lags' float32 sums run side by side, each over i = k .. n-1 in order as openSMILE adds them: six
+  // independent chains in one loop instead of six loops that each wait on their previous rounding (same numbers).
+  if (LPC_ORDER !== 5) throw new Error('internal: lpc() sums lags 0..5');
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  const head = Math.min(n, LPC_ORDER);
+  for (let i = 0; i < head; i++) {
+    const v = x[i];
+    s0 = f(s0 + f(v * v));
+    if (i >= 1) s1 = f(s1 + f(v * x[i - 1]));
+    if (i >= 2) s2 = f(s2 + f(v * x[i - 2]));
+    if (i >= 3) s3 = f(s3 + f(v * x[i - 3]));
+    if (i >= 4) s4 = f(s4 + f(v * x[i - 4]));
   }
+  for (let i = LPC_ORDER; i < n; i++) {
+    const v = x[i];
+    s0 = f(s0 + f(v * v));
+    s1 = f(s1 + f(v * x[i - 1]));
+    s2 = f(s2 + f(v * x[i - 2]));
+    s3 = f(s3 + f(v * x[i - 3]));
+    s4 = f(s4 + f(v * x[i - 4]));
+    s5 = f(s5 + f(v * x[i - 5]));
+  }
+  lpcAcf[0] = s0;
+  lpcAcf[1] = s1;
+  lpcAcf[2] = s2;
+  lpcAcf[3] = s3;
+  lpcAcf[4] = s4;
+  lpcAcf[5] = s5;
   const gain = levinsonDurbinFloat32(lpcAcf, LPC_ORDER, lpcCoeffs);
   // A near-singular autocorrelation (a constant or periodic contour) can drive the recursion to Inf/NaN; openSMILE
   // would write those out, we write 0 so every vector stays usable.
