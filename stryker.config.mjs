@@ -8,6 +8,7 @@
  */
 export const RESEARCH_CORE = [
   'src-main/core/datasets/splits.ts',
+  'src-main/core/datasets/corpusSplit.ts',
   'src-shared/metrics.ts',
   'src-main/core/training/normalization.ts',
   'src-main/core/features/decibels.ts',

@@ -84,4 +84,32 @@ describe('makeRunSplit', () => {
     expect(() => makeRunSplit(both, { kind: 'leave-corpus-out', testDatasetId: 7, seed: 1 })).toThrow(/dataset 7 has no usable files/);
     expect(() => makeSplit(a, { kind: 'leave-corpus-out', testDatasetId: 1, seed: 1 })).toThrow(/needs several datasets/);
   });
+
+  it('a fraction-of-speakers split is drawn within each corpus; named test speakers alone still span both corpora', () => {
+    const spec = { kind: 'speaker', testFraction: 0.25, valFraction: 0.1, seed: 4 } as const;
+    const s = makeRunSplit(both, spec);
+    const [onlyA, onlyB] = [makeSplit(a, spec), makeSplit(b, spec)];
+    expect(s.test).toEqual([...onlyA.test, ...onlyB.test].sort((x, y) => x - y));
+    expect(s.val).toEqual([...onlyA.val, ...onlyB.val].sort((x, y) => x - y));
+    const named = makeRunSplit(both, { kind: 'speaker', testSpeakers: ['1:02', '2:05'], valFraction: 0.1, seed: 4 });
+    expect(speakersOf(named.test)).toEqual(new Set(['1:02', '2:05']));
+  });
+
+  it('parts come out in id order whatever the corpora and their ids, and errors name the first corpus by id', () => {
+    // The corpus with the lower dataset id has the higher file ids.
+    const late = corpus(1, 8, 3, 5000);
+    const early = corpus(2, 8, 3, 1);
+    const s = makeRunSplit([...early, ...late], { kind: 'kfold-speaker', k: 2, fold: 1, seed: 2 });
+    for (const part of [s.train, s.val, s.test]) expect(part).toEqual([...part].sort((x, y) => x - y));
+    expect(s.test.some((id) => id < 5000) && s.test.some((id) => id >= 5000)).toBe(true);
+    const lo = corpus(7, 2, 3, 1);
+    const hi = corpus(3, 2, 3, 100);
+    expect(() => makeRunSplit([...lo, ...hi], { kind: 'kfold-speaker', k: 3, fold: 0, seed: 1 })).toThrow(/^dataset 3: /);
+  });
+
+  it('one corpus: errors are those of makeSplit, without a corpus prefix', () => {
+    expect(() => makeRunSplit(corpus(1, 2, 3, 1), { kind: 'kfold-speaker', k: 3, fold: 0, seed: 1 })).toThrow(
+      /^3-fold by speaker needs at least 3 speakers/,
+    );
+  });
 });
