@@ -225,6 +225,63 @@ describe('ComParE time-domain descriptors and contours', () => {
     for (const v of zcr) expect([119 / 960, 120 / 960]).toContain(v);
   });
 
+  it('RMS energy equals the plain per-frame sum bit for bit (frames summed four at a time, windowed or not)', async () => {
+    const x = (await loadAudio(join(RAVDESS_16K, 'Actor_02', '03-01-04-01-02-01-02.wav'), { sampleRate: 16000 })).samples;
+    const plain = (size: number, frames: number, w?: Float64Array) =>
+      Array.from({ length: frames }, (_, t) => {
+        let e = 0;
+        for (let i = 0; i < size; i++) {
+          const v = w ? x[t * 160 + i] * w[i] : x[t * 160 + i];
+          e += v * v;
+        }
+        return Math.sqrt(e / size);
+      });
+    for (const frames of [1, 3, 4, 5, 7, 150]) {
+      expect(Array.from(rmsEnergy(x, 320, 160, frames))).toEqual(plain(320, frames));
+      expect(Array.from(rmsEnergy(x, 960, 160, frames, gaussWindow(960, 0.4)))).toEqual(plain(960, frames, gaussWindow(960, 0.4)));
+    }
+  });
+
+  it('spectral entropy and harmonicity equal their definitions bit for bit on real spectra (floored bins, ties)', async () => {
+    const x = (await loadAudio(join(RAVDESS_16K, 'Actor_02', '03-01-04-01-02-01-02.wav'), { sampleRate: 16000 })).samples;
+    const frames = leftFrameCount(x.length, 320, 160);
+    const spec = powerSpectra(x, hammingWindow(320), 160, frames, 512);
+    const plan = spectralShapePlan(16000, 512);
+    const out = new Float64Array(SPECTRAL_SHAPE_NAMES.length);
+    const prevMag = new Float64Array(257);
+    let floored = 0;
+    for (let t = 0; t < frames; t++) {
+      const p = spec.data.slice(t * 257, (t + 1) * 257);
+      if (t % 7 === 0) p.fill(p[100], 90, 110); // a plateau: equal neighbours are no extrema
+      spectralShapeFrame(plan, p, 0, prevMag, t === 0, out, 0);
+      let sum = 0;
+      let sumV = 0;
+      let sumVLogV = 0;
+      for (let j = 1; j < 257; j++) {
+        sum += p[j];
+        const v = p[j] > 1e-7 ? p[j] : 1e-7;
+        if (p[j] <= 1e-7) floored++;
+        sumV += v;
+        sumVLogV += v * Math.log2(v);
+      }
+      const dn = Math.max(sum, 1e-7);
+      expect(out[idx('spectralEntropy')]).toBe(-(sumVLogV - Math.log2(dn) * sumV) / dn);
+      let ptp = 0;
+      let last = -99;
+      for (let j = 3; j < 255; j++) {
+        const v = p[j];
+        const isMax = p[j - 2] < v && p[j - 1] < v && v > p[j + 1] && v > p[j + 2];
+        const isMin = p[j - 2] > v && p[j - 1] > v && v < p[j + 1] && v < p[j + 2];
+        if (isMax || isMin) {
+          if (last !== -99) ptp += Math.abs(v - last);
+          last = v;
+        }
+      }
+      expect(out[idx('spectralHarmonicity')]).toBe(ptp / 2 / 256);
+    }
+    expect(floored).toBeGreaterThan(1000);
+  });
+
   it("digital silence: RMS 0, and openSMILE's ZCR rule counts every inner sample", () => {
     const x = new Float32Array(1600);
     expect(Array.from(rmsEnergy(x, 320, 160, 3))).toEqual([0, 0, 0]);

@@ -98,6 +98,62 @@ function findExtremum(s: Sound, tmin: number, tmax: number): number {
   return iextremum !== 0 ? s.x1 + (imin - 1 + iextremum - 1) * s.dx : 0.5 * (tmin + tmax);
 }
 
+/** Scratch for stretchProducts, grown as needed (one findMaximumCorrelation at a time). */
+let productScratch = new Float64Array(256);
+
+/**
+ * Σ z[i1 - 1] z[i1 + shift - 1] over the pairs inside the sound (i1 in [max(ileft1, 1, 1 - shift), min(iright1, nx,
+ * nx - shift)], 1-based) for shift = ileft2 - ileft1, ileft2 = ileft2min .. ileft2max, as findMaximumCorrelation's
+ * products. Where four consecutive lags share the range (everywhere but at the sound's edges) they are summed in one
+ * loop: four independent sums, each over i1 in order as alone, so the same numbers at a fraction of the time (one
+ * sum is bound by the latency of its additions).
+ */
+function stretchProducts(z: ArrayLike<number>, ileft1: number, iright1: number, ileft2min: number, ileft2max: number): Float64Array {
+  const nx = z.length;
+  const lags = ileft2max - ileft2min + 1;
+  if (productScratch.length < lags) productScratch = new Float64Array(2 * lags);
+  const products = productScratch;
+  const innerFrom = Math.max(ileft1, 1);
+  const innerTo = Math.min(iright1, nx);
+  let k = 0;
+  for (; k + 3 < lags; k += 4) {
+    const shift = ileft2min + k - ileft1;
+    // the range of shifts shift .. shift + 3 is clipped by neither edge of the sound
+    if (1 - shift > innerFrom || nx - shift - 3 < innerTo) {
+      for (let j = 0; j < 4; j++) products[k + j] = stretchProduct(z, ileft1, iright1, shift + j);
+      continue;
+    }
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i1 = innerFrom; i1 <= innerTo; i1++) {
+      const a = z[i1 - 1];
+      const b = i1 + shift - 1;
+      p0 += a * z[b];
+      p1 += a * z[b + 1];
+      p2 += a * z[b + 2];
+      p3 += a * z[b + 3];
+    }
+    products[k] = p0;
+    products[k + 1] = p1;
+    products[k + 2] = p2;
+    products[k + 3] = p3;
+  }
+  for (; k < lags; k++) products[k] = stretchProduct(z, ileft1, iright1, ileft2min + k - ileft1);
+  return products;
+}
+
+/** One lag's Σ z[i1 - 1] z[i1 + shift - 1] over the pairs inside the sound. */
+function stretchProduct(z: ArrayLike<number>, ileft1: number, iright1: number, shift: number): number {
+  const nx = z.length;
+  const from = Math.max(ileft1, 1, 1 - shift);
+  const to = Math.min(iright1, nx, nx - shift);
+  let product = 0;
+  for (let i1 = from; i1 <= to; i1++) product += z[i1 - 1] * z[i1 + shift - 1];
+  return product;
+}
+
 /**
  * Best match of the period-long stretch around t1 within lags that put its centre in [tmin2, tmax2]
  * (Praat's Sound_findMaximumCorrelation). Returns the correlation (-1 when none), the matched time and the
@@ -125,6 +181,7 @@ function findMaximumCorrelation(s: Sound, t1: number, windowLength: number, tmin
   let norm2 = 0;
   let rangeFrom = 0;
   let rangeTo = -1;
+  const products = stretchProducts(z, ileft1, iright1, ileft2min, ileft2max);
   for (let ileft2 = ileft2min; ileft2 <= ileft2max; ileft2++) {
     // Only pairs with both samples inside the sound count (1-based indices, as Praat's).
     const shift = ileft2 - ileft1;
@@ -149,8 +206,7 @@ function findMaximumCorrelation(s: Sound, t1: number, windowLength: number, tmin
         for (let i1 = from; i1 <= to; i1++) norm2 += z[i1 + shift - 1] * z[i1 + shift - 1];
       }
     }
-    let product = 0;
-    for (let i1 = from; i1 <= to; i1++) product += z[i1 - 1] * z[i1 + shift - 1];
+    const product = products[ileft2 - ileft2min];
     r1 = r2;
     r2 = r3;
     r3 = product !== 0 ? product / Math.sqrt(norm1 * norm2) : 0;

@@ -22,6 +22,8 @@ export const SPECTRAL_SHAPE_NAMES = [
 
 const ROLL_OFFS = [0.25, 0.5, 0.75, 0.9] as const;
 const ENTROPY_FLOOR = 0.0000001;
+/** The entropy sum's term for a floored bin (a third of the bins of a speech file's spectra), computed once. */
+const ENTROPY_FLOOR_TERM = ENTROPY_FLOOR * Math.log2(ENTROPY_FLOOR);
 
 /** Bark (Traunmüller 1990, with his low/high corrections), openSMILE's SPECTSCALE_BARK; 0 for f <= 0. */
 export function hzToBark(f: number): number {
@@ -124,9 +126,13 @@ export function spectralShapeFrame(
     flux += dm * dm;
     prevMag[j] = m;
     // entropy of q = max(p, 1e-7) / max(Σp, 1e-7): Σ q log2 q = (Σ v log2 v - log2(dn) Σ v) / dn
-    const v = pj > ENTROPY_FLOOR ? pj : ENTROPY_FLOOR;
-    sumV += v;
-    sumVLogV += v * Math.log2(v);
+    if (pj > ENTROPY_FLOOR) {
+      sumV += pj;
+      sumVLogV += pj * Math.log2(pj);
+    } else {
+      sumV += ENTROPY_FLOOR;
+      sumVLogV += ENTROPY_FLOOR_TERM;
+    }
     sh += sharp[j] * pj;
   }
   let k = at;
@@ -188,11 +194,14 @@ export function spectralShapeFrame(
   // harmonicity: half the summed jumps between consecutive strict local extrema (±2 bins), over the number of bins
   let ptp = 0;
   let lastPeak = -99;
-  for (let j = lo + 2; j < hi - 1; j++) {
-    const v = p[off + j];
-    const isMax = p[off + j - 2] < v && p[off + j - 1] < v && v > p[off + j + 1] && v > p[off + j + 2];
-    const isMin = p[off + j - 2] > v && p[off + j - 1] > v && v < p[off + j + 1] && v < p[off + j + 2];
-    if (isMax || isMin) {
+  for (let j = off + lo + 2; j < off + hi - 1; j++) {
+    const v = p[j];
+    const left = p[j - 1];
+    // a maximum needs left < v, a minimum left > v: testing that first takes fewer mispredicted branches
+    let extremum = false;
+    if (left < v) extremum = v > p[j + 1] && p[j - 2] < v && v > p[j + 2];
+    else if (left > v) extremum = v < p[j + 1] && p[j - 2] > v && v < p[j + 2];
+    if (extremum) {
       if (lastPeak !== -99) ptp += Math.abs(v - lastPeak);
       lastPeak = v;
     }
