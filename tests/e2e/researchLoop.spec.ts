@@ -67,6 +67,11 @@ test('import → extract → train (live curves) → results → second run → 
   // 2. Experiment set-up: speaker-independent split (one actor for test), seed log-mel, extract.
   await page.getByTestId('nav-experiments').click();
   await page.getByTestId('exp-dataset').selectOption({ index: 1 });
+  // The form starts from a recipe; picking another sets its model and shows its measured figures.
+  await expect(page.getByTestId('exp-recipe')).toHaveValue('resnet');
+  await page.getByTestId('exp-recipe').selectOption('svm');
+  await expect(page.getByTestId('exp-model')).toHaveValue('svm');
+  await expect(page.getByTestId('exp-recipe-info')).toContainText(/Measured: plain/);
   await page.getByTestId('split-kind').selectOption('speaker');
   await page.getByTestId('split-val-fraction').fill('0');
   await expect(page.getByTestId('split-count-test')).toHaveText('60');
