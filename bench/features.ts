@@ -2,6 +2,7 @@
 // Prints files/s and real-time factor in this process (one core, no IPC), then through the worker pool
 // (1 and 2 workers), cold (empty cache) and cached. Then the ComParE 2016 set (kind 'compare', 6,373 functionals)
 // in process, with the voice-quality share. Usage: npx tsx bench/features.ts [--files N] [--rounds N] [--compare-files N]
+// [--compare-only] (only the ComParE part: no worker pools, light on a shared machine)
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -150,8 +151,10 @@ async function compare(): Promise<void> {
   );
 }
 
-await inProcess();
-await pool(1);
-await pool(2);
-process.stdout.write('reference: soundfile + librosa reach ~700 files/s per core on this machine for the same work\n');
+if (!args.includes('--compare-only')) {
+  await inProcess();
+  await pool(1);
+  await pool(2);
+  process.stdout.write('reference: soundfile + librosa reach ~700 files/s per core on this machine for the same work\n');
+}
 await compare();

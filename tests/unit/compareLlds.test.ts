@@ -225,7 +225,7 @@ describe('ComParE time-domain descriptors and contours', () => {
     for (const v of zcr) expect([119 / 960, 120 / 960]).toContain(v);
   });
 
-  it('RMS energy equals the plain per-frame sum bit for bit (frames summed four at a time, windowed or not)', async () => {
+  it('RMS energy and ZCR equal their per-frame definitions bit for bit (RMS four frames at a time, windowed or not; ZCR sliding)', async () => {
     const x = (await loadAudio(join(RAVDESS_16K, 'Actor_02', '03-01-04-01-02-01-02.wav'), { sampleRate: 16000 })).samples;
     const plain = (size: number, frames: number, w?: Float64Array) =>
       Array.from({ length: frames }, (_, t) => {
@@ -236,6 +236,15 @@ describe('ComParE time-domain descriptors and contours', () => {
         }
         return Math.sqrt(e / size);
       });
+    // the ZCR by its per-frame definition (frames overlapping, or not when the step reaches the frame)
+    const zcrPlain = (size: number, step: number, frames: number) =>
+      Array.from({ length: frames }, (_, t) => {
+        let c = 0;
+        for (let i = t * step + 1; i <= t * step + size - 2; i++) if ((x[i - 1] * x[i + 1] <= 0 && x[i] === 0) || x[i - 1] * x[i] < 0) c++;
+        return c / size;
+      });
+    expect(Array.from(zeroCrossingRate(x, 960, 160, 300))).toEqual(zcrPlain(960, 160, 300));
+    expect(Array.from(zeroCrossingRate(x, 320, 400, 100))).toEqual(zcrPlain(320, 400, 100));
     for (const frames of [1, 3, 4, 5, 7, 150]) {
       expect(Array.from(rmsEnergy(x, 320, 160, frames))).toEqual(plain(320, frames));
       expect(Array.from(rmsEnergy(x, 960, 160, frames, gaussWindow(960, 0.4)))).toEqual(plain(960, frames, gaussWindow(960, 0.4)));

@@ -359,10 +359,19 @@ export function certainlyUnvoicedStrength(settings: PitchSettings, pathTimeStep:
 }
 
 /**
+ * Memory for the correlation rows of refine 'chosen', kept by a caller that analyses file after file: a fresh
+ * megabyte per file costs more in page faults than the rows' copying. The candidates' correlation is then a view of
+ * the buffer, valid until the store is used again.
+ */
+export interface RowStore {
+  buffer: Float64Array;
+}
+
+/**
  * Correlation candidates for frames at times `times` (s) of a sound whose sample k (0-based) sits at x1 + k dx.
  * Samples outside z read as zeros (Praat's own frames never reach them; openSMILE-style frames past the end
  * do). `globalPeak` is the sound's largest |sample - mean|. `skip` leaves out frames the caller does not read
- * and the path finder leaves unvoiced anyway (see {@link SkipFrames}).
+ * and the path finder leaves unvoiced anyway (see {@link SkipFrames}); `rowStore` lends memory for refine 'chosen'.
  */
 export function pitchCandidates(
   z: Samples,
@@ -372,6 +381,7 @@ export function pitchCandidates(
   settings: PitchSettings,
   globalPeak: number,
   skip?: SkipFrames,
+  rowStore?: RowStore,
 ): PitchCandidates {
   const ceiling = Math.min(settings.ceiling, 0.5 / setup.dx);
   const frames = times.length;
@@ -550,7 +560,11 @@ export function pitchCandidates(
   }
   // Rows for the frames that keep a correlation for refineChosen (at most the frames correlated): [next free row].
   const rows = new Int32Array(1);
-  if (out.correlation) out.correlation = new Float64Array(needed * (B + 1));
+  if (out.correlation) {
+    const size = needed * (B + 1);
+    if (rowStore && rowStore.buffer.length < size) rowStore.buffer = new Float64Array(size);
+    out.correlation = rowStore ? rowStore.buffer.subarray(0, size) : new Float64Array(size);
+  }
   if (!plan) {
     for (let f = 0; f < frames; f++) {
       if (!needs[f]) continue;

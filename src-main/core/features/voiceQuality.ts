@@ -14,6 +14,7 @@ import {
   PRAAT_PITCH_DEFAULTS,
   soundToPeriodicity,
   type PitchSettings,
+  type RowStore,
   type PitchTrack,
   type Samples,
 } from './pitchAutocorrelation';
@@ -207,6 +208,13 @@ export interface VoiceQualityTracks {
   logHnr: Float64Array;
 }
 
+/**
+ * Correlation rows lent to pitchCandidates by voiceQualityTracks, file after file (voiceQualityTracks reads them before
+ * it returns, so one store serves every call); up to 4 MB (about a 10 s file) are kept between calls.
+ */
+const correlationRows: RowStore = { buffer: new Float64Array(0) };
+const MAX_KEPT_ROWS = (4 * 1024 * 1024) / 8;
+
 /** dB floor and ceiling of logHnr, as openSMILE's cPitchACF HNRdB. */
 export const LOG_HNR_FLOOR_DB = -100;
 export const LOG_HNR_CEILING_DB = 100;
@@ -246,10 +254,12 @@ export function voiceQualityTracks(x: Float32Array, sampleRate: number, opts: Vo
   const peak = globalPeakAroundMean(x);
   // Samples before the start and past the end read as zeros.
   const skip = opts.unusedVoicing ? { unused: opts.unusedVoicing, pathTimeStep: hop * dx } : undefined;
-  const candidates = pitchCandidates(x, 0.5 * dx, times, setup, settings, peak, skip);
+  const candidates = pitchCandidates(x, 0.5 * dx, times, setup, settings, peak, skip, correlationRows);
   const ceiling = Math.min(settings.ceiling, 0.5 * sampleRate);
   const chosen = peak === 0 ? new Int32Array(frames) : pitchPath(candidates, settings, ceiling, hop * dx);
   if (setup.refine === 'chosen') refineChosen(candidates, chosen, setup, ceiling);
+  // the rows are read; a long file's rows are not kept for the next file
+  if (correlationRows.buffer.length > MAX_KEPT_ROWS) correlationRows.buffer = new Float64Array(0);
   const pitch: PitchTrack = pitchTrackFromPath(candidates, chosen, { x1: centre * dx, dx: hop * dx, xmin: 0, xmax: x.length * dx, ceiling });
 
   const pulses = pitch.f0.some((f) => f > 0) ? glottalPulses(x, sampleRate, pitch) : new Float64Array(0);

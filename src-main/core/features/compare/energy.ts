@@ -65,18 +65,21 @@ export function rmsEnergy(x: Float32Array, size: number, step: number, frames: n
 export function zeroCrossingRate(x: Float32Array, size: number, step: number, frames: number): Float64Array {
   const out = new Float64Array(frames);
   if (frames === 0) return out;
-  // Whether sample i counts is independent of the frame, so count once and read each frame from prefix sums
-  // (60 ms frames every 10 ms overlap six-fold).
-  const end = (frames - 1) * step + size;
-  const counted = new Int32Array(end + 1);
-  for (let i = 1; i < end - 1; i++) {
-    const c = (x[i - 1] * x[i + 1] <= 0 && x[i] === 0) || x[i - 1] * x[i] < 0 ? 1 : 0;
-    counted[i + 1] = counted[i] + c;
-  }
+  // Whether sample i counts is independent of the frame, so each frame's count is the previous one's plus the samples
+  // that enter and minus those that leave (60 ms frames every 10 ms overlap six-fold).
+  const counts = (i: number): number => ((x[i - 1] * x[i + 1] <= 0 && x[i] === 0) || x[i - 1] * x[i] < 0 ? 1 : 0);
+  let count = 0;
   for (let t = 0; t < frames; t++) {
     const s = t * step;
     // samples s+1 .. s+size-2 of the frame
-    out[t] = (counted[s + size - 1] - counted[s + 1]) / size;
+    if (t === 0 || step >= size - 2) {
+      count = 0;
+      for (let i = s + 1; i <= s + size - 2; i++) count += counts(i);
+    } else {
+      for (let i = s - step + size - 1; i <= s + size - 2; i++) count += counts(i);
+      for (let i = s - step + 1; i <= s; i++) count -= counts(i);
+    }
+    out[t] = count / size;
   }
   return out;
 }

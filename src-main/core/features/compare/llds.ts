@@ -6,7 +6,7 @@ import { liftedDctBasis, mfccFrame } from './cepstrum';
 import { smooth3, smooth3NonZero } from './contours';
 import { rmsEnergy, zeroCrossingRate } from './energy';
 import { gaussWindow, hammingWindow, leftFrameCount, nextPowerOfTwo } from './framing';
-import { powerSpectra } from './powerSpectra';
+import { PowerSpectrumFramer } from './powerSpectra';
 import { SPECTRAL_SHAPE_NAMES, spectralShapeFrame, spectralShapePlan } from './spectralShape';
 
 /** Voice tracks on the 10 ms grid (frame t = 60 ms window starting at t * hop), as voiceQuality.ts returns them. */
@@ -68,7 +68,9 @@ export function compareLlds(samples: Float32Array, sampleRate: number, voice: Vo
 
   // one FFT pass on the 20 ms Hamming frames feeds the mel bands, MFCCs and every spectral-shape descriptor
   const nFft = nextPowerOfTwo(size20);
-  const spec = powerSpectra(x, hammingWindow(size20), step, n20, nFft);
+  // frame by frame: each power spectrum is read once, in order, by the loop below
+  const spec = new PowerSpectrumFramer(hammingWindow(size20), step, nFft);
+  const power = new Float64Array(spec.bins);
   const bank = triangularMelBank(sampleRate, nFft, 26, 20, 8000);
   const eql = bank.centres.map(equalLoudnessWeight);
   const logEql = eql.map(Math.log);
@@ -87,8 +89,8 @@ export function compareLlds(samples: Float32Array, sampleRate: number, voice: Vo
   const scratch = new Float64Array(26);
   const prevMag = new Float64Array(spec.bins);
   for (let t = 0; t < n20; t++) {
-    const off = t * spec.bins;
-    melBands(spec.data, off, bank, mel);
+    spec.frame(x, t, power, 0);
+    melBands(power, 0, bank, mel);
     mfccFrame(mel, dct, scratch, mfcc, t * 14);
     aud.set(mel);
     auditoryBands(aud, eql);
@@ -102,7 +104,7 @@ export function compareLlds(samples: Float32Array, sampleRate: number, voice: Vo
       rastaBands[t * 26 + i] = mel[i];
     }
     rastaSum[t] = s / 26;
-    spectralShapeFrame(plan, spec.data, off, prevMag, t === 0, shape, t * nShape);
+    spectralShapeFrame(plan, power, 0, prevMag, t === 0, shape, t * nShape);
   }
   const column = (m: Float64Array, dims: number, k: number) => {
     const v = new Float64Array(n20);

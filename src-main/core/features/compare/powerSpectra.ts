@@ -18,27 +18,57 @@ export interface PowerSpectra {
  * realTransform, and the STFT is a third of the non-voice LLD time.
  */
 export function powerSpectra(x: Float32Array, window: Float64Array, step: number, frames: number, nFft: number): PowerSpectra {
-  const size = window.length;
-  if (size > nFft) throw new Error(`internal: frame of ${size} samples does not fit an FFT of ${nFft}`);
-  if (nFft < 4) throw new Error(`internal: FFT size ${nFft} is below 4`);
-  const bins = (nFft >> 1) + 1;
-  const m = nFft >> 1;
+  const framer = new PowerSpectrumFramer(window, step, nFft);
+  const bins = framer.bins;
   const data = new Float64Array(frames * bins);
-  const fft = new FFT(m);
-  // fft.js runs faster on plain packed arrays than on typed arrays (see stft.ts).
-  const frame: number[] = Array.from({ length: nFft }, () => 0);
-  const out: number[] = fft.createComplexArray() as number[];
-  const cos = new Float64Array(m + 1);
-  const sin = new Float64Array(m + 1);
-  for (let k = 0; k <= m; k++) {
-    cos[k] = Math.cos((2 * Math.PI * k) / nFft);
-    sin[k] = Math.sin((2 * Math.PI * k) / nFft);
+  for (let t = 0; t < frames; t++) framer.frame(x, t, data, t * bins);
+  return { frames, bins, nFft, data };
+}
+
+/**
+ * The power spectrum of one frame at a time (as {@link powerSpectra} computes each), for callers that consume the
+ * frames in order and need not hold them all (a 4 s file's spectra are 0.8 MB).
+ */
+export class PowerSpectrumFramer {
+  /** nFft / 2 + 1 */
+  readonly bins: number;
+  private readonly m: number;
+  private readonly fft: FFT;
+  private readonly input: number[];
+  private readonly out: number[];
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+
+  constructor(
+    private readonly window: Float64Array,
+    private readonly step: number,
+    nFft: number,
+  ) {
+    const size = window.length;
+    if (size > nFft) throw new Error(`internal: frame of ${size} samples does not fit an FFT of ${nFft}`);
+    if (nFft < 4) throw new Error(`internal: FFT size ${nFft} is below 4`);
+    this.bins = (nFft >> 1) + 1;
+    const m = nFft >> 1;
+    this.m = m;
+    this.fft = new FFT(m);
+    // fft.js runs faster on plain packed arrays than on typed arrays (see stft.ts).
+    this.input = Array.from({ length: nFft }, () => 0);
+    this.out = this.fft.createComplexArray() as number[];
+    this.cos = new Float64Array(m + 1);
+    this.sin = new Float64Array(m + 1);
+    for (let k = 0; k <= m; k++) {
+      this.cos[k] = Math.cos((2 * Math.PI * k) / nFft);
+      this.sin[k] = Math.sin((2 * Math.PI * k) / nFft);
+    }
   }
-  for (let t = 0; t < frames; t++) {
-    const s = t * step;
+
+  /** |X_k|², k = 0 .. nFft/2, of frame t (samples [t * step, t * step + window.length)) into data[o ..]. */
+  frame(x: Float32Array, t: number, data: Float64Array, o: number): void {
+    const { window, m, input: frame, out, cos, sin } = this;
+    const size = window.length;
+    const s = t * this.step;
     for (let i = 0; i < size; i++) frame[i] = x[s + i] * window[i];
-    fft.transform(out, frame);
-    const o = t * bins;
+    this.fft.transform(out, frame);
     const dc = out[0] + out[1];
     const ny = out[0] - out[1];
     data[o] = dc * dc;
@@ -59,5 +89,4 @@ export function powerSpectra(x: Float32Array, window: Float64Array, step: number
       data[o + j] = (er - tr) * (er - tr) + (ti - ei) * (ti - ei);
     }
   }
-  return { frames, bins, nFft, data };
 }
