@@ -63,6 +63,12 @@ function linearParamsSchema(defaults: { tol: number; maxIter: number }) {
     C: z
       .union([z.literal('auto'), z.number().positive()], { error: 'C must be "auto" (chosen on the validation split) or a positive number' })
       .default('auto'),
+    /**
+     * How 'auto' scores each C: 'val', UAR on the run's validation speakers; 'speaker-cv', mean UAR over up to 4 folds
+     * of the training speakers (each fold fitted on the others). Two validation speakers make a noisy choice; the
+     * folds use every training speaker and still never look at test.
+     */
+    cSelection: z.enum(['val', 'speaker-cv']).default('val'),
     /** The grid 'auto' chooses from (validation UAR; ties go to the smaller C). */
     Cs: z.array(z.number().positive()).min(1).max(50).default(DEFAULT_C_GRID),
     class_weight: z.enum(['none', 'balanced']).default('none'),

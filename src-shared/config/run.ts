@@ -194,7 +194,13 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
       issue(['split', 'testDatasetId'], `dataset ${c.split.testDatasetId} is not in the run (datasets ${datasetIds.join(', ')})`);
   }
   // C 'auto' (linear models) is chosen on the validation split: refuse a split without one now, not after extraction.
-  if (preset.family === 'classical' && params.data.C === 'auto' && c.split && !splitHasValidation(c.split)) {
+  if (
+    preset.family === 'classical' &&
+    params.data.C === 'auto' &&
+    params.data.cSelection !== 'speaker-cv' &&
+    c.split &&
+    !splitHasValidation(c.split)
+  ) {
     issue(
       ['model', 'params', 'C'],
       'C "auto" is chosen on the validation split, but this split has none: give it a valFraction (or valSpeakers), or set C to a number',

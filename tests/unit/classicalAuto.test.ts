@@ -109,6 +109,31 @@ describe("C 'auto' on real functionals", () => {
     expect(b.logs.filter((l) => l.startsWith('C = '))).not.toEqual(a.logs.filter((l) => l.startsWith('C = ')));
   });
 
+  it("cSelection 'speaker-cv' chooses C on folds of the training speakers alone: validation and test labels play no part", async () => {
+    const config = configFor('logreg', { cSelection: 'speaker-cv' });
+    const a = await train(config, data);
+    const means = a.logs.filter((l) => l.startsWith('C = '));
+    expect(means).toHaveLength(7);
+    for (const l of means) expect(l).toMatch(/^C = [\d.e-]+: mean UAR \d+\.\d % over 3 folds of the training speakers\.$/);
+    // The chosen C is the best logged mean (the first of equals: the smaller C).
+    const scored = means.map((l) => ({ C: Number(/^C = ([^:]+):/.exec(l)![1]), uar: Number(/mean UAR ([\d.]+) %/.exec(l)![1]) }));
+    const best = scored.reduce((x, y) => (y.uar > x.uar ? y : x));
+    expect(a.metrics.C).toBe(best.C);
+    const b = await train(config, scrambled(scrambled(data, 'val'), 'test'));
+    expect(b.logs.filter((l) => l.startsWith('C = '))).toEqual(means);
+    expect(b.model.toJSON()).toEqual(a.model.toJSON());
+    // Training labels are what it scores.
+    const order = permutation(data.train.length, 5);
+    const shuffled = { ...data, train: data.train.map((e, i) => ({ ...e, label: data.train[order[i]].label })) };
+    expect((await train(config, shuffled)).logs.filter((l) => l.startsWith('C = '))).not.toEqual(means);
+    // It needs no validation split, but three training speakers.
+    expect(() =>
+      configFor('logreg', { cSelection: 'speaker-cv' }, { split: { kind: 'speaker', testFraction: 0.34, valFraction: 0, seed: 1 } }),
+    ).not.toThrow();
+    const two = { ...data, train: data.train.filter((e) => e.speaker !== data.train[0].speaker) };
+    await expect(train(config, two)).rejects.toThrow(/cSelection "speaker-cv" needs at least 3 training speakers, this split has 2/);
+  });
+
   it("a run config whose split has no validation part is refused for C 'auto' before anything runs", () => {
     const noVal = { kind: 'kfold-speaker', k: 4, fold: 0, seed: 1 };
     expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', split: noVal })).toThrow(

@@ -6,6 +6,7 @@ import { batchNormLayers } from '../tfjs/batchNormAdaptation';
 import { getModelPreset } from '../models/presets';
 import type { Store } from '../store/db';
 import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
+import { argmaxRows, evaluatePredictions } from '../../../src-shared/metrics';
 import { prepareRunData, type RunData } from './data';
 import { evaluateOnDataset, scorePredictions } from './evaluate';
 import type { RunOutcome, RunProgressEvent } from './events';
@@ -251,7 +252,11 @@ export async function trainClassical(config: RunConfig, data: RunData, ctx: Pick
       data.labels,
     ).report;
   log(`Fitting ${config.model.preset} on ${data.train.length} vectors of ${trainX[0].length} functionals.`);
-  if (classical instanceof LinearClassifier && classical.params.C === 'auto') {
+  if (classical instanceof LinearClassifier && classical.params.C === 'auto' && classical.params.cSelection === 'speaker-cv') {
+    const C = await chooseCBySpeakerFolds(config, data, log);
+    await classical.fitGrid(trainX, trainY, data.labels.length, [C], () => 0);
+    log(`Chose C = ${C} by mean UAR over folds of the training speakers (ties go to the smaller C); fitted at that C on the whole training split.`);
+  } else if (classical instanceof LinearClassifier && classical.params.C === 'auto') {
     if (!data.val.length) {
       throw new Error(
         `${config.model.preset}: C "auto" is chosen on the validation split, but this run's split has no validation files. Give the split a validation part (valFraction or valSpeakers) or set model.params.C to a number.`,
@@ -282,4 +287,39 @@ export async function trainClassical(config: RunConfig, data: RunData, ctx: Pick
   }
   ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, etaSeconds: 0 });
   return classical;
+}
+
+/**
+ * C for a linear model by cross-validation over the training speakers: up to 4 folds (speakers in natural order, dealt
+ * round-robin), every C of the grid fitted on the other folds and scored by UAR on the held-out one; the best mean
+ * wins, ties to the smaller C. Validation and test files are not used.
+ */
+async function chooseCBySpeakerFolds(config: RunConfig, data: RunData, log: (m: string) => void): Promise<number> {
+  const speakerOf = (e: RunData['train'][number]) => e.speaker ?? `file ${e.fileId}`;
+  const speakers = [...new Set(data.train.map(speakerOf))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  if (speakers.length < 3) {
+    throw new Error(`${config.model.preset}: cSelection "speaker-cv" needs at least 3 training speakers, this split has ${speakers.length}.`);
+  }
+  const k = Math.min(4, speakers.length);
+  const foldOf = new Map(speakers.map((s, i) => [s, i % k]));
+  const params = config.model.params as { Cs: number[] };
+  const means = new Map<number, number>();
+  for (let f = 0; f < k; f++) {
+    const fit = data.train.filter((e) => foldOf.get(speakerOf(e)) !== f);
+    const held = data.train.filter((e) => foldOf.get(speakerOf(e)) === f);
+    const inner = createClassical(config.model.preset, config.model.params) as LinearClassifier;
+    const heldX = held.map((e) => e.inputs[0]);
+    const heldY = held.map((e) => e.label);
+    const { points } = await inner.fitGrid(
+      fit.map((e) => e.inputs[0]),
+      fit.map((e) => e.label),
+      data.labels.length,
+      params.Cs,
+      (m) => evaluatePredictions(heldY, argmaxRows(m.predictProba(heldX)), data.labels).uar,
+    );
+    for (const p of points) means.set(p.C, (means.get(p.C) ?? 0) + p.score / k);
+  }
+  const grid = [...means.keys()].sort((a, b) => a - b);
+  for (const C of grid) log(`C = ${C}: mean UAR ${(means.get(C)! * 100).toFixed(1)} % over ${k} folds of the training speakers.`);
+  return grid.reduce((best, C) => (means.get(C)! > means.get(best)! ? C : best), grid[0]);
 }

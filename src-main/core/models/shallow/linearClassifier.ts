@@ -32,6 +32,8 @@ export type LinearKind = 'logreg' | 'linear-svm';
 export interface LinearParams {
   /** Regularisation: a number, or 'auto' to choose from Cs on a validation split (fitGrid; the training pipeline does it). */
   C: number | 'auto';
+  /** How 'auto' scores each C: on the validation split, or by folds of the training speakers (the pipeline does both). */
+  cSelection: 'val' | 'speaker-cv';
   Cs: number[];
   class_weight: 'none' | 'balanced';
   select: { k: number } | null;
