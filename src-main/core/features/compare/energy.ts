@@ -67,7 +67,8 @@ export function zeroCrossingRate(x: Float32Array, size: number, step: number, fr
   if (frames === 0) return out;
   // Whether sample i counts is independent of the frame, so each frame's count is the previous one's plus the samples
   // that enter and minus those that leave (60 ms frames every 10 ms overlap six-fold).
-  const counts = (i: number): number => ((x[i - 1] * x[i + 1] <= 0 && x[i] === 0) || x[i - 1] * x[i] < 0 ? 1 : 0);
+  // +(comparison) and bitwise operators: no branches (a sign change is a coin flip on noise)
+  const counts = (i: number): number => (+(x[i - 1] * x[i + 1] <= 0) & +(x[i] === 0)) | +(x[i - 1] * x[i] < 0);
   let count = 0;
   for (let t = 0; t < frames; t++) {
     const s = t * step;
