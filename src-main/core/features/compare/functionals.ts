@@ -647,17 +647,6 @@ class ExtremaList {
     this.next = new Int32Array(capacity);
     this.prev = new Int32Array(capacity);
   }
-  push(type: number, y: number, pos: number): void {
-    const k = this.size++;
-    this.type[k] = type;
-    this.y[k] = y;
-    this.pos[k] = pos;
-    this.next[k] = -1;
-    this.prev[k] = this.last;
-    if (this.first < 0) this.first = k;
-    else this.next[this.last] = k;
-    this.last = k;
-  }
   /** Empties the list, growing it to hold `capacity` extrema. */
   reset(capacity: number): this {
     if (this.type.length < capacity) {
@@ -671,6 +660,16 @@ class ExtremaList {
     this.first = -1;
     this.last = -1;
     return this;
+  }
+  /** Links the first `size` entries in index order (after writing type, y and pos directly). */
+  linkInOrder(size: number): void {
+    this.size = size;
+    this.first = size > 0 ? 0 : -1;
+    this.last = size - 1;
+    for (let k = 0; k < size; k++) {
+      this.next[k] = k + 1 < size ? k + 1 : -1;
+      this.prev[k] = k - 1;
+    }
   }
   remove(k: number): void {
     const p = this.prev[k];
@@ -704,9 +703,21 @@ export function peaks(c: Contour, out: Float64Array, at: number): number {
   const absThresh = 0.1 * range;
   const below = (diff: number) => diff < absThresh;
   const list = extremaList.reset(n);
-  for (let i = 2; i < n - 2; i++) {
-    if (x[i] > x[i - 1] && x[i] > x[i + 1]) list.push(1, x[i], i);
-    else if (x[i] < x[i - 1] && x[i] < x[i + 1]) list.push(0, x[i], i);
+  {
+    // Every frame is written to the next free slot, which only an extremum keeps: no branch on the comparisons,
+    // which on a noisy contour go either way.
+    const { type, y, pos } = list;
+    let size = 0;
+    for (let i = 2; i < n - 2; i++) {
+      const v = x[i];
+      const isMax = +(v > x[i - 1]) & +(v > x[i + 1]);
+      const isMin = +(v < x[i - 1]) & +(v < x[i + 1]);
+      type[size] = isMax;
+      y[size] = v;
+      pos[size] = i;
+      size += isMax | isMin;
+    }
+    list.linkInOrder(size);
   }
   const { type, y, pos, next } = list;
 
