@@ -25,6 +25,9 @@ const ENTROPY_FLOOR = 0.0000001;
 /** The entropy sum's term for a floored bin (a third of the bins of a speech file's spectra), computed once. */
 const ENTROPY_FLOOR_TERM = ENTROPY_FLOOR * Math.log2(ENTROPY_FLOOR);
 
+/** The harmonicity's extrema of one spectrum (spectralShapeFrame), reused frame after frame. */
+let extremaScratch = new Float64Array(0);
+
 /** Bark (Traunmüller 1990, with his low/high corrections), openSMILE's SPECTSCALE_BARK; 0 for f <= 0. */
 export function hzToBark(f: number): number {
   if (f <= 0) return 0;
@@ -191,20 +194,27 @@ export function spectralShapeFrame(
   out[k++] = slope * (nBins - 1);
   // psychoacoustic sharpness: 0.11 · power-weighted mean of z · g(z)
   out[k++] = frameSum !== 0 ? (0.11 * sh) / frameSum : 0;
-  // harmonicity: half the summed jumps between consecutive strict local extrema (±2 bins), over the number of bins
-  let ptp = 0;
-  let lastPeak = -99;
+  // harmonicity: half the summed jumps between consecutive strict local extrema (±2 bins), over the number of bins.
+  // The extrema are gathered first without branches (each bin written to the next free slot, kept only by an
+  // extremum: on a noisy spectrum the comparisons go either way), then summed in order as openSMILE does.
+  if (extremaScratch.length < bins) extremaScratch = new Float64Array(bins);
+  const extrema = extremaScratch;
+  let count = 0;
   for (let j = off + lo + 2; j < off + hi - 1; j++) {
     const v = p[j];
-    const left = p[j - 1];
-    // a maximum needs left < v, a minimum left > v: testing that first takes fewer mispredicted branches
-    let extremum = false;
-    if (left < v) extremum = v > p[j + 1] && p[j - 2] < v && v > p[j + 2];
-    else if (left > v) extremum = v < p[j + 1] && p[j - 2] > v && v < p[j + 2];
-    if (extremum) {
-      if (lastPeak !== -99) ptp += Math.abs(v - lastPeak);
-      lastPeak = v;
-    }
+    const l2 = p[j - 2];
+    const l1 = p[j - 1];
+    const r1 = p[j + 1];
+    const r2 = p[j + 2];
+    extrema[count] = v;
+    count += (+(l2 < v) & +(l1 < v) & +(v > r1) & +(v > r2)) | (+(l2 > v) & +(l1 > v) & +(v < r1) & +(v < r2));
+  }
+  let ptp = 0;
+  let lastPeak = -99;
+  for (let e = 0; e < count; e++) {
+    const v = extrema[e];
+    if (lastPeak !== -99) ptp += Math.abs(v - lastPeak);
+    lastPeak = v;
   }
   out[k++] = ptp / 2 / nBins;
 }
