@@ -50,8 +50,20 @@ export function describeContour(c: Contour, sort: boolean): void {
 
 const PERCENTILE_FRACTIONS = [0.01, 0.25, 0.5, 0.75, 0.99];
 
+// The last n's ranks: an utterance's contours come in runs of equal length.
+let lastRanksN = -1;
+let lastRanks: number[] = [];
+
 /** The ranks (ascending, distinct) interpolatedPercentile reads for the ComParE percentiles of n values. */
 function percentileRanks(n: number): number[] {
+  if (n !== lastRanksN) {
+    lastRanks = computePercentileRanks(n);
+    lastRanksN = n;
+  }
+  return lastRanks;
+}
+
+function computePercentileRanks(n: number): number[] {
   const r = new Set<number>();
   for (const p of PERCENTILE_FRACTIONS) {
     const idx = p * (n - 1);
