@@ -124,7 +124,7 @@ describe('multi-corpus runs', () => {
     // --model with no --config/--recipe trains the model's default recipe (resources/recipes/svm.json).
     expect(getRunDetail(store.db, out.runId)!.config).toMatchObject({
       model: { preset: 'svm', params: { class_weight: 'balanced' } },
-      features: 'functionals',
+      features: { kind: 'functionals' },
     });
     // Validation came from RAVDESS speakers only (15 % of 4 actors = 1 actor × 44 files).
     expect(evals.find((e) => e.split === 'val')!.report.n).toBe(44);

@@ -1,6 +1,6 @@
 // `ser train` and recipes through the CLI: listing, refusing a recipe for another model, unknown names.
 import { describe, expect, it } from 'vitest';
-import { RECIPES } from '../../src-shared/config/recipes';
+import { ENSEMBLE_RECIPES, RECIPES } from '../../src-shared/config/recipes';
 import { ser } from '../helpers/cli';
 
 describe('ser train recipes', () => {
@@ -8,7 +8,8 @@ describe('ser train recipes', () => {
     const r = ser(['train', '--list-recipes', '--json']);
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout) as { name: string; model: string; default: boolean; adaptation: object; figures: object }[];
-    expect(list.map((x) => x.name)).toEqual(RECIPES.map((x) => x.name));
+    expect(list.map((x) => x.name)).toEqual([...RECIPES, ...ENSEMBLE_RECIPES].map((x) => x.name));
+    expect(list.find((x) => x.name === 'ensemble-compare-cnn')).toMatchObject({ model: 'ensemble', members: ['linear-svm', 'simplecnn'] });
     expect(list.find((x) => x.name === 'simplecnn')).toMatchObject({
       model: 'simplecnn',
       default: true,
