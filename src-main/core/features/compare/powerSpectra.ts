@@ -1,4 +1,4 @@
-import FFT from 'fft.js';
+import { framePower, plan, type StftPlan } from '../stft';
 
 /** Power spectra |X_k|², k = 0 .. nFft/2, of consecutive frames, frame-major: data[t * bins + k]. */
 export interface PowerSpectra {
@@ -13,9 +13,8 @@ export interface PowerSpectra {
  * the window and zero-padded to nFft. openSMILE pads symmetrically (zeroPadSymmetric = 1); padding at the end gives
  * the same magnitudes (only the phase differs), so the frame is written at the start of the FFT buffer.
  *
- * The real nFft-point transform is one complex nFft/2-point FFT of z_j = x_2j + i x_2j+1 plus a merge pass
- * (X_k = E_k + e^{-2πik/n} O_k, E/O from Z_k and conj Z_{n/2-k}), as stft.ts does: cheaper than fft.js's
- * realTransform, and the STFT is a third of the non-voice LLD time.
+ * The transform is stft.ts's framePower (one complex nFft/2-point FFT plus a merge pass), with ComParE's own
+ * window and left-aligned frames.
  */
 export function powerSpectra(x: Float32Array, window: Float64Array, step: number, frames: number, nFft: number): PowerSpectra {
   const framer = new PowerSpectrumFramer(window, step, nFft);
@@ -32,12 +31,7 @@ export function powerSpectra(x: Float32Array, window: Float64Array, step: number
 export class PowerSpectrumFramer {
   /** nFft / 2 + 1 */
   readonly bins: number;
-  private readonly m: number;
-  private readonly fft: FFT;
-  private readonly input: number[];
-  private readonly out: number[];
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
+  private readonly plan: StftPlan;
 
   constructor(
     private readonly window: Float64Array,
@@ -48,45 +42,18 @@ export class PowerSpectrumFramer {
     if (size > nFft) throw new Error(`internal: frame of ${size} samples does not fit an FFT of ${nFft}`);
     if (nFft < 4) throw new Error(`internal: FFT size ${nFft} is below 4`);
     this.bins = (nFft >> 1) + 1;
-    const m = nFft >> 1;
-    this.m = m;
-    this.fft = new FFT(m);
-    // fft.js runs faster on plain packed arrays than on typed arrays (see stft.ts).
-    this.input = Array.from({ length: nFft }, () => 0);
-    this.out = this.fft.createComplexArray() as number[];
-    this.cos = new Float64Array(m + 1);
-    this.sin = new Float64Array(m + 1);
-    for (let k = 0; k <= m; k++) {
-      this.cos[k] = Math.cos((2 * Math.PI * k) / nFft);
-      this.sin[k] = Math.sin((2 * Math.PI * k) / nFft);
-    }
+    this.plan = plan(nFft);
   }
 
   /** |X_k|², k = 0 .. nFft/2, of frame t (samples [t * step, t * step + window.length)) into data[o ..]. */
   frame(x: Float32Array, t: number, data: Float64Array, o: number): void {
-    const { window, m, input: frame, out, cos, sin } = this;
+    const { window } = this;
+    // The plan's frame buffer is shared with every other STFT of this size: the zero padding is written each time.
+    const frame = this.plan.frame;
     const size = window.length;
     const s = t * this.step;
     for (let i = 0; i < size; i++) frame[i] = x[s + i] * window[i];
-    this.fft.transform(out, frame);
-    const dc = out[0] + out[1];
-    const ny = out[0] - out[1];
-    data[o] = dc * dc;
-    data[o + m] = ny * ny;
-    // bins k and n/2 - k read the same two Z values
-    for (let k = 1, j = m - 1; k <= j; k++, j--) {
-      const a = out[2 * k];
-      const b = out[2 * k + 1];
-      const c = out[2 * j];
-      const d = out[2 * j + 1];
-      const er = 0.5 * (a + c);
-      const ei = 0.5 * (b - d);
-      const op = 0.5 * (b + d);
-      const oq = 0.5 * (c - a);
-      const tr = cos[k] * op + sin[k] * oq;
-      const ti = cos[k] * oq - sin[k] * op;
-      data[o + k] = (er + tr) * (er + tr) + (ei + ti) * (ei + ti);
-      data[o + j] = (er - tr) * (er - tr) + (ti - ei) * (ti - ei);
-    }
+    for (let i = size; i < frame.length; i++) frame[i] = 0;
+    framePower(this.plan, data, o);
   }
 }
