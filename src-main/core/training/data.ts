@@ -31,11 +31,10 @@ export interface DataProgress {
   workers?: number;
 }
 
-/** Labelled, usable files of a dataset, optionally restricted to `labels`. */
-export function usableFiles(store: Store, datasetId: number, labels?: string[]): FileRow[] {
+/** Labelled, usable files of a dataset (a run's label maps and class restriction are runFiles' job). */
+export function usableFiles(store: Store, datasetId: number): FileRow[] {
   if (!getDataset(store.db, datasetId)) throw new Error(`Dataset ${datasetId} does not exist (see \`ser datasets list\`).`);
-  const keep = labels ? new Set(labels) : null;
-  return listFiles(store.db, datasetId).filter((f) => !f.error && f.label !== null && (!keep || keep.has(f.label)));
+  return listFiles(store.db, datasetId).filter((f) => !f.error && f.label !== null);
 }
 
 /** Features for the given files (cached on disk), keyed by file id. */
