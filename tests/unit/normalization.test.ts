@@ -178,6 +178,24 @@ describe('normalizeSpeaker', () => {
     expect(out[0].data[2]).toBeCloseTo(-3 / Math.sqrt(5), 6);
   });
 
+  it('a row on a tiny physical scale is standardised, not taken for a constant (ComParE band energies near 1e-7)', () => {
+    // Spread 1.1e-7: under the old absolute variance floor of 1e-12 this row was only shifted for one speaker and
+    // scaled for another, and a standardiser fitted on the first multiplied the second by ~1e7.
+    const out = normalizeSpeaker([matrix(1, [1e-7, 2e-7]), matrix(1, [3e-7, 4e-7])]);
+    const s = Math.sqrt(1.25e-14);
+    [-1.5e-7 / s, -0.5e-7 / s, 0.5e-7 / s, 1.5e-7 / s].forEach((v, i) => expect([...out[0].data, ...out[1].data][i]).toBeCloseTo(v, 5));
+  });
+
+  it('a row constant at a large value is exactly 0 (two passes: no cancellation residue), and 1-ulp jitter counts as constant', () => {
+    const big = Math.fround(12345.678);
+    const ulp = Math.fround(big * (1 + 2 ** -23)) - big;
+    const out = normalizeSpeaker([matrix(2, [big, big, big, big + ulp]), matrix(2, [big, big, big + ulp, big])]);
+    expect(arr(out[0].data.subarray(0, 2))).toEqual([0, 0]);
+    expect(arr(out[1].data.subarray(0, 2))).toEqual([0, 0]);
+    // The jittered row is shifted by its mean but not scaled up to unit variance.
+    for (const m of out) for (const v of m.data.subarray(2)) expect(Math.abs(v)).toBeLessThan(ulp);
+  });
+
   it('no matrices: nothing to do', () => {
     expect(normalizeSpeaker([])).toEqual([]);
   });

@@ -89,6 +89,9 @@ export function fitFrames(x: Float32Array, rows: number, frames: number): Float3
   return y;
 }
 
+/** float32 machine epsilon (2^-23): the features are stored as float32. */
+const FLOAT32_EPSILON = 2 ** -23;
+
 /**
  * Speaker normalisation: one speaker's feature matrices ([rows, frames] each, any frame counts), standardised per row
  * with that speaker's own mean and std over all of their frames. It removes what is constant about a voice and a
@@ -99,26 +102,35 @@ export function normalizeSpeaker<M extends { shape: [number, number]; data: Floa
   if (matrices.length === 0) return [];
   const rows = matrices[0].shape[0];
   const sum = new Float64Array(rows);
-  const sq = new Float64Array(rows);
   let frames = 0;
   for (const m of matrices) {
     if (m.shape[0] !== rows) throw new Error(`speaker normalisation: matrices of ${m.shape[0]} and ${rows} rows in one group`);
     const cols = m.shape[1];
     frames += cols;
+    for (let r = 0; r < rows; r++) for (let j = r * cols; j < (r + 1) * cols; j++) sum[r] += m.data[j];
+  }
+  const mean = sum.map((s) => s / frames);
+  // Second pass over deviations: the one-pass sum of squares minus the squared mean cancels for rows with a large mean.
+  const dev = new Float64Array(rows);
+  const maxAbs = new Float64Array(rows);
+  for (const m of matrices) {
+    const cols = m.shape[1];
     for (let r = 0; r < rows; r++) {
       for (let j = r * cols; j < (r + 1) * cols; j++) {
-        sum[r] += m.data[j];
-        sq[r] += m.data[j] * m.data[j];
+        const d = m.data[j] - mean[r];
+        dev[r] += d * d;
+        maxAbs[r] = Math.max(maxAbs[r], Math.abs(m.data[j]));
       }
     }
   }
-  const mean = new Float64Array(rows);
   const inv = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
-    mean[r] = sum[r] / frames;
-    const v = sq[r] / frames - mean[r] * mean[r];
-    // A row constant for this speaker (silence floor, a fixed dimension) is shifted but not scaled.
-    inv[r] = v > 1e-12 ? 1 / Math.sqrt(v) : 1;
+    const std = Math.sqrt(dev[r] / frames);
+    // A row is constant for this speaker (silence floor, a fixed dimension) when its spread is at float32 rounding
+    // level of its own values; it is then shifted to 0, not scaled. The threshold is relative on purpose: functionals
+    // on tiny physical scales (band energies near 1e-7) vary for real, and an absolute floor scaled them for one
+    // speaker but not another, which blew those dimensions up by 1e7 downstream.
+    inv[r] = std > FLOAT32_EPSILON * maxAbs[r] ? 1 / std : 1;
   }
   return matrices.map((m) => {
     const cols = m.shape[1];

@@ -18,8 +18,15 @@ export function fitStandardizer(X: Float32Array[]): Standardizer {
       variance[j] += diff * diff;
     }
   }
-  // A constant dimension carries no information; dividing by 1 keeps it at 0 instead of NaN (sklearn does the same).
-  const std = Array.from(variance, (v) => (v > 0 ? Math.sqrt(v / X.length) : 1));
+  // A constant dimension carries no information; dividing by 1 keeps it at 0 instead of NaN or a huge factor. "Constant"
+  // includes a variance at rounding level of the mean, the bound of sklearn's StandardScaler (_is_constant_feature):
+  // dividing by such a spread would multiply any real variation at prediction time by ~1e15.
+  const n = X.length;
+  const std = Array.from(variance, (sum, j) => {
+    const v = sum / n;
+    const bound = n * Number.EPSILON * v + (n * mean[j] * Number.EPSILON) ** 2;
+    return v > bound ? Math.sqrt(v) : 1;
+  });
   return { mean: Array.from(mean), std };
 }
 
