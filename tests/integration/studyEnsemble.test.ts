@@ -89,6 +89,8 @@ describe('ensembles of studies', () => {
     });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
+    // Members run on the fastest backend that starts (the native kernels here), not tfjs's pure-JS fallback.
+    expect(r.stderr).toMatch(/^backend: native /m);
     const report = JSON.parse(r.stdout) as { status: string; cells: unknown[]; spec: { base: unknown } };
     expect(report.status).toBe('completed');
     expect(report.cells).toHaveLength(3);
