@@ -236,6 +236,30 @@ describe('training runs', () => {
     }).done;
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/speakerAdaptiveBatchNorm: BiLSTM has no batch-norm layers to adapt/);
+    // The model folder reserved for the run is released when nothing was saved into it.
+    expect(existsSync(join(dir, 'models', `run-${result.runId}`))).toBe(false);
+  });
+
+  it('two databases in one folder never write into each other\'s model folders (same run ids, shared models/)', async () => {
+    const svm = { datasetId: 1, model: 'svm', split: { kind: 'speaker', testSpeakers: ['02'], seed: 1 } };
+    const other = openStore(join(dir, 'other.sqlite'));
+    try {
+      await importDataset(other, { folder: join(dir, 'ravdess') });
+      // Both stores' runs get the same id: a placeholder row moves the other database's next id to match.
+      const mine = await startRun(store, { ...svm, datasetId }, { inProcess: true }).done;
+      other.db.prepare("INSERT INTO runs (id, config, status) VALUES (?, '{}', 'failed')").run(mine.runId - 1);
+      const theirs = await startRun(other, svm, { inProcess: true }).done;
+      expect([mine.status, theirs.status]).toEqual(['completed', 'completed']);
+      expect(theirs.runId).toBe(mine.runId);
+      expect(mine.modelDir).toBe(join(dir, 'models', `run-${mine.runId}`));
+      expect(theirs.modelDir).toBe(join(dir, 'models', `run-${mine.runId}-2`));
+      // Each store's model row points at its own folder, and the first model is still the first run's.
+      expect(listModels(other.db).find((m) => m.runId === theirs.runId)?.path).toBe(theirs.modelDir);
+      expect((await loadModel(mine.modelDir!)).meta.runId).toBe(mine.runId);
+      expect(listModels(store.db).find((m) => m.runId === mine.runId)?.path).toBe(mine.modelDir);
+    } finally {
+      other.close();
+    }
   });
 
   it('rejects an invalid config before creating a run', () => {

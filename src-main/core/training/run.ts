@@ -1,3 +1,4 @@
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EvaluationReport } from '../../../src-shared/api/contract';
 import { forkWorker, type WorkerHandle } from '../processes';
@@ -49,10 +50,33 @@ export interface StartRunOptions {
 /** Seconds a cancelled worker gets to stop by itself before it is killed. */
 const CANCEL_GRACE_MS = 15_000;
 
-/** Where a run's model goes by default: models/run-<id> beside the database. */
+/**
+ * Reserves where a run's model goes by default: models/run-<id> beside the database, created here (empty) so nothing
+ * else can take it. Two databases in one folder share that models/ folder and number their runs alike; a folder that
+ * already exists (another database's run 37, a deleted run's leftovers) is never written into: the next free
+ * run-<id>-2, -3 … is taken instead, and the stored model path says which.
+ */
 export function defaultModelDir(store: Store, runId: number): string {
   const root = store.path === ':memory:' ? resolve('models') : join(dirname(store.path), 'models');
-  return join(root, `run-${runId}`);
+  mkdirSync(root, { recursive: true });
+  for (let n = 1; ; n++) {
+    const dir = join(root, n === 1 ? `run-${runId}` : `run-${runId}-${n}`);
+    try {
+      mkdirSync(dir); // not recursive: fails with EEXIST when taken, atomically
+      return dir;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+/** Removes a reserved model folder that a run left empty (failed or cancelled before saving). */
+function releaseIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // Already gone, or not ours to remove: nothing to release.
+  }
 }
 
 /**
@@ -107,6 +131,7 @@ export function startRun(store: Store, configInput: unknown, opts: StartRunOptio
 
   const finish = (status: RunResult['status'], outcome: RunOutcome | null, error: string | null): RunResult => {
     finishRun(db, runId, status, error);
+    if (!config.outDir) releaseIfEmpty(modelDir);
     // The stored verdict wins (e.g. cancelled before a late crash report).
     const final = (getRunStatus(db, runId) ?? status) as RunResult['status'];
     const result: RunResult = {
