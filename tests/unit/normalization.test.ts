@@ -196,6 +196,12 @@ describe('normalizeSpeaker', () => {
     for (const m of out) for (const v of m.data.subarray(2)) expect(Math.abs(v)).toBeLessThan(ulp);
   });
 
+  it('a row of zeros (padding, a silent band) stays 0, not NaN: no spread and no magnitude is still constant', () => {
+    const out = normalizeSpeaker([matrix(2, [0, 0, 1, 3]), matrix(2, [0, 0, 5, 7])]);
+    expect(arr(out[0].data.subarray(0, 2))).toEqual([0, 0]);
+    expect(arr(out[1].data.subarray(0, 2))).toEqual([0, 0]);
+  });
+
   it('no matrices: nothing to do', () => {
     expect(normalizeSpeaker([])).toEqual([]);
   });
