@@ -240,7 +240,7 @@ describe('training runs', () => {
     expect(existsSync(join(dir, 'models', `run-${result.runId}`))).toBe(false);
   });
 
-  it('two databases in one folder never write into each other\'s model folders (same run ids, shared models/)', async () => {
+  it("two databases in one folder never write into each other's model folders (same run ids, shared models/)", async () => {
     const svm = { datasetId: 1, model: 'svm', split: { kind: 'speaker', testSpeakers: ['02'], seed: 1 } };
     const other = openStore(join(dir, 'other.sqlite'));
     try {

@@ -315,7 +315,7 @@ export function register(program: Command): void {
           const store = ctx.openStore();
           // Each cell runs every member on its test files: without this, tfjs falls back to its pure-JS cpu backend.
           const backend = await activateBackend(opts.backend);
-        ctx.log(`backend: ${backend.name} (${backend.detail})`);
+          ctx.log(`backend: ${backend.name} (${backend.detail})`);
           const progress = ctx.progress('ensembles');
           const { studyId } = await ensembleStudies(store, {
             studyIds: ids.map(idArg),
