@@ -58,6 +58,8 @@ test('import → extract → train (live curves) → results → second run → 
   await page.getByTestId('import-folder').fill(corpus);
   await page.getByTestId('import-detect').click();
   await expect(page.getByTestId('import-detected')).toContainText(/ravdess/i);
+  // Named, so the form below can pick it among the datasets other specs import into the same server.
+  await page.getByTestId('import-name').fill('e2e-research-loop');
   await page.getByTestId('import-start').click();
   await expect(page.getByTestId('import-result')).toContainText('120');
   await shot(page, '1-import');
@@ -66,7 +68,7 @@ test('import → extract → train (live curves) → results → second run → 
 
   // 2. Experiment set-up: speaker-independent split (one actor for test), seed log-mel, extract.
   await page.getByTestId('nav-experiments').click();
-  await page.getByTestId('exp-dataset').selectOption({ index: 1 });
+  await page.getByTestId('exp-dataset').selectOption({ label: 'e2e-research-loop (120 files)' });
   // The form starts from a recipe; picking another sets its model and shows its measured figures.
   await expect(page.getByTestId('exp-recipe')).toHaveValue('resnet');
   await page.getByTestId('exp-recipe').selectOption('svm');
@@ -116,10 +118,11 @@ test('import → extract → train (live curves) → results → second run → 
 
   // 6. Compare: both runs, the config diff shows exactly what changed.
   await page.getByTestId('nav-compare').click();
-  const rows = page.locator('[data-testid^="run-select-"]');
+  // This spec's two runs, among any that other specs trained in the same server.
+  const rows = page.locator('[data-testid^="run-row-"]').filter({ hasText: 'e2e-research-loop' });
   await expect(rows).toHaveCount(2);
-  await rows.nth(0).check();
-  await rows.nth(1).check();
+  await rows.nth(0).locator('[data-testid^="run-select-"]').check();
+  await rows.nth(1).locator('[data-testid^="run-select-"]').check();
   await page.getByTestId('runs-compare').click();
   const diff = page.getByTestId('compare-config-diff');
   await expect(diff).toContainText('learningRate');
