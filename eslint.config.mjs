@@ -26,7 +26,7 @@ const testFileName = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules', '**/out', '**/dist', 'native/build', 'test-results', 'playwright-report', '.stryker-tmp', 'reports'] },
+  { ignores: ['**/node_modules', '**/out', '**/dist', 'native/build', 'test-results', 'playwright-report', '.stryker-tmp', 'reports', 'tmp'] },
   tseslint.configs.recommended,
   eslintPluginVue.configs['flat/recommended'],
   {
