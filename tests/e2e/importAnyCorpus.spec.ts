@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2E_TOKEN } from '../../playwright.config';
+import { openImportWizard, openWorkbench } from '../helpers/e2e';
 import { RAVDESS_16K } from '../helpers/shared';
 
 // Importing a corpus the workbench has no convention for, as a researcher clicks it: emotion-word folders in the
@@ -46,12 +46,8 @@ function wordFolderCorpus(): string {
 test('import wizard: word folders + a typed name pattern → live preview → unknown folder mapped → stored as previewed', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`/?token=${E2E_TOKEN}`);
-  await expect(page.getByTestId('connection-state')).toContainText(/connected/i);
-  await page.getByTestId('nav-datasets').click();
-  const wizard = page.getByTestId('import-wizard');
-  await expect(wizard.or(page.getByTestId('import-open'))).toBeVisible();
-  if (!(await wizard.isVisible())) await page.getByTestId('import-open').click();
+  await openWorkbench(page);
+  await openImportWizard(page);
 
   await page.getByTestId('import-folder').fill(wordFolderCorpus());
   await page.getByTestId('import-detect').click();

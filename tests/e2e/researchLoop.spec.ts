@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2E_TOKEN } from '../../playwright.config';
+import { openImportWizard, openWorkbench } from '../helpers/e2e';
 import { RAVDESS_16K } from '../helpers/shared';
 
 // The whole research loop as a researcher clicks it, on real RAVDESS recordings: import two actors,
@@ -46,15 +46,10 @@ test('import → extract → train (live curves) → results → second run → 
   page.on('pageerror', (e) => errors.push(e.message));
   const corpus = twoActorCorpus();
 
-  await page.goto(`/?token=${E2E_TOKEN}`);
-  await expect(page.getByTestId('connection-state')).toContainText(/connected/i);
+  await openWorkbench(page);
 
   // 1. Import two actors.
-  await page.getByTestId('nav-datasets').click();
-  // With no dataset yet the import wizard is already open; otherwise it sits behind a button.
-  const wizard = page.getByTestId('import-wizard');
-  await expect(wizard.or(page.getByTestId('import-open'))).toBeVisible();
-  if (!(await wizard.isVisible())) await page.getByTestId('import-open').click();
+  await openImportWizard(page);
   await page.getByTestId('import-folder').fill(corpus);
   await page.getByTestId('import-detect').click();
   await expect(page.getByTestId('import-detected')).toContainText(/ravdess/i);

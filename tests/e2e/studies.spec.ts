@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2E_TOKEN } from '../../playwright.config';
+import { openImportWizard, openWorkbench } from '../helpers/e2e';
 import { RAVDESS_16K } from '../helpers/shared';
 
 // A study as a researcher clicks it: four RAVDESS actors, an SVM set up in Experiments and run as a 2-fold study
@@ -22,14 +22,10 @@ test('experiment → run as study → live cells → aggregate with CI → cell 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
-  await page.goto(`/?token=${E2E_TOKEN}`);
-  await expect(page.getByTestId('connection-state')).toContainText(/connected/i);
+  await openWorkbench(page);
 
   // 1. Import four actors under a name this test can find among other specs' datasets.
-  await page.getByTestId('nav-datasets').click();
-  const wizard = page.getByTestId('import-wizard');
-  await expect(wizard.or(page.getByTestId('import-open'))).toBeVisible();
-  if (!(await wizard.isVisible())) await page.getByTestId('import-open').click();
+  await openImportWizard(page);
   await page.getByTestId('import-folder').fill(fourActorCorpus());
   await page.getByTestId('import-detect').click();
   await expect(page.getByTestId('import-detected')).toContainText(/ravdess/i);
