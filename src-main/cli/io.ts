@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { defaultDbPath, openStore, type Store } from '../core/store/db';
 import { errorMessage } from '../../src-shared/api/errors';
@@ -24,6 +24,14 @@ export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('--db <path>', 'workbench database (default: $SER_DB or ~/.config/ser-workbench/workbench.sqlite)')
     .option('--json', 'print one JSON object on stdout; logs go to stderr');
+}
+
+/** Backends a CLI command may name: the ones this install can have (the tfjs-node packages cannot be installed here). */
+export type CliBackend = 'auto' | 'native' | 'wasm' | 'cpu';
+
+/** --backend, checked against CliBackend at parse time. */
+export function backendOption(description: string): Option {
+  return new Option('--backend <name>', description).choices(['auto', 'native', 'wasm', 'cpu'] satisfies CliBackend[]);
 }
 
 /** Thrown for user errors whose message is the whole story (no stack trace). */

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { StudyComparison } from '../../../src-shared/studies/aggregate';
 import { STUDY_METRICS, parseGridValues, type StudySpecInput } from '../../../src-shared/config/study';
@@ -10,7 +10,7 @@ import { activateBackend } from '../../core/training/pipeline';
 import { probeRedis } from '../../core/studies/redis';
 import type { Store } from '../../core/store/db';
 import { getRecipe, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
-import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
+import { backendOption, CliError, runAction, withCommonOptions, type ActionContext, type CliBackend, type CommonOptions } from '../io';
 import { formatTable } from './runs';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : (100 * x).toFixed(1));
@@ -305,30 +305,28 @@ export function register(program: Command): void {
     .description("a study of ensembles: each fold × seed's runs of the given studies (their selected points) combined, nothing retrained")
     .option('--weights <how>', "equal, or val: weights fitted on each cell's validation speakers (never test)", 'val')
     .option('--name <name>', 'study name')
-    .addOption(new Option('--backend <name>', 'compute backend for the members').choices(['auto', 'native', 'wasm', 'cpu']).default('auto'));
-  withCommonOptions(ensemble).action(
-    async (ids: string[], opts: CommonOptions & { weights: string; name?: string; backend: 'auto' | 'native' | 'wasm' | 'cpu' }) => {
-      await runAction(
-        opts,
-        async (ctx) => {
-          if (opts.weights !== 'equal' && opts.weights !== 'val') throw new CliError(`--weights must be equal or val, got "${opts.weights}"`);
-          const store = ctx.openStore();
-          // Each cell runs every member on its test files: without this, tfjs falls back to its pure-JS cpu backend.
-          const backend = await activateBackend(opts.backend);
-          ctx.log(`backend: ${backend.name} (${backend.detail})`);
-          const progress = ctx.progress('ensembles');
-          const { studyId } = await ensembleStudies(store, {
-            studyIds: ids.map(idArg),
-            weights: opts.weights,
-            name: opts.name,
-            onProgress: (done, total, key) => progress(done, total, key),
-          });
-          return studyReport(store.db, studyId);
-        },
-        describeStudy,
-      );
-    },
-  );
+    .addOption(backendOption('compute backend for the members').default('auto'));
+  withCommonOptions(ensemble).action(async (ids: string[], opts: CommonOptions & { weights: string; name?: string; backend: CliBackend }) => {
+    await runAction(
+      opts,
+      async (ctx) => {
+        if (opts.weights !== 'equal' && opts.weights !== 'val') throw new CliError(`--weights must be equal or val, got "${opts.weights}"`);
+        const store = ctx.openStore();
+        // Each cell runs every member on its test files: without this, tfjs falls back to its pure-JS cpu backend.
+        const backend = await activateBackend(opts.backend);
+        ctx.log(`backend: ${backend.name} (${backend.detail})`);
+        const progress = ctx.progress('ensembles');
+        const { studyId } = await ensembleStudies(store, {
+          studyIds: ids.map(idArg),
+          weights: opts.weights,
+          name: opts.name,
+          onProgress: (done, total, key) => progress(done, total, key),
+        });
+        return studyReport(store.db, studyId);
+      },
+      describeStudy,
+    );
+  });
 
   const compare = study
     .command('compare <a> <b>')

@@ -19,7 +19,7 @@ import {
 import { trainEnsembleRecipe } from '../../core/training/ensembleRecipe';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
-import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { backendOption, CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface TrainOptions extends CommonOptions {
   data?: string;
@@ -204,7 +204,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for split, weights, shuffling and augmentation')
     .option('--test-speakers <list>', 'speakers held out for test, e.g. 13,14,15,16')
     .option('--val-speakers <list>', 'speakers held out for validation (default: 10 % of speakers, chosen by seed)')
-    .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'native', 'wasm', 'cpu']))
+    .addOption(backendOption('compute backend'))
     .option('--speaker-norm', "standardise each speaker's features with their own statistics (test speakers included, no labels)")
     .option('--speaker-bn', "re-estimate batch-norm statistics on each validation/test speaker's own files (AdaBN; no labels)")
     .option('--extra-datasets <ids>', 'multi-corpus run: also train (and test) on these datasets, e.g. 2,3; speakers split within each corpus')
