@@ -152,9 +152,11 @@ export async function runStudyOnRedis(store: Store, studyId: number, redisUrl: s
         }
       }
       for (const { cell, jobId } of [...outstanding.values()]) {
-        const job = await Job.fromId<CellJobData, CellJobResult>(queue, jobId);
-        const state = job ? await job.getState() : 'missing';
-        if (state === 'completed') {
+        // State first, then the job: read the other way round, a job that completes between the two reads looks
+        // 'completed' with the return value of before (null) — a CI run under load failed a cell so.
+        const state = await queue.getJobState(jobId);
+        const job = state === 'unknown' ? undefined : await Job.fromId<CellJobData, CellJobResult>(queue, jobId);
+        if (state === 'completed' && job) {
           const parsed = CellJobResultSchema.safeParse(job!.returnvalue);
           const runId = parsed.success
             ? storeResult(store, cell, study.name ?? `study ${studyId}`, parsed.data as unknown as CellJobResult)
@@ -168,8 +170,8 @@ export async function runStudyOnRedis(store: Store, studyId: number, redisUrl: s
           outstanding.delete(cell.id);
           const now = db.prepare(`SELECT status, error FROM study_cells WHERE id = ?`).get(cell.id) as { status: 'completed'; error: string | null };
           emit({ type: 'cell', studyId, cell: cell.key, status: now.status, runId, error: now.error });
-        } else if (state === 'failed' || state === 'missing') {
-          const error = state === 'missing' ? 'its job disappeared from Redis (flushed?)' : (job!.failedReason ?? 'failed on a worker');
+        } else if (state === 'failed' || !job) {
+          const error = !job ? 'its job disappeared from Redis (flushed?)' : (job.failedReason ?? 'failed on a worker');
           finishCell(db, cell.id, { status: 'failed', runId: null, error });
           outstanding.delete(cell.id);
           emit({ type: 'cell', studyId, cell: cell.key, status: 'failed', runId: null, error });
