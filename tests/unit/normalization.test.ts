@@ -91,6 +91,33 @@ describe('fitNormalization', () => {
     }
   });
 
+  it('per-band: a dimension on a tiny physical scale is standardised, not taken for a constant (hybrid models on ComParE-scale functionals)', () => {
+    // Dimension 1 varies by 1e-7: an absolute variance floor of 1e-12 left it unscaled, i.e. invisible to the network.
+    const items = [f32([1, 1e-7]), f32([2, 2e-7]), f32([3, 3e-7])];
+    const s = fitNormalization(items, 2, 'per-band');
+    expect(s.std[1] / 1e-7).toBeCloseTo(Math.sqrt(2 / 3), 6); // float32 inputs: 1e-7 is not exact
+    expect(applyNormalization(items[2], s)[1]).toBeCloseTo(Math.sqrt(1.5), 5);
+  });
+
+  it('per-band: a dimension constant at a large value is exactly 0 after applying (two passes), and 1-ulp jitter counts as constant', () => {
+    const big = Math.fround(12345.678);
+    const ulp = Math.fround(big * (1 + 2 ** -23)) - big;
+    const items = [f32([1, big, big]), f32([2, big, big + ulp]), f32([3, big, big])];
+    const s = fitNormalization(items, 3, 'per-band');
+    expect(s.std.slice(1)).toEqual([1, 1]);
+    expect(applyNormalization(items[0], s)[1]).toBe(0);
+    for (const x of items) expect(Math.abs(applyNormalization(x, s)[2])).toBeLessThan(ulp);
+  });
+
+  it('global mode: values on a tiny scale are standardised; a large constant gives std 1 and exact zeros', () => {
+    const tiny = fitNormalization([f32([1e-7, 3e-7])], 2, 'global');
+    expect(tiny.std[0] / 1e-7).toBeCloseTo(1, 6);
+    const big = Math.fround(-12345.678);
+    const s = fitNormalization([f32([big, big]), f32([big, big])], 2, 'global');
+    expect(s.std).toEqual([1, 1]);
+    expect(arr(applyNormalization(f32([big, big]), s))).toEqual([0, 0]);
+  });
+
   it('global mode: one constant band among varying ones does not need a guard (the pooled variance is positive)', () => {
     const s = fitNormalization([f32([-80, -80, 0, 4])], 2, 'global');
     // Values -80, -80, 0, 4: mean -39, mean square 3204, variance 3204 - 1521 = 1683.
@@ -134,6 +161,16 @@ describe('applyNormalization', () => {
     const y = applyNormalization(f32([-80, -80, -80, 1, 2, 3]), s);
     expect(arr(y.subarray(0, 3))).toEqual([0, 0, 0]);
     [-Math.sqrt(1.5), 0, Math.sqrt(1.5)].forEach((v, i) => expect(y[3 + i]).toBeCloseTo(v, 6));
+  });
+});
+
+describe('applyNormalization, utterance mode: the same constant-row rule', () => {
+  const u = fitNormalization([f32([0, 0])], 2, 'utterance');
+  it('a band on a tiny scale is standardised; a band constant at a large value is exactly 0', () => {
+    const big = Math.fround(4321.5);
+    const y = applyNormalization(f32([1e-7, 2e-7, 3e-7, big, big, big]), u);
+    [-Math.sqrt(1.5), 0, Math.sqrt(1.5)].forEach((v, i) => expect(y[i]).toBeCloseTo(v, 5));
+    expect(arr(y.subarray(3))).toEqual([0, 0, 0]);
   });
 });
 

@@ -9,48 +9,61 @@ export interface NormalizationStats {
   std: number[];
 }
 
+/** float32 machine epsilon (2^-23): the features are stored as float32. */
+const FLOAT32_EPSILON = 2 ** -23;
+
+/**
+ * The std a row is divided by, from the sum of its squared deviations over n values and its largest magnitude: 1 when
+ * the row is constant (silence floor, a fixed dimension), i.e. its spread is at float32 rounding level of its own
+ * values; it is then only shifted to 0. The rule is relative on purpose: functionals on tiny physical scales (band
+ * energies near 1e-7) vary for real, and an absolute floor scaled them in some groups but not others, which blew
+ * those dimensions up by 1e7 downstream. One rule for every normalisation here.
+ */
+function rowStd(squaredDeviations: number, n: number, maxAbs: number): number {
+  const std = Math.sqrt(squaredDeviations / n);
+  return std > FLOAT32_EPSILON * maxAbs ? std : 1;
+}
+
 /**
  * Statistics over every column of every training example (so per-band for spectrograms),
  * computed on the training split only: val/test statistics would leak into training.
+ * Two passes (mean, then deviations): one-pass sums of squares cancel for rows with a large mean.
  */
 export function fitNormalization(items: Float32Array[], rows: number, mode: NormalizationStats['mode']): NormalizationStats {
   if (mode === 'none' || mode === 'utterance' || items.length === 0) {
     return { mode: items.length === 0 ? 'none' : mode, mean: new Array(rows).fill(0), std: new Array(rows).fill(1) };
   }
   const sum = new Float64Array(rows);
-  const sq = new Float64Array(rows);
+  const maxAbs = new Float64Array(rows);
   let cols = 0;
   for (const x of items) {
     const c = x.length / rows;
     cols += c;
     for (let r = 0; r < rows; r++) {
-      let s = 0;
-      let q = 0;
       for (let j = r * c; j < (r + 1) * c; j++) {
-        s += x[j];
-        q += x[j] * x[j];
+        sum[r] += x[j];
+        maxAbs[r] = Math.max(maxAbs[r], Math.abs(x[j]));
       }
-      sum[r] += s;
-      sq[r] += q;
     }
   }
-  if (mode === 'global') {
-    const n = cols * rows;
-    const m = sum.reduce((a, b) => a + b, 0) / n;
-    const v = sq.reduce((a, b) => a + b, 0) / n - m * m;
-    const s = Math.sqrt(Math.max(v, 0)) || 1;
-    return { mode, mean: new Array(rows).fill(m), std: new Array(rows).fill(s) };
+  const global = mode === 'global';
+  const mean = global ? new Array<number>(rows).fill(sum.reduce((a, b) => a + b, 0) / (cols * rows)) : Array.from(sum, (s) => s / cols);
+  const dev = new Float64Array(rows);
+  for (const x of items) {
+    const c = x.length / rows;
+    for (let r = 0; r < rows; r++) {
+      for (let j = r * c; j < (r + 1) * c; j++) dev[r] += (x[j] - mean[r]) ** 2;
+    }
   }
-  const mean: number[] = [];
-  const std: number[] = [];
-  for (let r = 0; r < rows; r++) {
-    const m = sum[r] / cols;
-    const v = sq[r] / cols - m * m;
-    mean.push(m);
-    // A constant band (e.g. silent padding) would divide by 0; leave its scale alone.
-    std.push(v > 1e-12 ? Math.sqrt(v) : 1);
+  if (global) {
+    const s = rowStd(
+      dev.reduce((a, b) => a + b, 0),
+      cols * rows,
+      Math.max(...maxAbs),
+    );
+    return { mode, mean, std: new Array(rows).fill(s) };
   }
-  return { mode, mean, std };
+  return { mode, mean, std: Array.from(dev, (d, r) => rowStd(d, cols, maxAbs[r])) };
 }
 
 /** (x - mean) / std per row (per-utterance statistics in 'utterance' mode); returns a new array. */
@@ -60,18 +73,20 @@ export function applyNormalization(x: Float32Array, stats: NormalizationStats): 
   const y = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     let m = stats.mean[r];
-    let inv = 1 / stats.std[r];
+    let std = stats.std[r];
     if (stats.mode === 'utterance') {
       let s = 0;
-      let q = 0;
+      let maxAbs = 0;
       for (let j = r * cols; j < (r + 1) * cols; j++) {
         s += x[j];
-        q += x[j] * x[j];
+        maxAbs = Math.max(maxAbs, Math.abs(x[j]));
       }
       m = s / cols;
-      const v = q / cols - m * m;
-      inv = v > 1e-12 ? 1 / Math.sqrt(v) : 1;
+      let d = 0;
+      for (let j = r * cols; j < (r + 1) * cols; j++) d += (x[j] - m) ** 2;
+      std = rowStd(d, cols, maxAbs);
     }
+    const inv = 1 / std;
     for (let j = r * cols; j < (r + 1) * cols; j++) y[j] = (x[j] - m) * inv;
   }
   return y;
@@ -88,9 +103,6 @@ export function fitFrames(x: Float32Array, rows: number, frames: number): Float3
   for (let r = 0; r < rows; r++) y.set(x.subarray(r * cols, r * cols + n), r * frames);
   return y;
 }
-
-/** float32 machine epsilon (2^-23): the features are stored as float32. */
-const FLOAT32_EPSILON = 2 ** -23;
 
 /**
  * Speaker normalisation: one speaker's feature matrices ([rows, frames] each, any frame counts), standardised per row
@@ -123,15 +135,7 @@ export function normalizeSpeaker<M extends { shape: [number, number]; data: Floa
       }
     }
   }
-  const inv = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const std = Math.sqrt(dev[r] / frames);
-    // A row is constant for this speaker (silence floor, a fixed dimension) when its spread is at float32 rounding
-    // level of its own values; it is then shifted to 0, not scaled. The threshold is relative on purpose: functionals
-    // on tiny physical scales (band energies near 1e-7) vary for real, and an absolute floor scaled them for one
-    // speaker but not another, which blew those dimensions up by 1e7 downstream.
-    inv[r] = std > FLOAT32_EPSILON * maxAbs[r] ? 1 / std : 1;
-  }
+  const inv = Array.from(dev, (d, r) => 1 / rowStd(d, frames, maxAbs[r]));
   return matrices.map((m) => {
     const cols = m.shape[1];
     const data = new Float32Array(m.data.length);
