@@ -172,6 +172,12 @@ describe('applyNormalization, utterance mode: the same constant-row rule', () =>
     [-Math.sqrt(1.5), 0, Math.sqrt(1.5)].forEach((v, i) => expect(y[i]).toBeCloseTo(v, 5));
     expect(arr(y.subarray(3))).toEqual([0, 0, 0]);
   });
+
+  it('1-ulp jitter on a large value counts as constant: shifted, not scaled up to unit variance', () => {
+    const big = Math.fround(4321.5);
+    const ulp = Math.fround(big * (1 + 2 ** -23)) - big;
+    for (const v of applyNormalization(f32([big, big + ulp, big, big + ulp]), u)) expect(Math.abs(v)).toBeLessThan(ulp);
+  });
 });
 
 describe('fitFrames', () => {
