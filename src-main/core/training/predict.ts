@@ -189,7 +189,7 @@ export function toClassification(labels: string[], p: ArrayLike<number>): Classi
 type RecordingFeatures = { features: Matrix; auxFeatures?: Matrix };
 
 /** The model's feature matrices of mono samples at any rate (resampled to the features' rates). */
-function recordingFeatures(model: LoadedModel, samples: Float32Array, sampleRate: number): RecordingFeatures {
+export function recordingFeatures(model: LoadedModel, samples: Float32Array, sampleRate: number): RecordingFeatures {
   const x = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
   const matrices: RecordingFeatures = { features: computeFeatures(x, model.sampleRate, model.featureConfig) };
   if (model.auxFeatureConfig) {

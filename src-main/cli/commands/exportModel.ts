@@ -1,0 +1,48 @@
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { errorMessage } from '../../../src-shared/api/errors';
+import { exportOnnx, type OnnxExportResult } from '../../core/export/onnxExport';
+import { activateBackend } from '../../core/training/pipeline';
+import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { version } from '../../../package.json';
+
+interface ExportModelOptions extends CommonOptions {
+  model: string;
+  format: 'onnx';
+  out: string;
+  backend?: 'auto' | 'native' | 'wasm' | 'cpu';
+}
+
+function describe(r: OnnxExportResult): string {
+  return [
+    `ONNX model (opset ${r.opset}) written to ${r.file}`,
+    `  inputs: ${r.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join(', ')}`,
+    `  output: ${r.outputs[0].name} [${r.outputs[0].dims.join(', ')}], labels ${r.labels.join(', ')}`,
+    `  onnxruntime vs the workbench: max |difference| ${r.max_abs_diff.toExponential(2)} on seeded inputs`,
+  ].join('\n');
+}
+
+/** `ser export-model --model DIR --format onnx --out OUTDIR`: a saved model as a checked ONNX graph plus its preprocessing. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('export-model')
+    .description('export a saved model to ONNX (checked against the workbench in onnxruntime before anything is written)')
+    .requiredOption('--model <dir>', 'saved model folder (see: ser runs, models/run-<id>)')
+    .addOption(new Option('--format <format>', 'export format').choices(['onnx']).default('onnx'))
+    .requiredOption('--out <dir>', 'output folder: model.onnx and preprocessing.json')
+    .option('--backend <name>', 'compute backend for the check: auto, native, wasm or cpu', 'auto');
+  withCommonOptions(cmd).action(async (opts: ExportModelOptions) => {
+    await runAction(
+      opts,
+      async (): Promise<OnnxExportResult> => {
+        await activateBackend(opts.backend ?? 'auto');
+        try {
+          return await exportOnnx(resolve(opts.model), resolve(opts.out), { version });
+        } catch (err) {
+          throw new CliError(errorMessage(err));
+        }
+      },
+      describe,
+    );
+  });
+}

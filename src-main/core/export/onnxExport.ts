@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readModelDir, type SavedModelMeta } from '../training/savedModel';
+import { inputShapes } from '../training/preprocessing';
+import { Random } from '../training/seededRandom';
+import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
+import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
+
+/** Largest |ONNX − workbench| probability the export accepts on its own check. */
+export const ONNX_TOLERANCE = 1e-4;
+/** Inputs of the export's own check: seeded standard-normal draws, the scale of normalised features. */
+const CHECK_INPUTS = 16;
+
+export interface OnnxExportResult {
+  file: string;
+  opset: number;
+  inputs: { name: string; dims: (number | string)[] }[];
+  outputs: { name: string; dims: (number | string)[] }[];
+  labels: string[];
+  /** Largest |onnxruntime − workbench| probability on the check inputs. */
+  max_abs_diff: number;
+}
+
+export class OnnxExportError extends Error {}
+
+/** A model's predictions from the ONNX bytes in onnxruntime (CPU), one probability row per example. */
+export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: number[]; data: Float32Array }[]): Promise<Float32Array> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const input: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const f of feeds) input[f.name] = new ort.Tensor('float32', f.data, f.dims);
+    const out = await session.run(input);
+    return out[session.outputNames[0]].data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Exports a saved model folder to OUTDIR/model.onnx, after checking onnxruntime's probabilities against the
+ * workbench's on seeded inputs: a graph off by more than ONNX_TOLERANCE, an unsupported layer or an option a fixed graph
+ * cannot express is an error, and no file is written.
+ */
+export async function exportOnnx(modelDir: string, outDir: string, opts: { version: string }): Promise<OnnxExportResult> {
+  const { meta, network, classical } = await readModelDir(modelDir);
+  if (!network) {
+    throw new OnnxExportError(
+      `${modelDir}: ONNX export of ${classical ? `classical models (${meta.kind})` : 'this model'} is not supported yet; networks are`,
+    );
+  }
+  if (meta.preprocessing.speakerAdaptiveBatchNorm) {
+    throw new OnnxExportError(
+      `${modelDir}: the model re-estimates batch-norm statistics per speaker at prediction time (speakerAdaptiveBatchNorm), which a fixed ONNX graph cannot do`,
+    );
+  }
+  try {
+    const g = new OnnxGraph();
+    let graph;
+    try {
+      graph = addNetwork(g, network);
+    } catch (err) {
+      if (err instanceof UnsupportedLayerError) throw new OnnxExportError(`${modelDir}: ${err.message}`);
+      throw err;
+    }
+    const bytes = g.encode({
+      name: meta.kind,
+      producerVersion: opts.version,
+      doc: `${meta.kind} speech-emotion model exported by Ser Workbench ${opts.version}; input: normalised features as in preprocessing.json; output: class probabilities in labels order.`,
+      metadata: { labels: JSON.stringify(meta.labels) },
+    });
+    const maxAbsDiff = await checkAgainstWorkbench(
+      bytes,
+      network,
+      meta,
+      graph.inputs.map((i) => i.name),
+    );
+    if (!(maxAbsDiff <= ONNX_TOLERANCE)) {
+      throw new OnnxExportError(
+        `${modelDir}: the ONNX graph's probabilities differ from the workbench's by ${maxAbsDiff} (more than ${ONNX_TOLERANCE}); nothing written`,
+      );
+    }
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, 'model.onnx');
+    writeFileSync(`${file}.tmp`, bytes);
+    renameSync(`${file}.tmp`, file);
+    writeFileSync(join(outDir, 'preprocessing.json'), JSON.stringify(preprocessingJson(meta, graph.inputs), null, 2));
+    return {
+      file,
+      opset: ONNX_OPSET,
+      inputs: graph.inputs,
+      outputs: [{ name: graph.output, dims: ['N', meta.labels.length] }],
+      labels: meta.labels,
+      max_abs_diff: maxAbsDiff,
+    };
+  } finally {
+    network.dispose();
+  }
+}
+
+async function checkAgainstWorkbench(bytes: Uint8Array, network: tf.LayersModel, meta: SavedModelMeta, names: string[]): Promise<number> {
+  const rng = new Random(20261206);
+  const shapes = inputShapes(meta.preprocessing);
+  const feeds = shapes.map((shape, i) => {
+    const size = shape.reduce((a, b) => a * b, 1) * CHECK_INPUTS;
+    return { name: names[i], dims: [CHECK_INPUTS, ...shape], data: Float32Array.from({ length: size }, () => rng.normal()) };
+  });
+  const onnxProbs = await runOnnx(bytes, feeds);
+  const tensors = feeds.map((f) => tf.tensor(f.data, f.dims));
+  const out = network.predict(tensors.length === 1 ? tensors[0] : tensors) as tf.Tensor;
+  const ours = out.dataSync();
+  tf.dispose([...tensors, out]);
+  let max = 0;
+  for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i] - onnxProbs[i]));
+  return ours.length === onnxProbs.length ? max : Infinity;
+}
+
+/** What a consumer of model.onnx needs to build its inputs: the feature configs and normalisation statistics. */
+function preprocessingJson(meta: SavedModelMeta, inputs: OnnxExportResult['inputs']) {
+  return {
+    labels: meta.labels,
+    features: meta.features,
+    auxFeatures: meta.auxFeatures ?? null,
+    inputs: meta.preprocessing.inputs.map((spec, i) => ({ ...spec, onnxInput: inputs[i].name, dims: inputs[i].dims })),
+    speakerNormalization: Boolean(meta.preprocessing.speakerNormalization),
+  };
+}

@@ -1,0 +1,283 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { OnnxGraph } from './onnxGraph';
+
+/**
+ * A tfjs layers network as ONNX nodes, layer by layer in the model's topological order. Inputs stay as the workbench
+ * feeds them (NHWC spectrograms, flat vectors); 4-d tensors are transposed to ONNX's NCHW once, at the input, and
+ * every 4-d layer works in NCHW after that. Batch norm that directly follows a convolution (and is its only consumer)
+ * is folded into the convolution's weights, as inference engines do. Dropout is the identity at inference.
+ *
+ * Written by hand because the maintained converters (tf2onnx, onnxmltools) are Python and need TensorFlow; the
+ * mapping of each Keras layer to ONNX operators is the product's own, and the parity tests hold it to onnxruntime.
+ */
+
+type Layout = 'nchw' | 'flat';
+interface Value {
+  name: string;
+  layout: Layout;
+}
+
+/** Layer classes the exporter knows; anything else is refused by name, before a file is written. */
+export const ONNX_LAYERS = [
+  'InputLayer',
+  'Conv2D',
+  'BatchNormalization',
+  'Activation',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'Flatten',
+  'Dense',
+  'Dropout',
+  'SeededDropout',
+  'SpatialDropout1D',
+  'Add',
+  'Concatenate',
+] as const;
+
+export class UnsupportedLayerError extends Error {}
+
+interface LayerLike {
+  name: string;
+  getClassName(): string;
+  getConfig(): Record<string, unknown>;
+  weights: { name: string; read(): tf.Tensor }[];
+  inboundNodes: { inboundLayers: LayerLike[] }[];
+}
+
+function weightsOf(layer: LayerLike): Map<string, { dims: number[]; values: Float32Array }> {
+  const out = new Map<string, { dims: number[]; values: Float32Array }>();
+  for (const w of layer.weights) {
+    const t = w.read();
+    out.set(w.name.split('/').pop()!.replace(/_\d+$/, ''), { dims: t.shape, values: t.dataSync() as Float32Array });
+  }
+  return out;
+}
+
+/** [kh, kw, in, out] (tfjs) → [out, in, kh, kw] (ONNX). */
+function convKernelToOnnx(k: { dims: number[]; values: Float32Array }): { dims: number[]; values: Float32Array } {
+  const [kh, kw, cin, cout] = k.dims;
+  const v = new Float32Array(k.values.length);
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < cin; i++)
+        for (let o = 0; o < cout; o++) v[((o * cin + i) * kh + h) * kw + w] = k.values[((h * kw + w) * cin + i) * cout + o];
+  return { dims: [cout, cin, kh, kw], values: v };
+}
+
+function pair(v: unknown, what: string): [number, number] {
+  const a = Array.isArray(v) ? v : [v, v];
+  if (a.length !== 2 || !a.every((x) => Number.isInteger(x)))
+    throw new UnsupportedLayerError(`${what}: expected two integers, got ${JSON.stringify(v)}`);
+  return a as [number, number];
+}
+
+function autoPad(padding: unknown, layer: string): string {
+  if (padding === 'same') return 'SAME_UPPER'; // TF's 'same' puts the odd padding at the end, as SAME_UPPER does
+  if (padding === 'valid') return 'VALID';
+  throw new UnsupportedLayerError(`layer ${layer}: padding "${String(padding)}" is not supported`);
+}
+
+/** Applies a Keras activation by name; returns the new value name. */
+function activate(g: OnnxGraph, x: string, activation: unknown, layer: string): string {
+  switch (activation ?? 'linear') {
+    case 'linear':
+      return x;
+    case 'relu':
+      return g.node('Relu', [x], `${layer}_relu`)[0];
+    case 'softmax':
+      return g.node('Softmax', [x], `${layer}_softmax`, { axis: -1 })[0];
+    case 'sigmoid':
+      return g.node('Sigmoid', [x], `${layer}_sigmoid`)[0];
+    case 'tanh':
+      return g.node('Tanh', [x], `${layer}_tanh`)[0];
+    case 'elu':
+      return g.node('Elu', [x], `${layer}_elu`, { alpha: 1.0 })[0];
+    default:
+      throw new UnsupportedLayerError(`layer ${layer}: activation "${String(activation)}" is not supported`);
+  }
+}
+
+export interface NetworkGraph {
+  /** Graph input names with their shapes as the workbench feeds them (batch dim 'N'). */
+  inputs: { name: string; dims: (number | string)[] }[];
+  /** The probabilities output name. */
+  output: string;
+}
+
+/**
+ * Adds `model` to `g`, with graph inputs named after the model's inputs and one output, `probabilities` [N, classes].
+ * Throws UnsupportedLayerError naming the first layer (or option) it cannot map.
+ */
+export function addNetwork(g: OnnxGraph, model: tf.LayersModel): NetworkGraph {
+  const layers = model.layers as unknown as LayerLike[];
+  for (const l of layers) {
+    if (!(ONNX_LAYERS as readonly string[]).includes(l.getClassName())) {
+      throw new UnsupportedLayerError(`layer ${l.name} (${l.getClassName()}) has no ONNX mapping in this exporter yet`);
+    }
+  }
+  const consumers = new Map<string, number>();
+  for (const l of layers)
+    for (const n of l.inboundNodes) for (const src of n.inboundLayers) consumers.set(src.name, (consumers.get(src.name) ?? 0) + 1);
+
+  const values = new Map<string, Value>();
+  const inputs: NetworkGraph['inputs'] = [];
+  const folded = new Map<string, string>(); // BN layer name → the conv layer it was folded into
+  const inOf = (l: LayerLike): Value[] => l.inboundNodes[0].inboundLayers.map((src) => values.get(folded.get(src.name) ?? src.name)!);
+
+  for (const l of layers) {
+    const cls = l.getClassName();
+    const c = l.getConfig();
+    const name = l.name;
+    if (cls === 'InputLayer') {
+      const shape = (c.batchInputShape as (number | null)[]).slice(1) as number[];
+      if (shape.some((d) => d === null)) throw new UnsupportedLayerError(`input ${name}: variable-length inputs are not supported`);
+      const dims: (number | string)[] = ['N', ...shape];
+      const input = g.input(name, dims);
+      inputs.push({ name: input, dims });
+      if (shape.length === 3) values.set(name, { name: g.node('Transpose', [input], `${name}_nchw`, { perm: [0, 3, 1, 2] })[0], layout: 'nchw' });
+      else if (shape.length === 1) values.set(name, { name: input, layout: 'flat' });
+      else throw new UnsupportedLayerError(`input ${name}: rank ${shape.length + 1} inputs are not supported`);
+      continue;
+    }
+    const ins = inOf(l);
+    const x = ins[0];
+    const w = weightsOf(l);
+    const need4d = () => {
+      if (x.layout !== 'nchw') throw new UnsupportedLayerError(`layer ${name} (${cls}) on a ${x.layout} tensor is not supported`);
+    };
+    let out: Value;
+    switch (cls) {
+      case 'Conv2D': {
+        need4d();
+        if (c.dataFormat !== 'channelsLast') throw new UnsupportedLayerError(`layer ${name}: dataFormat ${String(c.dataFormat)}`);
+        let kernel = convKernelToOnnx(w.get('kernel')!);
+        let bias = w.get('bias')?.values ?? new Float32Array(kernel.dims[0]);
+        // Fold a following batch norm that is the conv's only consumer (and applies no activation in between).
+        const next = layers.find((n) => n.inboundNodes[0]?.inboundLayers[0]?.name === name);
+        if ((c.activation ?? 'linear') === 'linear' && next?.getClassName() === 'BatchNormalization' && consumers.get(name) === 1) {
+          const bn = bnParams(next, kernel.dims[0]);
+          const v = kernel.values.slice();
+          const per = v.length / kernel.dims[0];
+          bias = bias.slice();
+          for (let o = 0; o < kernel.dims[0]; o++) {
+            for (let j = 0; j < per; j++) v[o * per + j] *= bn.scale[o];
+            bias[o] = (bias[o] - bn.mean[o]) * bn.scale[o] + bn.beta[o];
+          }
+          kernel = { dims: kernel.dims, values: v };
+          folded.set(next.name, name);
+        }
+        const y = g.node('Conv', [x.name, g.weight(`${name}_W`, kernel.dims, kernel.values), g.weight(`${name}_B`, [kernel.dims[0]], bias)], name, {
+          kernel_shape: kernel.dims.slice(2),
+          strides: pair(c.strides, name),
+          dilations: pair(c.dilationRate, name),
+          auto_pad: autoPad(c.padding, name),
+        })[0];
+        out = { name: activate(g, y, c.activation, name), layout: 'nchw' };
+        break;
+      }
+      case 'BatchNormalization': {
+        if (folded.has(name)) continue; // already inside its convolution
+        const axis = c.axis as number;
+        if (axis !== -1 && !(x.layout === 'flat' && axis === 1) && !(x.layout === 'nchw' && axis === 3))
+          throw new UnsupportedLayerError(`layer ${name}: batch norm over axis ${axis}`);
+        const channels = w.get('moving_mean')!.dims[0];
+        const bn = bnParams(l, channels);
+        // y = x * scale + shift, per channel (broadcast over [N, C] or [N, C, H, W])
+        const shape = x.layout === 'nchw' ? [channels, 1, 1] : [channels];
+        const shift = bn.beta.map((b, i) => b - bn.mean[i] * bn.scale[i]);
+        const m = g.node('Mul', [x.name, g.weight(`${name}_scale`, shape, bn.scale)], `${name}_mul`)[0];
+        out = { name: g.node('Add', [m, g.weight(`${name}_shift`, shape, shift)], name)[0], layout: x.layout };
+        break;
+      }
+      case 'Activation':
+        out = { name: activate(g, x.name, c.activation, name), layout: x.layout };
+        break;
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
+        need4d();
+        const pool = pair(c.poolSize, name);
+        const strides = c.strides == null ? pool : pair(c.strides, name);
+        const attrs: Record<string, number | number[] | string> = { kernel_shape: pool, strides, auto_pad: autoPad(c.padding, name) };
+        if (cls === 'AveragePooling2D') attrs.count_include_pad = 0; // TF averages over the real values only
+        out = { name: g.node(cls === 'MaxPooling2D' ? 'MaxPool' : 'AveragePool', [x.name], name, attrs)[0], layout: 'nchw' };
+        break;
+      }
+      case 'GlobalAveragePooling2D':
+      case 'GlobalMaxPooling2D': {
+        need4d();
+        const p = g.node(cls === 'GlobalAveragePooling2D' ? 'GlobalAveragePool' : 'GlobalMaxPool', [x.name], `${name}_pool`)[0];
+        out = { name: g.node('Flatten', [p], name, { axis: 1 })[0], layout: 'flat' };
+        break;
+      }
+      case 'Flatten': {
+        // Keras flattens NHWC in H, W, C order: back to NHWC first.
+        const src = x.layout === 'nchw' ? g.node('Transpose', [x.name], `${name}_nhwc`, { perm: [0, 2, 3, 1] })[0] : x.name;
+        out = { name: g.node('Flatten', [src], name, { axis: 1 })[0], layout: 'flat' };
+        break;
+      }
+      case 'Dense': {
+        if (x.layout !== 'flat') throw new UnsupportedLayerError(`layer ${name}: dense on a ${x.layout} tensor is not supported`);
+        const k = w.get('kernel')!;
+        const inputs = [x.name, g.weight(`${name}_W`, k.dims, k.values)];
+        const b = w.get('bias');
+        if (b) inputs.push(g.weight(`${name}_B`, b.dims, b.values));
+        const y = g.node('Gemm', inputs, name)[0];
+        out = { name: activate(g, y, c.activation, name), layout: 'flat' };
+        break;
+      }
+      case 'Dropout':
+      case 'SeededDropout':
+      case 'SpatialDropout1D':
+        out = x; // the identity at inference
+        break;
+      case 'Add':
+        if (ins.some((i) => i.layout !== x.layout)) throw new UnsupportedLayerError(`layer ${name}: adds tensors of different layouts`);
+        out = {
+          name: g.node(
+            'Sum',
+            ins.map((i) => i.name),
+            name,
+          )[0],
+          layout: x.layout,
+        };
+        break;
+      case 'Concatenate': {
+        if (ins.some((i) => i.layout !== 'flat') || ![-1, 1].includes(c.axis as number))
+          throw new UnsupportedLayerError(`layer ${name}: only the concatenation of vectors on their last axis is supported`);
+        out = {
+          name: g.node(
+            'Concat',
+            ins.map((i) => i.name),
+            name,
+            { axis: 1 },
+          )[0],
+          layout: 'flat',
+        };
+        break;
+      }
+      default:
+        throw new UnsupportedLayerError(`layer ${name} (${cls}) has no ONNX mapping in this exporter yet`);
+    }
+    values.set(name, out);
+  }
+  const last = model.outputs[0].sourceLayer.name;
+  const result = values.get(folded.get(last) ?? last)!;
+  if (result.layout !== 'flat') throw new UnsupportedLayerError(`the network's output (${last}) is not a vector of class probabilities`);
+  const output = g.node('Identity', [result.name], 'probabilities')[0];
+  g.output(output, ['N', model.outputs[0].shape[1] as number]);
+  return { inputs, output };
+}
+
+/** Batch norm at inference as y = (x - mean) * scale + beta, scale = gamma / sqrt(var + epsilon). */
+function bnParams(layer: LayerLike, channels: number): { scale: Float32Array; mean: Float32Array; beta: Float32Array } {
+  const c = layer.getConfig();
+  const w = weightsOf(layer);
+  const gamma = c.scale === false ? new Float32Array(channels).fill(1) : w.get('gamma')!.values;
+  const beta = c.center === false ? new Float32Array(channels) : w.get('beta')!.values;
+  const mean = w.get('moving_mean')!.values;
+  const variance = w.get('moving_variance')!.values;
+  const eps = c.epsilon as number;
+  return { scale: gamma.map((g, i) => g / Math.sqrt(variance[i] + eps)), mean, beta };
+}

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
+import { loadAudio } from '../../src-main/core/audio/load';
+import { activateBackend } from '../../src-main/core/training/pipeline';
+import { loadModel, predictInputs, recordingFeatures } from '../../src-main/core/training/predict';
+import { inputShapes, toModelInputs } from '../../src-main/core/training/preprocessing';
+import { ser as run } from '../helpers/cli';
+import { makeTempDir, removeDir } from '../helpers/fixtures';
+import { RAVDESS_16K } from '../helpers/shared';
+
+const tmp = makeTempDir('ser-onnx-');
+const db = join(tmp, 'db.sqlite');
+const ser = (...args: string[]) => run([...args, '--db', db], { timeout: 600_000 });
+afterAll(() => removeDir(tmp));
+
+/** 100 real RAVDESS files: all of actor 01 and 40 of actor 02. */
+const FILES = ['Actor_01', 'Actor_02'].flatMap((a) => readdirSync(join(RAVDESS_16K, a)).map((f) => join(RAVDESS_16K, a, f))).slice(0, 100);
+
+/** Trains `model` for one epoch on actors 01–03 (test 03, validation 02) and returns the saved model folder. */
+function train(model: string, ...extra: string[]): string {
+  const out = join(tmp, `model-${model}${extra.length ? '-adapted' : ''}`);
+  const r = ser(
+    'train',
+    '--dataset',
+    '1',
+    '--model',
+    model,
+    '--epochs',
+    '1',
+    '--test-speakers',
+    '03',
+    '--val-speakers',
+    '02',
+    '--out',
+    out,
+    '--json',
+    ...extra,
+  );
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  return out;
+}
+
+beforeAll(async () => {
+  const corpus = join(tmp, 'ravdess-3');
+  mkdirSync(corpus);
+  for (const a of ['01', '02', '03']) symlinkSync(join(RAVDESS_16K, `Actor_${a}`), join(corpus, `Actor_${a}`));
+  expect(ser('import', corpus, '--json').code).toBe(0);
+  await activateBackend('auto');
+}, 120_000);
+
+describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real RAVDESS files', () => {
+  for (const preset of ['simplecnn', 'resnet', 'hybrid']) {
+    it(`${preset}: within ${ONNX_TOLERANCE} (max abs), and the export reports its own check`, async () => {
+      const dir = train(preset);
+      const out = join(tmp, `onnx-${preset}`);
+      const r = ser('export-model', '--model', dir, '--format', 'onnx', '--out', out, '--json');
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const result = JSON.parse(r.stdout) as Awaited<ReturnType<typeof exportOnnx>>;
+      expect(result.file).toBe(join(out, 'model.onnx'));
+      expect(result.opset).toBe(13);
+      expect(result.outputs).toEqual([{ name: 'probabilities', dims: ['N', 8] }]);
+      expect(result.max_abs_diff).toBeLessThanOrEqual(ONNX_TOLERANCE);
+
+      const model = await loadModel(dir);
+      expect(result.labels).toEqual(model.labels);
+      expect(result.inputs.map((i) => i.dims)).toEqual(inputShapes(model.preprocessing).map((s) => ['N', ...s]));
+      const perFile: Float32Array[][] = [];
+      for (const f of FILES) {
+        const audio = await loadAudio(f, { sampleRate: model.sampleRate });
+        perFile.push(toModelInputs(recordingFeatures(model, audio.samples, audio.sampleRate), model.preprocessing, f));
+      }
+      const ours = await predictInputs(model, perFile);
+      const feeds = result.inputs.map((input, k) => {
+        const size = perFile[0][k].length;
+        const data = new Float32Array(size * FILES.length);
+        perFile.forEach((x, i) => data.set(x[k], i * size));
+        return { name: input.name, dims: [FILES.length, ...(input.dims.slice(1) as number[])], data };
+      });
+      const theirs = await runOnnx(readFileSync(result.file), feeds);
+      let max = 0;
+      ours.forEach((p, i) => p.forEach((v, c) => (max = Math.max(max, Math.abs(v - theirs[i * 8 + c])))));
+      expect(max).toBeLessThanOrEqual(ONNX_TOLERANCE);
+      // not a constant: the files get different probabilities
+      const first = ours.map((p) => p[0]);
+      expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(1e-3);
+      const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as { labels: string[]; inputs: { onnxInput: string }[] };
+      expect(pre.labels).toEqual(model.labels);
+      expect(pre.inputs.map((i) => i.onnxInput)).toEqual(result.inputs.map((i) => i.name));
+    }, 600_000);
+  }
+
+  it('refuses what a fixed graph cannot express or this exporter cannot map, naming it, and writes nothing', () => {
+    const cases: [string, RegExp][] = [
+      [train('bilstm'), /layer squeeze_channel \(Reshape\) has no ONNX mapping in this exporter yet/],
+      [train('svm'), /ONNX export of classical models \(svm\) is not supported yet/],
+      [train('simplecnn', '--speaker-bn'), /re-estimates batch-norm statistics per speaker at prediction time \(speakerAdaptiveBatchNorm\)/],
+    ];
+    for (const [dir, message] of cases) {
+      const out = join(tmp, 'refused');
+      const r = ser('export-model', '--model', dir, '--out', out, '--json');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).error).toMatch(message);
+      expect(existsSync(join(out, 'model.onnx'))).toBe(false);
+    }
+  }, 600_000);
+});
