@@ -51,7 +51,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real RAVDESS files', () => {
-  for (const preset of ['simplecnn', 'resnet', 'hybrid']) {
+  for (const preset of ['simplecnn', 'resnet', 'hybrid', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer']) {
     it(`${preset}: within ${ONNX_TOLERANCE} (max abs), and the export reports its own check`, async () => {
       const dir = train(preset);
       const out = join(tmp, `onnx-${preset}`);
@@ -93,7 +93,6 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
 
   it('refuses what a fixed graph cannot express or this exporter cannot map, naming it, and writes nothing', () => {
     const cases: [string, RegExp][] = [
-      [train('bilstm'), /layer squeeze_channel \(Reshape\) has no ONNX mapping in this exporter yet/],
       [train('svm'), /ONNX export of classical models \(svm\) is not supported yet/],
       [train('simplecnn', '--speaker-bn'), /re-estimates batch-norm statistics per speaker at prediction time \(speakerAdaptiveBatchNorm\)/],
     ];

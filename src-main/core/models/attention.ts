@@ -92,7 +92,7 @@ export class SinusoidalPositionEncoding extends tf.layers.Layer {
 tf.serialization.registerClass(SinusoidalPositionEncoding);
 
 /** [time, d] table: sin on even, cos on odd dimensions, wavelengths 2π … 10000·2π. */
-function positionTable(time: number, d: number): tf.Tensor2D {
+export function positionTable(time: number, d: number): tf.Tensor2D {
   const table = new Float32Array(time * d);
   for (let pos = 0; pos < time; pos++) {
     for (let i = 0; i < d; i++) {
