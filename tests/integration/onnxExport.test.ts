@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
@@ -20,7 +20,7 @@ const FILES = ['Actor_01', 'Actor_02'].flatMap((a) => readdirSync(join(RAVDESS_1
 
 /** Trains `model` for one epoch on actors 01–03 (test 03, validation 02) and returns the saved model folder. */
 function train(model: string, ...extra: string[]): string {
-  const out = join(tmp, `model-${model}${extra.length ? '-adapted' : ''}`);
+  const out = join(tmp, `model-${model}-${extra.length}`);
   const r = ser(
     'train',
     '--dataset',
@@ -51,10 +51,24 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real RAVDESS files', () => {
-  for (const preset of ['simplecnn', 'resnet', 'hybrid', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer']) {
-    it(`${preset}: within ${ONNX_TOLERANCE} (max abs), and the export reports its own check`, async () => {
-      const dir = train(preset);
-      const out = join(tmp, `onnx-${preset}`);
+  // The linear models on ComParE: one as its recipe (C on validation), one through SelectKBest and PCA as well.
+  const linearConfig = join(tmp, 'logreg-select-pca.json');
+  writeFileSync(
+    linearConfig,
+    JSON.stringify({
+      features: 'compare',
+      model: { preset: 'logreg', params: { C: 'auto', cSelection: 'val', class_weight: 'balanced', select: { k: 800 }, pca: { components: 40 } } },
+    }),
+  );
+  const cases: [string, string, string[]][] = [
+    ...['simplecnn', 'resnet', 'hybrid', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer'].map((p): [string, string, string[]] => [p, p, []]),
+    ['linear-svm', 'linear-svm', []],
+    ['logreg with selection and PCA', 'logreg', ['--config', linearConfig]],
+  ];
+  for (const [what, preset, extra] of cases) {
+    it(`${what}: within ${ONNX_TOLERANCE} (max abs), and the export reports its own check`, async () => {
+      const dir = train(preset, ...extra);
+      const out = join(tmp, `onnx-${preset}-${extra.length}`);
       const r = ser('export-model', '--model', dir, '--format', 'onnx', '--out', out, '--json');
       expect(r.code, r.stderr + r.stdout).toBe(0);
       const result = JSON.parse(r.stdout) as Awaited<ReturnType<typeof exportOnnx>>;
@@ -64,6 +78,15 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(result.max_abs_diff).toBeLessThanOrEqual(ONNX_TOLERANCE);
 
       const model = await loadModel(dir);
+      if (extra.length) {
+        // the transform really selects and projects (ComParE: 6,373 → 800 → 40)
+        const t = (
+          JSON.parse(readFileSync(join(dir, 'classical.json'), 'utf8')) as {
+            transform: { inputDims: number; selected: number[]; outputDims: number };
+          }
+        ).transform;
+        expect([t.inputDims, t.selected.length, t.outputDims]).toEqual([6373, 800, 40]);
+      }
       expect(result.labels).toEqual(model.labels);
       expect(result.inputs.map((i) => i.dims)).toEqual(inputShapes(model.preprocessing).map((s) => ['N', ...s]));
       const perFile: Float32Array[][] = [];
@@ -93,7 +116,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
 
   it('refuses what a fixed graph cannot express or this exporter cannot map, naming it, and writes nothing', () => {
     const cases: [string, RegExp][] = [
-      [train('svm'), /ONNX export of classical models \(svm\) is not supported yet/],
+      [train('forest'), /ONNX export of classical models \(forest\) is not supported yet/],
       [train('simplecnn', '--speaker-bn'), /re-estimates batch-norm statistics per speaker at prediction time \(speakerAdaptiveBatchNorm\)/],
     ];
     for (const [dir, message] of cases) {

@@ -93,8 +93,9 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
     log(`recipe ${recipe.name}: ${recipe.label} (${describeRecipeFigures(recipe)})`);
   }
   const config: Record<string, unknown> = { ...base, datasetId };
-  // The recipe's model keeps its parameters when --model names the same preset.
-  if (opts.model && recipe?.model !== opts.model) config.model = opts.model;
+  // The recipe's or --config's model keeps its parameters when --model names the same preset.
+  const named = typeof config.model === 'string' ? config.model : (config.model as { preset?: unknown } | undefined)?.preset;
+  if (opts.model && named !== opts.model) config.model = opts.model;
   else if (!bare) config.model ??= 'resnet';
   const seed = int(opts.seed, '--seed');
   if (seed !== undefined) config.seed = seed;

@@ -6,6 +6,10 @@ import { inputShapes } from '../training/preprocessing';
 import { Random } from '../training/seededRandom';
 import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
 import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
+import { addLinearClassifier } from './onnxLinear';
+import { LinearClassifier } from '../models/shallow/linearClassifier';
+import { vectorTransformFromJSON } from '../models/shallow/vectorTransform';
+import type { ClassicalModel } from '../models/classical';
 
 /** Largest |ONNX − workbench| probability the export accepts on its own check. */
 export const ONNX_TOLERANCE = 1e-4;
@@ -45,9 +49,9 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: nu
  */
 export async function exportOnnx(modelDir: string, outDir: string, opts: { version: string }): Promise<OnnxExportResult> {
   const { meta, network, classical } = await readModelDir(modelDir);
-  if (!network) {
+  if (!network && !(classical instanceof LinearClassifier)) {
     throw new OnnxExportError(
-      `${modelDir}: ONNX export of ${classical ? `classical models (${meta.kind})` : 'this model'} is not supported yet; networks are`,
+      `${modelDir}: ONNX export of ${classical ? `classical models (${meta.kind})` : 'this model'} is not supported yet; networks and the linear models (logreg, linear-svm) are`,
     );
   }
   if (meta.preprocessing.speakerAdaptiveBatchNorm) {
@@ -59,7 +63,7 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { versi
     const g = new OnnxGraph();
     let graph;
     try {
-      graph = addNetwork(g, network);
+      graph = network ? addNetwork(g, network) : addLinearClassifier(g, classical as LinearClassifier);
     } catch (err) {
       if (err instanceof UnsupportedLayerError) throw new OnnxExportError(`${modelDir}: ${err.message}`);
       throw err;
@@ -67,12 +71,12 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { versi
     const bytes = g.encode({
       name: meta.kind,
       producerVersion: opts.version,
-      doc: `${meta.kind} speech-emotion model exported by Ser Workbench ${opts.version}; input: normalised features as in preprocessing.json; output: class probabilities in labels order.`,
+      doc: `${meta.kind} speech-emotion model exported by Ser Workbench ${opts.version}; input: features prepared as preprocessing.json says; output: class probabilities in labels order.`,
       metadata: { labels: JSON.stringify(meta.labels) },
     });
     const maxAbsDiff = await checkAgainstWorkbench(
       bytes,
-      network,
+      { network, classical },
       meta,
       graph.inputs.map((i) => i.name),
     );
@@ -95,22 +99,38 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { versi
       max_abs_diff: maxAbsDiff,
     };
   } finally {
-    network.dispose();
+    network?.dispose();
   }
 }
 
-async function checkAgainstWorkbench(bytes: Uint8Array, network: tf.LayersModel, meta: SavedModelMeta, names: string[]): Promise<number> {
+async function checkAgainstWorkbench(
+  bytes: Uint8Array,
+  model: { network?: tf.LayersModel; classical?: ClassicalModel },
+  meta: SavedModelMeta,
+  names: string[],
+): Promise<number> {
   const rng = new Random(20261206);
   const shapes = inputShapes(meta.preprocessing);
+  // Networks take normalised inputs (standard-normal draws are their scale); a linear model takes raw functionals,
+  // drawn around its own training mean and spread so that every dimension is at its real scale.
+  const z = model.classical instanceof LinearClassifier ? vectorTransformFromJSON(model.classical.toJSON().transform, 'model').standardizer : null;
   const feeds = shapes.map((shape, i) => {
-    const size = shape.reduce((a, b) => a * b, 1) * CHECK_INPUTS;
-    return { name: names[i], dims: [CHECK_INPUTS, ...shape], data: Float32Array.from({ length: size }, () => rng.normal()) };
+    const per = shape.reduce((a, b) => a * b, 1);
+    const data = Float32Array.from({ length: per * CHECK_INPUTS }, (_, j) => (z ? z.mean[j % per] + z.std[j % per] * rng.normal() : rng.normal()));
+    return { name: names[i], dims: [CHECK_INPUTS, ...shape], data };
   });
   const onnxProbs = await runOnnx(bytes, feeds);
-  const tensors = feeds.map((f) => tf.tensor(f.data, f.dims));
-  const out = network.predict(tensors.length === 1 ? tensors[0] : tensors) as tf.Tensor;
-  const ours = out.dataSync();
-  tf.dispose([...tensors, out]);
+  let ours: ArrayLike<number>;
+  if (model.network) {
+    const tensors = feeds.map((f) => tf.tensor(f.data, f.dims));
+    const out = model.network.predict(tensors.length === 1 ? tensors[0] : tensors) as tf.Tensor;
+    ours = out.dataSync();
+    tf.dispose([...tensors, out]);
+  } else {
+    const per = feeds[0].data.length / CHECK_INPUTS;
+    const rows = Array.from({ length: CHECK_INPUTS }, (_, i) => feeds[0].data.subarray(i * per, (i + 1) * per));
+    ours = Float32Array.from(model.classical!.predictProba(rows).flatMap((p) => Array.from(p)));
+  }
   let max = 0;
   for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i] - onnxProbs[i]));
   return ours.length === onnxProbs.length ? max : Infinity;

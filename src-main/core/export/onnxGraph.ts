@@ -10,7 +10,11 @@ export const ONNX_ML_OPSET = 3;
 /** IR version of ONNX 1.10 (what onnx-proto 8 encodes); onnxruntime reads it. */
 const IR_VERSION = 8;
 
-type AttributeValue = number | number[] | string | string[] | Float32Array | { floats: number[] };
+/** Attribute values; a JS number is an INT when integral, so a float attribute whose value may be integral is `{ float }`. */
+type AttributeValue = number | number[] | string | string[] | Float32Array | { float: number };
+
+/** A FLOAT attribute value, whatever the number (1 would otherwise be written as an INT). */
+export const float = (v: number): { float: number } => ({ float: v });
 
 /**
  * Builds one ONNX graph: initializers (weights), nodes in topological order, typed inputs and outputs. Names are
@@ -105,7 +109,7 @@ function attribute(name: string, v: AttributeValue): Onnx.IAttributeProto {
   if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: T.INT, i: v } : { name, type: T.FLOAT, f: v };
   if (v instanceof Float32Array) return { name, type: T.FLOATS, floats: Array.from(v) };
-  if (!Array.isArray(v)) return { name, type: T.FLOATS, floats: v.floats };
+  if (!Array.isArray(v)) return { name, type: T.FLOAT, f: v.float };
   if (v.length && typeof v[0] === 'string') return { name, type: T.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
   return { name, type: T.INTS, ints: v as number[] };
 }

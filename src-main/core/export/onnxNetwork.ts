@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { positionTable } from '../models/attention';
-import type { OnnxGraph } from './onnxGraph';
+import { float, type OnnxGraph } from './onnxGraph';
 
 /**
  * A tfjs layers network as ONNX nodes, layer by layer in the model's topological order. Inputs stay as the workbench
@@ -106,7 +106,7 @@ function activate(g: OnnxGraph, x: string, activation: unknown, layer: string): 
     case 'tanh':
       return g.node('Tanh', [x], `${layer}_tanh`)[0];
     case 'elu':
-      return g.node('Elu', [x], `${layer}_elu`, { alpha: 1.0 })[0];
+      return g.node('Elu', [x], `${layer}_elu`, { alpha: float(1) })[0];
     default:
       throw new UnsupportedLayerError(`layer ${layer}: activation "${String(activation)}" is not supported`);
   }
