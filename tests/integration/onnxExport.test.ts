@@ -1,14 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { activateBackend } from '../../src-main/core/training/pipeline';
-import { loadModel, predictInputs, recordingFeatures } from '../../src-main/core/training/predict';
-import { inputShapes, toModelInputs } from '../../src-main/core/training/preprocessing';
+import { loadModel, predictInputs } from '../../src-main/core/training/predict';
+import { inputShapes } from '../../src-main/core/training/preprocessing';
+import { recordingInputs } from '../../src-main/core/training/recordingInputs';
 import { ser as run } from '../helpers/cli';
 import { makeTempDir, removeDir } from '../helpers/fixtures';
-import { RAVDESS_16K } from '../helpers/shared';
+import { RAVDESS_16K, REPO_ROOT } from '../helpers/shared';
 
 const tmp = makeTempDir('ser-onnx-');
 const db = join(tmp, 'db.sqlite');
@@ -73,6 +75,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(r.code, r.stderr + r.stdout).toBe(0);
       const result = JSON.parse(r.stdout) as Awaited<ReturnType<typeof exportOnnx>>;
       expect(result.file).toBe(join(out, 'model.onnx'));
+      expect(result.predictor).toBe(join(out, 'predict.mjs'));
       expect(result.opset).toBe(13);
       expect(result.outputs).toEqual([{ name: 'probabilities', dims: ['N', 8] }]);
       expect(result.max_abs_diff).toBeLessThanOrEqual(ONNX_TOLERANCE);
@@ -92,7 +95,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       const perFile: Float32Array[][] = [];
       for (const f of FILES) {
         const audio = await loadAudio(f, { sampleRate: model.sampleRate });
-        perFile.push(toModelInputs(recordingFeatures(model, audio.samples, audio.sampleRate), model.preprocessing, f));
+        perFile.push(recordingInputs(model, audio.samples, audio.sampleRate, f));
       }
       const ours = await predictInputs(model, perFile);
       const feeds = result.inputs.map((input, k) => {
@@ -108,6 +111,37 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       // not a constant: the files get different probabilities
       const first = ours.map((p) => p[0]);
       expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(1e-3);
+      // The standalone predictor, copied out of the repository with only onnxruntime-node beside it, prints what
+      // ser predict prints (a broken file is reported by name and the others still classified).
+      const standalone = makeTempDir('ser-standalone-');
+      try {
+        for (const f of ['model.onnx', 'preprocessing.json', 'predict.mjs']) copyFileSync(join(out, f), join(standalone, f));
+        mkdirSync(join(standalone, 'node_modules'));
+        for (const pkg of ['onnxruntime-node', 'onnxruntime-common'])
+          symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(standalone, 'node_modules', pkg));
+        const broken = join(standalone, 'broken.wav');
+        writeFileSync(broken, 'RIFF....WAVEnot audio');
+        const some = [FILES[0], FILES[37], FILES[99]];
+        const mine = spawnSync(process.execPath, ['predict.mjs', some[0], broken, ...some.slice(1), '--json'], { cwd: standalone, encoding: 'utf8' });
+        expect(mine.status, mine.stderr).toBe(1);
+        const lines = mine.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { file: string; label?: string; error?: string; probabilities?: Record<string, number> });
+        expect(lines.map((l) => l.file)).toEqual([some[0], broken, ...some.slice(1)]);
+        expect(lines[1].error).toContain(broken);
+        const reference = JSON.parse(ser('predict', '--model', dir, ...some, '--json').stdout) as {
+          predictions: { file: string; label: string; probabilities: Record<string, number> }[];
+        };
+        const got = lines.filter((l) => !l.error);
+        reference.predictions.forEach((p, i) => {
+          expect(got[i].file).toBe(p.file);
+          for (const label of model.labels)
+            expect(Math.abs(got[i].probabilities![label] - p.probabilities[label])).toBeLessThanOrEqual(ONNX_TOLERANCE);
+        });
+      } finally {
+        removeDir(standalone);
+      }
       const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as { labels: string[]; inputs: { onnxInput: string }[] };
       expect(pre.labels).toEqual(model.labels);
       expect(pre.inputs.map((i) => i.onnxInput)).toEqual(result.inputs.map((i) => i.name));

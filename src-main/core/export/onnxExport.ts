@@ -7,6 +7,7 @@ import { Random } from '../training/seededRandom';
 import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
 import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
 import { addLinearClassifier } from './onnxLinear';
+import { writeStandalonePredictor } from './standalonePredictor';
 import { LinearClassifier } from '../models/shallow/linearClassifier';
 import { vectorTransformFromJSON } from '../models/shallow/vectorTransform';
 import type { ClassicalModel } from '../models/classical';
@@ -18,6 +19,8 @@ const CHECK_INPUTS = 16;
 
 export interface OnnxExportResult {
   file: string;
+  /** OUTDIR/predict.mjs: `node predict.mjs file.wav --json`, needing only onnxruntime-node. */
+  predictor: string;
   opset: number;
   inputs: { name: string; dims: (number | string)[] }[];
   outputs: { name: string; dims: (number | string)[] }[];
@@ -90,8 +93,10 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { versi
     writeFileSync(`${file}.tmp`, bytes);
     renameSync(`${file}.tmp`, file);
     writeFileSync(join(outDir, 'preprocessing.json'), JSON.stringify(preprocessingJson(meta, graph.inputs), null, 2));
+    const predictor = await writeStandalonePredictor(outDir);
     return {
       file,
+      predictor,
       opset: ONNX_OPSET,
       inputs: graph.inputs,
       outputs: [{ name: graph.output, dims: ['N', meta.labels.length] }],

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadAudio } from '../audio/load';
-import { resample } from '../../../src-shared/audio/resample';
-import { computeFeatures } from '../features/compute';
 import type { FeatureConfig } from '../../../src-shared/config/features';
 import type { ClassicalModel } from '../models/classical';
 import { argmax, predictProbabilities, type Example } from './examples';
 import { normalizeSpeaker } from './normalization';
 import { predictWithSpeakerAdaptation } from './speakerAdaptation';
-import { inputShapes, toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
+import { inputShapes, toModelInputs, type Preprocessing } from './preprocessing';
+import { recordingFeatures, recordingInputs, type RecordingFeatures } from './recordingInputs';
 import { readModelDir, type SavedModelMeta } from './savedModel';
 import { errorMessage, throwIfCancelled } from '../../../src-shared/api/errors';
 import { alignLabels, combineProbabilities, EnsembleMetaSchema, reorder, type Adaptation, type EnsembleMeta } from '../../../src-shared/ensemble';
@@ -186,20 +185,6 @@ export function toClassification(labels: string[], p: ArrayLike<number>): Classi
   return { label: labels[argmax(p)], probabilities: Object.fromEntries(labels.map((l, i) => [l, p[i]])) };
 }
 
-type RecordingFeatures = { features: Matrix; auxFeatures?: Matrix };
-
-/** The model's feature matrices of mono samples at any rate (resampled to the features' rates). */
-export function recordingFeatures(model: LoadedModel, samples: Float32Array, sampleRate: number): RecordingFeatures {
-  const x = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
-  const matrices: RecordingFeatures = { features: computeFeatures(x, model.sampleRate, model.featureConfig) };
-  if (model.auxFeatureConfig) {
-    const aux = model.auxFeatureConfig;
-    const y = aux.sampleRate === model.sampleRate ? x : resample(samples, sampleRate, aux.sampleRate);
-    matrices.auxFeatures = computeFeatures(y, aux.sampleRate, aux);
-  }
-  return matrices;
-}
-
 const probabilityVector = (model: { labels: string[] }, c: Classification): Float32Array =>
   Float32Array.from(model.labels, (l) => c.probabilities[l]);
 
@@ -210,13 +195,7 @@ export async function classifySamples(model: Predictor, samples: Float32Array, s
     for (const member of model.members) probs.push([probabilityVector(member, await classifySamples(member, samples, sampleRate))]);
     return toClassification(model.labels, combineMembers(model, probs)[0]);
   }
-  const matrices = recordingFeatures(model, samples, sampleRate);
-  if (model.preprocessing.speakerNormalization) {
-    // Speaker statistics need several utterances of the speaker; a lone recording is its own (weaker) reference.
-    matrices.features = normalizeSpeaker([matrices.features])[0];
-    if (matrices.auxFeatures) matrices.auxFeatures = normalizeSpeaker([matrices.auxFeatures])[0];
-  }
-  const [p] = await predictInputs(model, [toModelInputs(matrices, model.preprocessing, 'recording')]);
+  const [p] = await predictInputs(model, [recordingInputs(model, samples, sampleRate, 'recording')]);
   return toClassification(model.labels, p);
 }
 

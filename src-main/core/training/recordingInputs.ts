@@ -1,0 +1,40 @@
+import { resample } from '../../../src-shared/audio/resample';
+import type { FeatureConfig } from '../../../src-shared/config/features';
+import { computeFeatures } from '../features/compute';
+import { normalizeSpeaker } from './normalization';
+import { toModelInputs, type Matrix, type Preprocessing } from './preprocessing';
+
+/** What turns a recording into a model's inputs: its feature configs and preprocessing (a saved model's meta has them). */
+export interface InputRecipe {
+  featureConfig: FeatureConfig;
+  auxFeatureConfig?: FeatureConfig;
+  preprocessing: Preprocessing;
+}
+
+export type RecordingFeatures = { features: Matrix; auxFeatures?: Matrix };
+
+/** The model's feature matrices of mono samples at any rate (resampled to each feature config's rate). */
+export function recordingFeatures(model: InputRecipe, samples: Float32Array, sampleRate: number): RecordingFeatures {
+  const rate = model.featureConfig.sampleRate;
+  const x = sampleRate === rate ? samples : resample(samples, sampleRate, rate);
+  const matrices: RecordingFeatures = { features: computeFeatures(x, rate, model.featureConfig) };
+  if (model.auxFeatureConfig) {
+    const aux = model.auxFeatureConfig;
+    const y = aux.sampleRate === rate ? x : resample(samples, sampleRate, aux.sampleRate);
+    matrices.auxFeatures = computeFeatures(y, aux.sampleRate, aux);
+  }
+  return matrices;
+}
+
+/**
+ * A lone recording's model inputs. Speaker normalisation needs several utterances of the speaker; a lone recording is
+ * its own (weaker) reference. Kept free of tfjs so the standalone predictor (src-main/standalone) bundles it small.
+ */
+export function recordingInputs(model: InputRecipe, samples: Float32Array, sampleRate: number, file: string): Float32Array[] {
+  const matrices = recordingFeatures(model, samples, sampleRate);
+  if (model.preprocessing.speakerNormalization) {
+    matrices.features = normalizeSpeaker([matrices.features])[0];
+    if (matrices.auxFeatures) matrices.auxFeatures = normalizeSpeaker([matrices.auxFeatures])[0];
+  }
+  return toModelInputs(matrices, model.preprocessing, file);
+}

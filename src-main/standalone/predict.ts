@@ -1,0 +1,70 @@
+/**
+ * The standalone predictor an ONNX export ships as OUTDIR/predict.mjs (bundled by core/export/standalonePredictor):
+ * `node predict.mjs file.wav [more.wav …] [--json]` decodes each WAV, computes the model's features with the
+ * workbench's own code, and runs model.onnx (beside this file) in onnxruntime-node, its only dependency.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { resample } from '../../src-shared/audio/resample';
+import { decodeWavMono, parseWav } from '../../src-shared/audio/wav';
+import { errorMessage } from '../../src-shared/api/errors';
+import type { FeatureConfig } from '../../src-shared/config/features';
+import type { InputSpec } from '../core/training/preprocessing';
+import { recordingInputs } from '../core/training/recordingInputs';
+
+interface PreprocessingJson {
+  labels: string[];
+  features: FeatureConfig;
+  auxFeatures: FeatureConfig | null;
+  inputs: (InputSpec & { onnxInput: string; dims: (number | string)[] })[];
+  speakerNormalization: boolean;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const files = argv.filter((a) => a !== '--json');
+  if (!files.length) {
+    console.error('usage: node predict.mjs file.wav [more.wav …] [--json]');
+    return 2;
+  }
+  const pre = JSON.parse(readFileSync(join(here, 'preprocessing.json'), 'utf8')) as PreprocessingJson;
+  const recipe = {
+    featureConfig: pre.features,
+    auxFeatureConfig: pre.auxFeatures ?? undefined,
+    preprocessing: { inputs: pre.inputs, speakerNormalization: pre.speakerNormalization },
+  };
+  const session = await ort.InferenceSession.create(join(here, 'model.onnx'));
+  let failed = 0;
+  for (const file of files) {
+    try {
+      const bytes = new Uint8Array(readFileSync(file));
+      const info = parseWav(bytes, file);
+      const decoded = decodeWavMono(bytes, info);
+      const rate = pre.features.sampleRate;
+      const samples = info.sampleRate === rate ? decoded : resample(decoded, info.sampleRate, rate);
+      const inputs = recordingInputs(recipe, samples, rate, file);
+      const feeds: Record<string, ort.Tensor> = {};
+      pre.inputs.forEach((spec, i) => (feeds[spec.onnxInput] = new ort.Tensor('float32', inputs[i], [1, ...(spec.dims.slice(1) as number[])])));
+      const out = await session.run(feeds);
+      const p = out[session.outputNames[0]].data as Float32Array;
+      const best = p.indexOf(Math.max(...p));
+      const probabilities = Object.fromEntries(pre.labels.map((l, i) => [l, p[i]]));
+      console.log(
+        json ? JSON.stringify({ file, label: pre.labels[best], probabilities }) : `${file}: ${pre.labels[best]} (${(p[best] * 100).toFixed(1)} %)`,
+      );
+    } catch (err) {
+      failed++;
+      const error = errorMessage(err);
+      if (json) console.log(JSON.stringify({ file, error }));
+      else console.error(`${file}: ${error}`);
+    }
+  }
+  await session.release();
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
