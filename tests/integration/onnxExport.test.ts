@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlink
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
+import type { ModelCard } from '../../src-main/core/export/modelCard';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { activateBackend } from '../../src-main/core/training/pipeline';
 import { loadModel, predictInputs } from '../../src-main/core/training/predict';
@@ -68,7 +69,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
     ['logreg with selection and PCA', 'logreg', ['--config', linearConfig]],
   ];
   for (const [what, preset, extra] of cases) {
-    it(`${what}: within ${ONNX_TOLERANCE} (max abs), and the export reports its own check`, async () => {
+    it(`${what}: onnxruntime within ${ONNX_TOLERANCE} of the workbench on 100 files, its standalone predictor, its model card`, async () => {
       const dir = train(preset, ...extra);
       const out = join(tmp, `onnx-${preset}-${extra.length}`);
       const r = ser('export-model', '--model', dir, '--format', 'onnx', '--out', out, '--json');
@@ -142,6 +143,24 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       } finally {
         removeDir(standalone);
       }
+      // The model card: the run's split recomputed as trained (and checked against its test evaluation), figures, confusions.
+      const card = JSON.parse(readFileSync(join(out, 'model_card.json'), 'utf8')) as ModelCard;
+      expect(card.training.found).toBe(true);
+      expect(card.data).toMatchObject({
+        speakers: { train: ['01'], val: ['02'], test: ['03'] },
+        files: { train: 60, val: 60, test: 60 },
+        warning: null,
+      });
+      expect(card.data!.datasets.map((d) => d.name)).toEqual(['ravdess-3']);
+      expect(card.test!.n).toBe(60);
+      expect(Object.keys(card.test!.perClass)).toEqual(model.labels);
+      expect(card.confusions.length).toBeLessThanOrEqual(3);
+      expect(card.confusions.map((c) => c.share)).toEqual([...card.confusions.map((c) => c.share)].sort((a, b) => b - a));
+      expect(card.adaptation).toMatchObject({ speakerNormalization: false, speakerAdaptiveBatchNorm: false });
+      expect(card.export).toEqual({ format: 'onnx', opset: 13, maxAbsDiff: result.max_abs_diff });
+      const md = readFileSync(result.modelCard, 'utf8');
+      expect(md).toContain('- train: 60 files, speakers 01\n- val: 60 files, speakers 02\n- test: 60 files, speakers 03\n');
+      expect(md).toContain(`accuracy ${(card.test!.accuracy * 100).toFixed(1)} %, UAR ${(card.test!.uar * 100).toFixed(1)} %`);
       const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as { labels: string[]; inputs: { onnxInput: string }[] };
       expect(pre.labels).toEqual(model.labels);
       expect(pre.inputs.map((i) => i.onnxInput)).toEqual(result.inputs.map((i) => i.name));

@@ -19,6 +19,8 @@ function describe(r: OnnxExportResult): string {
     `  inputs: ${r.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join(', ')}`,
     `  output: ${r.outputs[0].name} [${r.outputs[0].dims.join(', ')}], labels ${r.labels.join(', ')}`,
     `  onnxruntime vs the workbench: max |difference| ${r.max_abs_diff.toExponential(2)} on seeded inputs`,
+    `  standalone predictor: node ${r.predictor} file.wav --json (needs only onnxruntime-node)`,
+    `  model card: ${r.modelCard}`,
   ].join('\n');
 }
 
@@ -29,15 +31,16 @@ export function register(program: Command): void {
     .description('export a saved model to ONNX (checked against the workbench in onnxruntime before anything is written)')
     .requiredOption('--model <dir>', 'saved model folder (see: ser runs, models/run-<id>)')
     .addOption(new Option('--format <format>', 'export format').choices(['onnx']).default('onnx'))
-    .requiredOption('--out <dir>', 'output folder: model.onnx and preprocessing.json')
+    .requiredOption('--out <dir>', 'output folder: model.onnx, preprocessing.json, predict.mjs, MODEL_CARD.md and model_card.json')
     .option('--backend <name>', 'compute backend for the check: auto, native, wasm or cpu', 'auto');
   withCommonOptions(cmd).action(async (opts: ExportModelOptions) => {
     await runAction(
       opts,
-      async (): Promise<OnnxExportResult> => {
+      async (ctx): Promise<OnnxExportResult> => {
         await activateBackend(opts.backend ?? 'auto');
         try {
-          return await exportOnnx(resolve(opts.model), resolve(opts.out), { version });
+          // the run that trained the model, where this database has it, fills the model card's data and figures
+          return await exportOnnx(resolve(opts.model), resolve(opts.out), { version, store: ctx.openStore() });
         } catch (err) {
           throw new CliError(errorMessage(err));
         }

@@ -8,6 +8,8 @@ import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
 import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
 import { addLinearClassifier } from './onnxLinear';
 import { writeStandalonePredictor } from './standalonePredictor';
+import { buildModelCard, modelCardMarkdown } from './modelCard';
+import type { Store } from '../store/db';
 import { LinearClassifier } from '../models/shallow/linearClassifier';
 import { vectorTransformFromJSON } from '../models/shallow/vectorTransform';
 import type { ClassicalModel } from '../models/classical';
@@ -21,6 +23,8 @@ export interface OnnxExportResult {
   file: string;
   /** OUTDIR/predict.mjs: `node predict.mjs file.wav --json`, needing only onnxruntime-node. */
   predictor: string;
+  /** OUTDIR/MODEL_CARD.md (and model_card.json): data, split, config, figures, adaptation, confusions. */
+  modelCard: string;
   opset: number;
   inputs: { name: string; dims: (number | string)[] }[];
   outputs: { name: string; dims: (number | string)[] }[];
@@ -50,7 +54,7 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: nu
  * workbench's on seeded inputs: a graph off by more than ONNX_TOLERANCE, an unsupported layer or an option a fixed graph
  * cannot express is an error, and no file is written.
  */
-export async function exportOnnx(modelDir: string, outDir: string, opts: { version: string }): Promise<OnnxExportResult> {
+export async function exportOnnx(modelDir: string, outDir: string, opts: { version: string; store?: Store | null }): Promise<OnnxExportResult> {
   const { meta, network, classical } = await readModelDir(modelDir);
   if (!network && !(classical instanceof LinearClassifier)) {
     throw new OnnxExportError(
@@ -94,9 +98,13 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { versi
     renameSync(`${file}.tmp`, file);
     writeFileSync(join(outDir, 'preprocessing.json'), JSON.stringify(preprocessingJson(meta, graph.inputs), null, 2));
     const predictor = await writeStandalonePredictor(outDir);
+    const card = buildModelCard(meta, opts.store ?? null, { format: 'onnx', opset: ONNX_OPSET, maxAbsDiff });
+    writeFileSync(join(outDir, 'model_card.json'), JSON.stringify(card, null, 2));
+    writeFileSync(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(card));
     return {
       file,
       predictor,
+      modelCard: join(outDir, 'MODEL_CARD.md'),
       opset: ONNX_OPSET,
       inputs: graph.inputs,
       outputs: [{ name: graph.output, dims: ['N', meta.labels.length] }],
