@@ -82,6 +82,10 @@ export const requestSchemas = {
   'models.list': z.object({}),
   /** Combines saved models (folders or model ids) into a saved ensemble; see EnsembleRequestSchema. */
   'models.ensemble': EnsembleRequestSchema,
+  /** ONNX export of a saved model into outDir (model.onnx, preprocessing.json, predict.mjs, the model card). */
+  'models.export': z.object({ modelId: id, outDir: path, format: z.literal('onnx').default('onnx') }),
+  /** A saved model's card as Markdown (the one an export writes). */
+  'models.card': z.object({ modelId: id }),
   'runs.start': z.object({ config: RunConfigSchema }),
   'runs.list': z.object({}),
   'runs.get': z.object({ id }),
@@ -335,6 +339,21 @@ export interface CompareResult {
   curves: { id: number; epochs: EpochPoint[] }[];
   confusions: { id: number; labels: string[]; matrix: number[][] | null }[];
 }
+/** What `ser export-model` / models.export wrote (snake_case max_abs_diff: the issue's and the CLI's JSON field). */
+export interface OnnxExportResult {
+  /** OUTDIR/model.onnx */
+  file: string;
+  /** OUTDIR/predict.mjs: `node predict.mjs file.wav --json`, needing only onnxruntime-node. */
+  predictor: string;
+  /** OUTDIR/MODEL_CARD.md (and model_card.json). */
+  modelCard: string;
+  opset: number;
+  inputs: { name: string; dims: (number | string)[] }[];
+  outputs: { name: string; dims: (number | string)[] }[];
+  labels: string[];
+  /** Largest |onnxruntime − workbench| probability on the export's own check inputs. */
+  max_abs_diff: number;
+}
 export interface SavedModelInfo {
   id: number;
   runId: number | null;
@@ -384,6 +403,8 @@ export interface Results {
   'models.presets': ModelPresetInfo[];
   'models.list': SavedModelInfo[];
   'models.ensemble': EnsembleResult;
+  'models.export': OnnxExportResult;
+  'models.card': { markdown: string };
   'runs.start': { runId: number; jobId: string };
   'runs.list': RunSummary[];
   'runs.get': RunDetail;

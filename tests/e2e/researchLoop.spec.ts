@@ -102,6 +102,19 @@ test('import → extract → train (live curves) → results → second run → 
   await expect(page.getByTestId('results-per-class')).toContainText('angry');
   await shot(page, '6-results');
 
+  // 4b. The saved model's card, and an ONNX export (model, standalone predictor, card) into a folder picked here.
+  await page.getByTestId('results-model-card').click();
+  await expect(page.getByTestId('results-model-card-text')).toContainText('# Model card');
+  await expect(page.getByTestId('results-model-card-text')).toContainText('- test: ');
+  const exportDir = mkdtempSync(join(tmpdir(), 'ser-e2e-export-'));
+  await page.getByTestId('results-export').click();
+  await page.getByTestId('picker-path').fill(exportDir);
+  await page.getByTestId('picker-path').press('Enter');
+  await page.getByTestId('picker-use-folder').click();
+  await expect(page.getByTestId('results-exported')).toContainText(join(exportDir, 'model.onnx'), { timeout: 120_000 });
+  expect(readdirSync(exportDir).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'model_card.json', 'predict.mjs', 'preprocessing.json']);
+  await shot(page, '6b-export');
+
   // 5. A second run with three changes: the learning rate, per-speaker normalisation and speaker-adaptive batch norm.
   await page.getByTestId('nav-experiments').click();
   await page.getByTestId('exp-name').fill('higher-lr');

@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { errorMessage } from '../../../src-shared/api/errors';
-import { exportOnnx, type OnnxExportResult } from '../../core/export/onnxExport';
+import type { OnnxExportResult } from '../../../src-shared/api/contract';
+import { exportOnnx } from '../../core/export/onnxExport';
 import { activateBackend } from '../../core/training/pipeline';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
-import { version } from '../../../package.json';
 
 interface ExportModelOptions extends CommonOptions {
   model: string;
@@ -40,7 +40,7 @@ export function register(program: Command): void {
         await activateBackend(opts.backend ?? 'auto');
         try {
           // the run that trained the model, where this database has it, fills the model card's data and figures
-          return await exportOnnx(resolve(opts.model), resolve(opts.out), { version, store: ctx.openStore() });
+          return await exportOnnx(resolve(opts.model), resolve(opts.out), { store: ctx.openStore() });
         } catch (err) {
           throw new CliError(errorMessage(err));
         }

@@ -7,7 +7,10 @@ import { findAudioFiles } from '../datasets/scan';
 import { compareRuns } from '../evaluation/compare';
 import { runsToCsv, runToJson } from '../evaluation/export';
 import { listModelPresets } from '../models/presets';
-import { deleteRun, listModels, updateRunMeta } from '../store/runs';
+import { deleteRun, getModel, listModels, updateRunMeta } from '../store/runs';
+import { exportOnnx } from '../export/onnxExport';
+import { buildModelCard, modelCardMarkdown } from '../export/modelCard';
+import { readModelDir } from '../training/savedModel';
 import { getRunDetail, listRunSummaries, loadRunsForComparison } from '../store/runQueries';
 import { predictPaths } from '../training/predict';
 import { startRun, type RunEvent, type RunHandle } from '../training/run';
@@ -18,6 +21,8 @@ type RunMethods =
   | 'models.presets'
   | 'models.list'
   | 'models.ensemble'
+  | 'models.export'
+  | 'models.card'
   | 'runs.start'
   | 'runs.list'
   | 'runs.get'
@@ -87,6 +92,12 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
     return { runId: handle.runId, jobId };
   };
 
+  const requireModel = (id: number) => {
+    const model = getModel(db, id);
+    if (!model) throw new ApiError(`Saved model ${id} does not exist.`, 'not_found');
+    return model;
+  };
+
   const requireRun = (id: number) => {
     const run = getRunDetail(db, id, { batches: true });
     if (!run) throw new ApiError(`Run ${id} does not exist (it may have been deleted).`, 'not_found');
@@ -103,6 +114,19 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
       } catch (err) {
         throw new ApiError(errorMessage(err), 'invalid');
       }
+    },
+    'models.export': async ({ modelId, outDir }) => {
+      const model = requireModel(modelId);
+      await activateBackend('auto');
+      try {
+        return await exportOnnx(model.path, outDir, { store: ctx.store });
+      } catch (err) {
+        throw new ApiError(errorMessage(err), 'invalid');
+      }
+    },
+    'models.card': async ({ modelId }) => {
+      const { meta } = await readModelDir(requireModel(modelId).path);
+      return { markdown: modelCardMarkdown(buildModelCard(meta, ctx.store, null)) };
     },
     'runs.start': ({ config }) => launch(config),
     'runs.list': () => listRunSummaries(db),

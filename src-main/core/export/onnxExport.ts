@@ -5,6 +5,8 @@ import { readModelDir, type SavedModelMeta } from '../training/savedModel';
 import { inputShapes } from '../training/preprocessing';
 import { Random } from '../training/seededRandom';
 import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
+import type { OnnxExportResult } from '../../../src-shared/api/contract';
+import { version } from '../../../package.json';
 import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
 import { addLinearClassifier } from './onnxLinear';
 import { writeStandalonePredictor } from './standalonePredictor';
@@ -18,20 +20,6 @@ import type { ClassicalModel } from '../models/classical';
 export const ONNX_TOLERANCE = 1e-4;
 /** Inputs of the export's own check: seeded standard-normal draws, the scale of normalised features. */
 const CHECK_INPUTS = 16;
-
-export interface OnnxExportResult {
-  file: string;
-  /** OUTDIR/predict.mjs: `node predict.mjs file.wav --json`, needing only onnxruntime-node. */
-  predictor: string;
-  /** OUTDIR/MODEL_CARD.md (and model_card.json): data, split, config, figures, adaptation, confusions. */
-  modelCard: string;
-  opset: number;
-  inputs: { name: string; dims: (number | string)[] }[];
-  outputs: { name: string; dims: (number | string)[] }[];
-  labels: string[];
-  /** Largest |onnxruntime − workbench| probability on the check inputs. */
-  max_abs_diff: number;
-}
 
 export class OnnxExportError extends Error {}
 
@@ -54,7 +42,7 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: nu
  * workbench's on seeded inputs: a graph off by more than ONNX_TOLERANCE, an unsupported layer or an option a fixed graph
  * cannot express is an error, and no file is written.
  */
-export async function exportOnnx(modelDir: string, outDir: string, opts: { version: string; store?: Store | null }): Promise<OnnxExportResult> {
+export async function exportOnnx(modelDir: string, outDir: string, opts: { store?: Store | null } = {}): Promise<OnnxExportResult> {
   const { meta, network, classical } = await readModelDir(modelDir);
   if (!network && !(classical instanceof LinearClassifier)) {
     throw new OnnxExportError(
@@ -77,8 +65,8 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { versi
     }
     const bytes = g.encode({
       name: meta.kind,
-      producerVersion: opts.version,
-      doc: `${meta.kind} speech-emotion model exported by Ser Workbench ${opts.version}; input: features prepared as preprocessing.json says; output: class probabilities in labels order.`,
+      producerVersion: version,
+      doc: `${meta.kind} speech-emotion model exported by Ser Workbench ${version}; input: features prepared as preprocessing.json says; output: class probabilities in labels order.`,
       metadata: { labels: JSON.stringify(meta.labels) },
     });
     const maxAbsDiff = await checkAgainstWorkbench(
