@@ -10,17 +10,9 @@ import * as ort from 'onnxruntime-node';
 import { resample } from '../../src-shared/audio/resample';
 import { decodeWavMono, parseWav } from '../../src-shared/audio/wav';
 import { errorMessage } from '../../src-shared/api/errors';
-import type { FeatureConfig } from '../../src-shared/config/features';
-import type { InputSpec } from '../core/training/preprocessing';
+import type { PreprocessingJson } from '../core/export/preprocessingJson';
 import { recordingInputs } from '../core/training/recordingInputs';
 
-interface PreprocessingJson {
-  labels: string[];
-  features: FeatureConfig;
-  auxFeatures: FeatureConfig | null;
-  inputs: (InputSpec & { onnxInput: string; dims: (number | string)[] })[];
-  speakerNormalization: boolean;
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 

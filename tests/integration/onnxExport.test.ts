@@ -143,6 +143,16 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       } finally {
         removeDir(standalone);
       }
+      if (preset === 'hybrid' || preset === 'linear-svm') {
+        // The exported graph evaluated back in the workbench on a dataset scores as the model it came from.
+        type Evaluated = { uar: number; accuracy: number; n: number; model: string };
+        const viaOnnx = ser('evaluate', '--model', result.file, '--dataset', '1', '--json');
+        expect(viaOnnx.code, viaOnnx.stderr + viaOnnx.stdout).toBe(0);
+        const a = JSON.parse(viaOnnx.stdout) as Evaluated;
+        const b = JSON.parse(ser('evaluate', '--model', dir, '--dataset', '1', '--json').stdout) as Evaluated;
+        expect(a.n).toBe(180);
+        expect([a.uar, a.accuracy]).toEqual([b.uar, b.accuracy]);
+      }
       // The model card: the run's split recomputed as trained (and checked against its test evaluation), figures, confusions.
       const card = JSON.parse(readFileSync(join(out, 'model_card.json'), 'utf8')) as ModelCard;
       expect(card.training.found).toBe(true);
@@ -179,5 +189,12 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(JSON.parse(r.stdout).error).toMatch(message);
       expect(existsSync(join(out, 'model.onnx'))).toBe(false);
     }
+    // an ONNX model without its preprocessing.json cannot be evaluated: it would be guessing the features
+    const lone = join(tmp, 'lone');
+    mkdirSync(lone);
+    copyFileSync(join(tmp, 'onnx-simplecnn-0', 'model.onnx'), join(lone, 'model.onnx'));
+    const r = ser('evaluate', '--model', join(lone, 'model.onnx'), '--dataset', '1', '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toContain(`${join(lone, 'model.onnx')}: preprocessing.json is missing beside it`);
   }, 600_000);
 });

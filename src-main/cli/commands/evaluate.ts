@@ -48,7 +48,10 @@ export function register(program: Command): void {
   const cmd = program
     .command('evaluate')
     .description('evaluate a saved model on a whole dataset: accuracy, UAR, macro-F1, per-class metrics, confusion matrix')
-    .requiredOption('--model <dir>', 'saved model or ensemble directory (from ser train or ser ensemble)')
+    .requiredOption(
+      '--model <dir|file.onnx>',
+      'saved model or ensemble directory (ser train, ser ensemble), or a model.onnx with its preprocessing.json beside it (ser export-model, or trained elsewhere)',
+    )
     .option('--data <folder>', 'import this corpus folder first, then evaluate on it')
     .option('--dataset <id>', 'evaluate on an imported dataset')
     .option('--map <from=to,...>', "map the dataset's labels onto the model's, e.g. calm=neutral; an empty target drops a label")

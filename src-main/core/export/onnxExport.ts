@@ -11,6 +11,7 @@ import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
 import { addLinearClassifier } from './onnxLinear';
 import { writeStandalonePredictor } from './standalonePredictor';
 import { buildModelCard, modelCardMarkdown } from './modelCard';
+import { preprocessingJson } from './preprocessingJson';
 import type { Store } from '../store/db';
 import { LinearClassifier } from '../models/shallow/linearClassifier';
 import { vectorTransformFromJSON } from '../models/shallow/vectorTransform';
@@ -135,15 +136,4 @@ async function checkAgainstWorkbench(
   let max = 0;
   for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i] - onnxProbs[i]));
   return ours.length === onnxProbs.length ? max : Infinity;
-}
-
-/** What a consumer of model.onnx needs to build its inputs: the feature configs and normalisation statistics. */
-function preprocessingJson(meta: SavedModelMeta, inputs: OnnxExportResult['inputs']) {
-  return {
-    labels: meta.labels,
-    features: meta.features,
-    auxFeatures: meta.auxFeatures ?? null,
-    inputs: meta.preprocessing.inputs.map((spec, i) => ({ ...spec, onnxInput: inputs[i].name, dims: inputs[i].dims })),
-    speakerNormalization: Boolean(meta.preprocessing.speakerNormalization),
-  };
 }

@@ -11,7 +11,8 @@ import { readModelDir, type SavedModelMeta } from './savedModel';
 import { errorMessage, throwIfCancelled } from '../../../src-shared/api/errors';
 import { alignLabels, combineProbabilities, EnsembleMetaSchema, reorder, type Adaptation, type EnsembleMeta } from '../../../src-shared/ensemble';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { loadOnnxModel, type OnnxRunner } from './onnxModel';
 
 /** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
 export interface LoadedModel {
@@ -28,6 +29,8 @@ export interface LoadedModel {
   inputSeconds: number;
   network?: tf.LayersModel;
   classical?: ClassicalModel;
+  /** A model.onnx evaluated here (loadOnnxModel). */
+  onnx?: OnnxRunner;
 }
 
 export interface Classification {
@@ -39,7 +42,7 @@ export interface Classification {
 export function toLoadedModel(
   dir: string | null,
   meta: SavedModelMeta,
-  parts: { network?: tf.LayersModel; classical?: ClassicalModel },
+  parts: { network?: tf.LayersModel; classical?: ClassicalModel; onnx?: OnnxRunner },
 ): LoadedModel {
   const f = meta.features;
   const spec = meta.preprocessing.inputs.find((i) => i.source === 'features');
@@ -150,8 +153,12 @@ export async function loadEnsemble(dir: string): Promise<LoadedEnsemble> {
   };
 }
 
-/** Loads a saved model folder, single model or ensemble. */
-export function loadPredictor(dir: string): Promise<Predictor> {
+/** Loads a saved model folder (single model or ensemble), or a model.onnx with its preprocessing.json. */
+export async function loadPredictor(dir: string): Promise<Predictor> {
+  if (dir.toLowerCase().endsWith('.onnx')) {
+    const { meta, onnx } = await loadOnnxModel(dir);
+    return toLoadedModel(dirname(dir), meta, { onnx });
+  }
   return isEnsembleDir(dir) ? loadEnsemble(dir) : loadModel(dir);
 }
 
@@ -177,6 +184,7 @@ export async function predictInputs(model: LoadedModel, inputs: Float32Array[][]
     return predictProbabilities(model.network, examples, shapes);
   }
   if (model.classical) return model.classical.predictProba(inputs.map((x) => x[0]));
+  if (model.onnx) return model.onnx.predict(inputs);
   throw new Error(`Model ${model.dir ?? model.meta.name} has neither network weights nor a classical model.`);
 }
 

@@ -16,26 +16,26 @@ const NormalizationSchema = z.object({
   mean: z.array(z.number()),
   std: z.array(z.number()),
 });
+/** One model input as saved (training/preprocessing.ts InputSpec); the ONNX export's preprocessing.json reuses it. */
+export const InputSpecSchema = z.object({
+  source: z.enum(['features', 'auxFeatures']),
+  role: z.enum(['spectrogram', 'vector']),
+  rows: z.number().int().positive(),
+  frames: z.number().int().positive(),
+  normalization: NormalizationSchema,
+});
 const MetaSchema = z.object({
   format: z.literal(SAVED_MODEL_FORMAT),
   version: z.literal(1),
-  /** 'neural' = tfjs layers model in model.json + weights.bin; otherwise classical.json. */
-  kind: z.enum(['neural', 'svm', 'forest', 'logreg', 'linear-svm']),
+  /** 'neural' = tfjs layers model in model.json + weights.bin; 'onnx' = a model.onnx loaded for evaluation (never saved here); otherwise classical.json. */
+  kind: z.enum(['neural', 'svm', 'forest', 'logreg', 'linear-svm', 'onnx']),
   preset: z.string(),
   name: z.string(),
   labels: z.array(z.string()).min(2),
   features: FeatureConfigSchema,
   auxFeatures: FeatureConfigSchema.optional(),
   preprocessing: z.object({
-    inputs: z.array(
-      z.object({
-        source: z.enum(['features', 'auxFeatures']),
-        role: z.enum(['spectrogram', 'vector']),
-        rows: z.number().int().positive(),
-        frames: z.number().int().positive(),
-        normalization: NormalizationSchema,
-      }),
-    ),
+    inputs: z.array(InputSpecSchema),
     speakerNormalization: z.boolean().optional(),
     speakerAdaptiveBatchNorm: z.boolean().optional(),
   }),

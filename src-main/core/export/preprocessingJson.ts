@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { FeatureConfigSchema } from '../../../src-shared/config/features';
+import type { OnnxExportResult } from '../../../src-shared/api/contract';
+import { InputSpecSchema, type SavedModelMeta } from '../training/savedModel';
+
+/**
+ * preprocessing.json beside a model.onnx: how to turn a recording into the graph's inputs (feature configs, each
+ * input's normalisation statistics and ONNX name) and what its outputs mean (labels). The export writes it; a model
+ * trained elsewhere declares its inputs in the same file to be evaluated here.
+ */
+export const PreprocessingJsonSchema = z.object({
+  labels: z.array(z.string().min(1)).min(2),
+  features: FeatureConfigSchema,
+  auxFeatures: FeatureConfigSchema.nullable(),
+  inputs: z.array(InputSpecSchema.extend({ onnxInput: z.string().min(1), dims: z.array(z.union([z.number().int().positive(), z.string()])).min(2) })).min(1),
+  speakerNormalization: z.boolean(),
+});
+export type PreprocessingJson = z.infer<typeof PreprocessingJsonSchema>;
+
+export function preprocessingJson(meta: SavedModelMeta, inputs: OnnxExportResult['inputs']): PreprocessingJson {
+  return {
+    labels: meta.labels,
+    features: meta.features,
+    auxFeatures: meta.auxFeatures ?? null,
+    inputs: meta.preprocessing.inputs.map((spec, i) => ({ ...spec, onnxInput: inputs[i].name, dims: inputs[i].dims })),
+    speakerNormalization: Boolean(meta.preprocessing.speakerNormalization),
+  };
+}
