@@ -9,6 +9,8 @@ import type { OnnxExportResult } from '../../../src-shared/api/contract';
 import { version } from '../../../package.json';
 import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
 import { addLinearClassifier } from './onnxLinear';
+import { addForest } from './onnxForest';
+import { ForestModel } from '../models/shallow/forest';
 import { writeStandalonePredictor } from './standalonePredictor';
 import { buildModelCard, modelCardMarkdown } from './modelCard';
 import { preprocessingJson } from './preprocessingJson';
@@ -45,9 +47,9 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: nu
  */
 export async function exportOnnx(modelDir: string, outDir: string, opts: { store?: Store | null } = {}): Promise<OnnxExportResult> {
   const { meta, network, classical } = await readModelDir(modelDir);
-  if (!network && !(classical instanceof LinearClassifier)) {
+  if (!network && !(classical instanceof LinearClassifier) && !(classical instanceof ForestModel)) {
     throw new OnnxExportError(
-      `${modelDir}: ONNX export of ${classical ? `classical models (${meta.kind})` : 'this model'} is not supported yet; networks and the linear models (logreg, linear-svm) are`,
+      `${modelDir}: ONNX export of ${classical ? `classical models (${meta.kind})` : 'this model'} is not supported yet; networks, the linear models (logreg, linear-svm) and the random forest are`,
     );
   }
   if (meta.preprocessing.speakerAdaptiveBatchNorm) {
@@ -59,7 +61,11 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
     const g = new OnnxGraph();
     let graph;
     try {
-      graph = network ? addNetwork(g, network) : addLinearClassifier(g, classical as LinearClassifier);
+      graph = network
+        ? addNetwork(g, network)
+        : classical instanceof ForestModel
+          ? addForest(g, classical)
+          : addLinearClassifier(g, classical as LinearClassifier);
     } catch (err) {
       if (err instanceof UnsupportedLayerError) throw new OnnxExportError(`${modelDir}: ${err.message}`);
       throw err;
@@ -105,6 +111,33 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
   }
 }
 
+/**
+ * One value of dimension j for the export's own check. Networks take normalised inputs (standard-normal draws are
+ * their scale); a linear model takes raw functionals, drawn around its training mean and spread; a forest's, half of
+ * the time exactly at one of its split thresholds on that dimension (rounded to float32: the boundary cases) and
+ * otherwise anywhere between its lowest and highest threshold there.
+ */
+function checkValue(classical: ClassicalModel | undefined, rng: Random): (j: number) => number {
+  if (classical instanceof LinearClassifier) {
+    const z = vectorTransformFromJSON(classical.toJSON().transform, 'model').standardizer;
+    return (j) => z.mean[j] + z.std[j] * rng.normal();
+  }
+  if (classical instanceof ForestModel) {
+    const json = classical.toJSON();
+    const thresholds = Array.from({ length: json.dims }, () => [] as number[]);
+    for (const t of json.trees) t.feature.forEach((f, node) => f >= 0 && thresholds[f].push(t.threshold[node]));
+    const range = thresholds.map((th) => th.reduce(([lo, hi], v) => [Math.min(lo, v), Math.max(hi, v)], [Infinity, -Infinity]));
+    return (j) => {
+      const th = thresholds[j];
+      if (!th.length) return rng.normal();
+      if (rng.next() < 0.5) return Math.fround(th[rng.int(0, th.length - 1)]);
+      const [lo, hi] = range[j];
+      return rng.uniform(lo - 0.1 * (hi - lo + 1), hi + 0.1 * (hi - lo + 1));
+    };
+  }
+  return () => rng.normal();
+}
+
 async function checkAgainstWorkbench(
   bytes: Uint8Array,
   model: { network?: tf.LayersModel; classical?: ClassicalModel },
@@ -113,12 +146,10 @@ async function checkAgainstWorkbench(
 ): Promise<number> {
   const rng = new Random(20261206);
   const shapes = inputShapes(meta.preprocessing);
-  // Networks take normalised inputs (standard-normal draws are their scale); a linear model takes raw functionals,
-  // drawn around its own training mean and spread so that every dimension is at its real scale.
-  const z = model.classical instanceof LinearClassifier ? vectorTransformFromJSON(model.classical.toJSON().transform, 'model').standardizer : null;
+  const draw = checkValue(model.classical, rng);
   const feeds = shapes.map((shape, i) => {
     const per = shape.reduce((a, b) => a * b, 1);
-    const data = Float32Array.from({ length: per * CHECK_INPUTS }, (_, j) => (z ? z.mean[j % per] + z.std[j % per] * rng.normal() : rng.normal()));
+    const data = Float32Array.from({ length: per * CHECK_INPUTS }, (_, j) => draw(j % per));
     return { name: names[i], dims: [CHECK_INPUTS, ...shape], data };
   });
   const onnxProbs = await runOnnx(bytes, feeds);

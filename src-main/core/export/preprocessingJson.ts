@@ -12,7 +12,9 @@ export const PreprocessingJsonSchema = z.object({
   labels: z.array(z.string().min(1)).min(2),
   features: FeatureConfigSchema,
   auxFeatures: FeatureConfigSchema.nullable(),
-  inputs: z.array(InputSpecSchema.extend({ onnxInput: z.string().min(1), dims: z.array(z.union([z.number().int().positive(), z.string()])).min(2) })).min(1),
+  inputs: z
+    .array(InputSpecSchema.extend({ onnxInput: z.string().min(1), dims: z.array(z.union([z.number().int().positive(), z.string()])).min(2) }))
+    .min(1),
   speakerNormalization: z.boolean(),
 });
 export type PreprocessingJson = z.infer<typeof PreprocessingJsonSchema>;
