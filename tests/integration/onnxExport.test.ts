@@ -67,6 +67,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
     ...['simplecnn', 'resnet', 'hybrid', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer'].map((p): [string, string, string[]] => [p, p, []]),
     ['linear-svm', 'linear-svm', []],
     ['forest', 'forest', []],
+    ['svm (RBF)', 'svm', []],
     ['logreg with selection and PCA', 'logreg', ['--config', linearConfig]],
   ];
   for (const [what, preset, extra] of cases) {
@@ -185,7 +186,6 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
 
   it('refuses what a fixed graph cannot express or this exporter cannot map, naming it, and writes nothing', () => {
     const cases: [string, RegExp][] = [
-      [train('svm'), /ONNX export of classical models \(svm\) is not supported yet/],
       [train('simplecnn', '--speaker-bn'), /re-estimates batch-norm statistics per speaker at prediction time \(speakerAdaptiveBatchNorm\)/],
     ];
     for (const [dir, message] of cases) {

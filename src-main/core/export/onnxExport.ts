@@ -10,6 +10,8 @@ import { version } from '../../../package.json';
 import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
 import { addLinearClassifier } from './onnxLinear';
 import { addForest } from './onnxForest';
+import { addSvm } from './onnxSvm';
+import { SvmModel } from '../models/shallow/svm';
 import { ForestModel } from '../models/shallow/forest';
 import { writeStandalonePredictor } from './standalonePredictor';
 import { buildModelCard, modelCardMarkdown } from './modelCard';
@@ -47,11 +49,7 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: nu
  */
 export async function exportOnnx(modelDir: string, outDir: string, opts: { store?: Store | null } = {}): Promise<OnnxExportResult> {
   const { meta, network, classical } = await readModelDir(modelDir);
-  if (!network && !(classical instanceof LinearClassifier) && !(classical instanceof ForestModel)) {
-    throw new OnnxExportError(
-      `${modelDir}: ONNX export of ${classical ? `classical models (${meta.kind})` : 'this model'} is not supported yet; networks, the linear models (logreg, linear-svm) and the random forest are`,
-    );
-  }
+  if (!network && !classical) throw new OnnxExportError(`${modelDir}: the saved model has neither network weights nor a classical model`);
   if (meta.preprocessing.speakerAdaptiveBatchNorm) {
     throw new OnnxExportError(
       `${modelDir}: the model re-estimates batch-norm statistics per speaker at prediction time (speakerAdaptiveBatchNorm), which a fixed ONNX graph cannot do`,
@@ -65,7 +63,9 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
         ? addNetwork(g, network)
         : classical instanceof ForestModel
           ? addForest(g, classical)
-          : addLinearClassifier(g, classical as LinearClassifier);
+          : classical instanceof SvmModel
+            ? addSvm(g, classical)
+            : addLinearClassifier(g, classical as LinearClassifier);
     } catch (err) {
       if (err instanceof UnsupportedLayerError) throw new OnnxExportError(`${modelDir}: ${err.message}`);
       throw err;
@@ -118,7 +118,7 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
  * otherwise anywhere between its lowest and highest threshold there.
  */
 function checkValue(classical: ClassicalModel | undefined, rng: Random): (j: number) => number {
-  if (classical instanceof LinearClassifier) {
+  if (classical instanceof LinearClassifier || classical instanceof SvmModel) {
     const z = vectorTransformFromJSON(classical.toJSON().transform, 'model').standardizer;
     return (j) => z.mean[j] + z.std[j] * rng.normal();
   }

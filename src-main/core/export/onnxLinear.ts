@@ -1,21 +1,15 @@
 import type { LinearClassifier } from '../models/shallow/linearClassifier';
-import { vectorTransformFromJSON } from '../models/shallow/vectorTransform';
+import { vectorTransformFromJSON, type VectorTransform } from '../models/shallow/vectorTransform';
 import { pcaSize } from '../models/shallow/pca';
 import { float, type OnnxGraph } from './onnxGraph';
 import type { NetworkGraph } from './onnxNetwork';
 
 /**
- * Logistic regression or the linear SVM with its fitted transform, step by step as predictProba runs them: z-scores,
- * the selected dimensions (Gather), PCA (centre, project), class scores W v + b, softmax of scale · scores, and the
- * trained classes placed among all labels (labels absent from training get 0). The steps stay separate rather than
- * folded into one matrix: folding the z-scoring into the bias cancels catastrophically in float32 for ComParE
- * dimensions whose training std is near 1e-7.
+ * A classical model's fitted transform on [N, d] raw functionals (vectorTransform.ts): z-scores, the selected
+ * dimensions (Gather), PCA (centre, project). Returns the transformed value and its width.
  */
-export function addLinearClassifier(g: OnnxGraph, model: LinearClassifier): NetworkGraph {
-  const json = model.toJSON();
-  const t = vectorTransformFromJSON(json.transform, 'the linear model');
-  const input = g.input('functionals', ['N', json.dims]);
-  const d = json.dims;
+export function addVectorTransform(g: OnnxGraph, input: string, t: VectorTransform): { value: string; dims: number } {
+  const d = t.inputDims;
   const centred = g.node('Sub', [input, g.weight('z_mean', [d], t.standardizer.mean)], 'z_centred')[0];
   let v = g.node('Div', [centred, g.weight('z_std', [d], t.standardizer.std)], 'z')[0];
   let dims = d;
@@ -32,6 +26,29 @@ export function addLinearClassifier(g: OnnxGraph, model: LinearClassifier): Netw
     v = g.node('MatMul', [c0, g.weight('pca_components', [dims, m], transposed)], 'pca')[0];
     dims = m;
   }
+  return { value: v, dims };
+}
+
+/** Probabilities over the model's trained classes (columns in `classes` order) placed among all numClasses labels. */
+export function placeClasses(g: OnnxGraph, probs: string, classes: number[], numClasses: number): string {
+  if (classes.length === numClasses && classes.every((c, i) => c === i)) return probs;
+  const place = new Float32Array(classes.length * numClasses);
+  classes.forEach((c, i) => (place[i * numClasses + c] = 1));
+  return g.node('MatMul', [probs, g.weight('class_placement', [classes.length, numClasses], place)], 'all_probabilities')[0];
+}
+
+/**
+ * Logistic regression or the linear SVM with its fitted transform, step by step as predictProba runs them: z-scores,
+ * the selected dimensions (Gather), PCA (centre, project), class scores W v + b, softmax of scale · scores, and the
+ * trained classes placed among all labels (labels absent from training get 0). The steps stay separate rather than
+ * folded into one matrix: folding the z-scoring into the bias cancels catastrophically in float32 for ComParE
+ * dimensions whose training std is near 1e-7.
+ */
+export function addLinearClassifier(g: OnnxGraph, model: LinearClassifier): NetworkGraph {
+  const json = model.toJSON();
+  const t = vectorTransformFromJSON(json.transform, 'the linear model');
+  const input = g.input('functionals', ['N', json.dims]);
+  const { value: v, dims } = addVectorTransform(g, input, t);
   const k = json.classes.length;
   const W = new Float32Array(dims * k); // [dims, k]: Gemm's B
   json.weights.forEach((row, c) => row.forEach((w, j) => (W[j * k + c] = w)));
@@ -39,13 +56,8 @@ export function addLinearClassifier(g: OnnxGraph, model: LinearClassifier): Netw
     alpha: float(json.probabilityScale),
     beta: float(json.probabilityScale),
   })[0];
-  let probs = g.node('Softmax', [scores], 'trained_probabilities', { axis: -1 })[0];
-  if (k !== json.numClasses || json.classes.some((c, i) => c !== i)) {
-    const place = new Float32Array(k * json.numClasses);
-    json.classes.forEach((c, i) => (place[i * json.numClasses + c] = 1));
-    probs = g.node('MatMul', [probs, g.weight('class_placement', [k, json.numClasses], place)], 'all_probabilities')[0];
-  }
+  const probs = placeClasses(g, g.node('Softmax', [scores], 'trained_probabilities', { axis: -1 })[0], json.classes, json.numClasses);
   const output = g.node('Identity', [probs], 'probabilities')[0];
   g.output(output, ['N', json.numClasses]);
-  return { inputs: [{ name: input, dims: ['N', d] }], output };
+  return { inputs: [{ name: input, dims: ['N', json.dims] }], output };
 }

@@ -104,7 +104,8 @@ export class SvmModel {
     });
   }
 
-  toJSON(): SvmJson {
+  /** Always the current version (2). */
+  toJSON(): Extract<SvmJson, { version: 2 }> {
     if (!this.transform || !this.serialized) throw new Error('SVM: cannot save a model that has not been fitted.');
     return {
       format: 'ser-svm',
