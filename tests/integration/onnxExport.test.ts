@@ -159,6 +159,17 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
         const b = JSON.parse(ser('evaluate', '--model', dir, '--dataset', '1', '--json').stdout) as Evaluated;
         expect(a.n).toBe(180);
         expect([a.uar, a.accuracy]).toEqual([b.uar, b.accuracy]);
+        if (preset === 'hybrid') {
+          // a tfjs layers model from elsewhere: model.json and its weights, with the same preprocessing.json
+          const external = join(tmp, 'external-tfjs');
+          mkdirSync(external);
+          for (const f of ['model.json', 'weights.bin']) copyFileSync(join(dir, f), join(external, f));
+          copyFileSync(join(out, 'preprocessing.json'), join(external, 'preprocessing.json'));
+          const viaTfjs = ser('evaluate', '--model', join(external, 'model.json'), '--dataset', '1', '--json');
+          expect(viaTfjs.code, viaTfjs.stderr + viaTfjs.stdout).toBe(0);
+          const c = JSON.parse(viaTfjs.stdout) as Evaluated;
+          expect([c.n, c.uar, c.accuracy]).toEqual([180, b.uar, b.accuracy]);
+        }
       }
       // The model card: the run's split recomputed as trained (and checked against its test evaluation), figures, confusions.
       const card = JSON.parse(readFileSync(join(out, 'model_card.json'), 'utf8')) as ModelCard;

@@ -49,8 +49,8 @@ export function register(program: Command): void {
     .command('evaluate')
     .description('evaluate a saved model on a whole dataset: accuracy, UAR, macro-F1, per-class metrics, confusion matrix')
     .requiredOption(
-      '--model <dir|file.onnx>',
-      'saved model or ensemble directory (ser train, ser ensemble), or a model.onnx with its preprocessing.json beside it (ser export-model, or trained elsewhere)',
+      '--model <dir|file>',
+      'saved model or ensemble directory (ser train, ser ensemble), or a model trained elsewhere with a preprocessing.json beside it: a model.onnx (ser export-model writes both) or a tfjs layers model.json',
     )
     .option('--data <folder>', 'import this corpus folder first, then evaluate on it')
     .option('--dataset <id>', 'evaluate on an imported dataset')

@@ -12,7 +12,7 @@ import { errorMessage, throwIfCancelled } from '../../../src-shared/api/errors';
 import { alignLabels, combineProbabilities, EnsembleMetaSchema, reorder, type Adaptation, type EnsembleMeta } from '../../../src-shared/ensemble';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadOnnxModel, type OnnxRunner } from './onnxModel';
+import { loadOnnxModel, loadTfjsModel, type OnnxRunner } from './externalModel';
 
 /** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
 export interface LoadedModel {
@@ -153,11 +153,18 @@ export async function loadEnsemble(dir: string): Promise<LoadedEnsemble> {
   };
 }
 
-/** Loads a saved model folder (single model or ensemble), or a model.onnx with its preprocessing.json. */
+/**
+ * Loads a saved model folder (single model or ensemble), or a model from elsewhere with its preprocessing.json beside
+ * it: a model.onnx, or a tfjs layers model.json.
+ */
 export async function loadPredictor(dir: string): Promise<Predictor> {
   if (dir.toLowerCase().endsWith('.onnx')) {
     const { meta, onnx } = await loadOnnxModel(dir);
     return toLoadedModel(dirname(dir), meta, { onnx });
+  }
+  if (dir.toLowerCase().endsWith('.json')) {
+    const { meta, network } = await loadTfjsModel(dir);
+    return toLoadedModel(dirname(dir), meta, { network });
   }
   return isEnsembleDir(dir) ? loadEnsemble(dir) : loadModel(dir);
 }
