@@ -13,7 +13,6 @@ import { errorMessage } from '../../src-shared/api/errors';
 import type { PreprocessingJson } from '../core/export/preprocessingJson';
 import { recordingInputs } from '../core/training/recordingInputs';
 
-
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function main(argv: string[]): Promise<number> {

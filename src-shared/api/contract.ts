@@ -339,7 +339,7 @@ export interface CompareResult {
   curves: { id: number; epochs: EpochPoint[] }[];
   confusions: { id: number; labels: string[]; matrix: number[][] | null }[];
 }
-/** What `ser export-model` / models.export wrote (snake_case max_abs_diff: the issue's and the CLI's JSON field). */
+/** What `ser export-model` / models.export wrote. */
 export interface OnnxExportResult {
   /** OUTDIR/model.onnx */
   file: string;
@@ -352,7 +352,7 @@ export interface OnnxExportResult {
   outputs: { name: string; dims: (number | string)[] }[];
   labels: string[];
   /** Largest |onnxruntime − workbench| probability on the export's own check inputs. */
-  max_abs_diff: number;
+  maxAbsDiff: number;
 }
 export interface SavedModelInfo {
   id: number;

@@ -81,7 +81,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(result.predictor).toBe(join(out, 'predict.mjs'));
       expect(result.opset).toBe(13);
       expect(result.outputs).toEqual([{ name: 'probabilities', dims: ['N', 8] }]);
-      expect(result.max_abs_diff).toBeLessThanOrEqual(ONNX_TOLERANCE);
+      expect(result.maxAbsDiff).toBeLessThanOrEqual(ONNX_TOLERANCE);
 
       const model = await loadModel(dir);
       if (extra.length) {
@@ -185,7 +185,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(card.confusions.length).toBeLessThanOrEqual(3);
       expect(card.confusions.map((c) => c.share)).toEqual([...card.confusions.map((c) => c.share)].sort((a, b) => b - a));
       expect(card.adaptation).toMatchObject({ speakerNormalization: false, speakerAdaptiveBatchNorm: false });
-      expect(card.export).toEqual({ format: 'onnx', opset: 13, maxAbsDiff: result.max_abs_diff });
+      expect(card.export).toEqual({ format: 'onnx', opset: 13, maxAbsDiff: result.maxAbsDiff });
       const md = readFileSync(result.modelCard, 'utf8');
       expect(md).toContain('- train: 60 files, speakers 01\n- val: 60 files, speakers 02\n- test: 60 files, speakers 03\n');
       expect(md).toContain(`accuracy ${(card.test!.accuracy * 100).toFixed(1)} %, UAR ${(card.test!.uar * 100).toFixed(1)} %`);

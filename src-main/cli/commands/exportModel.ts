@@ -18,7 +18,7 @@ function describe(r: OnnxExportResult): string {
     `ONNX model (opset ${r.opset}) written to ${r.file}`,
     `  inputs: ${r.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join(', ')}`,
     `  output: ${r.outputs[0].name} [${r.outputs[0].dims.join(', ')}], labels ${r.labels.join(', ')}`,
-    `  onnxruntime vs the workbench: max |difference| ${r.max_abs_diff.toExponential(2)} on seeded inputs`,
+    `  onnxruntime vs the workbench: max |difference| ${r.maxAbsDiff.toExponential(2)} on seeded inputs`,
     `  standalone predictor: node ${r.predictor} file.wav --json (needs only onnxruntime-node)`,
     `  model card: ${r.modelCard}`,
   ].join('\n');

@@ -104,7 +104,7 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
       inputs: graph.inputs,
       outputs: [{ name: graph.output, dims: ['N', meta.labels.length] }],
       labels: meta.labels,
-      max_abs_diff: maxAbsDiff,
+      maxAbsDiff,
     };
   } finally {
     network?.dispose();
