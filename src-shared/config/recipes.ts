@@ -137,7 +137,7 @@ export function recipeRunConfig(recipe: Recipe, over: Record<string, unknown>, o
 export function describeRecipeFigures(r: Recipe | EnsembleRecipe): string {
   const one = (what: string, f: RecipeFigure | null) =>
     f
-      ? `${what}: ${(f.uar * 100).toFixed(1)} % UAR [${(f.ci[0] * 100).toFixed(1)}, ${(f.ci[1] * 100).toFixed(1)}] (${f.folds} folds × ${f.seeds.length} seeds, ${f.data})`
+      ? `${what}: ${(f.uar * 100).toFixed(1)} % UAR [${(f.ci[0] * 100).toFixed(1)}, ${(f.ci[1] * 100).toFixed(1)}] (${f.folds} folds × ${f.seeds.length} seed${f.seeds.length === 1 ? '' : 's'}, ${f.data})`
       : `${what}: not measured yet`;
   const adaptation = isEnsembleRecipe(r) ? "each member's adaptation" : Object.keys(r.adaptation).join(' + ') || 'none';
   return `${one('plain', r.figures.plain)}; ${one(`with ${adaptation}`, r.figures.adapted)}`;
