@@ -10,7 +10,8 @@ import * as ort from 'onnxruntime-node';
 import { resample } from '../../src-shared/audio/resample';
 import { decodeWavMono, parseWav } from '../../src-shared/audio/wav';
 import { errorMessage } from '../../src-shared/api/errors';
-import type { PreprocessingJson } from '../core/export/preprocessingJson';
+// types only: preprocessingJson.ts reaches tfjs through the saved-model schema, which must stay out of this bundle
+import type { PreprocessingFile } from '../core/export/preprocessingJson';
 import { recordingInputs } from '../core/training/recordingInputs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,12 +23,16 @@ async function main(argv: string[]): Promise<number> {
     console.error('usage: node predict.mjs file.wav [more.wav …] [--json]');
     return 2;
   }
-  const pre = JSON.parse(readFileSync(join(here, 'preprocessing.json'), 'utf8')) as PreprocessingJson;
-  const recipe = {
-    featureConfig: pre.features,
-    auxFeatureConfig: pre.auxFeatures ?? undefined,
-    preprocessing: { inputs: pre.inputs, speakerNormalization: pre.speakerNormalization },
-  };
+  const pre = JSON.parse(readFileSync(join(here, 'preprocessing.json'), 'utf8')) as PreprocessingFile;
+  // an ensemble's members each compute their own features from the audio, as in the workbench
+  const members = ('members' in pre ? pre.members : [pre]).map((m) => ({
+    spec: m,
+    recipe: {
+      featureConfig: m.features,
+      auxFeatureConfig: m.auxFeatures ?? undefined,
+      preprocessing: { inputs: m.inputs, speakerNormalization: m.speakerNormalization },
+    },
+  }));
   const session = await ort.InferenceSession.create(join(here, 'model.onnx'));
   let failed = 0;
   for (const file of files) {
@@ -35,11 +40,13 @@ async function main(argv: string[]): Promise<number> {
       const bytes = new Uint8Array(readFileSync(file));
       const info = parseWav(bytes, file);
       const decoded = decodeWavMono(bytes, info);
-      const rate = pre.features.sampleRate;
-      const samples = info.sampleRate === rate ? decoded : resample(decoded, info.sampleRate, rate);
-      const inputs = recordingInputs(recipe, samples, rate, file);
       const feeds: Record<string, ort.Tensor> = {};
-      pre.inputs.forEach((spec, i) => (feeds[spec.onnxInput] = new ort.Tensor('float32', inputs[i], [1, ...(spec.dims.slice(1) as number[])])));
+      for (const { spec, recipe } of members) {
+        const rate = spec.features.sampleRate;
+        const samples = info.sampleRate === rate ? decoded : resample(decoded, info.sampleRate, rate);
+        const inputs = recordingInputs(recipe, samples, rate, file);
+        spec.inputs.forEach((input, i) => (feeds[input.onnxInput] = new ort.Tensor('float32', inputs[i], [1, ...(input.dims.slice(1) as number[])])));
+      }
       const out = await session.run(feeds);
       const p = out[session.outputNames[0]].data as Float32Array;
       const best = p.indexOf(Math.max(...p));

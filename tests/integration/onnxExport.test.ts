@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
 import type { ModelCard } from '../../src-main/core/export/modelCard';
+import type { OnnxExportResult } from '../../src-shared/api/contract';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { activateBackend } from '../../src-main/core/training/pipeline';
 import { loadModel, predictInputs } from '../../src-main/core/training/predict';
@@ -187,13 +188,87 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(card.adaptation).toMatchObject({ speakerNormalization: false, speakerAdaptiveBatchNorm: false });
       expect(card.export).toEqual({ format: 'onnx', opset: 13, maxAbsDiff: result.maxAbsDiff });
       const md = readFileSync(result.modelCard, 'utf8');
-      expect(md).toContain('- train: 60 files, speakers 01\n- val: 60 files, speakers 02\n- test: 60 files, speakers 03\n');
+      // the card's deterministic sections, as a snapshot of a real run's
+      expect(md).toContain(
+        [
+          '## Data',
+          '',
+          '- Datasets: ravdess-3 (ravdess)',
+          '- Split: `{"kind":"speaker","testSpeakers":["03"],"valSpeakers":["02"],"seed":42}`',
+          '- train: 60 files, speakers 01',
+          '- val: 60 files, speakers 02',
+          '- test: 60 files, speakers 03',
+          '',
+          '## Speaker adaptation',
+          '',
+          'none: the model predicts each recording on its own with training statistics',
+          '',
+          '## Results',
+        ].join('\n'),
+      );
       expect(md).toContain(`accuracy ${(card.test!.accuracy * 100).toFixed(1)} %, UAR ${(card.test!.uar * 100).toFixed(1)} %`);
       const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as { labels: string[]; inputs: { onnxInput: string }[] };
       expect(pre.labels).toEqual(model.labels);
       expect(pre.inputs.map((i) => i.onnxInput)).toEqual(result.inputs.map((i) => i.name));
     }, 600_000);
   }
+
+  it('an ensemble (forest on functionals + linear SVM on ComParE, validation weights) exports as one graph that mixes its members', () => {
+    const ens = join(tmp, 'ensemble');
+    const built = ser(
+      'ensemble',
+      '--models',
+      `${join(tmp, 'model-forest-0')},${join(tmp, 'model-linear-svm-0')}`,
+      '--weights',
+      'val',
+      '--out',
+      ens,
+      '--json',
+    );
+    expect(built.code, built.stderr).toBe(0);
+    const out = join(tmp, 'onnx-ensemble');
+    const r = ser('export-model', '--model', ens, '--out', out, '--json');
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const result = JSON.parse(r.stdout) as OnnxExportResult;
+    expect(result.inputs).toEqual([
+      { name: 'm1_functionals', dims: ['N', 284] },
+      { name: 'm2_functionals', dims: ['N', 6373] },
+    ]);
+    expect(result.maxAbsDiff).toBeLessThanOrEqual(ONNX_TOLERANCE);
+    const some = [FILES[5], FILES[60], FILES[90]];
+    const standalone = makeTempDir('ser-standalone-ens-');
+    try {
+      for (const f of ['model.onnx', 'preprocessing.json', 'predict.mjs']) copyFileSync(join(out, f), join(standalone, f));
+      mkdirSync(join(standalone, 'node_modules'));
+      for (const pkg of ['onnxruntime-node', 'onnxruntime-common'])
+        symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(standalone, 'node_modules', pkg));
+      const mine = spawnSync(process.execPath, ['predict.mjs', ...some, '--json'], { cwd: standalone, encoding: 'utf8' });
+      expect(mine.status, mine.stderr).toBe(0);
+      const got = mine.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { probabilities: Record<string, number> });
+      const reference = JSON.parse(
+        run(['predict', '--model', ens, ...some, '--json', '--db', db], { env: { SER_FEATURES_JS: '1' }, timeout: 600_000 }).stdout,
+      ) as {
+        predictions: { probabilities: Record<string, number> }[];
+      };
+      reference.predictions.forEach((p, i) => {
+        for (const [label, v] of Object.entries(p.probabilities))
+          expect(Math.abs(got[i].probabilities[label] - v)).toBeLessThanOrEqual(ONNX_TOLERANCE);
+      });
+    } finally {
+      removeDir(standalone);
+    }
+    const md = readFileSync(result.modelCard, 'utf8');
+    expect(md).toMatch(/^# Model card: ensemble of forest \+ linear-svm\n/);
+    expect(md).toContain('## Member 1 (weight ');
+    expect(md).toContain('## Member 2 (weight ');
+    // one graph cannot stand for an ensemble's members in ser evaluate: its saved folder is the thing to evaluate
+    const e = ser('evaluate', '--model', result.file, '--dataset', '1', '--json');
+    expect(e.code).toBe(1);
+    expect(JSON.parse(e.stdout).error).toContain('an exported ensemble cannot be evaluated as one model here');
+  }, 600_000);
 
   it('refuses what a fixed graph cannot express or this exporter cannot map, naming it, and writes nothing', () => {
     const cases: [string, RegExp][] = [

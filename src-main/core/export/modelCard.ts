@@ -8,6 +8,7 @@ import { studyReport } from '../studies/report';
 import { getStudy } from '../store/studies';
 import { runDatasetIds, runFiles } from '../training/data';
 import type { SavedModelMeta } from '../training/savedModel';
+import type { EnsembleMeta } from '../../../src-shared/ensemble';
 
 /** What a model that leaves the lab carries with it: where it came from, how good it is, and what it assumes. */
 export interface ModelCard {
@@ -180,4 +181,48 @@ export function modelCardMarkdown(c: ModelCard): string {
     );
   out.push('## Full run config', '', '```json', JSON.stringify(c.config, null, 2), '```', '');
   return out.join('\n');
+}
+
+/**
+ * An exported ensemble's card: its weights and adaptation, its own stored figures (test set scored by the ensemble
+ * itself, when its members shared a split), and every member's card below.
+ */
+export function ensembleModelCard(meta: EnsembleMeta, members: ModelCard[], exported: ModelCard['export']): { json: unknown; markdown: string } {
+  const json = {
+    ensemble: {
+      name: meta.name,
+      labels: meta.labels,
+      weights: meta.weights,
+      weighting: meta.weighting,
+      adaptation: meta.adaptation,
+      runId: meta.runId,
+      metrics: meta.metrics,
+    },
+    export: exported,
+    members,
+  };
+  const out = [`# Model card: ${meta.name}`, ''];
+  out.push(
+    `Ensemble of ${members.length} models: the weighted mean of their class probabilities (${meta.weighting === 'val' ? 'weights fitted on the validation split' : 'equal weights'}: ${meta.weights.map((w) => w.toFixed(3)).join(' / ')}), classes ${meta.labels.join(', ')}.`,
+    '',
+  );
+  const t = meta.metrics.test;
+  if (t)
+    out.push(
+      `Test split, scored by the ensemble itself: accuracy ${pct(t.accuracy)}, UAR ${pct(t.uar)} (${t.n} files). One split is an anecdote.`,
+      '',
+    );
+  if (exported)
+    out.push(
+      `ONNX opset ${exported.opset}, every member in one graph; onnxruntime vs the workbench: max |difference| ${exported.maxAbsDiff.toExponential(2)}.`,
+      '',
+    );
+  members.forEach((m, i) => {
+    out.push(
+      modelCardMarkdown(m)
+        .replace(/^# Model card: /, `## Member ${i + 1} (weight ${meta.weights[i].toFixed(3)}): `)
+        .replace(/\n## /g, '\n### '),
+    );
+  });
+  return { json, markdown: out.join('\n') };
 }

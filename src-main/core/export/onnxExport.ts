@@ -1,21 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readModelDir, type SavedModelMeta } from '../training/savedModel';
 import { inputShapes } from '../training/preprocessing';
 import { Random } from '../training/seededRandom';
 import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
 import type { OnnxExportResult } from '../../../src-shared/api/contract';
 import { version } from '../../../package.json';
-import { addNetwork, UnsupportedLayerError } from './onnxNetwork';
+import { addNetwork, UnsupportedLayerError, type NetworkGraph } from './onnxNetwork';
+import { combineMembers, isEnsembleDir, loadEnsemble, loadModel, type LoadedEnsemble, type LoadedModel } from '../training/predict';
 import { addLinearClassifier } from './onnxLinear';
 import { addForest } from './onnxForest';
 import { addSvm } from './onnxSvm';
 import { SvmModel } from '../models/shallow/svm';
 import { ForestModel } from '../models/shallow/forest';
 import { writeStandalonePredictor } from './standalonePredictor';
-import { buildModelCard, modelCardMarkdown } from './modelCard';
-import { preprocessingJson } from './preprocessingJson';
+import { buildModelCard, ensembleModelCard, modelCardMarkdown } from './modelCard';
+import { preprocessingJson, type PreprocessingFile } from './preprocessingJson';
 import type { Store } from '../store/db';
 import { LinearClassifier } from '../models/shallow/linearClassifier';
 import { vectorTransformFromJSON } from '../models/shallow/vectorTransform';
@@ -42,46 +42,68 @@ export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: nu
   }
 }
 
+/** One model's graph in `g` (a network or any classical model); UnsupportedLayerError names what cannot be mapped. */
+function addModel(g: OnnxGraph, model: LoadedModel): NetworkGraph {
+  const { network, classical } = model;
+  if (network) return addNetwork(g, network);
+  if (classical instanceof ForestModel) return addForest(g, classical);
+  if (classical instanceof SvmModel) return addSvm(g, classical);
+  if (classical instanceof LinearClassifier) return addLinearClassifier(g, classical);
+  throw new UnsupportedLayerError('the saved model has neither network weights nor a classical model');
+}
+
 /**
- * Exports a saved model folder to OUTDIR/model.onnx, after checking onnxruntime's probabilities against the
- * workbench's on seeded inputs: a graph off by more than ONNX_TOLERANCE, an unsupported layer or an option a fixed graph
- * cannot express is an error, and no file is written.
+ * Exports a saved model folder, or a saved ensemble (every member in one graph, their probabilities reordered to the
+ * ensemble's labels and mixed with its weights), to OUTDIR/model.onnx, after checking onnxruntime's probabilities
+ * against the workbench's on seeded inputs: a graph off by more than ONNX_TOLERANCE, an unsupported layer or an option
+ * a fixed graph cannot express is an error, and no file is written.
  */
 export async function exportOnnx(modelDir: string, outDir: string, opts: { store?: Store | null } = {}): Promise<OnnxExportResult> {
-  const { meta, network, classical } = await readModelDir(modelDir);
-  if (!network && !classical) throw new OnnxExportError(`${modelDir}: the saved model has neither network weights nor a classical model`);
-  if (meta.preprocessing.speakerAdaptiveBatchNorm) {
-    throw new OnnxExportError(
-      `${modelDir}: the model re-estimates batch-norm statistics per speaker at prediction time (speakerAdaptiveBatchNorm), which a fixed ONNX graph cannot do`,
-    );
-  }
+  const ensemble = isEnsembleDir(modelDir) ? await loadEnsemble(modelDir) : null;
+  const members = ensemble ? ensemble.members : [await loadModel(modelDir)];
+  const labels = ensemble ? ensemble.labels : members[0].labels;
+  const which = (i: number) => (ensemble ? `member ${i} (${members[i].meta.name}): ` : '');
   try {
-    const g = new OnnxGraph();
-    let graph;
-    try {
-      graph = network
-        ? addNetwork(g, network)
-        : classical instanceof ForestModel
-          ? addForest(g, classical)
-          : classical instanceof SvmModel
-            ? addSvm(g, classical)
-            : addLinearClassifier(g, classical as LinearClassifier);
-    } catch (err) {
-      if (err instanceof UnsupportedLayerError) throw new OnnxExportError(`${modelDir}: ${err.message}`);
-      throw err;
-    }
-    const bytes = g.encode({
-      name: meta.kind,
-      producerVersion: version,
-      doc: `${meta.kind} speech-emotion model exported by Ser Workbench ${version}; input: features prepared as preprocessing.json says; output: class probabilities in labels order.`,
-      metadata: { labels: JSON.stringify(meta.labels) },
+    members.forEach((m, i) => {
+      if (m.preprocessing.speakerAdaptiveBatchNorm) {
+        throw new OnnxExportError(
+          `${modelDir}: ${which(i)}the model re-estimates batch-norm statistics per speaker at prediction time (speakerAdaptiveBatchNorm), which a fixed ONNX graph cannot do`,
+        );
+      }
     });
-    const maxAbsDiff = await checkAgainstWorkbench(
-      bytes,
-      { network, classical },
-      meta,
-      graph.inputs.map((i) => i.name),
-    );
+    const g = new OnnxGraph();
+    const built = members.map((m, i) => {
+      g.scope = ensemble ? `m${i + 1}_` : '';
+      try {
+        return addModel(g, m);
+      } catch (err) {
+        if (err instanceof UnsupportedLayerError) throw new OnnxExportError(`${modelDir}: ${which(i)}${err.message}`);
+        throw err;
+      }
+    });
+    g.scope = '';
+    let probs = built[0].output;
+    if (ensemble) {
+      // member i's column order[i][c] is ensemble label c: one [k_i, K] matrix moves it there and applies the weight
+      const K = labels.length;
+      const parts = built.map((b, i) => {
+        const k = members[i].labels.length;
+        const P = new Float32Array(k * K);
+        ensemble.order[i].forEach((j, c) => (P[j * K + c] = ensemble.weights[i]));
+        return g.node('MatMul', [b.output, g.weight(`m${i + 1}_to_ensemble`, [k, K], P)], `m${i + 1}_weighted`)[0];
+      });
+      probs = g.node('Sum', parts, 'ensemble')[0];
+    }
+    const output = g.node('Identity', [probs], 'probabilities')[0];
+    g.output(output, ['N', labels.length]);
+    const kind = ensemble ? 'ensemble' : members[0].meta.kind;
+    const bytes = g.encode({
+      name: kind,
+      producerVersion: version,
+      doc: `${kind} speech-emotion model exported by Ser Workbench ${version}; input: features prepared as preprocessing.json says; output: class probabilities in labels order.`,
+      metadata: { labels: JSON.stringify(labels) },
+    });
+    const maxAbsDiff = await checkAgainstWorkbench(bytes, members, built, ensemble);
     if (!(maxAbsDiff <= ONNX_TOLERANCE)) {
       throw new OnnxExportError(
         `${modelDir}: the ONNX graph's probabilities differ from the workbench's by ${maxAbsDiff} (more than ${ONNX_TOLERANCE}); nothing written`,
@@ -91,23 +113,27 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
     const file = join(outDir, 'model.onnx');
     writeFileSync(`${file}.tmp`, bytes);
     renameSync(`${file}.tmp`, file);
-    writeFileSync(join(outDir, 'preprocessing.json'), JSON.stringify(preprocessingJson(meta, graph.inputs), null, 2));
+    const single = members.map((m, i) => preprocessingJson(m.meta, built[i].inputs));
+    const pre: PreprocessingFile = ensemble ? { labels, weights: ensemble.weights, members: single } : single[0];
+    writeFileSync(join(outDir, 'preprocessing.json'), JSON.stringify(pre, null, 2));
     const predictor = await writeStandalonePredictor(outDir);
-    const card = buildModelCard(meta, opts.store ?? null, { format: 'onnx', opset: ONNX_OPSET, maxAbsDiff });
-    writeFileSync(join(outDir, 'model_card.json'), JSON.stringify(card, null, 2));
-    writeFileSync(join(outDir, 'MODEL_CARD.md'), modelCardMarkdown(card));
+    const exported = { format: 'onnx' as const, opset: ONNX_OPSET, maxAbsDiff };
+    const cards = members.map((m) => buildModelCard(m.meta, opts.store ?? null, ensemble ? null : exported));
+    const card = ensemble ? ensembleModelCard(ensemble.meta, cards, exported) : { json: cards[0], markdown: modelCardMarkdown(cards[0]) };
+    writeFileSync(join(outDir, 'model_card.json'), JSON.stringify(card.json, null, 2));
+    writeFileSync(join(outDir, 'MODEL_CARD.md'), card.markdown);
     return {
       file,
       predictor,
       modelCard: join(outDir, 'MODEL_CARD.md'),
       opset: ONNX_OPSET,
-      inputs: graph.inputs,
-      outputs: [{ name: graph.output, dims: ['N', meta.labels.length] }],
-      labels: meta.labels,
+      inputs: built.flatMap((b) => b.inputs),
+      outputs: [{ name: output, dims: ['N', labels.length] }],
+      labels,
       maxAbsDiff,
     };
   } finally {
-    network?.dispose();
+    for (const m of members) m.network?.dispose();
   }
 }
 
@@ -138,33 +164,40 @@ function checkValue(classical: ClassicalModel | undefined, rng: Random): (j: num
   return () => rng.normal();
 }
 
+/** Largest |onnxruntime − workbench| over seeded inputs for every member (an ensemble mixes them as the workbench does). */
 async function checkAgainstWorkbench(
   bytes: Uint8Array,
-  model: { network?: tf.LayersModel; classical?: ClassicalModel },
-  meta: SavedModelMeta,
-  names: string[],
+  members: LoadedModel[],
+  built: NetworkGraph[],
+  ensemble: LoadedEnsemble | null,
 ): Promise<number> {
   const rng = new Random(20261206);
-  const shapes = inputShapes(meta.preprocessing);
-  const draw = checkValue(model.classical, rng);
-  const feeds = shapes.map((shape, i) => {
-    const per = shape.reduce((a, b) => a * b, 1);
-    const data = Float32Array.from({ length: per * CHECK_INPUTS }, (_, j) => draw(j % per));
-    return { name: names[i], dims: [CHECK_INPUTS, ...shape], data };
+  const memberFeeds = members.map((m, i) => {
+    const draw = checkValue(m.classical, rng);
+    return inputShapes(m.preprocessing).map((shape, k) => {
+      const per = shape.reduce((a, b) => a * b, 1);
+      const data = Float32Array.from({ length: per * CHECK_INPUTS }, (_, j) => draw(j % per));
+      return { name: built[i].inputs[k].name, dims: [CHECK_INPUTS, ...shape], data };
+    });
   });
-  const onnxProbs = await runOnnx(bytes, feeds);
-  let ours: ArrayLike<number>;
-  if (model.network) {
-    const tensors = feeds.map((f) => tf.tensor(f.data, f.dims));
-    const out = model.network.predict(tensors.length === 1 ? tensors[0] : tensors) as tf.Tensor;
-    ours = out.dataSync();
-    tf.dispose([...tensors, out]);
-  } else {
+  const onnxProbs = await runOnnx(bytes, memberFeeds.flat());
+  const memberProbs = members.map((m, i) => {
+    const feeds = memberFeeds[i];
+    if (m.network) {
+      const tensors = feeds.map((f) => tf.tensor(f.data, f.dims));
+      const out = m.network.predict(tensors.length === 1 ? tensors[0] : tensors) as tf.Tensor;
+      const flat = out.dataSync();
+      tf.dispose([...tensors, out]);
+      const k = m.labels.length;
+      return Array.from({ length: CHECK_INPUTS }, (_, r) => flat.slice(r * k, (r + 1) * k) as Float32Array);
+    }
     const per = feeds[0].data.length / CHECK_INPUTS;
-    const rows = Array.from({ length: CHECK_INPUTS }, (_, i) => feeds[0].data.subarray(i * per, (i + 1) * per));
-    ours = Float32Array.from(model.classical!.predictProba(rows).flatMap((p) => Array.from(p)));
-  }
+    return m.classical!.predictProba(Array.from({ length: CHECK_INPUTS }, (_, r) => feeds[0].data.subarray(r * per, (r + 1) * per)));
+  });
+  const ours = ensemble ? combineMembers(ensemble, memberProbs) : memberProbs[0];
+  const k = ours[0].length;
+  if (onnxProbs.length !== CHECK_INPUTS * k) return Infinity;
   let max = 0;
-  for (let i = 0; i < ours.length; i++) max = Math.max(max, Math.abs(ours[i] - onnxProbs[i]));
-  return ours.length === onnxProbs.length ? max : Infinity;
+  ours.forEach((p, r) => p.forEach((v, c) => (max = Math.max(max, Math.abs(v - onnxProbs[r * k + c])))));
+  return max;
 }

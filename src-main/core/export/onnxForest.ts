@@ -77,7 +77,5 @@ export function addForest(g: OnnxGraph, model: ForestModel): NetworkGraph {
     },
     'ai.onnx.ml',
   );
-  const output = g.node('Identity', [scores], 'probabilities')[0];
-  g.output(output, ['N', k]);
-  return { inputs: [{ name: input, dims: ['N', json.dims] }], output };
+  return { inputs: [{ name: input, dims: ['N', json.dims] }], output: scores };
 }

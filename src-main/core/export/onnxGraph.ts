@@ -29,10 +29,14 @@ export class OnnxGraph {
   private readonly used = new Set<string>();
   private readonly mlDomain = { used: false };
 
+  /** Prefix of every new name: an ensemble builds each member under its own (m1_, m2_, …). */
+  scope = '';
+
   /** A name not used yet in this graph, from `base`. */
   fresh(base: string): string {
-    let name = base.replace(/[^A-Za-z0-9_./-]/g, '_');
-    for (let i = 2; this.used.has(name); i++) name = `${base}_${i}`;
+    let name = `${this.scope}${base}`.replace(/[^A-Za-z0-9_./-]/g, '_');
+    const first = name;
+    for (let i = 2; this.used.has(name); i++) name = `${first}_${i}`;
     this.used.add(name);
     return name;
   }

@@ -57,7 +57,5 @@ export function addLinearClassifier(g: OnnxGraph, model: LinearClassifier): Netw
     beta: float(json.probabilityScale),
   })[0];
   const probs = placeClasses(g, g.node('Softmax', [scores], 'trained_probabilities', { axis: -1 })[0], json.classes, json.numClasses);
-  const output = g.node('Identity', [probs], 'probabilities')[0];
-  g.output(output, ['N', json.numClasses]);
-  return { inputs: [{ name: input, dims: ['N', json.dims] }], output };
+  return { inputs: [{ name: input, dims: ['N', json.dims] }], output: probs };
 }

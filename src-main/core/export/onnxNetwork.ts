@@ -115,12 +115,12 @@ function activate(g: OnnxGraph, x: string, activation: unknown, layer: string): 
 export interface NetworkGraph {
   /** Graph input names with their shapes as the workbench feeds them (batch dim 'N'). */
   inputs: { name: string; dims: (number | string)[] }[];
-  /** The probabilities output name. */
+  /** The value holding the class probabilities [N, classes] (the caller names it and declares it an output). */
   output: string;
 }
 
 /**
- * Adds `model` to `g`, with graph inputs named after the model's inputs and one output, `probabilities` [N, classes].
+ * Adds `model` to `g`, with graph inputs named after the model's inputs; returns them and its probabilities.
  * Throws UnsupportedLayerError naming the first layer (or option) it cannot map.
  */
 export function addNetwork(g: OnnxGraph, model: tf.LayersModel): NetworkGraph {
@@ -348,9 +348,7 @@ export function addNetwork(g: OnnxGraph, model: tf.LayersModel): NetworkGraph {
   const last = model.outputs[0].sourceLayer.name;
   const result = values.get(folded.get(last) ?? last)!;
   if (result.layout !== 'flat') throw new UnsupportedLayerError(`the network's output (${last}) is not a vector of class probabilities`);
-  const output = g.node('Identity', [result.name], 'probabilities')[0];
-  g.output(output, ['N', model.outputs[0].shape[1] as number]);
-  return { inputs, output };
+  return { inputs, output: result.name };
 }
 
 /** The workbench's MultiHeadSelfAttention (models/attention.ts) on [N, T, d]: the same products, in ONNX operators. */

@@ -96,7 +96,5 @@ export function addSvm(g: OnnxGraph, model: SvmModel): NetworkGraph {
     'ai.onnx.ml',
   );
   const probs = placeClasses(g, scores, m.labels, json.numClasses);
-  const output = g.node('Identity', [probs], 'probabilities')[0];
-  g.output(output, ['N', json.numClasses]);
-  return { inputs: [{ name: input, dims: ['N', json.dims] }], output };
+  return { inputs: [{ name: input, dims: ['N', json.dims] }], output: probs };
 }

@@ -19,6 +19,15 @@ export const PreprocessingJsonSchema = z.object({
 });
 export type PreprocessingJson = z.infer<typeof PreprocessingJsonSchema>;
 
+/** An exported ensemble's preprocessing.json: each member's own (its inputs named m1_…, m2_… in the graph) and the weights. */
+export const EnsemblePreprocessingJsonSchema = z.object({
+  labels: z.array(z.string().min(1)).min(2),
+  weights: z.array(z.number().min(0)).min(2),
+  members: z.array(PreprocessingJsonSchema).min(2),
+});
+export type EnsemblePreprocessingJson = z.infer<typeof EnsemblePreprocessingJsonSchema>;
+export type PreprocessingFile = PreprocessingJson | EnsemblePreprocessingJson;
+
 export function preprocessingJson(meta: SavedModelMeta, inputs: OnnxExportResult['inputs']): PreprocessingJson {
   return {
     labels: meta.labels,

@@ -28,6 +28,8 @@ function readPreprocessing(file: string, kind: string): PreprocessingJson {
   } catch (err) {
     throw new Error(`${prePath}: not valid JSON (${(err as Error).message})`);
   }
+  if (raw && typeof raw === 'object' && 'members' in raw)
+    throw new Error(`${prePath}: an exported ensemble cannot be evaluated as one model here; evaluate the saved ensemble folder it came from`);
   const parsed = PreprocessingJsonSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
