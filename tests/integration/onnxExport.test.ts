@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlink
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
-import type { ModelCard } from '../../src-main/core/export/modelCard';
+import { modelCardFor, type ModelCard } from '../../src-main/core/export/modelCard';
 import type { OnnxExportResult } from '../../src-shared/api/contract';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { activateBackend } from '../../src-main/core/training/pipeline';
@@ -213,7 +213,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
     }, 600_000);
   }
 
-  it('an ensemble (forest on functionals + linear SVM on ComParE, validation weights) exports as one graph that mixes its members', () => {
+  it('an ensemble (forest on functionals + linear SVM on ComParE, validation weights) exports as one graph that mixes its members', async () => {
     const ens = join(tmp, 'ensemble');
     const built = ser(
       'ensemble',
@@ -264,6 +264,10 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
     expect(md).toMatch(/^# Model card: ensemble of forest \+ linear-svm\n/);
     expect(md).toContain('## Member 1 (weight ');
     expect(md).toContain('## Member 2 (weight ');
+    // Results' "Model card" of the saved ensemble: the same card, without an export
+    const shown = await modelCardFor(ens, null);
+    expect(shown.markdown).toContain('## Member 2 (weight ');
+    expect(shown.markdown).not.toContain('ONNX opset');
     // one graph cannot stand for an ensemble's members in ser evaluate: its saved folder is the thing to evaluate
     const e = ser('evaluate', '--model', result.file, '--dataset', '1', '--json');
     expect(e.code).toBe(1);

@@ -9,8 +9,7 @@ import { runsToCsv, runToJson } from '../evaluation/export';
 import { listModelPresets } from '../models/presets';
 import { deleteRun, getModel, listModels, updateRunMeta } from '../store/runs';
 import { exportOnnx } from '../export/onnxExport';
-import { buildModelCard, modelCardMarkdown } from '../export/modelCard';
-import { readModelDir } from '../training/savedModel';
+import { modelCardFor } from '../export/modelCard';
 import { getRunDetail, listRunSummaries, loadRunsForComparison } from '../store/runQueries';
 import { predictPaths } from '../training/predict';
 import { startRun, type RunEvent, type RunHandle } from '../training/run';
@@ -124,10 +123,7 @@ export function runHandlers(ctx: HandlerContext): Pick<Handlers, RunMethods> {
         throw new ApiError(errorMessage(err), 'invalid');
       }
     },
-    'models.card': async ({ modelId }) => {
-      const { meta } = await readModelDir(requireModel(modelId).path);
-      return { markdown: modelCardMarkdown(buildModelCard(meta, ctx.store, null)) };
-    },
+    'models.card': async ({ modelId }) => ({ markdown: (await modelCardFor(requireModel(modelId).path, ctx.store)).markdown }),
     'runs.start': ({ config }) => launch(config),
     'runs.list': () => listRunSummaries(db),
     'runs.get': ({ id }) => requireRun(id),

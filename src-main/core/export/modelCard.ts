@@ -7,7 +7,8 @@ import { getRunDetail } from '../store/runQueries';
 import { studyReport } from '../studies/report';
 import { getStudy } from '../store/studies';
 import { runDatasetIds, runFiles } from '../training/data';
-import type { SavedModelMeta } from '../training/savedModel';
+import { readModelDir, type SavedModelMeta } from '../training/savedModel';
+import { isEnsembleDir, loadEnsemble } from '../training/predict';
 import type { EnsembleMeta } from '../../../src-shared/ensemble';
 
 /** What a model that leaves the lab carries with it: where it came from, how good it is, and what it assumes. */
@@ -225,4 +226,24 @@ export function ensembleModelCard(meta: EnsembleMeta, members: ModelCard[], expo
     );
   });
   return { json, markdown: out.join('\n') };
+}
+
+/** The card of a saved model or saved ensemble folder (Results' "Model card"), without exporting it. */
+export async function modelCardFor(dir: string, store: Store | null): Promise<{ json: unknown; markdown: string }> {
+  if (isEnsembleDir(dir)) {
+    const e = await loadEnsemble(dir);
+    try {
+      return ensembleModelCard(
+        e.meta,
+        e.members.map((m) => buildModelCard(m.meta, store, null)),
+        null,
+      );
+    } finally {
+      for (const m of e.members) m.network?.dispose();
+    }
+  }
+  const { meta, network } = await readModelDir(dir);
+  network?.dispose();
+  const card = buildModelCard(meta, store, null);
+  return { json: card, markdown: modelCardMarkdown(card) };
 }

@@ -23,7 +23,7 @@ import type { ClassicalModel } from '../models/classical';
 
 /** Largest |ONNX − workbench| probability the export accepts on its own check. */
 export const ONNX_TOLERANCE = 1e-4;
-/** Inputs of the export's own check: seeded standard-normal draws, the scale of normalised features. */
+/** Examples in the export's own check (seeded draws at each input's scale; see checkValue). */
 const CHECK_INPUTS = 16;
 
 export class OnnxExportError extends Error {}
