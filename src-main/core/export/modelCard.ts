@@ -3,7 +3,7 @@ import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
 import { makeRunSplit } from '../datasets/corpusSplit';
 import type { Store } from '../store/db';
 import { getDataset } from '../store/datasets';
-import { getRunDetail } from '../store/runQueries';
+import { getRunDetail, runStudyId } from '../store/runQueries';
 import { studyReport } from '../studies/report';
 import { getStudy } from '../store/studies';
 import { runDatasetIds, runFiles } from '../training/data';
@@ -108,7 +108,7 @@ export function buildModelCard(meta: SavedModelMeta, store: Store | null, export
       );
       card.confusions = pairs.sort((a, b) => b.share - a.share).slice(0, 3);
     }
-    const studyId = (store.db.prepare(`SELECT study_id AS id FROM runs WHERE id = ?`).get(meta.runId) as { id: number | null } | undefined)?.id;
+    const studyId = runStudyId(store.db, detail.id);
     const study = studyId ? getStudy(store.db, studyId) : null;
     const uar = study ? studyReport(store.db, study.id).aggregate.metrics?.uar : null;
     if (study && uar) {

@@ -148,6 +148,11 @@ export function listRunSummaries(db: Db, opts: RunListOptions = {}): RunSummary[
 }
 
 /** One run's summary, or null if there is no run with that id. */
+/** The study a run was trained for as one of its cells, or null. */
+export function runStudyId(db: Db, runId: number): number | null {
+  return (db.prepare(`SELECT study_id AS id FROM runs WHERE id = ?`).get(runId) as { id: number | null } | undefined)?.id ?? null;
+}
+
 export function getRunSummary(db: Db, id: number): RunSummary | null {
   const raw = db.prepare(`${SUMMARY_SQL} WHERE r.id = ?`).get(id) as RawRun | undefined;
   return raw ? toSummary(raw) : null;
