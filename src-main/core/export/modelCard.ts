@@ -228,22 +228,31 @@ export function ensembleModelCard(meta: EnsembleMeta, members: ModelCard[], expo
   return { json, markdown: out.join('\n') };
 }
 
+/**
+ * The card (JSON and Markdown) of one model, or of an ensemble with its members' metas: what an export writes and
+ * what Results shows.
+ */
+export function modelCardOf(
+  target: { ensemble: EnsembleMeta | null; members: SavedModelMeta[] },
+  store: Store | null,
+  exported: ModelCard['export'],
+): { json: unknown; markdown: string } {
+  if (target.ensemble) {
+    const cards = target.members.map((m) => buildModelCard(m, store, null));
+    return ensembleModelCard(target.ensemble, cards, exported);
+  }
+  const card = buildModelCard(target.members[0], store, exported);
+  return { json: card, markdown: modelCardMarkdown(card) };
+}
+
 /** The card of a saved model or saved ensemble folder (Results' "Model card"), without exporting it. */
 export async function modelCardFor(dir: string, store: Store | null): Promise<{ json: unknown; markdown: string }> {
   if (isEnsembleDir(dir)) {
     const e = await loadEnsemble(dir);
-    try {
-      return ensembleModelCard(
-        e.meta,
-        e.members.map((m) => buildModelCard(m.meta, store, null)),
-        null,
-      );
-    } finally {
-      for (const m of e.members) m.network?.dispose();
-    }
+    for (const m of e.members) m.network?.dispose();
+    return modelCardOf({ ensemble: e.meta, members: e.members.map((m) => m.meta) }, store, null);
   }
   const { meta, network } = await readModelDir(dir);
   network?.dispose();
-  const card = buildModelCard(meta, store, null);
-  return { json: card, markdown: modelCardMarkdown(card) };
+  return modelCardOf({ ensemble: null, members: [meta] }, store, null);
 }

@@ -14,7 +14,7 @@ import { addSvm } from './onnxSvm';
 import { SvmModel } from '../models/shallow/svm';
 import { ForestModel } from '../models/shallow/forest';
 import { writeStandalonePredictor } from './standalonePredictor';
-import { buildModelCard, ensembleModelCard, modelCardMarkdown } from './modelCard';
+import { modelCardOf } from './modelCard';
 import { preprocessingJson, type PreprocessingFile } from './preprocessingJson';
 import type { Store } from '../store/db';
 import { LinearClassifier } from '../models/shallow/linearClassifier';
@@ -117,9 +117,11 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
     const pre: PreprocessingFile = ensemble ? { labels, weights: ensemble.weights, members: single } : single[0];
     writeFileSync(join(outDir, 'preprocessing.json'), JSON.stringify(pre, null, 2));
     const predictor = await writeStandalonePredictor(outDir);
-    const exported = { format: 'onnx' as const, opset: ONNX_OPSET, maxAbsDiff };
-    const cards = members.map((m) => buildModelCard(m.meta, opts.store ?? null, ensemble ? null : exported));
-    const card = ensemble ? ensembleModelCard(ensemble.meta, cards, exported) : { json: cards[0], markdown: modelCardMarkdown(cards[0]) };
+    const card = modelCardOf({ ensemble: ensemble?.meta ?? null, members: members.map((m) => m.meta) }, opts.store ?? null, {
+      format: 'onnx',
+      opset: ONNX_OPSET,
+      maxAbsDiff,
+    });
     writeFileSync(join(outDir, 'model_card.json'), JSON.stringify(card.json, null, 2));
     writeFileSync(join(outDir, 'MODEL_CARD.md'), card.markdown);
     return {
