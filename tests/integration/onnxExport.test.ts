@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportOnnx, ONNX_TOLERANCE, runOnnx } from '../../src-main/core/export/onnxExport';
+import { exportOnnx, ONNX_TOLERANCE } from '../../src-main/core/export/onnxExport';
+import { batchFeeds, runOnnx } from '../../src-main/core/export/onnxRuntime';
 import { modelCardFor, type ModelCard } from '../../src-main/core/export/modelCard';
 import type { OnnxExportResult } from '../../src-shared/api/contract';
 import { loadAudio } from '../../src-main/core/audio/load';
@@ -44,6 +45,15 @@ function train(model: string, ...extra: string[]): string {
   );
   expect(r.code, r.stderr + r.stdout).toBe(0);
   return out;
+}
+
+/** The export's predictor, model and preprocessing copied to a folder outside the repository, with only onnxruntime-node beside them. */
+function standaloneCopy(out: string): string {
+  const dir = makeTempDir('ser-standalone-');
+  for (const f of ['model.onnx', 'preprocessing.json', 'predict.mjs']) copyFileSync(join(out, f), join(dir, f));
+  mkdirSync(join(dir, 'node_modules'));
+  for (const pkg of ['onnxruntime-node', 'onnxruntime-common']) symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(dir, 'node_modules', pkg));
+  return dir;
 }
 
 beforeAll(async () => {
@@ -102,12 +112,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
         perFile.push(recordingInputs(model, audio.samples, audio.sampleRate, f));
       }
       const ours = await predictInputs(model, perFile);
-      const feeds = result.inputs.map((input, k) => {
-        const size = perFile[0][k].length;
-        const data = new Float32Array(size * FILES.length);
-        perFile.forEach((x, i) => data.set(x[k], i * size));
-        return { name: input.name, dims: [FILES.length, ...(input.dims.slice(1) as number[])], data };
-      });
+      const feeds = batchFeeds(perFile, result.inputs);
       const theirs = await runOnnx(readFileSync(result.file), feeds);
       let max = 0;
       ours.forEach((p, i) => p.forEach((v, c) => (max = Math.max(max, Math.abs(v - theirs[i * 8 + c])))));
@@ -117,12 +122,8 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(1e-3);
       // The standalone predictor, copied out of the repository with only onnxruntime-node beside it, prints what
       // ser predict prints (a broken file is reported by name and the others still classified).
-      const standalone = makeTempDir('ser-standalone-');
+      const standalone = standaloneCopy(out);
       try {
-        for (const f of ['model.onnx', 'preprocessing.json', 'predict.mjs']) copyFileSync(join(out, f), join(standalone, f));
-        mkdirSync(join(standalone, 'node_modules'));
-        for (const pkg of ['onnxruntime-node', 'onnxruntime-common'])
-          symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(standalone, 'node_modules', pkg));
         const broken = join(standalone, 'broken.wav');
         writeFileSync(broken, 'RIFF....WAVEnot audio');
         const some = [FILES[0], FILES[37], FILES[99]];
@@ -237,12 +238,8 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
     ]);
     expect(result.maxAbsDiff).toBeLessThanOrEqual(ONNX_TOLERANCE);
     const some = [FILES[5], FILES[60], FILES[90]];
-    const standalone = makeTempDir('ser-standalone-ens-');
+    const standalone = standaloneCopy(out);
     try {
-      for (const f of ['model.onnx', 'preprocessing.json', 'predict.mjs']) copyFileSync(join(out, f), join(standalone, f));
-      mkdirSync(join(standalone, 'node_modules'));
-      for (const pkg of ['onnxruntime-node', 'onnxruntime-common'])
-        symlinkSync(join(REPO_ROOT, 'node_modules', pkg), join(standalone, 'node_modules', pkg));
       const mine = spawnSync(process.execPath, ['predict.mjs', ...some, '--json'], { cwd: standalone, encoding: 'utf8' });
       expect(mine.status, mine.stderr).toBe(0);
       const got = mine.stdout

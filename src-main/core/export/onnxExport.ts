@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inputShapes } from '../training/preprocessing';
@@ -7,7 +6,8 @@ import { ONNX_OPSET, OnnxGraph } from './onnxGraph';
 import type { OnnxExportResult } from '../../../src-shared/api/contract';
 import { version } from '../../../package.json';
 import { addNetwork, UnsupportedLayerError, type NetworkGraph } from './onnxNetwork';
-import { combineMembers, isEnsembleDir, loadEnsemble, loadModel, type LoadedEnsemble, type LoadedModel } from '../training/predict';
+import { combineMembers, isEnsembleDir, loadEnsemble, loadModel, predictInputs, type LoadedEnsemble, type LoadedModel } from '../training/predict';
+import { batchFeeds, runOnnx } from './onnxRuntime';
 import { addLinearClassifier } from './onnxLinear';
 import { addForest } from './onnxForest';
 import { addSvm } from './onnxSvm';
@@ -27,20 +27,6 @@ export const ONNX_TOLERANCE = 1e-4;
 const CHECK_INPUTS = 16;
 
 export class OnnxExportError extends Error {}
-
-/** A model's predictions from the ONNX bytes in onnxruntime (CPU), one probability row per example. */
-export async function runOnnx(bytes: Uint8Array, feeds: { name: string; dims: number[]; data: Float32Array }[]): Promise<Float32Array> {
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(bytes);
-  try {
-    const input: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const f of feeds) input[f.name] = new ort.Tensor('float32', f.data, f.dims);
-    const out = await session.run(input);
-    return out[session.outputNames[0]].data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
 
 /** One model's graph in `g` (a network or any classical model); UnsupportedLayerError names what cannot be mapped. */
 function addModel(g: OnnxGraph, model: LoadedModel): NetworkGraph {
@@ -174,28 +160,18 @@ async function checkAgainstWorkbench(
   ensemble: LoadedEnsemble | null,
 ): Promise<number> {
   const rng = new Random(20261206);
-  const memberFeeds = members.map((m, i) => {
+  // per member, CHECK_INPUTS utterances of model inputs, drawn at each input's scale
+  const memberInputs = members.map((m) => {
     const draw = checkValue(m.classical, rng);
-    return inputShapes(m.preprocessing).map((shape, k) => {
-      const per = shape.reduce((a, b) => a * b, 1);
-      const data = Float32Array.from({ length: per * CHECK_INPUTS }, (_, j) => draw(j % per));
-      return { name: built[i].inputs[k].name, dims: [CHECK_INPUTS, ...shape], data };
-    });
+    return Array.from({ length: CHECK_INPUTS }, () =>
+      inputShapes(m.preprocessing).map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, j) => draw(j))),
+    );
   });
-  const onnxProbs = await runOnnx(bytes, memberFeeds.flat());
-  const memberProbs = members.map((m, i) => {
-    const feeds = memberFeeds[i];
-    if (m.network) {
-      const tensors = feeds.map((f) => tf.tensor(f.data, f.dims));
-      const out = m.network.predict(tensors.length === 1 ? tensors[0] : tensors) as tf.Tensor;
-      const flat = out.dataSync();
-      tf.dispose([...tensors, out]);
-      const k = m.labels.length;
-      return Array.from({ length: CHECK_INPUTS }, (_, r) => flat.slice(r * k, (r + 1) * k) as Float32Array);
-    }
-    const per = feeds[0].data.length / CHECK_INPUTS;
-    return m.classical!.predictProba(Array.from({ length: CHECK_INPUTS }, (_, r) => feeds[0].data.subarray(r * per, (r + 1) * per)));
-  });
+  const onnxProbs = await runOnnx(
+    bytes,
+    memberInputs.flatMap((inputs, i) => batchFeeds(inputs, built[i].inputs)),
+  );
+  const memberProbs = await Promise.all(members.map((m, i) => predictInputs(m, memberInputs[i])));
   const ours = ensemble ? combineMembers(ensemble, memberProbs) : memberProbs[0];
   const k = ours[0].length;
   if (onnxProbs.length !== CHECK_INPUTS * k) return Infinity;

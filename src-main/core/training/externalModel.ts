@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PreprocessingJsonSchema, type PreprocessingJson } from '../export/preprocessingJson';
+import { batchFeeds } from '../export/onnxRuntime';
 import type { SavedModelMeta } from './savedModel';
 
 /** An ONNX graph that maps a batch of model inputs (one Float32Array per graph input and utterance) to probabilities. */
@@ -101,12 +102,11 @@ export async function loadOnnxModel(file: string): Promise<{ meta: SavedModelMet
     async predict(inputs) {
       if (inputs.length === 0) return [];
       const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-      pre.inputs.forEach((spec, k) => {
-        const size = inputs[0][k].length;
-        const data = new Float32Array(size * inputs.length);
-        inputs.forEach((x, i) => data.set(x[k], i * size));
-        feeds[spec.onnxInput] = new ort.Tensor('float32', data, [inputs.length, ...(spec.dims.slice(1) as number[])]);
-      });
+      for (const f of batchFeeds(
+        inputs,
+        pre.inputs.map((spec) => ({ name: spec.onnxInput, dims: spec.dims })),
+      ))
+        feeds[f.name] = new ort.Tensor('float32', f.data, f.dims);
       const out = (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
       const k = pre.labels.length;
       if (out.length !== k * inputs.length)
