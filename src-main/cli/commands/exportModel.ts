@@ -4,13 +4,13 @@ import { errorMessage } from '../../../src-shared/api/errors';
 import type { OnnxExportResult } from '../../../src-shared/api/contract';
 import { exportOnnx } from '../../core/export/onnxExport';
 import { activateBackend } from '../../core/training/pipeline';
-import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { backendOption, CliError, runAction, withCommonOptions, type CliBackend, type CommonOptions } from '../io';
 
 interface ExportModelOptions extends CommonOptions {
   model: string;
   format: 'onnx';
   out: string;
-  backend?: 'auto' | 'native' | 'wasm' | 'cpu';
+  backend?: CliBackend;
 }
 
 function describe(r: OnnxExportResult): string {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .requiredOption('--model <dir>', 'saved model folder (see: ser runs, models/run-<id>)')
     .addOption(new Option('--format <format>', 'export format').choices(['onnx']).default('onnx'))
     .requiredOption('--out <dir>', 'output folder: model.onnx, preprocessing.json, predict.mjs, MODEL_CARD.md and model_card.json')
-    .option('--backend <name>', 'compute backend for the check: auto, native, wasm or cpu', 'auto');
+    .addOption(backendOption('compute backend for the check').default('auto'));
   withCommonOptions(cmd).action(async (opts: ExportModelOptions) => {
     await runAction(
       opts,
