@@ -4,12 +4,14 @@ import { findAudioFiles } from '../../core/datasets/scan';
 import { activateBackend } from '../../core/training/pipeline';
 import { adaptationOf, loadPredictor, predictPaths, type PathPrediction } from '../../core/training/predict';
 import { MIN_ADAPTATION_FILES } from '../../core/training/speakerAdaptation';
+import { profileByName, profileSpeaker } from '../../core/profiles/speakerProfiles';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface PredictOptions extends CommonOptions {
   model: string;
   csv?: boolean;
   oneSpeaker?: boolean;
+  profile?: string;
   backend?: 'auto' | 'native' | 'wasm' | 'cpu';
 }
 
@@ -56,6 +58,7 @@ export function register(program: Command): void {
       '--one-speaker',
       "the files are all one speaker: speaker normalisation / speaker-adaptive batch norm use that speaker's statistics from all of them",
     )
+    .option('--profile <name>', "the files are this enrolled speaker's (ser enrol): each is adapted with the profile's statistics")
     .option('--backend <name>', 'compute backend: auto, native, wasm or cpu', 'auto');
   withCommonOptions(cmd).action(async (paths: string[], opts: PredictOptions) => {
     await runAction(
@@ -68,15 +71,21 @@ export function register(program: Command): void {
           throw new CliError((err as Error).message);
         }
         if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
+        if (opts.profile && opts.oneSpeaker)
+          throw new CliError('--profile and --one-speaker exclude each other: the profile already holds the speaker');
         await activateBackend(opts.backend ?? 'auto');
         const dir = resolve(opts.model);
         const model = await loadPredictor(dir);
         const adaptation = adaptationOf(model);
+        const speaker = opts.profile ? profileSpeaker(ctx.openStore(), profileByName(ctx.openStore(), opts.profile!).id) : undefined;
+        if (speaker && !adaptation.speakerNormalization && !adaptation.speakerAdaptiveBatchNorm)
+          ctx.log(`note: this model does not adapt to speakers; the profile "${opts.profile}" changes nothing`);
         const alone = 'less accurate than `ser evaluate` on a dataset grouped by speaker, or --one-speaker for files of a single speaker';
-        if (adaptation.speakerNormalization && !opts.oneSpeaker) {
+        const adapted = opts.oneSpeaker || speaker;
+        if (adaptation.speakerNormalization && !adapted) {
           ctx.log(`note: this model was trained with speaker normalisation; each file here is normalised on its own, which is ${alone}`);
         }
-        if (adaptation.speakerAdaptiveBatchNorm && !opts.oneSpeaker) {
+        if (adaptation.speakerAdaptiveBatchNorm && !adapted) {
           ctx.log(
             `note: this model was trained with speaker-adaptive batch norm; files here are predicted with the training statistics, which is ${alone}`,
           );
@@ -86,7 +95,7 @@ export function register(program: Command): void {
             `note: batch-norm statistics need ${MIN_ADAPTATION_FILES} or more files of the speaker; with ${files.length} file${files.length === 1 ? '' : 's'} the training statistics are used`,
           );
         }
-        const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict'), oneSpeaker: opts.oneSpeaker });
+        const predictions = await predictPaths(model, files, { onProgress: ctx.progress('predict'), oneSpeaker: opts.oneSpeaker, speaker });
         return { model: dir, labels: model.labels, predictions };
       },
       (r) => (opts.csv ? toCsv(r) : describe(r)),

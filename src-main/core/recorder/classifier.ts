@@ -1,7 +1,7 @@
 import { resample } from '../../../src-shared/audio/resample';
 import { currentBackend, selectBackend, type SelectedBackend } from '../tfjs/backend';
 import { type BackendName } from '../../../src-shared/config/backends';
-import { classifySamples, loadPredictor, type Predictor } from '../training/predict';
+import { classifySamples, loadPredictor, type Predictor, type SpeakerStatsSource } from '../training/predict';
 import type { Classification, WindowClassifier } from '../../../src-shared/live/liveWindow';
 import { errorMessage } from '../../../src-shared/api/errors';
 
@@ -14,12 +14,15 @@ import { errorMessage } from '../../../src-shared/api/errors';
  */
 export const UTTERANCE_WINDOW_SECONDS = 3;
 
-/** A saved model as live mode's classifier: its input length (or `windowSeconds`), its sample rate, its predictions. */
-export function modelClassifier(model: Predictor, opts: { windowSeconds?: number } = {}): WindowClassifier {
+/**
+ * A saved model as live mode's classifier: its input length (or `windowSeconds`), its sample rate, its predictions
+ * (adapted to `speaker`, an enrolled profile, when given).
+ */
+export function modelClassifier(model: Predictor, opts: { windowSeconds?: number; speaker?: SpeakerStatsSource } = {}): WindowClassifier {
   return {
     inputSeconds: opts.windowSeconds ?? (model.inputSeconds > 0 ? model.inputSeconds : UTTERANCE_WINDOW_SECONDS),
     sampleRate: model.sampleRate,
-    classify: (samples, sampleRate) => classifySamples(model, samples, sampleRate),
+    classify: (samples, sampleRate) => classifySamples(model, samples, sampleRate, opts.speaker),
   };
 }
 
@@ -41,8 +44,13 @@ export async function loadRecorderModel(
   }
 }
 
-/** Classifies one recording, resampled from `sampleRate` Hz to the model's rate first. */
-export function classifyRecording(model: Predictor, samples: Float32Array, sampleRate: number): Promise<Classification> {
+/** Classifies one recording, resampled from `sampleRate` Hz to the model's rate first (adapted to `speaker` when given). */
+export function classifyRecording(
+  model: Predictor,
+  samples: Float32Array,
+  sampleRate: number,
+  speaker?: SpeakerStatsSource,
+): Promise<Classification> {
   const input = sampleRate === model.sampleRate ? samples : resample(samples, sampleRate, model.sampleRate);
-  return classifySamples(model, input, model.sampleRate);
+  return classifySamples(model, input, model.sampleRate, speaker);
 }

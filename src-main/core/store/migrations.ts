@@ -174,4 +174,34 @@ ALTER TABLE runs ADD COLUMN study_cell TEXT;
 ALTER TABLE datasets ADD COLUMN naming TEXT;
 `,
   },
+  {
+    version: 6,
+    name: 'speaker profiles',
+    // A profile's audio lives in files under the DB's folder (profiles/<id>/); its statistics are cached per model
+    // folder and recomputed when the utterances they came from (utterance_ids) change.
+    sql: `
+CREATE TABLE speaker_profiles (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE TABLE profile_utterances (
+  id INTEGER PRIMARY KEY,
+  profile_id INTEGER NOT NULL REFERENCES speaker_profiles(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  source TEXT NOT NULL,
+  seconds REAL NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+CREATE INDEX profile_utterances_profile ON profile_utterances(profile_id);
+CREATE TABLE profile_stats (
+  profile_id INTEGER NOT NULL REFERENCES speaker_profiles(id) ON DELETE CASCADE,
+  model_path TEXT NOT NULL,
+  utterance_ids TEXT NOT NULL,
+  stats TEXT NOT NULL,
+  PRIMARY KEY (profile_id, model_path)
+);
+`,
+  },
 ];

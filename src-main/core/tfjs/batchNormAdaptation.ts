@@ -111,3 +111,39 @@ export async function adaptBatchNorm(model: tf.LayersModel, batches: () => Itera
   }
   return layers.length;
 }
+
+const locks = new WeakMap<tf.LayersModel, Promise<unknown>>();
+
+/**
+ * Runs `fn` with the model to itself. Prediction with another speaker's batch-norm statistics swaps them in and out
+ * around awaits; a prediction of the same (cached, shared) model in between would otherwise see the wrong ones.
+ */
+export function exclusive<T>(model: tf.LayersModel, fn: () => Promise<T>): Promise<T> {
+  const run = (locks.get(model) ?? Promise.resolve()).then(fn, fn);
+  locks.set(
+    model,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+/** The moving statistics as plain arrays (mean, variance per layer, in snapshot order): what a speaker profile stores. */
+export function readBatchNormStats(model: tf.LayersModel): number[][] {
+  return batchNormLayers(model).flatMap((b) => [Array.from(b.mean.read().dataSync()), Array.from(b.variance.read().dataSync())]);
+}
+
+/** Writes statistics read by readBatchNormStats (from this model's architecture) into the model. */
+export function writeBatchNormStats(model: tf.LayersModel, stats: number[][]): void {
+  const tensors = stats.map((s) => tf.tensor1d(Float32Array.from(s)));
+  try {
+    const layers = batchNormLayers(model);
+    tensors.forEach((t, i) => {
+      const expected = (i % 2 === 0 ? layers[i >> 1]?.mean : layers[i >> 1]?.variance)?.shape[0];
+      if (expected !== t.shape[0])
+        throw new Error(`batch-norm statistics ${i} have ${t.shape[0]} values; the model's layer has ${expected ?? 'none'}`);
+    });
+    restoreBatchNormStats(model, tensors);
+  } finally {
+    tensors.forEach((t) => t.dispose());
+  }
+}

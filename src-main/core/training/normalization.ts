@@ -104,14 +104,18 @@ export function fitFrames(x: Float32Array, rows: number, frames: number): Float3
   return y;
 }
 
+/** One speaker's per-row mean and 1/std (see fitSpeakerStats): what a speaker profile stores per model. */
+export interface SpeakerStats {
+  mean: number[];
+  inv: number[];
+}
+
 /**
- * Speaker normalisation: one speaker's feature matrices ([rows, frames] each, any frame counts), standardised per row
- * with that speaker's own mean and std over all of their frames. It removes what is constant about a voice and a
- * recording set-up (pitch range, timbre, level, channel), which in speaker-independent tests otherwise dominates the
- * emotion cues. No labels are used; at test time it needs several unlabelled utterances of each speaker.
+ * Speaker normalisation's statistics: per row, the mean and 1/std over all frames of one speaker's feature matrices
+ * ([rows, frames] each, any frame counts). No labels are used.
  */
-export function normalizeSpeaker<M extends { shape: [number, number]; data: Float32Array }>(matrices: M[]): M[] {
-  if (matrices.length === 0) return [];
+export function fitSpeakerStats(matrices: { shape: [number, number]; data: Float32Array }[]): SpeakerStats {
+  if (matrices.length === 0) throw new Error('speaker normalisation: no matrices to take statistics from');
   const rows = matrices[0].shape[0];
   const sum = new Float64Array(rows);
   let frames = 0;
@@ -121,7 +125,7 @@ export function normalizeSpeaker<M extends { shape: [number, number]; data: Floa
     frames += cols;
     for (let r = 0; r < rows; r++) for (let j = r * cols; j < (r + 1) * cols; j++) sum[r] += m.data[j];
   }
-  const mean = sum.map((s) => s / frames);
+  const mean = Array.from(sum, (s) => s / frames);
   // Second pass over deviations: the one-pass sum of squares minus the squared mean cancels for rows with a large mean.
   const dev = new Float64Array(rows);
   const maxAbs = new Float64Array(rows);
@@ -135,15 +139,30 @@ export function normalizeSpeaker<M extends { shape: [number, number]; data: Floa
       }
     }
   }
-  const inv = Array.from(dev, (d, r) => 1 / rowStd(d, frames, maxAbs[r]));
-  return matrices.map((m) => {
-    const cols = m.shape[1];
-    const data = new Float32Array(m.data.length);
-    for (let r = 0; r < rows; r++) {
-      for (let j = r * cols; j < (r + 1) * cols; j++) data[j] = (m.data[j] - mean[r]) * inv[r];
-    }
-    return { ...m, data };
-  });
+  return { mean, inv: Array.from(dev, (d, r) => 1 / rowStd(d, frames, maxAbs[r])) };
+}
+
+/** A feature matrix standardised per row with a speaker's statistics (fitSpeakerStats); returns a new matrix. */
+export function applySpeakerStats<M extends { shape: [number, number]; data: Float32Array }>(m: M, stats: SpeakerStats): M {
+  const [rows, cols] = m.shape;
+  if (stats.mean.length !== rows) throw new Error(`speaker statistics have ${stats.mean.length} rows; the features have ${rows}`);
+  const data = new Float32Array(m.data.length);
+  for (let r = 0; r < rows; r++) {
+    for (let j = r * cols; j < (r + 1) * cols; j++) data[j] = (m.data[j] - stats.mean[r]) * stats.inv[r];
+  }
+  return { ...m, data };
+}
+
+/**
+ * Speaker normalisation: one speaker's feature matrices, standardised per row with that speaker's own mean and std
+ * over all of their frames. It removes what is constant about a voice and a recording set-up (pitch range, timbre,
+ * level, channel), which in speaker-independent tests otherwise dominates the emotion cues. At test time it needs
+ * several unlabelled utterances of each speaker (or a speaker profile that holds them).
+ */
+export function normalizeSpeaker<M extends { shape: [number, number]; data: Float32Array }>(matrices: M[]): M[] {
+  if (matrices.length === 0) return [];
+  const stats = fitSpeakerStats(matrices);
+  return matrices.map((m) => applySpeakerStats(m, stats));
 }
 
 /**

@@ -13,6 +13,8 @@ import { alignLabels, combineProbabilities, EnsembleMetaSchema, reorder, type Ad
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadOnnxModel, loadTfjsModel, type OnnxRunner } from './externalModel';
+import { exclusive } from '../tfjs/batchNormAdaptation';
+import { adaptsToSpeaker, predictWithBatchNormStats, speakerInputs, type ModelSpeakerStats } from './speakerProfile';
 
 /** A trained model ready to classify audio, with everything needed to preprocess it the same way. */
 export interface LoadedModel {
@@ -183,12 +185,14 @@ export function combineMembers(model: LoadedEnsemble, memberProbs: ArrayLike<num
  * without it every file is predicted with the training statistics.
  */
 export async function predictInputs(model: LoadedModel, inputs: Float32Array[][], speakers?: (string | null)[]): Promise<Float32Array[]> {
-  if (model.network) {
+  const network = model.network;
+  if (network) {
     const examples: Example[] = inputs.map((x, i) => ({ fileId: i, label: 0, inputs: x }));
     const shapes = inputShapes(model.preprocessing);
+    // A loaded model is shared (the API caches it); a speaker's statistics swapped in elsewhere must not show here.
     if (model.preprocessing.speakerAdaptiveBatchNorm && speakers)
-      return (await predictWithSpeakerAdaptation(model.network, examples, shapes, speakers)).probs;
-    return predictProbabilities(model.network, examples, shapes);
+      return exclusive(network, async () => (await predictWithSpeakerAdaptation(network, examples, shapes, speakers)).probs);
+    return exclusive(network, () => predictProbabilities(network, examples, shapes));
   }
   if (model.classical) return model.classical.predictProba(inputs.map((x) => x[0]));
   if (model.onnx) return model.onnx.predict(inputs);
@@ -203,25 +207,48 @@ export function toClassification(labels: string[], p: ArrayLike<number>): Classi
 const probabilityVector = (model: { labels: string[] }, c: Classification): Float32Array =>
   Float32Array.from(model.labels, (l) => c.probabilities[l]);
 
-/** Classifies mono samples at any rate (resampled to the model's rate; an ensemble's members each to their own). */
-export async function classifySamples(model: Predictor, samples: Float32Array, sampleRate: number): Promise<Classification> {
+/**
+ * A known speaker's statistics for a model (or ensemble member), e.g. from an enrolled speaker profile
+ * (core/profiles): takes are then adapted to that speaker instead of being normalised on their own.
+ */
+export type SpeakerStatsSource = (model: LoadedModel) => Promise<ModelSpeakerStats>;
+
+/**
+ * Classifies mono samples at any rate (resampled to the model's rate; an ensemble's members each to their own).
+ * With `speaker`, a model that adapts to speakers uses that speaker's statistics.
+ */
+export async function classifySamples(
+  model: Predictor,
+  samples: Float32Array,
+  sampleRate: number,
+  speaker?: SpeakerStatsSource,
+): Promise<Classification> {
   if (isEnsemble(model)) {
     const probs: Float32Array[][] = [];
-    for (const member of model.members) probs.push([probabilityVector(member, await classifySamples(member, samples, sampleRate))]);
+    for (const member of model.members) probs.push([probabilityVector(member, await classifySamples(member, samples, sampleRate, speaker))]);
     return toClassification(model.labels, combineMembers(model, probs)[0]);
+  }
+  if (speaker && adaptsToSpeaker(model)) {
+    const stats = await speaker(model);
+    const inputs = [speakerInputs(model, stats, samples, sampleRate, 'recording')];
+    const [p] =
+      model.preprocessing.speakerAdaptiveBatchNorm && model.network
+        ? await predictWithBatchNormStats(model, inputs, stats)
+        : await predictInputs(model, inputs);
+    return toClassification(model.labels, p);
   }
   const [p] = await predictInputs(model, [recordingInputs(model, samples, sampleRate, 'recording')]);
   return toClassification(model.labels, p);
 }
 
 /** Decodes and classifies one audio file (an ensemble: each member decodes it at its own rate, as it would alone). */
-export async function classifyFile(model: Predictor, path: string): Promise<Classification> {
+export async function classifyFile(model: Predictor, path: string, speaker?: SpeakerStatsSource): Promise<Classification> {
   if (isEnsemble(model)) {
     const probs: Float32Array[][] = [];
     for (const [i, member] of model.members.entries()) {
       let c: Classification;
       try {
-        c = await classifyFile(member, path);
+        c = await classifyFile(member, path, speaker);
       } catch (err) {
         throw new Error(`ensemble member ${i} (${member.meta.name}): ${errorMessage(err)}`);
       }
@@ -230,7 +257,7 @@ export async function classifyFile(model: Predictor, path: string): Promise<Clas
     return toClassification(model.labels, combineMembers(model, probs)[0]);
   }
   const audio = await loadAudio(path, { sampleRate: model.sampleRate });
-  return classifySamples(model, audio.samples, audio.sampleRate);
+  return classifySamples(model, audio.samples, audio.sampleRate, speaker);
 }
 
 export type PathPrediction = ({ file: string } & Classification) | { file: string; error: string };
@@ -245,17 +272,21 @@ export interface PredictPathsOptions {
    * treating each file alone. Results then come once every file's features are ready.
    */
   oneSpeaker?: boolean;
+  /** The files are a known speaker's (an enrolled profile): each is classified alone with that speaker's statistics. */
+  speaker?: SpeakerStatsSource;
 }
 
 /** Classifies files one by one (or as one speaker's set); a file that fails becomes an error entry naming why. */
 export async function predictPaths(model: Predictor, paths: string[], opts: PredictPathsOptions = {}): Promise<PathPrediction[]> {
+  if (opts.oneSpeaker && opts.speaker)
+    throw new Error('one-speaker prediction and a speaker profile exclude each other: the profile already holds the speaker');
   if (opts.oneSpeaker) return isEnsemble(model) ? predictEnsembleOneSpeaker(model, paths, opts) : predictOneSpeaker(model, paths, opts);
   const out: PathPrediction[] = [];
   for (const [i, file] of paths.entries()) {
     throwIfCancelled(opts.signal);
     let r: PathPrediction;
     try {
-      r = { file, ...(await classifyFile(model, file)) };
+      r = { file, ...(await classifyFile(model, file, opts.speaker)) };
     } catch (err) {
       r = { file, error: errorMessage(err) };
     }
