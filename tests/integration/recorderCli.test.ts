@@ -9,8 +9,10 @@ import { listFiles } from '../../src-main/core/store/datasets';
 import { openStore } from '../../src-main/core/store/db';
 import { rememberedDevice } from '../../src-main/core/recorder/devices';
 import { FILE_DEVICE_NAME, NO_CAPTURE_CONFIG, prepareFileDevice, type FileDevice } from '../../src-main/core/recorder/fileDevice';
+import { importDataset } from '../../src-main/core/datasets/import';
+import { startRun } from '../../src-main/core/training/run';
 import { ser as run } from '../helpers/cli';
-import { RAVDESS_48K } from '../helpers/shared';
+import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 
 // `ser devices` and `ser record` end to end, recording from the ALSA file-backed microphone.
 
@@ -96,4 +98,49 @@ describe.skipIf(!hasNaudiodon)('ser devices / ser record', () => {
     const badSeconds = ser(['record', '--seconds', '-2', '--out', join(dir, 'x.wav')]);
     expect(badSeconds.stderr).toMatch(/--seconds must be a number > 0/);
   });
+
+  it('ser record --live --segments --json: one JSON line per utterance as it is decided, then the summary', async () => {
+    // A small real model (a forest on utterance functionals, trained on RAVDESS Actor_02) to classify with.
+    const modelDir = join(dir, 'forest');
+    const store = openStore(join(dir, 'train.sqlite'));
+    try {
+      const ds = await importDataset(store, { folder: join(RAVDESS_16K, 'Actor_02') });
+      const training = startRun(
+        store,
+        { datasetId: ds.datasetId, model: 'forest', split: { kind: 'random', testFraction: 0.2, valFraction: 0.1, seed: 7 }, outDir: modelDir },
+        { inProcess: true, featureWorkers: 0 },
+      );
+      const result = await training.done;
+      expect(result.status, result.error ?? undefined).toBe('completed');
+    } finally {
+      store.close();
+    }
+    // 3 s of the device's file (3.3 s long, so no stale buffers): near-silence, then "Kids are talking by the door" from
+    // about 1.0 s to 2.3 s (a lip click at 0.84 s, too short to be speech, before it).
+    const r = ser(['record', '--seconds', '3', '--device', FILE_DEVICE_NAME, '--live', '--segments', '--json', '--model', modelDir]);
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const docs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(docs).toHaveLength(2);
+    const [utterance, last] = docs as [
+      { start: number; end: number; label: string; probabilities: Record<string, number>; latencyMs: number; decisionDelayMs: number },
+      { summary: { utterances: number; audioSeconds: number; device: string } },
+    ];
+    expect(utterance.start).toBeGreaterThan(0.85);
+    expect(utterance.start).toBeLessThan(1.1);
+    expect(utterance.end).toBeGreaterThan(2.1);
+    expect(utterance.end).toBeLessThan(2.5);
+    expect(utterance.probabilities[utterance.label]).toBe(Math.max(...Object.values(utterance.probabilities)));
+    expect(Object.values(utterance.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(utterance.decisionDelayMs).toBeGreaterThanOrEqual(utterance.latencyMs);
+    expect(last.summary).toMatchObject({ utterances: 1, audioSeconds: 3, device: FILE_DEVICE_NAME });
+    // Human lines (one per utterance) went to stderr.
+    expect(r.stderr.split('\n').filter((l) => /^\s+[\d.]+-[\d.]+ s {2}\S+/.test(l))).toHaveLength(1);
+    // --segments is a live mode; its tuning is checked before anything is recorded.
+    expect(ser(['record', '--seconds', '1', '--segments', '--out', join(dir, 'x.wav')]).stderr).toMatch(/--segments.* go with --live/);
+    const badMargin = ser(['record', '--seconds', '1', '--live', '--segments', '--model', modelDir, '--vad-margin', '-3', '--json']);
+    expect(badMargin.code).toBe(1);
+    expect(JSON.parse(badMargin.stdout).error).toMatch(/--vad-margin must be/);
+  }, 600_000);
 });

@@ -8,6 +8,8 @@ import { openCapture, record } from '../../core/recorder/capture';
 import { saveRecording } from '../../core/recorder/collect';
 import { rememberDevice, rememberedDevice, type DeviceChoice } from '../../core/recorder/devices';
 import { LIVE_HOP_SECONDS, liveClassify, type LiveSummary } from '../../../src-shared/live/liveWindow';
+import { liveSegmentClassify, type LiveSegmentSummary } from '../../../src-shared/live/liveSegments';
+import { VAD_DEFAULTS, type VadOptions } from '../../../src-shared/live/vad';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
 
 interface RecordCliOptions extends CommonOptions {
@@ -17,6 +19,9 @@ interface RecordCliOptions extends CommonOptions {
   rate?: string;
   model?: string;
   live?: boolean;
+  segments?: boolean;
+  vadMargin?: string;
+  minSilence?: string;
   hop?: string;
   window?: string;
   dataset?: string;
@@ -44,6 +49,11 @@ interface LiveResult {
   summary: LiveSummary;
   truncated?: boolean;
   reason?: string;
+}
+
+/** The last --json line of `--live --segments`; each line before it is one utterance. */
+interface SegmentsResult {
+  summary: LiveSegmentSummary & { device: string; truncated?: boolean; reason?: string };
 }
 
 function positive(name: string, text: string | undefined, max = Infinity): number | undefined {
@@ -85,6 +95,33 @@ function describeLive(r: LiveResult): string {
   return lines.join('\n');
 }
 
+function describeSegments(r: SegmentsResult): string {
+  const s = r.summary;
+  const lines = [
+    `${s.utterances} utterances, ${s.speechSeconds.toFixed(1)} s of speech in ${s.audioSeconds.toFixed(1)} s from "${s.device}"`,
+    `classify latency mean ${s.meanLatencyMs.toFixed(1)} ms, max ${s.maxLatencyMs.toFixed(1)} ms; decision delay mean ${s.meanDecisionDelayMs.toFixed(0)} ms, max ${s.maxDecisionDelayMs.toFixed(0)} ms`,
+  ];
+  if (s.truncated) lines.push(`warning: ${s.reason}`);
+  return lines.join('\n');
+}
+
+/** --vad-margin and --min-silence as detector options (the detector checks them again, in its own terms). */
+function vadOptions(opts: RecordCliOptions): VadOptions {
+  const vad: VadOptions = {};
+  if (opts.vadMargin !== undefined) {
+    const v = Number(opts.vadMargin);
+    if (!(v >= 0 && v <= 60)) throw new CliError(`--vad-margin must be a number of dB from 0 to 60 (got "${opts.vadMargin}")`);
+    vad.marginDb = v;
+  }
+  if (opts.minSilence !== undefined) {
+    const v = Number(opts.minSilence);
+    const least = Math.max(VAD_DEFAULTS.hangoverSeconds, VAD_DEFAULTS.postPadSeconds);
+    if (!(v >= least && v <= 10)) throw new CliError(`--min-silence must be a number of seconds from ${least} to 10 (got "${opts.minSilence}")`);
+    vad.minSilenceSeconds = v;
+  }
+  return vad;
+}
+
 /** Ctrl-C stops the recording and keeps what was captured, instead of killing the process. */
 function stopOnInterrupt(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
@@ -105,6 +142,7 @@ function deviceChoice(ctx: ActionContext, device: string | undefined): DeviceCho
 }
 
 async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: number): Promise<LiveResult> {
+  if (opts.vadMargin !== undefined || opts.minSilence !== undefined) throw new CliError('--vad-margin and --min-silence go with --segments');
   if (!opts.model) throw new CliError('--live needs --model <dir>');
   if (opts.out || opts.dataset) throw new CliError('--live classifies as it listens; it does not combine with --out or --dataset');
   const hop = positive('hop', opts.hop ?? String(LIVE_HOP_SECONDS), 60)!;
@@ -141,7 +179,46 @@ async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
   }
 }
 
+/** `--live --segments`: one decision per utterance; with --json each goes to stdout as one line as soon as it is made. */
+async function runSegments(ctx: ActionContext, opts: RecordCliOptions, seconds: number): Promise<SegmentsResult> {
+  if (!opts.model) throw new CliError('--live needs --model <dir>');
+  if (opts.out || opts.dataset) throw new CliError('--live classifies as it listens; it does not combine with --out or --dataset');
+  const vad = vadOptions(opts);
+  const { loadRecorderModel, modelClassifier } = await classifierModule();
+  const model = await loadRecorderModel(opts.model);
+  const classifier = modelClassifier(model);
+  const interrupt = stopOnInterrupt();
+  try {
+    const stream = await openCapture({ ...deviceChoice(ctx, opts.device), maxSeconds: seconds, signal: interrupt.signal });
+    ctx.log(`listening on "${stream.info.deviceName}" at ${stream.info.sampleRate} Hz; one decision per utterance (${model.backend.name})`);
+    const summary = await liveSegmentClassify({
+      classifier,
+      source: { sampleRate: stream.info.sampleRate, chunks: stream.chunks },
+      vad,
+      signal: interrupt.signal,
+      onSegment: (u) => {
+        if (ctx.json) {
+          const { start, end, label, probabilities, rmsDb, latencyMs, decisionDelayMs } = u;
+          process.stdout.write(`${JSON.stringify({ index: u.index, start, end, label, probabilities, rmsDb, latencyMs, decisionDelayMs })}\n`);
+        }
+        ctx.log(
+          `${u.start.toFixed(2).padStart(7)}-${u.end.toFixed(2)} s  ${u.label.padEnd(10)} (${u.rmsDb.toFixed(0)} dBFS, ${u.latencyMs.toFixed(0)} ms)`,
+        );
+      },
+    });
+    stream.stop();
+    const end = await stream.ended;
+    if (opts.device !== undefined) rememberDevice(ctx.openStore().db, stream.info.deviceName);
+    const lost = end.reason === 'lost';
+    return { summary: { device: stream.info.deviceName, ...summary, ...(lost ? { truncated: true, reason: end.detail } : {}) } };
+  } finally {
+    interrupt.release();
+  }
+}
+
 async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: number): Promise<TakeResult> {
+  if (opts.segments || opts.vadMargin !== undefined || opts.minSilence !== undefined)
+    throw new CliError('--segments, --vad-margin and --min-silence go with --live');
   if (!opts.out && !opts.model && !opts.dataset) throw new CliError('nothing to do: give --out <file.wav>, --model <dir> and/or --dataset <folder>');
   if (opts.dataset && (!opts.label || !opts.speaker)) throw new CliError('--dataset needs --label <label> and --speaker <name>');
   const rate = rateOption(opts.rate);
@@ -210,13 +287,24 @@ export function register(program: Command): void {
     .option('--rate <hz>', 'sample rate of the written WAV (default: the device rate)')
     .option('--model <dir>', 'saved model or ensemble directory to classify with')
     .option('--live', 'with --model: classify every --hop seconds on a window of the model input length')
+    .option(
+      '--segments',
+      'with --live: one decision per utterance (speech found by a voice-activity detector calibrated on the first second, which should be quiet) instead of per window; with --json, stdout is JSON Lines: one {index, start, end, label, probabilities, rmsDb, latencyMs, decisionDelayMs} per utterance as it is decided, then one {"summary": ...}',
+    )
+    .option('--vad-margin <dB>', `with --segments: dB above the calibrated noise floor that counts as speech (default ${VAD_DEFAULTS.marginDb})`)
+    .option(
+      '--min-silence <s>',
+      `with --segments: a pause this long ends an utterance; shorter ones stay inside it (default ${VAD_DEFAULTS.minSilenceSeconds})`,
+    )
     .option('--hop <s>', 'seconds between live decisions', String(LIVE_HOP_SECONDS))
     .option('--window <s>', "live window length (default: the model's input length; 3 s for utterance-level models)")
     .option('--dataset <folder>', 'collect: save the take into <folder>/<label>/<speaker>_<time>.wav and re-import the dataset')
     .option('--label <label>', 'label of the take (with --dataset)')
     .option('--speaker <name>', 'speaker of the take (with --dataset)');
   withCommonOptions(cmd).action(async (opts: RecordCliOptions) => {
-    if (opts.live) {
+    if (opts.live && opts.segments) {
+      await runAction(opts, async (ctx) => runSegments(ctx, opts, positive('seconds', opts.seconds, 3600)!), describeSegments);
+    } else if (opts.live) {
       await runAction(opts, async (ctx) => runLive(ctx, opts, positive('seconds', opts.seconds, 3600)!), describeLive);
     } else {
       await runAction(opts, async (ctx) => runTake(ctx, opts, positive('seconds', opts.seconds, 600)!), describeTake);
