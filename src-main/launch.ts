@@ -66,7 +66,8 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
     process.stderr.write(`Runs ${store.interruptedRunIds.join(', ')} were left running by a crash: marked interrupted.\n`);
   let broadcast: (e: ApiEvent) => void = () => {};
   const jobs = new JobQueue((e) => broadcast(e));
-  const handlers = createHandlers({ store, jobs, mode: 'browser' });
+  const shutdown = new AbortController();
+  const handlers = createHandlers({ store, jobs, mode: 'browser', shutdown: shutdown.signal });
   const port = opts.port ?? (process.env.SER_PORT ? Number(process.env.SER_PORT) : 5317);
   // SER_TOKEN lets a test harness know the token in advance; normally it is random per session.
   const server = await startBrowserServer({ handlers, rendererDir: RENDERER_DIR, port, token: process.env.SER_TOKEN || undefined });
@@ -79,6 +80,7 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
       .unref();
   }
   const stop = async () => {
+    shutdown.abort();
     jobs.cancelAll();
     await server.close();
     store.close();

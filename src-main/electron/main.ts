@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   let win: BrowserWindow | null = null;
   const send = (event: ApiEvent) => win?.webContents.send('ser:event', event);
   const jobs = new JobQueue(send);
-  const handlers = createHandlers({ store, jobs, mode: 'electron' });
+  const shutdown = new AbortController();
+  const handlers = createHandlers({ store, jobs, mode: 'electron', shutdown: shutdown.signal });
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) =>
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } }),
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   await win.loadFile(join(__dirname, '..', 'renderer', 'index.html'));
 
   app.on('window-all-closed', () => {
+    shutdown.abort();
     jobs.cancelAll();
     store.close();
     app.quit();

@@ -1,5 +1,6 @@
 /** Capture sources as one streaming interface: the browser microphone, or PortAudio through the API. */
 import workletUrl from './capture-worklet.ts?worker&url';
+import type { ApiEvent, Results } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 import { base64ToFloat32 } from '../../src-shared/audio/pcmBase64';
 import { errorMessage } from '../../src-shared/api/errors';
@@ -8,8 +9,6 @@ export interface LiveCapture {
   readonly sampleRate: number;
   /** Device name, for display. */
   readonly label: string;
-  /** True when consecutive chunks may have gaps between them (PortAudio polled through the API). */
-  readonly gappy: boolean;
   onChunk(listener: (chunk: Float32Array) => void): () => void;
   /** Called once if the source stops by itself (device lost, permission revoked, server error). */
   onEnded(listener: (reason: string) => void): () => void;
@@ -88,7 +87,6 @@ export async function openBrowserMicrophone(): Promise<LiveCapture> {
   return {
     sampleRate: ctx.sampleRate,
     label: track.label || 'browser microphone',
-    gappy: false,
     onChunk: (l) => chunks.on(l),
     onEnded: (l) => ended.on(l),
     async close() {
@@ -101,43 +99,76 @@ export async function openBrowserMicrophone(): Promise<LiveCapture> {
   };
 }
 
+/** Words for a stream that ended without being closed here. */
+function streamEndMessage(end: Extract<ApiEvent, { type: 'recorder.end' }>): string {
+  if (end.reason === 'lost') return `${end.detail ?? 'The device stopped delivering audio.'} What was captured so far is kept.`;
+  if (end.reason === 'complete') return 'The PortAudio stream reached its time limit.';
+  return 'The PortAudio stream was stopped by the workbench (it is shutting down, or another window stopped it).';
+}
+
 /**
- * PortAudio on the workbench's machine, streamed by recording `chunkSeconds` at a time through
- * `recorder.record` (the API has no streaming capture), so short gaps between chunks are possible.
+ * PortAudio on the workbench's machine: `recorder.start` opens the device, its audio arrives as `recorder.chunk`
+ * events for this stream, and close() sends `recorder.stop`.
  */
-export function openPortAudioStream(deviceId: number, label: string, chunkSeconds = 0.5): LiveCapture {
+export async function openPortAudioStream(deviceId: number): Promise<LiveCapture> {
   const chunks = new Emitter<Float32Array>();
   const ended = new Emitter<string>();
-  let running = true;
-  let rate = 0;
-  const loop = async () => {
-    while (running) {
-      try {
-        const r = await api.call('recorder.record', { deviceId, seconds: chunkSeconds });
-        rate = r.sampleRate;
-        if (!running) break;
-        chunks.emit(base64ToFloat32(r.samples));
-        if (r.truncated) {
-          running = false;
-          ended.emit(r.reason ?? 'The device stopped delivering audio.');
-        }
-      } catch (err) {
-        if (running) ended.emit(errorMessage(err));
-        running = false;
-      }
-    }
+  let streamId: string | null = null;
+  // Events wait here until the stream's id is known and whoever opened it has subscribed.
+  let backlog: ApiEvent[] | null = [];
+  let nextSeq = 0;
+  let over = false;
+  const finish = (reason: string): void => {
+    if (over) return;
+    over = true;
+    unsubscribe();
+    window.removeEventListener('pagehide', stopOnUnload);
+    ended.emit(reason);
   };
-  void loop();
+  const handle = (e: ApiEvent): void => {
+    if ((e.type !== 'recorder.chunk' && e.type !== 'recorder.end') || e.streamId !== streamId || over) return;
+    if (e.type === 'recorder.end') return finish(streamEndMessage(e));
+    if (e.seq !== nextSeq) {
+      // Only a dropped connection loses events: a take with a hole in it must not pass for a whole one.
+      void api.call('recorder.stop', { streamId: e.streamId }).catch(() => {});
+      return finish(`Audio from the workbench was lost in transit (chunk ${nextSeq} missing); the stream was stopped. What came before is kept.`);
+    }
+    nextSeq++;
+    chunks.emit(base64ToFloat32(e.samples));
+  };
+  const unsubscribe = api.onEvent((e) => {
+    if (!backlog) handle(e);
+    else if (e.type === 'recorder.chunk' || e.type === 'recorder.end') backlog.push(e);
+  });
+  // Best effort: a reloaded or closed page cannot stop its stream later, and streams are few.
+  const stopOnUnload = (): void => void (streamId && api.call('recorder.stop', { streamId }).catch(() => {}));
+
+  let started: Results['recorder.start'];
+  try {
+    started = await api.call('recorder.start', { deviceId });
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
+  streamId = started.streamId;
+  window.addEventListener('pagehide', stopOnUnload);
+  // After the caller has subscribed (it does so as soon as this resolves).
+  setTimeout(() => {
+    const early = backlog ?? [];
+    backlog = null;
+    for (const e of early) handle(e);
+  }, 0);
   return {
-    get sampleRate() {
-      return rate;
-    },
-    label,
-    gappy: true,
+    sampleRate: started.sampleRate,
+    label: started.deviceName,
     onChunk: (l) => chunks.on(l),
     onEnded: (l) => ended.on(l),
     async close() {
-      running = false;
+      if (over) return;
+      over = true;
+      unsubscribe();
+      window.removeEventListener('pagehide', stopOnUnload);
+      await api.call('recorder.stop', { streamId: started.streamId }).catch(() => {});
     },
   };
 }

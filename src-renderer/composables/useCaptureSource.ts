@@ -3,7 +3,6 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type { Device } from '../../src-shared/api/contract';
 import { errorMessage } from '../../src-shared/api/errors';
 import { measureLevel, SILENCE_DB } from '../../src-shared/audio/levels';
-import { LIVE_HOP_SECONDS } from '../../src-shared/live/liveWindow';
 import { api } from '../api/client';
 import { openBrowserMicrophone, openPortAudioStream, type LiveCapture } from '../audio/microphone';
 import { SampleRing } from '../audio/ring';
@@ -12,8 +11,6 @@ import { useToasts } from '../stores/toasts';
 
 const SOURCE_KEY = 'ser.recorder.source';
 const DISPLAY_SECONDS = 5;
-/** PortAudio is polled one live hop at a time, so each poll gives live mode exactly one new window. */
-const POLL_SECONDS = LIVE_HOP_SECONDS;
 
 /** What recording and live mode hear from the open input. */
 export interface CaptureListener {
@@ -110,7 +107,7 @@ export function useCaptureSource(opts: CaptureSourceOptions) {
     opening.value = true;
     captureError.value = null;
     try {
-      const c = paDevice.value ? openPortAudioStream(paDevice.value.id, paDevice.value.name, POLL_SECONDS) : await openBrowserMicrophone();
+      const c = paDevice.value ? await openPortAudioStream(paDevice.value.id) : await openBrowserMicrophone();
       unsubscribe = [c.onChunk((chunk) => onChunk(c, chunk)), c.onEnded((reason) => onEnded(reason))];
       capture.value = c;
       return c;
@@ -159,7 +156,6 @@ export function useCaptureSource(opts: CaptureSourceOptions) {
     level,
     displaySamples,
     displayVersion,
-    pollSeconds: POLL_SECONDS,
     ensureCapture,
     closeCapture,
     listen,

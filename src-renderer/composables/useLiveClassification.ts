@@ -103,9 +103,6 @@ export function useLiveClassification(src: CaptureSource, opts: LiveClassificati
         hop: LIVE_HOP_SECONDS,
         smoothingSeconds: LIVE_SMOOTHING_SECONDS,
         signal: ac.signal,
-        // A polled PortAudio stream loses the gaps between polls, so its sample clock falls ever further behind
-        // the wall clock and soon every window would count as late; its chunks never come faster than real time.
-        skipLate: !c.gappy,
         onWindow(w) {
           // A classification that was in flight when live mode stopped no longer counts.
           if (ac.signal.aborted) return;
@@ -131,7 +128,7 @@ export function useLiveClassification(src: CaptureSource, opts: LiveClassificati
     let running = false;
     unlisten = src.listen({
       chunk(chunk, sampleRate) {
-        // Start with the first chunk: a PortAudio stream reports its rate only then.
+        // Start with the first chunk, at the rate the input reports with it.
         if (!running) {
           running = true;
           run(sampleRate);

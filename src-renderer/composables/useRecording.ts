@@ -1,11 +1,6 @@
-/** Takes: timed and push-to-talk recording from the open input, or one PortAudio `recorder.record` call. */
+/** Takes: timed and push-to-talk recording from the open input (browser microphone or PortAudio stream). */
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { Device } from '../../src-shared/api/contract';
-import { errorMessage } from '../../src-shared/api/errors';
-import { measureLevel } from '../../src-shared/audio/levels';
-import { base64ToFloat32 } from '../../src-shared/audio/pcmBase64';
 import { encodeWav } from '../../src-shared/audio/wav';
-import { api } from '../api/client';
 import type { LiveCapture } from '../audio/microphone';
 import { concatChunks } from '../audio/ring';
 import type { CaptureSource } from './useCaptureSource';
@@ -40,8 +35,6 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
   let recFrom: LiveCapture | null = null;
   const recorded = shallowRef<Take | null>(null);
   const recordedUrl = ref<string | null>(null);
-  const paWaiting = ref(false);
-  const paElapsed = ref(0);
 
   watch(recorded, (r) => {
     if (recordedUrl.value) URL.revokeObjectURL(recordedUrl.value);
@@ -52,18 +45,19 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
   src.listen({
     chunk(chunk, rate) {
       if (!recording.value) return;
-      recChunks.push(chunk);
-      recSamples.value += chunk.length;
-      const limit = recMode.value === 'timed' ? seconds.value : MAX_RECORD_SECONDS;
-      if (recSamples.value >= limit * rate) finishRecording(recMode.value === 'timed' ? undefined : `Stopped at the ${MAX_RECORD_SECONDS} s limit.`);
+      const limit = Math.round((recMode.value === 'timed' ? seconds.value : MAX_RECORD_SECONDS) * rate);
+      // A timed take is exactly as long as asked, not rounded up to whole chunks.
+      const part = chunk.subarray(0, limit - recSamples.value);
+      recChunks.push(part);
+      recSamples.value += part.length;
+      if (recSamples.value >= limit) finishRecording(recMode.value === 'timed' ? undefined : `Stopped at the ${MAX_RECORD_SECONDS} s limit.`);
     },
     closing: (reason) => finishRecording(reason),
   });
 
   async function startRecording(mode: 'timed' | 'ptt'): Promise<void> {
-    if (recording.value || paWaiting.value || opts.busy()) return;
+    if (recording.value || opts.busy()) return;
     src.captureError.value = null;
-    if (src.paDevice.value && mode === 'timed') return recordPortAudio(src.paDevice.value);
     const c = await src.ensureCapture();
     if (!c) return;
     recChunks = [];
@@ -78,8 +72,7 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
     recording.value = false;
     const samples = concatChunks(recChunks);
     recChunks = [];
-    // A PortAudio stream knows its rate only once a chunk has arrived.
-    const rate = recFrom?.sampleRate || recRate.value;
+    const rate = recRate.value;
     const device = recFrom?.label ?? 'microphone';
     recFrom = null;
     if (samples.length < rate * MIN_TAKE_SECONDS) {
@@ -87,28 +80,6 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
       return;
     }
     recorded.value = { samples, sampleRate: rate, device, note };
-  }
-  /** One `recorder.record` call: PortAudio captures on the workbench's machine, without a live meter. */
-  async function recordPortAudio(dev: Device): Promise<void> {
-    paWaiting.value = true;
-    paElapsed.value = 0;
-    const timer = setInterval(() => (paElapsed.value += 0.1), 100);
-    try {
-      const r = await api.call('recorder.record', { deviceId: dev.id, seconds: seconds.value });
-      const samples = base64ToFloat32(r.samples);
-      src.level.value = measureLevel(samples).rmsDb;
-      recorded.value = {
-        samples,
-        sampleRate: r.sampleRate,
-        device: r.deviceName,
-        note: r.truncated ? `Recording stopped early: ${r.reason ?? 'the device stopped'} — the captured part is kept.` : undefined,
-      };
-    } catch (err) {
-      src.captureError.value = errorMessage(err);
-    } finally {
-      clearInterval(timer);
-      paWaiting.value = false;
-    }
   }
   /** Forgets the take (live mode replaces it on the waveform). */
   function clearTake(): void {
@@ -151,7 +122,6 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
   }
 
   const recordProgress = computed(() => {
-    if (paWaiting.value) return Math.min(1, paElapsed.value / seconds.value);
     if (!recording.value || !recRate.value) return 0;
     return recMode.value === 'timed' ? Math.min(1, recSamples.value / (seconds.value * recRate.value)) : 0;
   });
@@ -164,8 +134,6 @@ export function useRecording(src: CaptureSource, opts: RecordingOptions) {
     recRate,
     recorded,
     recordedUrl,
-    paWaiting,
-    paElapsed,
     pttHeld,
     recordProgress,
     startRecording,

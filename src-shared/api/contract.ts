@@ -12,6 +12,7 @@ import { RunConfigSchema, type RunConfig } from '../config/run';
 import { SplitSpecSchema } from '../config/split';
 import { StudySpecSchema, type StudySpec } from '../config/study';
 import { EnsembleRequestSchema, type EnsembleResult, type EnsembleRunConfig } from '../ensemble';
+import type { Level } from '../audio/levels';
 import type { StudyAggregate, StudyComparison } from '../studies/aggregate';
 import type { GridPoint } from '../studies/expand';
 import type { WireError } from './errors';
@@ -19,6 +20,10 @@ import type { WireError } from './errors';
 const id = z.number().int().positive();
 const label = z.string().min(1).max(64);
 const path = z.string().min(1).max(4096);
+/** A speaker profile's name (checked in full by core/profiles). */
+const profileName = z.string().trim().min(1).max(64);
+/** Seconds: the longest a `recorder.start` stream runs (and its default). */
+export const RECORDER_STREAM_MAX_SECONDS = 3600;
 
 export const CorpusSchema = z.enum(['auto', ...CORPUS_NAMES]);
 /** original label → unified label, or null to drop it. */
@@ -100,8 +105,20 @@ export const requestSchemas = {
   'jobs.cancel': z.object({ jobId: z.string().min(1).max(64) }),
   'recorder.devices': z.object({}),
   'recorder.record': z.object({ deviceId: z.number().int().min(0).optional(), seconds: z.number().gt(0).max(600) }),
+  /** Opens a device as a stream of `recorder.chunk`/`recorder.level` events until recorder.stop, maxSeconds or a failure (`recorder.end`). */
+  'recorder.start': z.object({
+    /** Omitted = the remembered device, else the system default. */
+    deviceId: z.number().int().min(0).optional(),
+    /** Every stream ends by itself after this long, so none outlives a client that forgot it. */
+    maxSeconds: z.number().gt(0).max(RECORDER_STREAM_MAX_SECONDS).default(RECORDER_STREAM_MAX_SECONDS),
+    /** Hz asked of the device; omitted = its default rate. */
+    sampleRate: z.number().int().min(4000).max(192_000).optional(),
+  }),
+  'recorder.stop': z.object({ streamId: z.string().min(1).max(64) }),
   'recorder.classify': z.object({
     modelId: id,
+    /** An enrolled speaker profile: a model that adapts to speakers uses that speaker's statistics. */
+    profileId: id.optional(),
     sampleRate: z.number().int().min(4000).max(192_000),
     /** Mono PCM as base64 of little-endian float32: compact over both transports. */
     samples: z.string().max(64 * 1024 * 1024),
@@ -125,6 +142,17 @@ export const requestSchemas = {
   'studies.compare': z.object({ a: id, b: id }),
   'settings.get': z.object({ key: z.string().min(1).max(128) }),
   'settings.set': z.object({ key: z.string().min(1).max(128), value: z.string().max(10_000) }),
+  'profiles.list': z.object({}),
+  /**
+   * Adds utterances of one person to a speaker profile (created if the name is new): a recorded take (mono PCM as
+   * base64 float32, like recorder.classify), or audio files picked on the machine running the core.
+   */
+  'profiles.enrol': z.union([
+    z.object({ name: profileName, sampleRate: z.number().int().min(4000).max(192_000), samples: z.string().max(64 * 1024 * 1024) }).strict(),
+    z.object({ name: profileName, paths: z.array(path).min(1).max(1000) }).strict(),
+  ]),
+  'profiles.rename': z.object({ id, name: profileName }),
+  'profiles.delete': z.object({ id }),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -383,6 +411,47 @@ export interface RecordingResult {
   truncated: boolean;
   reason?: string;
 }
+/** A capture stream as recorder.start opened it; its audio arrives as `recorder.chunk` events. */
+export interface RecorderStream {
+  streamId: string;
+  /** Hz of every chunk. */
+  sampleRate: number;
+  /** Channels opened on the device (chunks are downmixed to mono). */
+  channels: number;
+  deviceName: string;
+}
+/** How a capture stream ended: `lost` = the device or its process failed; `frames` = mono samples delivered in chunks. */
+export interface RecorderStreamEnd {
+  reason: 'complete' | 'stopped' | 'lost';
+  frames: number;
+  detail?: string;
+}
+/** The level of one chunk (what a meter shows) and its extremes (one waveform column). */
+export interface RecorderLevel extends Level {
+  /** Seconds captured so far. */
+  seconds: number;
+  min: number;
+  max: number;
+}
+
+/** A speaker profile (enrolment) as listed. */
+export interface ProfileSummary {
+  id: number;
+  name: string;
+  utterances: number;
+  /** Seconds of audio in all utterances. */
+  seconds: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface EnrolResult {
+  profile: ProfileSummary;
+  created: boolean;
+  added: { source: string; seconds: number }[];
+  errors: { source: string; error: string }[];
+  /** Utterances a profile needs before takes are classified with it. */
+  minUtterances: number;
+}
 
 export interface Results {
   'app.info': AppInfo;
@@ -418,6 +487,8 @@ export interface Results {
   'jobs.cancel': { cancelled: boolean };
   'recorder.devices': Device[];
   'recorder.record': RecordingResult;
+  'recorder.start': RecorderStream;
+  'recorder.stop': RecorderStreamEnd;
   'recorder.classify': Classification;
   'recorder.save': { file: string; datasetId: number };
   'studies.create': { studyId: number; cells: number; jobId: string };
@@ -429,6 +500,10 @@ export interface Results {
   'studies.compare': StudyComparison & { a: number; b: number };
   'settings.get': { value: string | null };
   'settings.set': { ok: true };
+  'profiles.list': ProfileSummary[];
+  'profiles.enrol': EnrolResult;
+  'profiles.rename': ProfileSummary;
+  'profiles.delete': { deleted: boolean };
 }
 
 // ---------- studies ----------
@@ -483,7 +558,12 @@ export type ApiEvent =
   | { type: 'run.log'; runId: number; message: string }
   | { type: 'study.cell'; studyId: number; cell: string; status: StudyStatus; runId: number | null; error?: string }
   | { type: 'study.status'; studyId: number; status: StudyStatus }
-  | { type: 'predict.result'; jobId: string; prediction: FilePrediction | { file: string; error: string } };
+  | { type: 'predict.result'; jobId: string; prediction: FilePrediction | { file: string; error: string } }
+  /** seq counts 0, 1, 2…; offset = frame index of the first sample; samples = base64 of little-endian float32 mono. */
+  | { type: 'recorder.chunk'; streamId: string; seq: number; offset: number; samples: string }
+  | ({ type: 'recorder.level'; streamId: string } & RecorderLevel)
+  /** Sent once per stream, after its last chunk. */
+  | ({ type: 'recorder.end'; streamId: string } & RecorderStreamEnd);
 
 // ---------- wire format ----------
 export const WireRequestSchema = z.object({

@@ -17,6 +17,11 @@ import {
 } from '../../src-main/core/profiles/speakerProfiles';
 import { classifyRecording } from '../../src-main/core/recorder/classifier';
 import { openStore, type Store } from '../../src-main/core/store/db';
+import { dispatch } from '../../src-main/core/api/dispatch';
+import { createHandlers } from '../../src-main/core/api/handlers';
+import { JobQueue } from '../../src-main/core/jobs';
+import { listModels } from '../../src-main/core/store/runs';
+import { float32ToBase64 } from '../../src-shared/audio/pcmBase64';
 import { classifyFile, loadModel, predictPaths, type LoadedModel } from '../../src-main/core/training/predict';
 import { startRun } from '../../src-main/core/training/run';
 import { ser } from '../helpers/cli';
@@ -150,6 +155,46 @@ describe('speaker profiles', () => {
     ]);
     expect(x).toEqual(adapted);
     expect(y).toEqual(lone);
+  }, 120_000);
+
+  it('through the API: profiles.enrol / list / rename / delete, and recorder.classify with a profileId', async () => {
+    const handlers = createHandlers({ store, jobs: new JobQueue(() => {}), mode: 'browser' });
+    let id = 0;
+    const call = async (method: string, params: unknown) =>
+      (await dispatch(handlers, ++id, method, params)) as { result?: any; error?: { code: string; message: string } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const listed = (await call('profiles.list', {})).result as { id: number; name: string; utterances: number }[];
+    const two = listed.find((p) => p.name === 'Actor Two')!;
+    expect(two.utterances).toBe(enrolled.length);
+    const take = await loadAudio(later[0]);
+    const samples = float32ToBase64(take.samples);
+    const modelId = listModels(store.db).find((m) => m.path === cnn.dir)!.id;
+    const viaApi = (await call('recorder.classify', { modelId, profileId: two.id, sampleRate: take.sampleRate, samples })).result;
+    expect(viaApi).toEqual(await classifyRecording(cnn, take.samples, take.sampleRate, profileSpeaker(store, two.id)));
+    const plain = (await call('recorder.classify', { modelId, sampleRate: take.sampleRate, samples })).result;
+    expect(plain).toEqual(await classifyRecording(cnn, take.samples, take.sampleRate));
+
+    const enrol = await call('profiles.enrol', { name: 'Api Person', paths: later });
+    expect(enrol.result).toMatchObject({
+      created: true,
+      added: [{}, {}, {}],
+      errors: [],
+      minUtterances: 8,
+      profile: { name: 'Api Person', utterances: 3 },
+    });
+    const apiPerson = enrol.result.profile.id as number;
+    expect((await call('recorder.classify', { modelId, profileId: apiPerson, sampleRate: take.sampleRate, samples })).error).toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/"Api Person" holds 3 utterances; it needs at least 8/),
+    });
+    expect((await call('recorder.classify', { modelId, profileId: 999, sampleRate: take.sampleRate, samples })).error?.code).toBe('not_found');
+    const short = await call('profiles.enrol', { name: 'Api Person', sampleRate: 16000, samples: float32ToBase64(new Float32Array(800)) });
+    expect(short.error).toMatchObject({ code: 'invalid', message: expect.stringMatching(/too short for an utterance/) });
+    expect((await call('profiles.enrol', { name: '', paths: later })).error?.code).toBe('invalid');
+    expect((await call('profiles.enrol', { name: 'x', paths: later, samples })).error?.code).toBe('invalid');
+    expect((await call('profiles.rename', { id: apiPerson, name: 'Actor two' })).error?.message).toMatch(/already exists/);
+    expect((await call('profiles.rename', { id: apiPerson, name: 'Renamed' })).result).toMatchObject({ name: 'Renamed', utterances: 3 });
+    expect((await call('profiles.delete', { id: apiPerson })).result).toEqual({ deleted: true });
+    expect((await call('profiles.delete', { id: apiPerson })).result).toEqual({ deleted: false });
   }, 120_000);
 
   it('a profile is used from 8 utterances on; extending it recomputes the statistics; rename and delete', async () => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { findAudioFiles } from '../../core/datasets/scan';
-import { enrolFiles, MIN_PROFILE_UTTERANCES, profileSpeaker, type EnrolResult } from '../../core/profiles/speakerProfiles';
+import type { EnrolResult } from '../../../src-shared/api/contract';
+import { enrolFiles, MIN_PROFILE_UTTERANCES, profileSpeaker } from '../../core/profiles/speakerProfiles';
 import { backendOption, CliError, runAction, withCommonOptions, type CliBackend, type CommonOptions } from '../io';
 
 interface EnrolOptions extends CommonOptions {

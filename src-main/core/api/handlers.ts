@@ -12,12 +12,15 @@ import { datasetHandlers } from './datasetHandlers';
 import { runHandlers } from './runHandlers';
 import { studyHandlers } from './studyHandlers';
 import { recorderHandlers } from './recorderHandlers';
+import { profileHandlers } from './profileHandlers';
 import { capabilities } from './capabilities';
 
 export interface HandlerContext {
   store: Store;
   jobs: JobQueue;
   mode: AppInfo['mode'];
+  /** Aborted when the workbench shuts down: open recording streams stop. */
+  shutdown?: AbortSignal;
 }
 
 const ROOT = projectRoot();
@@ -78,6 +81,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     ...runHandlers(ctx),
     ...studyHandlers(ctx),
     ...recorderHandlers(ctx),
+    ...profileHandlers(ctx),
   };
 }
 

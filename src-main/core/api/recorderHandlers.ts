@@ -7,9 +7,12 @@ import { classifyRecording } from '../recorder/classifier';
 import { saveRecording } from '../recorder/collect';
 import { listDevices, rememberDevice, rememberedDevice } from '../recorder/devices';
 import { CaptureUnavailableError } from '../recorder/portaudio';
+import { CaptureStreams } from '../recorder/streams';
 import { loadedModel } from './modelCache';
+import { profileById, profileSpeaker } from '../profiles/speakerProfiles';
+import type { SpeakerStatsSource } from '../training/predict';
 
-type RecorderMethods = 'recorder.devices' | 'recorder.record' | 'recorder.classify' | 'recorder.save';
+type RecorderMethods = 'recorder.devices' | 'recorder.record' | 'recorder.start' | 'recorder.stop' | 'recorder.classify' | 'recorder.save';
 
 /** base64 of little-endian float32 → samples, refused with a reason when malformed, empty or not finite. */
 export function decodeSamples(base64: string): Float32Array {
@@ -27,6 +30,33 @@ export function decodeSamples(base64: string): Float32Array {
 /** Microphone capture (PortAudio, in the main process's child), classification and collection. */
 export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMethods> {
   const { db } = ctx.store;
+  const streams = new CaptureStreams(ctx.jobs.emit, ctx.shutdown);
+  /** The device asked for, else the one used last. */
+  const deviceChoice = (deviceId: number | undefined) =>
+    deviceId !== undefined ? { device: deviceId } : { preferred: rememberedDevice(db) ?? undefined };
+  // Live mode classifies every half second: a profile's statistics are read (or computed) once per model until the
+  // profile changes (its updatedAt).
+  const speakers = new Map<string, SpeakerStatsSource>();
+  const speakerOf = (profileId: number): SpeakerStatsSource => {
+    let profile;
+    try {
+      profile = profileById(ctx.store, profileId);
+    } catch (err) {
+      throw new ApiError(errorMessage(err), 'not_found');
+    }
+    const key = `${profile.id}@${profile.updatedAt}`;
+    let source = speakers.get(key);
+    if (!source) {
+      try {
+        source = profileSpeaker(ctx.store, profile.id);
+      } catch (err) {
+        throw new ApiError(errorMessage(err), 'invalid');
+      }
+      for (const k of speakers.keys()) if (k.startsWith(`${profile.id}@`)) speakers.delete(k);
+      speakers.set(key, source);
+    }
+    return source;
+  };
   return {
     'recorder.devices': async () => {
       try {
@@ -41,7 +71,7 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
       }
     },
     'recorder.record': async ({ deviceId, seconds }) => {
-      const rec = await record({ seconds, ...(deviceId !== undefined ? { device: deviceId } : { preferred: rememberedDevice(db) ?? undefined }) });
+      const rec = await record({ seconds, ...deviceChoice(deviceId) });
       rememberDevice(db, rec.deviceName);
       return {
         sampleRate: rec.sampleRate,
@@ -51,9 +81,15 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
         reason: rec.reason,
       };
     },
-    'recorder.classify': async ({ modelId, sampleRate, samples }) => {
+    'recorder.start': async ({ deviceId, maxSeconds, sampleRate }) => {
+      const { streamId, info } = await streams.start({ maxSeconds, captureRate: sampleRate, ...deviceChoice(deviceId) });
+      rememberDevice(db, info.deviceName);
+      return { streamId, sampleRate: info.sampleRate, channels: info.channels, deviceName: info.deviceName };
+    },
+    'recorder.stop': ({ streamId }) => streams.stop(streamId),
+    'recorder.classify': async ({ modelId, profileId, sampleRate, samples }) => {
       const model = await loadedModel(ctx, modelId);
-      return classifyRecording(model, decodeSamples(samples), sampleRate);
+      return classifyRecording(model, decodeSamples(samples), sampleRate, profileId === undefined ? undefined : speakerOf(profileId));
     },
     'recorder.save': async ({ folder, label, speaker, sampleRate, samples }) => {
       const saved = await saveRecording({ store: ctx.store, datasetFolder: folder, label, speaker, samples: decodeSamples(samples), sampleRate });

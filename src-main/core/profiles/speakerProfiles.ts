@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, extname, join, resolve } from 'node:path';
 import { encodeWav } from '../../../src-shared/audio/wav';
 import { errorMessage } from '../../../src-shared/api/errors';
+import type { EnrolResult } from '../../../src-shared/api/contract';
 import { loadAudio } from '../audio/load';
 import type { Store } from '../store/db';
 import {
@@ -56,14 +57,6 @@ export function profileById(store: Store, id: number): ProfileRow {
   return p;
 }
 
-export interface EnrolResult {
-  profile: ProfileRow;
-  /** Whether this call created the profile. */
-  created: boolean;
-  added: { source: string; seconds: number }[];
-  errors: { source: string; error: string }[];
-}
-
 function openOrCreate(store: Store, name: string): { id: number; created: boolean } {
   const n = checkProfileName(name);
   const existing = getProfileByName(store.db, n);
@@ -98,7 +91,7 @@ export async function enrolFiles(store: Store, name: string, paths: string[], si
       errors.push({ source, error: errorMessage(err) });
     }
   }
-  return { profile: getProfile(store.db, id)!, created, added, errors };
+  return { profile: getProfile(store.db, id)!, created, added, errors, minUtterances: MIN_PROFILE_UTTERANCES };
 }
 
 /** Adds one recorded take (mono samples) to a profile (created if new), stored as a 16-bit WAV. */
@@ -111,7 +104,7 @@ export function enrolTake(store: Store, name: string, samples: Float32Array, sam
   writeFileSync(path, encodeWav(samples, sampleRate));
   const seconds = samples.length / sampleRate;
   addProfileUtterance(store.db, id, { path, source: 'recorder', seconds });
-  return { profile: getProfile(store.db, id)!, created, added: [{ source: 'recorder', seconds }], errors: [] };
+  return { profile: getProfile(store.db, id)!, created, added: [{ source: 'recorder', seconds }], errors: [], minUtterances: MIN_PROFILE_UTTERANCES };
 }
 
 export function renameSpeakerProfile(store: Store, id: number, name: string): ProfileRow {

@@ -2,7 +2,8 @@ import { resample } from '../../../src-shared/audio/resample';
 import type { CaptureEvent } from './captureMessages';
 import { describeExit, spawnCapture, type CaptureChild, type SpawnCaptureOptions } from './captureProcess';
 import { NoInputDeviceError, type DeviceChoice } from './devices';
-import { measureLevel, type Level } from '../../../src-shared/audio/levels';
+import { measureLevel } from '../../../src-shared/audio/levels';
+import type { RecorderLevel } from '../../../src-shared/api/contract';
 import { CaptureUnavailableError } from './portaudio';
 
 /** Seconds of audio per chunk from the device: the level meter updates this often. */
@@ -22,13 +23,8 @@ export interface CaptureInfo {
   pid: number | undefined;
 }
 
-/** One level-meter update: the level of the latest chunk and its extremes (one waveform column). */
-export interface LevelReading extends Level {
-  /** Seconds captured so far. */
-  seconds: number;
-  min: number;
-  max: number;
-}
+/** One level-meter update: the level of the latest chunk and its extremes (one waveform column); the API sends it as is. */
+export type LevelReading = RecorderLevel;
 
 export interface CaptureOptions extends DeviceChoice, SpawnCaptureOptions {
   /** PortAudio device id (same as `device: id`). */

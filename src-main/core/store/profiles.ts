@@ -1,15 +1,8 @@
+import type { ProfileSummary } from '../../../src-shared/api/contract';
 import type { Db } from './db';
 
-/** A speaker profile as listed. */
-export interface ProfileRow {
-  id: number;
-  name: string;
-  utterances: number;
-  /** Seconds of audio in all utterances. */
-  seconds: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A speaker profile as listed (the API's ProfileSummary). */
+export type ProfileRow = ProfileSummary;
 
 export interface ProfileUtteranceRow {
   id: number;
