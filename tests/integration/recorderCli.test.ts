@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { portAudioBuilt } from '../../src-main/core/recorder/portaudio';
@@ -12,6 +12,9 @@ import { FILE_DEVICE_NAME, NO_CAPTURE_CONFIG, prepareFileDevice, type FileDevice
 import { importDataset } from '../../src-main/core/datasets/import';
 import { startRun } from '../../src-main/core/training/run';
 import { ser as run } from '../helpers/cli';
+import { enrolFiles, profileSpeaker } from '../../src-main/core/profiles/speakerProfiles';
+import { classifyRecording } from '../../src-main/core/recorder/classifier';
+import { loadModel } from '../../src-main/core/training/predict';
 import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 
 // `ser devices` and `ser record` end to end, recording from the ALSA file-backed microphone.
@@ -142,5 +145,56 @@ describe.skipIf(!hasNaudiodon)('ser devices / ser record', () => {
     const badMargin = ser(['record', '--seconds', '1', '--live', '--segments', '--model', modelDir, '--vad-margin', '-3', '--json']);
     expect(badMargin.code).toBe(1);
     expect(JSON.parse(badMargin.stdout).error).toMatch(/--vad-margin must be/);
+  }, 600_000);
+  it('ser record --profile classifies the take with the enrolled speaker statistics, as the core does', async () => {
+    // A speaker-normalised SVM (Actor_02), and a profile of the device's speaker (Actor_01) from 8 of their other files.
+    const modelDir = join(dir, 'svm-sn');
+    const train = openStore(join(dir, 'train-sn.sqlite'));
+    try {
+      const ds = await importDataset(train, { folder: join(RAVDESS_16K, 'Actor_02') });
+      const result = await startRun(
+        train,
+        {
+          datasetId: ds.datasetId,
+          model: 'svm',
+          speakerNormalization: true,
+          split: { kind: 'random', testFraction: 0.2, valFraction: 0, seed: 7 },
+          outDir: modelDir,
+        },
+        { inProcess: true, featureWorkers: 0 },
+      ).done;
+      expect(result.status, result.error ?? undefined).toBe('completed');
+    } finally {
+      train.close();
+    }
+    const store = openStore(db);
+    const actor01 = readdirSync(join(RAVDESS_16K, 'Actor_01'))
+      .filter((f) => f.endsWith('.wav') && !f.startsWith('03-01-01-01-01-01'))
+      .sort()
+      .slice(0, 8)
+      .map((f) => join(RAVDESS_16K, 'Actor_01', f));
+    const enrolled = await enrolFiles(store, 'Actor One', actor01);
+    expect(enrolled.profile.utterances).toBe(8);
+    const speaker = profileSpeaker(store, enrolled.profile.id);
+    const r = ser(['record', '--seconds', '2', '--device', FILE_DEVICE_NAME, '--model', modelDir, '--profile', 'actor one', '--json']);
+    expect(r.stderr).not.toMatch(/^error/m);
+    const take = JSON.parse(r.stdout) as { label: string; probabilities: Record<string, number> };
+    // What the device delivered (the first 2 s of its file at 44.1 kHz), classified in this process with the profile.
+    const samples = Float32Array.from(mic.pcm.subarray(0, 88200), (v) => v / 32768);
+    const model = await loadModel(modelDir);
+    const expected = await classifyRecording(model, samples, 44100, speaker);
+    store.close();
+    expect(take.label).toBe(expected.label);
+    for (const [l, p] of Object.entries(expected.probabilities)) expect(take.probabilities[l]).toBeCloseTo(p, 5);
+    const lone = await classifyRecording(model, samples, 44100);
+    expect(Math.max(...Object.keys(lone.probabilities).map((l) => Math.abs(lone.probabilities[l] - expected.probabilities[l])))).toBeGreaterThan(
+      1e-3,
+    );
+    expect(ser(['record', '--seconds', '1', '--device', FILE_DEVICE_NAME, '--out', join(dir, 'p.wav'), '--profile', 'Actor One']).stderr).toMatch(
+      /--profile adapts a model to the speaker: give --model/,
+    );
+    expect(ser(['record', '--seconds', '1', '--device', FILE_DEVICE_NAME, '--model', modelDir, '--profile', 'Nobody']).stderr).toMatch(
+      /no speaker profile named "Nobody"/,
+    );
   }, 600_000);
 });

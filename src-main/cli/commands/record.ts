@@ -11,9 +11,11 @@ import { LIVE_HOP_SECONDS, liveClassify, type LiveSummary } from '../../../src-s
 import { liveSegmentClassify, type LiveSegmentSummary } from '../../../src-shared/live/liveSegments';
 import { VAD_DEFAULTS, type VadOptions } from '../../../src-shared/live/vad';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
+import type { Predictor, SpeakerStatsSource } from '../../core/training/predict';
 
 interface RecordCliOptions extends CommonOptions {
   seconds: string;
+  profile?: string;
   device?: string;
   out?: string;
   rate?: string;
@@ -130,6 +132,19 @@ function stopOnInterrupt(): { signal: AbortSignal; release(): void } {
   return { signal: ac.signal, release: () => process.off('SIGINT', onSigint) };
 }
 
+/** --profile as the predictions' speaker: checked before anyone speaks (it exists and holds enough utterances). */
+async function profileOption(ctx: ActionContext, opts: RecordCliOptions, model: Predictor): Promise<SpeakerStatsSource | undefined> {
+  if (!opts.profile) return undefined;
+  const { profileByName, profileSpeaker } = await import('../../core/profiles/speakerProfiles');
+  const { adaptationOf } = await import('../../core/training/predict');
+  const store = ctx.openStore();
+  const speaker = profileSpeaker(store, profileByName(store, opts.profile).id);
+  const a = adaptationOf(model);
+  if (!a.speakerNormalization && !a.speakerAdaptiveBatchNorm)
+    ctx.log(`note: this model does not adapt to speakers; the profile "${opts.profile}" changes nothing`);
+  return speaker;
+}
+
 /** The model side (tfjs) loads only when a command classifies: plain recording stays quick to start. */
 function classifierModule() {
   return import('../../core/recorder/classifier');
@@ -149,7 +164,7 @@ async function runLive(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
   const { loadRecorderModel, modelClassifier } = await classifierModule();
   const windowSeconds = positive('window', opts.window, 60);
   const model = await loadRecorderModel(opts.model);
-  const classifier = modelClassifier(model, { windowSeconds });
+  const classifier = modelClassifier(model, { windowSeconds, speaker: await profileOption(ctx, opts, model) });
   const interrupt = stopOnInterrupt();
   try {
     const stream = await openCapture({ ...deviceChoice(ctx, opts.device), maxSeconds: seconds, signal: interrupt.signal });
@@ -186,7 +201,7 @@ async function runSegments(ctx: ActionContext, opts: RecordCliOptions, seconds: 
   const vad = vadOptions(opts);
   const { loadRecorderModel, modelClassifier } = await classifierModule();
   const model = await loadRecorderModel(opts.model);
-  const classifier = modelClassifier(model);
+  const classifier = modelClassifier(model, { speaker: await profileOption(ctx, opts, model) });
   const interrupt = stopOnInterrupt();
   try {
     const stream = await openCapture({ ...deviceChoice(ctx, opts.device), maxSeconds: seconds, signal: interrupt.signal });
@@ -225,6 +240,8 @@ async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
   // Load the model first: a bad model directory should fail before anyone speaks.
   const classifier = opts.model ? await classifierModule() : undefined;
   const model = opts.model && classifier ? await classifier.loadRecorderModel(opts.model) : undefined;
+  if (opts.profile && !model) throw new CliError('--profile adapts a model to the speaker: give --model <dir> too');
+  const speaker = model ? await profileOption(ctx, opts, model) : undefined;
   const interrupt = stopOnInterrupt();
   const progress = ctx.progress('recording');
   const tenths = Math.round(seconds * 10);
@@ -266,7 +283,7 @@ async function runTake(ctx: ActionContext, opts: RecordCliOptions, seconds: numb
     result.saved = { file: saved.file, datasetId: saved.datasetId };
   }
   if (model && classifier) {
-    const c = await classifier.classifyRecording(model, rec.samples, rec.sampleRate);
+    const c = await classifier.classifyRecording(model, rec.samples, rec.sampleRate, speaker);
     result.label = c.label;
     result.probabilities = c.probabilities;
   }
@@ -286,6 +303,7 @@ export function register(program: Command): void {
     .option('--out <file.wav>', 'write the recording as 16-bit WAV')
     .option('--rate <hz>', 'sample rate of the written WAV (default: the device rate)')
     .option('--model <dir>', 'saved model or ensemble directory to classify with')
+    .option('--profile <name>', "with --model: adapt to this enrolled speaker (ser enrol) instead of each take's own statistics")
     .option('--live', 'with --model: classify every --hop seconds on a window of the model input length')
     .option(
       '--segments',
