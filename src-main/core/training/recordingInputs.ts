@@ -27,12 +27,18 @@ export function recordingFeatures(model: InputRecipe, samples: Float32Array, sam
 }
 
 /**
- * A lone recording's model inputs. Speaker normalisation needs several utterances of the speaker; a lone recording is
- * its own (weaker) reference. Kept free of tfjs so the standalone predictor (src-main/standalone) bundles it small.
+ * A lone recording's model inputs. Speaker normalisation needs several utterances of the speaker; a lone recording's
+ * frames are its own (weaker) reference. Utterance-level features (one value per dimension) have no frames to take
+ * statistics from: standardised alone they are all zeros, the same for every file, so that is refused rather than
+ * answered. Kept free of tfjs so the standalone predictor (src-main/standalone) bundles it small.
  */
 export function recordingInputs(model: InputRecipe, samples: Float32Array, sampleRate: number, file: string): Float32Array[] {
   const matrices = recordingFeatures(model, samples, sampleRate);
   if (model.preprocessing.speakerNormalization) {
+    if (matrices.features.shape[1] < 2 || (matrices.auxFeatures && matrices.auxFeatures.shape[1] < 2))
+      throw new Error(
+        `${file}: this model standardises its utterance-level features per speaker, which one recording alone cannot do (each would become all zeros); classify several files of the speaker together (Predict's one-speaker option, --one-speaker) or with an enrolled speaker profile (the Recorder's speaker profile, ser enrol and --profile)`,
+      );
     matrices.features = normalizeSpeaker([matrices.features])[0];
     if (matrices.auxFeatures) matrices.auxFeatures = normalizeSpeaker([matrices.auxFeatures])[0];
   }
