@@ -3,12 +3,11 @@
  * shows the same windows and smoothed probabilities here as on the command line.
  */
 import { computed, ref, type Ref } from 'vue';
-import type { SavedModelInfo } from '../../src-shared/api/contract';
+import type { ProfileSummary, SavedModelInfo } from '../../src-shared/api/contract';
 import { errorMessage } from '../../src-shared/api/errors';
-import { float32ToBase64 } from '../../src-shared/audio/pcmBase64';
-import { LIVE_HOP_SECONDS, LIVE_SMOOTHING_SECONDS, liveClassify, type WindowClassifier } from '../../src-shared/live/liveWindow';
-import { api } from '../api/client';
+import { LIVE_HOP_SECONDS, LIVE_SMOOTHING_SECONDS, liveClassify } from '../../src-shared/live/liveWindow';
 import { modelInputSeconds } from '../stores/models';
+import { feedCapture, recorderClassifier } from './liveFeed';
 import type { CaptureSource } from './useCaptureSource';
 
 /** Windows kept for the chart (a minute at the default hop). */
@@ -25,35 +24,12 @@ export interface LivePoint {
 export interface LiveClassificationOptions {
   modelId: Readonly<Ref<number | null>>;
   model: Readonly<Ref<SavedModelInfo | null>>;
+  /** The speaker profile to classify with (one that holds enough utterances), else null. */
+  profile: Readonly<Ref<ProfileSummary | null>>;
   /** True while a take is being recorded, so live mode does not start. */
   busy: () => boolean;
   /** Called as live mode begins (the take gives way to the live waveform). */
   onStart?: () => void;
-}
-
-/** Chunks pushed from capture events, as the async iterable `liveClassify` reads; it ends when `signal` aborts. */
-function chunkFeed(signal: AbortSignal): { push(chunk: Float32Array): void; chunks: AsyncIterable<Float32Array> } {
-  const queue: Float32Array[] = [];
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    wake?.();
-    wake = null;
-  };
-  signal.addEventListener('abort', notify, { once: true });
-  return {
-    push(chunk) {
-      if (signal.aborted) return;
-      queue.push(chunk);
-      notify();
-    },
-    chunks: (async function* () {
-      while (!signal.aborted) {
-        const next = queue.shift();
-        if (next) yield next;
-        else await new Promise<void>((resolve) => (wake = resolve));
-      }
-    })(),
-  };
 }
 
 export function useLiveClassification(src: CaptureSource, opts: LiveClassificationOptions) {
@@ -68,8 +44,10 @@ export function useLiveClassification(src: CaptureSource, opts: LiveClassificati
   const current = ref<Record<string, number> | null>(null);
   const history = ref<LivePoint[]>([]);
   const windowSeconds = computed(() => (opts.model.value ? modelInputSeconds(opts.model.value) : 3));
+  /** The profile the current (or last) session classifies with; fixed at start. */
+  const profileUsed = ref<ProfileSummary | null>(null);
   let controller: AbortController | null = null;
-  let unlisten: (() => void) | null = null;
+  let endFeed: (() => void) | null = null;
 
   async function start(): Promise<void> {
     const modelId = opts.modelId.value;
@@ -89,53 +67,40 @@ export function useLiveClassification(src: CaptureSource, opts: LiveClassificati
     on.value = true;
 
     const inputSeconds = windowSeconds.value;
-    const feed = chunkFeed(ac.signal);
-    const run = (sampleRate: number): void => {
-      // The capture's rate as the model rate: windows go out as captured, and the core resamples them.
-      const classifier: WindowClassifier = {
-        inputSeconds,
-        sampleRate,
-        classify: (samples, rate) => api.call('recorder.classify', { modelId, sampleRate: rate, samples: float32ToBase64(samples) }),
-      };
-      void liveClassify({
-        classifier,
-        source: { sampleRate, chunks: feed.chunks },
-        hop: LIVE_HOP_SECONDS,
-        smoothingSeconds: LIVE_SMOOTHING_SECONDS,
-        signal: ac.signal,
-        onWindow(w) {
-          // A classification that was in flight when live mode stopped no longer counts.
-          if (ac.signal.aborted) return;
-          windows.value++;
-          skipped.value = w.index + 1 - windows.value;
-          latency.value = latency.value === null ? w.latencyMs : (1 - LATENCY_WEIGHT) * latency.value + LATENCY_WEIGHT * w.latencyMs;
-          current.value = w.smoothed;
-          history.value = [...history.value.slice(1 - HISTORY), { t: w.end, probs: w.smoothed }];
-        },
-      }).then(
-        (summary) => {
-          // Windows dropped after the last classified one show up only in the summary.
-          if (controller === ac) skipped.value = summary.skipped;
-        },
-        (err: unknown) => {
-          if (ac.signal.aborted) return;
-          error.value = errorMessage(err);
-          stop();
-        },
-      );
-    };
+    const profile = (profileUsed.value = opts.profile.value);
     let received = 0;
-    let running = false;
-    unlisten = src.listen({
-      chunk(chunk, sampleRate) {
-        // Start with the first chunk, at the rate the input reports with it.
-        if (!running) {
-          running = true;
-          run(sampleRate);
-        }
-        received += chunk.length;
+    endFeed = feedCapture(src, ac.signal, {
+      run(source) {
+        void liveClassify({
+          classifier: recorderClassifier({ modelId, profileId: profile?.id, inputSeconds, sampleRate: source.sampleRate }),
+          source,
+          hop: LIVE_HOP_SECONDS,
+          smoothingSeconds: LIVE_SMOOTHING_SECONDS,
+          signal: ac.signal,
+          onWindow(w) {
+            // A classification that was in flight when live mode stopped no longer counts.
+            if (ac.signal.aborted) return;
+            windows.value++;
+            skipped.value = w.index + 1 - windows.value;
+            latency.value = latency.value === null ? w.latencyMs : (1 - LATENCY_WEIGHT) * latency.value + LATENCY_WEIGHT * w.latencyMs;
+            current.value = w.smoothed;
+            history.value = [...history.value.slice(1 - HISTORY), { t: w.end, probs: w.smoothed }];
+          },
+        }).then(
+          (summary) => {
+            // Windows dropped after the last classified one show up only in the summary.
+            if (controller === ac) skipped.value = summary.skipped;
+          },
+          (err: unknown) => {
+            if (ac.signal.aborted) return;
+            error.value = errorMessage(err);
+            stop();
+          },
+        );
+      },
+      chunk(samples, sampleRate) {
+        received += samples;
         fill.value = Math.min(1, received / Math.round(inputSeconds * sampleRate));
-        feed.push(chunk);
       },
       closing: stop,
     });
@@ -145,9 +110,9 @@ export function useLiveClassification(src: CaptureSource, opts: LiveClassificati
   function stop(): void {
     on.value = false;
     controller?.abort();
-    unlisten?.();
-    unlisten = null;
+    endFeed?.();
+    endFeed = null;
   }
 
-  return { on, error, windows, skipped, latency, fill, current, history, windowSeconds, start, stop };
+  return { on, error, windows, skipped, latency, fill, current, history, windowSeconds, profileUsed, start, stop };
 }

@@ -1,7 +1,7 @@
 /** Saved (trained) models available for prediction and the recorder. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { SavedModelInfo } from '../../src-shared/api/contract';
+import type { RunDetail, SavedModelInfo } from '../../src-shared/api/contract';
 import { api } from '../api/client';
 import { useToasts } from './toasts';
 
@@ -9,6 +9,8 @@ export const useModels = defineStore('models', () => {
   const list = ref<SavedModelInfo[]>([]);
   const loaded = ref(false);
   const toasts = useToasts();
+  /** Per model id: how it adapts to a speaker (empty: not at all); absent until loaded, null when its run is unknown. */
+  const adaptations = ref<Record<number, string[] | null>>({});
 
   async function refresh(): Promise<void> {
     const r = await toasts.guard(api.call('models.list', {}), 'Loading saved models');
@@ -23,8 +25,28 @@ export const useModels = defineStore('models', () => {
     if (e.type === 'run.status' && e.status === 'completed' && loaded.value) void refresh();
   });
 
-  return { list, loaded, refresh };
+  /** Loads a model's speaker adaptation from the run that saved it (once per model: a saved model does not change). */
+  async function loadAdaptation(model: SavedModelInfo): Promise<void> {
+    if (model.id in adaptations.value) return;
+    if (model.runId === null) {
+      adaptations.value = { ...adaptations.value, [model.id]: null };
+      return;
+    }
+    const d = await toasts.guard(api.call('runs.get', { id: model.runId }), `Reading how model #${model.id} adapts to speakers`);
+    if (d) adaptations.value = { ...adaptations.value, [model.id]: runAdaptation(d) };
+  }
+
+  return { list, loaded, refresh, adaptations, loadAdaptation };
 });
+
+/** How a run's model adapts to the speaker ('speaker normalisation', 'adaptive batch norm'); empty when it does not. */
+export function runAdaptation(d: RunDetail): string[] {
+  const a = d.ensemble?.adaptation ?? {
+    speakerNormalization: Boolean(d.config?.speakerNormalization),
+    speakerAdaptiveBatchNorm: Boolean(d.config?.speakerAdaptiveBatchNorm),
+  };
+  return [a.speakerNormalization && 'speaker normalisation', a.speakerAdaptiveBatchNorm && 'adaptive batch norm'].filter((x): x is string => !!x);
+}
 
 /** The model's input window in seconds, from its feature config (fixed length), else `fallback`. */
 export function modelInputSeconds(model: SavedModelInfo, fallback = 3): number {
