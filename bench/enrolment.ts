@@ -3,7 +3,7 @@
 // without a profile (each utterance adapted to itself only) and once enrolled from 8 of their other utterances.
 // Accuracy per speaker and overall, with the offline figure (all of the speaker's files at once, what `ser evaluate`
 // does) for reference. The models are the study's own, so no speaker here was seen in training.
-// Usage: npm run bench -- enrolment <DB> <STUDY_ID> [SEED=1]
+// Usage: npm run bench -- enrolment <DB> <STUDY_ID> [SEED=1] [ENROL=8]
 //   e.g. after `ser study run --dataset <RAVDESS 01-16> --recipe logreg --adapted --folds 4 --seeds 1 --db <DB>`
 import { mulberry32 } from '../src-main/core/mulberry32';
 import { loadAudio } from '../src-main/core/audio/load';
@@ -20,9 +20,9 @@ import { liveSegmentClassify } from '../src-shared/live/liveSegments';
 import { arraySource } from '../src-shared/live/liveWindow';
 import { summarize } from '../src-shared/studies/statistics';
 
-const [dbPath, studyArg, seedArg] = process.argv.slice(2);
-if (!dbPath || !studyArg) throw new Error('usage: npm run bench -- enrolment <DB> <STUDY_ID> [SEED=1]');
-const ENROL = 8;
+const [dbPath, studyArg, seedArg, enrolArg] = process.argv.slice(2);
+if (!dbPath || !studyArg) throw new Error('usage: npm run bench -- enrolment <DB> <STUDY_ID> [SEED=1] [ENROL=8]');
+const ENROL = Number(enrolArg ?? 8);
 /** Room tone between utterances beyond each file's own margins, and before the first (the segmenter calibrates on it). */
 const GAP_SECONDS = 0.5;
 const LEAD_SECONDS = 1;
@@ -71,8 +71,21 @@ async function live(
 ) {
   const decided = new Array<string | null>(spans.length).fill(null);
   let extra = 0;
+  let refused = false;
+  const base = modelClassifier(model, { speaker });
   await liveSegmentClassify({
-    classifier: modelClassifier(model, { speaker }),
+    // A model that cannot classify a lone utterance (speaker-normalised functionals without a profile) decides nothing.
+    classifier: {
+      ...base,
+      classify: async (x, r) => {
+        try {
+          return await base.classify(x, r);
+        } catch {
+          refused = true;
+          return { label: '', probabilities: {} };
+        }
+      },
+    },
     source: arraySource(samples, rate),
     onSegment: (s) => {
       let best = -1;
@@ -85,10 +98,21 @@ async function live(
       else decided[best] = s.label;
     },
   });
-  return { accuracy: decided.filter((d, i) => d === spans[i].label).length / spans.length, found: decided.filter((d) => d !== null).length, extra };
+  const accuracy = decided.filter((d, i) => d === spans[i].label).length / spans.length;
+  return { accuracy: refused ? null : accuracy, found: decided.filter((d) => d !== null).length, extra };
 }
 
-const rows: { speaker: string; n: number; without: number; withProfile: number; offline: number; found: number; extra: number }[] = [];
+interface Row {
+  speaker: string;
+  n: number;
+  /** null: the model refuses lone utterances. */
+  live: number | null;
+  liveEnrolled: number;
+  filesEnrolled: number;
+  filesOneSpeaker: number;
+}
+const rows: Row[] = [];
+const pct = (v: number | null) => (v === null ? 'refused' : `${(v * 100).toFixed(1)} %`);
 const t0 = performance.now();
 for (const cell of cells.sort((a, b) => a.fold - b.fold)) {
   const run = getRunDetail(store.db, cell.runId!)!;
@@ -115,39 +139,40 @@ for (const cell of cells.sort((a, b) => a.fold - b.fold)) {
     const speakerSource = (m: LoadedModel) => Promise.resolve(stats.get(m)!);
     const without = await live(model, samples, rate, spans);
     const adapted = await live(model, samples, rate, spans, speakerSource);
-    const offline = await predictPaths(
-      model,
-      rest.map((u) => u.file),
-      { oneSpeaker: true },
-    );
-    const offlineAcc = offline.filter((p, i) => 'label' in p && p.label === rest[i].label).length / rest.length;
-    rows.push({
+    const accuracyOf = (ps: Awaited<ReturnType<typeof predictPaths>>) =>
+      ps.filter((p, i) => 'label' in p && p.label === rest[i].label).length / rest.length;
+    const paths = rest.map((u) => u.file);
+    const row: Row = {
       speaker,
       n: rest.length,
-      without: without.accuracy,
-      withProfile: adapted.accuracy,
-      offline: offlineAcc,
-      found: adapted.found,
-      extra: adapted.extra,
-    });
+      live: without.accuracy,
+      liveEnrolled: adapted.accuracy!,
+      // The same profile on the whole files, no segmentation: what the profile's size costs apart from live cutting.
+      filesEnrolled: accuracyOf(await predictPaths(model, paths, { speaker: speakerSource })),
+      filesOneSpeaker: accuracyOf(await predictPaths(model, paths, { oneSpeaker: true })),
+    };
+    rows.push(row);
     console.log(
-      `fold ${cell.fold} speaker ${speaker}: ${rest.length} utterances live, found ${adapted.found} (+${adapted.extra} extra); accuracy without profile ${(without.accuracy * 100).toFixed(1)} %, enrolled (${ENROL}) ${(adapted.accuracy * 100).toFixed(1)} %, offline one-speaker ${(offlineAcc * 100).toFixed(1)} %`,
+      `fold ${cell.fold} speaker ${speaker}: ${rest.length} utterances, live found ${adapted.found} (+${adapted.extra} extra); live ${pct(row.live)}, live enrolled (${ENROL}) ${pct(row.liveEnrolled)}; whole files enrolled ${pct(row.filesEnrolled)}, one-speaker ${pct(row.filesOneSpeaker)}`,
     );
   }
 }
 
-const fmt = (xs: number[]) => {
-  const s = summarize(xs);
+const fmt = (xs: (number | null)[]) => {
+  if (xs.some((x) => x === null)) return 'refused';
+  const s = summarize(xs as number[]);
   return `${(s.mean * 100).toFixed(1)} % [${(s.ci95![0] * 100).toFixed(1)}, ${(s.ci95![1] * 100).toFixed(1)}]`;
 };
 console.log(
-  `\nstudy ${study.id} (${study.name ?? 'unnamed'}), seed ${seed}: ${rows.length} test speakers, ${rows.reduce((n, r) => n + r.n, 0)} live utterances, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  `\nstudy ${study.id} (${study.name ?? 'unnamed'}), seed ${seed}: ${rows.length} test speakers, ${rows.reduce((n, r) => n + r.n, 0)} utterances each way, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
 );
-console.log('| speaker | utterances | without profile | enrolled (8) | offline one-speaker |');
-console.log('|---|---|---|---|---|');
-for (const r of rows)
-  console.log(`| ${r.speaker} | ${r.n} | ${(r.without * 100).toFixed(1)} | ${(r.withProfile * 100).toFixed(1)} | ${(r.offline * 100).toFixed(1)} |`);
 console.log(
-  `| mean over speakers (95 % CI) | | ${fmt(rows.map((r) => r.without))} | ${fmt(rows.map((r) => r.withProfile))} | ${fmt(rows.map((r) => r.offline))} |`,
+  `| speaker | utterances | live, no profile | live, enrolled (${ENROL}) | whole files, enrolled (${ENROL}) | whole files, one-speaker (all) |`,
+);
+console.log('|---|---|---|---|---|---|');
+for (const r of rows)
+  console.log(`| ${r.speaker} | ${r.n} | ${pct(r.live)} | ${pct(r.liveEnrolled)} | ${pct(r.filesEnrolled)} | ${pct(r.filesOneSpeaker)} |`);
+console.log(
+  `| mean over speakers (95 % CI) | | ${fmt(rows.map((r) => r.live))} | ${fmt(rows.map((r) => r.liveEnrolled))} | ${fmt(rows.map((r) => r.filesEnrolled))} | ${fmt(rows.map((r) => r.filesOneSpeaker))} |`,
 );
 store.close();

@@ -67,10 +67,17 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
   let broadcast: (e: ApiEvent) => void = () => {};
   const jobs = new JobQueue((e) => broadcast(e));
   const shutdown = new AbortController();
-  const handlers = createHandlers({ store, jobs, mode: 'browser', shutdown: shutdown.signal });
+  const clients = new EventTarget();
+  const handlers = createHandlers({ store, jobs, mode: 'browser', shutdown: shutdown.signal, clients });
   const port = opts.port ?? (process.env.SER_PORT ? Number(process.env.SER_PORT) : 5317);
   // SER_TOKEN lets a test harness know the token in advance; normally it is random per session.
-  const server = await startBrowserServer({ handlers, rendererDir: RENDERER_DIR, port, token: process.env.SER_TOKEN || undefined });
+  const server = await startBrowserServer({
+    handlers,
+    rendererDir: RENDERER_DIR,
+    port,
+    token: process.env.SER_TOKEN || undefined,
+    onLastClientGone: () => clients.dispatchEvent(new Event('gone')),
+  });
   broadcast = server.broadcast;
   process.stdout.write(`Ser Workbench (browser mode) at ${server.url}\n`);
   if (opts.open !== false && process.env.DISPLAY) {

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const send = (event: ApiEvent) => win?.webContents.send('ser:event', event);
   const jobs = new JobQueue(send);
   const shutdown = new AbortController();
-  const handlers = createHandlers({ store, jobs, mode: 'electron', shutdown: shutdown.signal });
+  const clients = new EventTarget();
+  const handlers = createHandlers({ store, jobs, mode: 'electron', shutdown: shutdown.signal, clients });
 
   session.defaultSession.webRequest.onHeadersReceived((details, cb) =>
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } }),
@@ -72,6 +73,10 @@ async function main(): Promise<void> {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e) => e.preventDefault());
+  // A reload or a crashed renderer leaves its recording streams with nobody to stop them.
+  const gone = () => clients.dispatchEvent(new Event('gone'));
+  win.webContents.on('did-start-loading', gone);
+  win.webContents.on('render-process-gone', gone);
   await win.loadFile(join(__dirname, '..', 'renderer', 'index.html'));
 
   app.on('window-all-closed', () => {

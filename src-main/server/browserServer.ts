@@ -14,6 +14,8 @@ export interface BrowserServerOptions {
   rendererDir: string;
   port?: number;
   token?: string;
+  /** Called when the last WebSocket client disconnects (no page is left to stop what it started). */
+  onLastClientGone?: () => void;
 }
 
 export interface BrowserServer {
@@ -98,7 +100,10 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
 
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      if (sockets.size === 0) opts.onLastClientGone?.();
+    });
     ws.on('message', async (raw, isBinary) => {
       const reply = (msg: WireResponse) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(msg));
       if (isBinary) return reply({ id: 0, error: { code: 'invalid', message: 'Binary frames are not part of the API.' } });

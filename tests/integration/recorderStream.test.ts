@@ -25,13 +25,14 @@ let store: Store;
 let handlers: Handlers;
 let mic: FileDevice | undefined;
 const shutdown = new AbortController();
+const clients = new EventTarget();
 const events: ApiEvent[] = [];
 const savedEnv = { ALSA_CONFIG_PATH: process.env.ALSA_CONFIG_PATH, SER_ALSA_INFILE: process.env.SER_ALSA_INFILE };
 let nextId = 1;
 
 beforeAll(async () => {
   store = openStore(join(tmp, 'workbench.sqlite'));
-  handlers = createHandlers({ store, jobs: new JobQueue((e) => events.push(e)), mode: 'browser', shutdown: shutdown.signal });
+  handlers = createHandlers({ store, jobs: new JobQueue((e) => events.push(e)), mode: 'browser', shutdown: shutdown.signal, clients });
   if (!portAudioBuilt()) return;
   // 44.1 kHz: what PortAudio opens an ALSA plugin device at by default, like a typical microphone.
   mic = await prepareFileDevice({ audioPath: NEUTRAL_48K, dir: tmp, sampleRate: 44100 });
@@ -187,6 +188,16 @@ describe.skipIf(!portAudioBuilt())('recorder.start / recorder.stop through PortA
     resultOf(await call('recorder.stop', { streamId: opened[0] }));
     const again = resultOf<RecorderStream>(await call('recorder.start', { sampleRate: 44100 }));
     for (const id of [opened[1], again.streamId]) resultOf(await call('recorder.stop', { streamId: id }));
+  });
+
+  it('stops every open stream when no renderer is left to stop it (the last client gone), and still starts new ones', async () => {
+    const { streamId } = resultOf<RecorderStream>(await call('recorder.start', { sampleRate: 44100 }));
+    await waitFor(() => eventsOf(streamId).length > 0, 20_000);
+    clients.dispatchEvent(new Event('gone'));
+    await waitFor(() => ended(streamId), 5000);
+    expect(eventsOf(streamId).filter((e) => e.type === 'recorder.end')).toMatchObject([{ reason: 'stopped' }]);
+    const next = resultOf<RecorderStream>(await call('recorder.start', { sampleRate: 44100 }));
+    resultOf(await call('recorder.stop', { streamId: next.streamId }));
   });
 
   it('stops every open stream when the workbench shuts down, and starts no new one', async () => {

@@ -24,8 +24,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'outside the renderer');
   store = openStore(join(dir, 'w.sqlite'));
   const jobs = new JobQueue((e) => server?.broadcast(e));
-  server = await startBrowserServer({ handlers: createHandlers({ store, jobs, mode: 'browser' }), rendererDir: renderer, port: 0 });
+  server = await startBrowserServer({
+    handlers: createHandlers({ store, jobs, mode: 'browser' }),
+    rendererDir: renderer,
+    port: 0,
+    onLastClientGone: () => gone++,
+  });
 });
+let gone = 0;
 afterAll(async () => {
   await server.close();
   store.close();
@@ -48,6 +54,21 @@ function call(ws: WebSocket, payload: unknown): Promise<WireResponse> {
 }
 
 describe('browser-mode server', () => {
+  it('tells when the last client has gone (what it started, such as recording streams, has nobody to stop it)', async () => {
+    const url = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
+    const [a, b] = [await connect(url), await connect(url)];
+    const closed = (ws: WebSocket) => new Promise((resolve) => ws.once('close', resolve));
+    const before = gone;
+    a.close();
+    await closed(a);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gone).toBe(before);
+    b.close();
+    await closed(b);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gone).toBe(before + 1);
+  });
+
   it('binds to 127.0.0.1 only', () => {
     const addr = server.server.address();
     expect(typeof addr === 'object' && addr?.address).toBe('127.0.0.1');

@@ -21,6 +21,11 @@ export interface HandlerContext {
   mode: AppInfo['mode'];
   /** Aborted when the workbench shuts down: open recording streams stop. */
   shutdown?: AbortSignal;
+  /**
+   * Fires 'gone' when no renderer is attached any more (the last browser tab closed, the window reloaded or crashed):
+   * recording streams it opened and can no longer stop are stopped.
+   */
+  clients?: EventTarget;
 }
 
 const ROOT = projectRoot();

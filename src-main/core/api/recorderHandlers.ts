@@ -30,7 +30,7 @@ export function decodeSamples(base64: string): Float32Array {
 /** Microphone capture (PortAudio, in the main process's child), classification and collection. */
 export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMethods> {
   const { db } = ctx.store;
-  const streams = new CaptureStreams(ctx.jobs.emit, ctx.shutdown);
+  const streams = new CaptureStreams(ctx.jobs.emit, ctx.shutdown, ctx.clients);
   /** The device asked for, else the one used last. */
   const deviceChoice = (deviceId: number | undefined) =>
     deviceId !== undefined ? { device: deviceId } : { preferred: rememberedDevice(db) ?? undefined };

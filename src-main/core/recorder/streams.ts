@@ -29,11 +29,14 @@ export class CaptureStreams {
   /** Starts between the limit check and the device opening count against the limit too. */
   private opening = 0;
 
-  /** `shutdown` aborting stops every stream and refuses new ones. */
+  /** `shutdown` aborting stops every stream and refuses new ones; `clients` firing 'gone' stops every stream. */
   constructor(
     private readonly emit: (event: ApiEvent) => void,
     private readonly shutdown?: AbortSignal,
-  ) {}
+    clients?: EventTarget,
+  ) {
+    clients?.addEventListener('gone', () => this.stopAll());
+  }
 
   /** Opens a device; resolves with the stream's id once audio flows (its events follow, never precede, this). */
   async start(opts: StreamOptions): Promise<{ streamId: string; info: CaptureInfo }> {
