@@ -18,6 +18,7 @@ import { isEnsemble, loadPredictor, predictPaths, type LoadedModel, type Predict
 import { fitModelSpeakerStats, type ModelSpeakerStats } from '../src-main/core/training/speakerProfile';
 import { liveSegmentClassify } from '../src-shared/live/liveSegments';
 import { arraySource } from '../src-shared/live/liveWindow';
+import { speechSegments } from '../src-shared/live/vad';
 import { summarize } from '../src-shared/studies/statistics';
 
 const [dbPath, studyArg, seedArg, enrolArg] = process.argv.slice(2);
@@ -132,13 +133,21 @@ for (const cell of cells.sort((a, b) => a.fold - b.fold)) {
     const rest = order.slice(ENROL);
     const rate = model.sampleRate;
     const { samples, spans } = await session(rest, rate, rand);
-    // The profile, as `ser enrol` would compute it for each model (members of an ensemble each their own).
+    // The profile, as `ser enrol` would compute it for each model (members of an ensemble each their own): from the
+    // whole files for whole-file prediction, from the files cut by the segmenter for live utterances (profileSpeaker's
+    // `segmented`).
     const enrolled = await Promise.all(enrol.map((u) => loadAudio(u.file, { sampleRate: rate })));
-    const stats = new Map<LoadedModel, ModelSpeakerStats>();
-    for (const m of isEnsemble(model) ? model.members : [model]) stats.set(m, await fitModelSpeakerStats(m, enrolled));
-    const speakerSource = (m: LoadedModel) => Promise.resolve(stats.get(m)!);
+    const cut = enrolled.flatMap((a) => speechSegments(a.samples, a.sampleRate).map((x) => ({ samples: x.samples, sampleRate: a.sampleRate })));
+    const whole = new Map<LoadedModel, ModelSpeakerStats>();
+    const segmented = new Map<LoadedModel, ModelSpeakerStats>();
+    for (const m of isEnsemble(model) ? model.members : [model]) {
+      whole.set(m, await fitModelSpeakerStats(m, enrolled));
+      segmented.set(m, await fitModelSpeakerStats(m, cut));
+    }
+    const speakerSource = (m: LoadedModel) => Promise.resolve(whole.get(m)!);
+    const segmentedSource = (m: LoadedModel) => Promise.resolve(segmented.get(m)!);
     const without = await live(model, samples, rate, spans);
-    const adapted = await live(model, samples, rate, spans, speakerSource);
+    const adapted = await live(model, samples, rate, spans, segmentedSource);
     const accuracyOf = (ps: Awaited<ReturnType<typeof predictPaths>>) =>
       ps.filter((p, i) => 'label' in p && p.label === rest[i].label).length / rest.length;
     const paths = rest.map((u) => u.file);

@@ -75,11 +75,19 @@ export function feedCapture(src: CaptureSource, signal: AbortSignal, handlers: C
  * `recorder.classify` as a live classifier: audio goes out at the capture's rate (the core resamples it), adapted to
  * the speaker profile `profileId` when given.
  */
-export function recorderClassifier(opts: { modelId: number; profileId?: number; inputSeconds: number; sampleRate: number }): WindowClassifier {
-  const { modelId, profileId, inputSeconds, sampleRate } = opts;
+export function recorderClassifier(opts: {
+  modelId: number;
+  profileId?: number;
+  /** The audio is utterances cut by the segmenter (the profile's statistics are then taken the same way). */
+  segmented?: boolean;
+  inputSeconds: number;
+  sampleRate: number;
+}): WindowClassifier {
+  const { modelId, profileId, segmented, inputSeconds, sampleRate } = opts;
   return {
     inputSeconds,
     sampleRate,
-    classify: (samples, rate) => api.call('recorder.classify', { modelId, profileId, sampleRate: rate, samples: float32ToBase64(samples) }),
+    classify: (samples, rate) =>
+      api.call('recorder.classify', { modelId, profileId, segmented: segmented || undefined, sampleRate: rate, samples: float32ToBase64(samples) }),
   };
 }

@@ -92,7 +92,7 @@ export function useLiveSegments(src: CaptureSource, opts: LiveSegmentsOptions) {
     endFeed = feedCapture(src, ac.signal, {
       run(source) {
         void liveSegmentClassify({
-          classifier: recorderClassifier({ modelId, profileId: profile?.id, inputSeconds, sampleRate: source.sampleRate }),
+          classifier: recorderClassifier({ modelId, profileId: profile?.id, segmented: true, inputSeconds, sampleRate: source.sampleRate }),
           source,
           signal: ac.signal,
           onSegment(u) {

@@ -119,6 +119,11 @@ export const requestSchemas = {
     modelId: id,
     /** An enrolled speaker profile: a model that adapts to speakers uses that speaker's statistics. */
     profileId: id.optional(),
+    /**
+     * The samples are one utterance cut by live mode's segmenter: the profile's statistics are then taken from its
+     * audio cut the same way (see core/profiles profileSpeaker).
+     */
+    segmented: z.boolean().optional(),
     sampleRate: z.number().int().min(4000).max(192_000),
     /** Mono PCM as base64 of little-endian float32: compact over both transports. */
     samples: z.string().max(64 * 1024 * 1024),

@@ -388,3 +388,9 @@ export class VoiceActivityDetector {
     }
   }
 }
+
+/** The utterances of a whole recording as live mode would cut them (a fresh detector over all of it, then flushed). */
+export function speechSegments(samples: Float32Array, sampleRate: number, opts: VadOptions = {}): SpeechSegment[] {
+  const vad = new VoiceActivityDetector(sampleRate, opts);
+  return [...vad.push(samples), ...vad.flush()];
+}

@@ -22,6 +22,8 @@ import { createHandlers } from '../../src-main/core/api/handlers';
 import { JobQueue } from '../../src-main/core/jobs';
 import { listModels } from '../../src-main/core/store/runs';
 import { float32ToBase64 } from '../../src-shared/audio/pcmBase64';
+import { speechSegments } from '../../src-shared/live/vad';
+import { fitModelSpeakerStats } from '../../src-main/core/training/speakerProfile';
 import { classifyFile, loadModel, predictPaths, type LoadedModel } from '../../src-main/core/training/predict';
 import { startRun } from '../../src-main/core/training/run';
 import { ser } from '../helpers/cli';
@@ -141,6 +143,15 @@ describe('speaker profiles', () => {
     expect(cached.map((r) => r.model_path).sort()).toEqual([cnn.dir!, svm.dir!].sort());
     const again = (await predictPaths(svm, enrolled, { speaker: profileSpeaker(store, profile.id) })) as Predicted[];
     expect(maxGap(again, withProfile)).toBe(0);
+    // For live utterances the statistics come from the profile's audio cut by the same segmenter, cached apart.
+    const segmented = await profileSpeaker(store, profile.id, { segmented: true })(svm);
+    const cut = (await Promise.all(enrolled.map((f) => loadAudio(f, { sampleRate: 16000 })))).flatMap((a) =>
+      speechSegments(a.samples, a.sampleRate).map((x) => ({ samples: x.samples, sampleRate: a.sampleRate })),
+    );
+    expect(cut.length).toBeGreaterThanOrEqual(enrolled.length);
+    expect(segmented).toEqual(await fitModelSpeakerStats(svm, cut));
+    expect(segmented.features!.mean).not.toEqual((await speaker(svm)).features!.mean);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM profile_stats WHERE model_path = ?').get(`${svm.dir}#segmented`)).toEqual({ n: 1 });
     // A later take (not enrolled), as the recorder classifies it: adapted with the profile, unlike a lone take.
     const take = await loadAudio(later[0]);
     const adapted = await classifyRecording(cnn, take.samples, take.sampleRate, speaker);

@@ -133,12 +133,17 @@ function stopOnInterrupt(): { signal: AbortSignal; release(): void } {
 }
 
 /** --profile as the predictions' speaker: checked before anyone speaks (it exists and holds enough utterances). */
-async function profileOption(ctx: ActionContext, opts: RecordCliOptions, model: Predictor): Promise<SpeakerStatsSource | undefined> {
+async function profileOption(
+  ctx: ActionContext,
+  opts: RecordCliOptions,
+  model: Predictor,
+  segmented?: { vad: VadOptions },
+): Promise<SpeakerStatsSource | undefined> {
   if (!opts.profile) return undefined;
   const { profileByName, profileSpeaker } = await import('../../core/profiles/speakerProfiles');
   const { adaptationOf } = await import('../../core/training/predict');
   const store = ctx.openStore();
-  const speaker = profileSpeaker(store, profileByName(store, opts.profile).id);
+  const speaker = profileSpeaker(store, profileByName(store, opts.profile).id, segmented ? { segmented: true, vad: segmented.vad } : {});
   const a = adaptationOf(model);
   if (!a.speakerNormalization && !a.speakerAdaptiveBatchNorm)
     ctx.log(`note: this model does not adapt to speakers; the profile "${opts.profile}" changes nothing`);
@@ -201,7 +206,8 @@ async function runSegments(ctx: ActionContext, opts: RecordCliOptions, seconds: 
   const vad = vadOptions(opts);
   const { loadRecorderModel, modelClassifier } = await classifierModule();
   const model = await loadRecorderModel(opts.model);
-  const classifier = modelClassifier(model, { speaker: await profileOption(ctx, opts, model) });
+  // Utterances cut by the segmenter are adapted with the profile's audio cut the same way.
+  const classifier = modelClassifier(model, { speaker: await profileOption(ctx, opts, model, { vad }) });
   const interrupt = stopOnInterrupt();
   try {
     const stream = await openCapture({ ...deviceChoice(ctx, opts.device), maxSeconds: seconds, signal: interrupt.signal });

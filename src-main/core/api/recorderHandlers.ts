@@ -37,22 +37,22 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
   // Live mode classifies every half second: a profile's statistics are read (or computed) once per model until the
   // profile changes (its updatedAt).
   const speakers = new Map<string, SpeakerStatsSource>();
-  const speakerOf = (profileId: number): SpeakerStatsSource => {
+  const speakerOf = (profileId: number, segmented: boolean): SpeakerStatsSource => {
     let profile;
     try {
       profile = profileById(ctx.store, profileId);
     } catch (err) {
       throw new ApiError(errorMessage(err), 'not_found');
     }
-    const key = `${profile.id}@${profile.updatedAt}`;
+    const key = `${profile.id}@${profile.updatedAt}${segmented ? '#segmented' : ''}`;
     let source = speakers.get(key);
     if (!source) {
       try {
-        source = profileSpeaker(ctx.store, profile.id);
+        source = profileSpeaker(ctx.store, profile.id, { segmented });
       } catch (err) {
         throw new ApiError(errorMessage(err), 'invalid');
       }
-      for (const k of speakers.keys()) if (k.startsWith(`${profile.id}@`)) speakers.delete(k);
+      for (const k of speakers.keys()) if (k.startsWith(`${profile.id}@`) && !k.startsWith(`${profile.id}@${profile.updatedAt}`)) speakers.delete(k);
       speakers.set(key, source);
     }
     return source;
@@ -87,9 +87,14 @@ export function recorderHandlers(ctx: HandlerContext): Pick<Handlers, RecorderMe
       return { streamId, sampleRate: info.sampleRate, channels: info.channels, deviceName: info.deviceName };
     },
     'recorder.stop': ({ streamId }) => streams.stop(streamId),
-    'recorder.classify': async ({ modelId, profileId, sampleRate, samples }) => {
+    'recorder.classify': async ({ modelId, profileId, segmented, sampleRate, samples }) => {
       const model = await loadedModel(ctx, modelId);
-      return classifyRecording(model, decodeSamples(samples), sampleRate, profileId === undefined ? undefined : speakerOf(profileId));
+      return classifyRecording(
+        model,
+        decodeSamples(samples),
+        sampleRate,
+        profileId === undefined ? undefined : speakerOf(profileId, Boolean(segmented)),
+      );
     },
     'recorder.save': async ({ folder, label, speaker, sampleRate, samples }) => {
       const saved = await saveRecording({ store: ctx.store, datasetFolder: folder, label, speaker, samples: decodeSamples(samples), sampleRate });

@@ -20,7 +20,11 @@ import {
 } from '../store/profiles';
 import type { LoadedModel, SpeakerStatsSource } from '../training/predict';
 import { MIN_ADAPTATION_FILES } from '../training/speakerAdaptation';
-import { fitModelSpeakerStats, type ModelSpeakerStats } from '../training/speakerProfile';
+import { fitModelSpeakerStats, type ModelSpeakerStats, type Utterance } from '../training/speakerProfile';
+import { speechSegments, type VadOptions } from '../../../src-shared/live/vad';
+
+/** Cache key suffix of statistics taken from segmented utterances (see profileSpeaker). */
+const SEGMENTED_KEY = '#segmented';
 
 // Speaker profiles (enrolment): a person's own unlabelled utterances, kept as audio under the DB's folder, from which
 // each model's speaker statistics are computed on first use and cached. Takes and live windows classified with a
@@ -126,8 +130,11 @@ export function deleteSpeakerProfile(store: Store, id: number): boolean {
 /**
  * The profile as the speaker of predictions (training/predict.ts SpeakerStatsSource): each model's statistics come
  * from the cache when they were computed from the profile's current utterances, else from its audio (then cached).
+ * `segmented`: the predictions are of utterances cut by live mode's segmenter, so the statistics are taken from the
+ * profile's audio cut the same way. Speech cut from its pauses has other features than the whole recording (above
+ * all utterance-level functionals); statistics and inputs must be of the same kind.
  */
-export function profileSpeaker(store: Store, profileId: number): SpeakerStatsSource {
+export function profileSpeaker(store: Store, profileId: number, opts: { segmented?: boolean; vad?: VadOptions } = {}): SpeakerStatsSource {
   const profile = profileById(store, profileId);
   if (profile.utterances < MIN_PROFILE_UTTERANCES)
     throw new Error(
@@ -137,17 +144,25 @@ export function profileSpeaker(store: Store, profileId: number): SpeakerStatsSou
   const ids = utterances.map((u) => u.id);
   const memo = new Map<LoadedModel, Promise<ModelSpeakerStats>>();
   const compute = async (model: LoadedModel): Promise<ModelSpeakerStats> => {
-    const key = model.dir ? resolve(model.dir) : null;
+    const form = opts.segmented ? `${SEGMENTED_KEY}${opts.vad && Object.keys(opts.vad).length ? JSON.stringify(opts.vad) : ''}` : '';
+    const key = model.dir ? `${resolve(model.dir)}${form}` : null;
     const cached = key ? getProfileStats(store.db, profileId, key, ids) : null;
     if (cached) return JSON.parse(cached) as ModelSpeakerStats;
-    const audio = [];
+    const audio: Utterance[] = [];
     for (const u of utterances) {
+      let a: Utterance;
       try {
-        audio.push(await loadAudio(u.path, { sampleRate: model.sampleRate }));
+        a = await loadAudio(u.path, { sampleRate: model.sampleRate });
       } catch (err) {
         throw new Error(`speaker profile "${profile.name}": utterance ${u.path} (from ${u.source}) cannot be read: ${errorMessage(err)}`);
       }
+      if (!opts.segmented) audio.push(a);
+      else for (const s of speechSegments(a.samples, a.sampleRate, opts.vad)) audio.push({ samples: s.samples, sampleRate: a.sampleRate });
     }
+    if (audio.length < MIN_PROFILE_UTTERANCES)
+      throw new Error(
+        `speaker profile "${profile.name}": the segmenter found speech in ${audio.length} of its utterances; it needs ${MIN_PROFILE_UTTERANCES}`,
+      );
     const stats = await fitModelSpeakerStats(model, audio);
     if (key) putProfileStats(store.db, profileId, key, ids, JSON.stringify(stats));
     return stats;
