@@ -22,6 +22,7 @@ export const RESEARCH_CORE = [
   'src-shared/studies/expand.ts',
   'src-shared/studies/statistics.ts',
   'src-shared/studies/aggregate.ts',
+  'src-shared/live/vad.ts',
 ];
 
 /** Where one file's reports, incremental state and sandbox live: a run per file, so runs on different files never collide. */
