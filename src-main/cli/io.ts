@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { defaultDbPath, openStore, type Store } from '../core/store/db';
 import { errorMessage } from '../../src-shared/api/errors';
+import { resolve } from 'node:path';
+import { findAudioFiles } from '../core/datasets/scan';
 
 export interface CommonOptions {
   db?: string;
@@ -36,6 +38,18 @@ export function backendOption(description: string): Option {
 
 /** Thrown for user errors whose message is the whole story (no stack trace). */
 export class CliError extends Error {}
+
+/** The audio files in command-line paths (files and folders, searched recursively); none, or a bad path, is a CLI error. */
+export function audioFilesIn(paths: string[]): string[] {
+  let files: string[];
+  try {
+    files = findAudioFiles(paths.map((p) => resolve(p)));
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
+  return files;
+}
 
 /**
  * Runs a subcommand body: prints its result as one JSON object (--json) or readable text,

@@ -1,10 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { decodeWavMono, encodeWav, parseWav } from '../../src-shared/audio/wav';
 import { ser } from '../helpers/cli';
-import { openWorkbench } from '../helpers/e2e';
+import { openWorkbench, fakeMicrophone } from '../helpers/e2e';
 import { RAVDESS_16K } from '../helpers/shared';
 
 // Speaker profiles and live mode by utterance, as a user clicks them: enrol one speaker (Actor 03, whom the model
@@ -48,20 +48,7 @@ function micWav(): string {
   return path;
 }
 
-test.use({
-  permissions: ['microphone'],
-  launchOptions: {
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${micWav()}`,
-    ],
-  },
-});
+test.use(fakeMicrophone(micWav()));
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/recorder-live-${name}.png`, fullPage: true });
 

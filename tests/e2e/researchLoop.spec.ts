@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openImportWizard, openWorkbench } from '../helpers/e2e';
+import { openImportWizard, openWorkbench, fakeMicrophone } from '../helpers/e2e';
 import { RAVDESS_16K } from '../helpers/shared';
 
 // The whole research loop as a researcher clicks it, on real RAVDESS recordings: import two actors,
@@ -11,20 +11,7 @@ import { RAVDESS_16K } from '../helpers/shared';
 
 // Chromium's fake microphone plays a real RAVDESS take (an angry one) into getUserMedia.
 const MIC_WAV = join(RAVDESS_16K, 'Actor_03', '03-01-05-02-01-01-03.wav');
-test.use({
-  permissions: ['microphone'],
-  launchOptions: {
-    executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${MIC_WAV}`,
-    ],
-  },
-});
+test.use(fakeMicrophone(MIC_WAV));
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/loop-${name}.png`, fullPage: true });
 

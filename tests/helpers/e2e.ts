@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Page, type PlaywrightTestOptions } from '@playwright/test';
+import { existsSync } from 'node:fs';
 import { E2E_TOKEN } from '../../playwright.config';
 
 /** Loads the workbench with the session token and waits for its API connection. */
@@ -13,4 +14,24 @@ export async function openImportWizard(page: Page): Promise<void> {
   const wizard = page.getByTestId('import-wizard');
   await expect(wizard.or(page.getByTestId('import-open'))).toBeVisible();
   if (!(await wizard.isVisible())) await page.getByTestId('import-open').click();
+}
+
+/** Browser options for a spec whose microphone is Chromium's fake device playing `wav` (looped), Debian's chromium if present. */
+export function fakeMicrophone(
+  wav: string,
+): Pick<PlaywrightTestOptions, 'permissions'> & { launchOptions: { executablePath?: string; args: string[] } } {
+  return {
+    permissions: ['microphone'],
+    launchOptions: {
+      executablePath: existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${wav}`,
+      ],
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { findAudioFiles } from '../../core/datasets/scan';
 import type { EnrolResult } from '../../../src-shared/api/contract';
 import { enrolFiles, MIN_PROFILE_UTTERANCES, profileSpeaker } from '../../core/profiles/speakerProfiles';
-import { backendOption, CliError, runAction, withCommonOptions, type CliBackend, type CommonOptions } from '../io';
+import { audioFilesIn, backendOption, runAction, withCommonOptions, type CliBackend, type CommonOptions } from '../io';
 
 interface EnrolOptions extends CommonOptions {
   profile: string;
@@ -47,13 +46,7 @@ export function register(program: Command): void {
     await runAction(
       opts,
       async (ctx): Promise<EnrolOutput> => {
-        let files: string[];
-        try {
-          files = findAudioFiles(paths.map((p) => resolve(p)));
-        } catch (err) {
-          throw new CliError((err as Error).message);
-        }
-        if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
+        const files = audioFilesIn(paths);
         const store = ctx.openStore();
         const result: EnrolOutput = await enrolFiles(store, opts.profile, files);
         if (opts.model && result.profile.utterances >= MIN_PROFILE_UTTERANCES) {

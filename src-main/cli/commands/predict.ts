@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { findAudioFiles } from '../../core/datasets/scan';
 import { activateBackend } from '../../core/training/pipeline';
 import { adaptationOf, loadPredictor, predictPaths, type PathPrediction } from '../../core/training/predict';
 import { MIN_ADAPTATION_FILES } from '../../core/training/speakerAdaptation';
 import { profileByName, profileSpeaker } from '../../core/profiles/speakerProfiles';
-import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { audioFilesIn, CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface PredictOptions extends CommonOptions {
   model: string;
@@ -64,13 +63,7 @@ export function register(program: Command): void {
     await runAction(
       opts,
       async (ctx): Promise<PredictOutput> => {
-        let files: string[];
-        try {
-          files = findAudioFiles(paths.map((p) => resolve(p)));
-        } catch (err) {
-          throw new CliError((err as Error).message);
-        }
-        if (files.length === 0) throw new CliError(`no audio files in ${paths.join(', ')}`);
+        const files = audioFilesIn(paths);
         if (opts.profile && opts.oneSpeaker)
           throw new CliError('--profile and --one-speaker exclude each other: the profile already holds the speaker');
         await activateBackend(opts.backend ?? 'auto');
