@@ -13,12 +13,12 @@ import { getRunDetail } from '../src-main/core/store/runQueries';
 import { getModel } from '../src-main/core/store/runs';
 import { getStudy, listCells } from '../src-main/core/store/studies';
 import { modelClassifier } from '../src-main/core/recorder/classifier';
+import { asLiveUtterances } from '../src-main/core/profiles/speakerProfiles';
 import { activateBackend } from '../src-main/core/training/pipeline';
 import { isEnsemble, loadPredictor, predictPaths, type LoadedModel, type Predictor } from '../src-main/core/training/predict';
 import { fitModelSpeakerStats, type ModelSpeakerStats } from '../src-main/core/training/speakerProfile';
 import { liveSegmentClassify } from '../src-shared/live/liveSegments';
 import { arraySource } from '../src-shared/live/liveWindow';
-import { speechSegments } from '../src-shared/live/vad';
 import { summarize } from '../src-shared/studies/statistics';
 
 const [dbPath, studyArg, seedArg, enrolArg] = process.argv.slice(2);
@@ -137,7 +137,7 @@ for (const cell of cells.sort((a, b) => a.fold - b.fold)) {
     // whole files for whole-file prediction, from the files cut by the segmenter for live utterances (profileSpeaker's
     // `segmented`).
     const enrolled = await Promise.all(enrol.map((u) => loadAudio(u.file, { sampleRate: rate })));
-    const cut = enrolled.flatMap((a) => speechSegments(a.samples, a.sampleRate).map((x) => ({ samples: x.samples, sampleRate: a.sampleRate })));
+    const cut = enrolled.flatMap((a) => asLiveUtterances(a));
     const whole = new Map<LoadedModel, ModelSpeakerStats>();
     const segmented = new Map<LoadedModel, ModelSpeakerStats>();
     for (const m of isEnsemble(model) ? model.members : [model]) {

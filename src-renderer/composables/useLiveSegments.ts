@@ -8,7 +8,7 @@ import { errorMessage } from '../../src-shared/api/errors';
 import { encodeWav } from '../../src-shared/audio/wav';
 import { liveSegmentClassify, type LiveUtterance } from '../../src-shared/live/liveSegments';
 import { VAD_DEFAULTS } from '../../src-shared/live/vad';
-import { csvLine } from '../csv';
+import { toCsv } from '../../src-shared/csv';
 import { downloadText } from '../download';
 import { modelInputSeconds } from '../stores/models';
 import { feedCapture, recorderClassifier } from './liveFeed';
@@ -155,7 +155,7 @@ export function useLiveSegments(src: CaptureSource, opts: LiveSegmentsOptions) {
       ...labels.map((l) => (u.probabilities[l] ?? 0).toFixed(6)),
       u.latencyMs.toFixed(0),
     ]);
-    downloadText([header, ...rows].map(csvLine).join('\n') + '\n', `${fileStem.value}.csv`, 'text/csv');
+    downloadText(toCsv(header, rows), `${fileStem.value}.csv`, 'text/csv');
   }
   function exportJson(): void {
     const s = session.value;

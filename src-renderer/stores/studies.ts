@@ -8,6 +8,7 @@ import { ref } from 'vue';
 import type { Results, StudyReport, StudyStatus, StudySummary } from '../../src-shared/api/contract';
 import { STUDY_METRICS, type StudyMetric, type StudySpecInput } from '../../src-shared/config/study';
 import { api } from '../api/client';
+import { toCsv } from '../../src-shared/csv';
 import { useToasts } from './toasts';
 
 /** How long bursts of cell events are gathered before the report is re-read, in ms. */
@@ -122,11 +123,6 @@ export function pct(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '–' : (100 * x).toFixed(1);
 }
 
-function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Every cell of a study as CSV: one row per cell, figures as fractions (0…1), the grid point as JSON. */
 export function studyCellsCsv(r: StudyReport): string {
   const header = ['key', 'fold', 'seed', 'point', 'gridPoint', 'status', 'runId', 'attempts', 'valUar', 'accuracy', 'uar', 'macroF1', 'n', 'error'];
@@ -146,7 +142,7 @@ export function studyCellsCsv(r: StudyReport): string {
     c.test?.n,
     c.error,
   ]);
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+  return toCsv(header, rows);
 }
 
 interface ResultRow {

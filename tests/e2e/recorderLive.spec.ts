@@ -167,7 +167,7 @@ test('speaker profile from the microphone and files → live mode per utterance 
   await page.getByTestId('live-export-csv').click();
   const csv = readFileSync(await (await csvDownload).path(), 'utf8')
     .trim()
-    .split('\n');
+    .split(/\r?\n/);
   expect(csv[0]).toBe(['index', 'start', 'end', 'label', ...labels.map((l) => `p_${l}`), 'latencyMs'].join(','));
   expect(csv).toHaveLength(n + 1);
 

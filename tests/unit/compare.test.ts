@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunConfig } from '../../src-shared/config/run';
 import type { RunSummary } from '../../src-shared/api/contract';
 import { compareRuns, configDiff, flattenConfig } from '../../src-main/core/evaluation/compare';
-import { comparisonToCsv, csvField, epochsToCsv, runsToCsv, toCsv } from '../../src-main/core/evaluation/export';
+import { comparisonToCsv, epochsToCsv, runsToCsv } from '../../src-main/core/evaluation/export';
+import { csvField, toCsv } from '../../src-shared/csv';
 import { evaluatePredictions } from '../../src-shared/metrics';
 
 /** Minimal RFC 4180 reader, to prove the writer's output parses back to the same fields. */

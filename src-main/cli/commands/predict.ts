@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
+import { csvField } from '../../../src-shared/csv';
 import { activateBackend } from '../../core/training/pipeline';
 import { adaptationOf, loadPredictor, predictPaths, type PathPrediction } from '../../core/training/predict';
 import { MIN_ADAPTATION_FILES } from '../../core/training/speakerAdaptation';
@@ -20,13 +21,11 @@ interface PredictOutput {
   predictions: PathPrediction[];
 }
 
-const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 function toCsv(r: PredictOutput): string {
   const rows = [['file', 'label', ...r.labels.map((l) => `p_${l}`), 'error'].join(',')];
   for (const p of r.predictions) {
-    if ('error' in p) rows.push([csvCell(p.file), '', ...r.labels.map(() => ''), csvCell(p.error)].join(','));
-    else rows.push([csvCell(p.file), p.label, ...r.labels.map((l) => p.probabilities[l].toFixed(6)), ''].join(','));
+    if ('error' in p) rows.push([csvField(p.file), '', ...r.labels.map(() => ''), csvField(p.error)].join(','));
+    else rows.push([csvField(p.file), p.label, ...r.labels.map((l) => p.probabilities[l].toFixed(6)), ''].join(','));
   }
   return rows.join('\n');
 }

@@ -1,17 +1,6 @@
 import type { RunDetail, RunSummary } from '../../../src-shared/api/contract';
 import { flattenConfig, type RunComparison } from './compare';
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR/LF or edge spaces; quotes doubled. */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** A CSV document: header row then data rows, CRLF line ends (RFC 4180). */
-export function toCsv(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
+import { toCsv } from '../../../src-shared/csv';
 
 /** Stable JSON document for one run: summary, config, curves, evaluation (with per-file predictions). */
 export function runToJson(run: RunDetail): Record<string, unknown> {

@@ -128,6 +128,15 @@ export function deleteSpeakerProfile(store: Store, id: number): boolean {
 }
 
 /**
+ * A recording as live mode's segmenter would hand its utterances to a classifier; a take too short for the segmenter
+ * to calibrate on (it measures the first second's noise), or with nothing it takes for speech, stays whole.
+ */
+export function asLiveUtterances(a: Utterance, vad?: VadOptions): Utterance[] {
+  const cut = speechSegments(a.samples, a.sampleRate, vad);
+  return cut.length ? cut.map((s) => ({ samples: s.samples, sampleRate: a.sampleRate })) : [a];
+}
+
+/**
  * The profile as the speaker of predictions (training/predict.ts SpeakerStatsSource): each model's statistics come
  * from the cache when they were computed from the profile's current utterances, else from its audio (then cached).
  * `segmented`: the predictions are of utterances cut by live mode's segmenter, so the statistics are taken from the
@@ -156,13 +165,8 @@ export function profileSpeaker(store: Store, profileId: number, opts: { segmente
       } catch (err) {
         throw new Error(`speaker profile "${profile.name}": utterance ${u.path} (from ${u.source}) cannot be read: ${errorMessage(err)}`);
       }
-      if (!opts.segmented) audio.push(a);
-      else for (const s of speechSegments(a.samples, a.sampleRate, opts.vad)) audio.push({ samples: s.samples, sampleRate: a.sampleRate });
+      audio.push(...(opts.segmented ? asLiveUtterances(a, opts.vad) : [a]));
     }
-    if (audio.length < MIN_PROFILE_UTTERANCES)
-      throw new Error(
-        `speaker profile "${profile.name}": the segmenter found speech in ${audio.length} of its utterances; it needs ${MIN_PROFILE_UTTERANCES}`,
-      );
     const stats = await fitModelSpeakerStats(model, audio);
     if (key) putProfileStats(store.db, profileId, key, ids, JSON.stringify(stats));
     return stats;
