@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   applyNormalization,
+  applySpeakerStats,
+  fitSpeakerStats,
   fitFrames,
   fitNormalization,
   normalizeBySpeaker,
@@ -253,6 +255,27 @@ describe('normalizeSpeaker', () => {
     expect(() => normalizeSpeaker([matrix(2, [1, 2, 3, 4]), matrix(3, [1, 2, 3])])).toThrow(
       'speaker normalisation: matrices of 3 and 2 rows in one group',
     );
+  });
+});
+
+describe('speaker statistics (fitSpeakerStats / applySpeakerStats: what a speaker profile stores and applies)', () => {
+  it('fitted on some matrices and applied to others: the same standardisation normalizeSpeaker gives those matrices', () => {
+    const group = [matrix(2, [1, 3, 10, 10], 7), matrix(2, [5, 7, 9, 20, 40, 60], 8)];
+    const stats = fitSpeakerStats(group);
+    // Row 0 over 1, 3, 5, 7, 9: mean 5, population std √8; row 1 over 10, 10, 20, 40, 60: mean 28, std √376.
+    expect(stats.mean).toEqual([5, 28]);
+    expect(stats.inv[0]).toBeCloseTo(1 / Math.sqrt(8), 12);
+    expect(stats.inv[1]).toBeCloseTo(1 / Math.sqrt(376), 12);
+    expect(group.map((m) => applySpeakerStats(m, stats))).toEqual(normalizeSpeaker(group));
+    // A later take of the speaker, alone: standardised with the enrolled statistics, not its own.
+    const later = applySpeakerStats(matrix(2, [5, 13, 28, 28]), stats);
+    expect(Array.from(later.data)).toEqual([0, Math.fround(8 / Math.sqrt(8)), 0, 0]);
+  });
+
+  it('no matrices, or statistics of another row count, are errors that say so', () => {
+    expect(() => fitSpeakerStats([])).toThrow('speaker normalisation: no matrices to take statistics from');
+    const stats = fitSpeakerStats([matrix(2, [1, 2, 3, 4])]);
+    expect(() => applySpeakerStats(matrix(3, [1, 2, 3]), stats)).toThrow('speaker statistics have 2 rows; the features have 3');
   });
 });
 
