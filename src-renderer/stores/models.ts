@@ -1,5 +1,6 @@
 /** Saved (trained) models available for prediction and the recorder. */
 import { defineStore } from 'pinia';
+import { liveWindowSeconds } from '../../src-shared/live/liveWindow';
 import { ref } from 'vue';
 import type { RunDetail, SavedModelInfo } from '../../src-shared/api/contract';
 import { api } from '../api/client';
@@ -48,10 +49,7 @@ export function runAdaptation(d: RunDetail): string[] {
   return [a.speakerNormalization && 'speaker normalisation', a.speakerAdaptiveBatchNorm && 'adaptive batch norm'].filter((x): x is string => !!x);
 }
 
-/** The model's input window in seconds, from its feature config (fixed length), else `fallback`. */
-export function modelInputSeconds(model: SavedModelInfo, fallback = 3): number {
-  const length = model.featureConfig.length as { mode?: string; seconds?: number; maxSeconds?: number } | undefined;
-  if (length?.mode === 'fixed' && typeof length.seconds === 'number') return length.seconds;
-  if (length?.mode === 'variable' && typeof length.maxSeconds === 'number') return length.maxSeconds;
-  return fallback;
+/** The model's live window in seconds: its fixed input length, else UTTERANCE_WINDOW_SECONDS. */
+export function modelInputSeconds(model: SavedModelInfo): number {
+  return liveWindowSeconds(model.featureConfig.length as { mode?: string; seconds?: number } | undefined);
 }

@@ -6,6 +6,16 @@ import { StreamResampler } from '../audio/streamResampler';
 
 /** Seconds between live decisions by default: `ser record --live` and the workbench's live mode both use it. */
 export const LIVE_HOP_SECONDS = 0.5;
+/**
+ * Live window for models that take utterances of any length (functionals, prosody) and so have no input length of
+ * their own: about one RAVDESS sentence. The core's classifier and the renderer's live mode both use it.
+ */
+export const UTTERANCE_WINDOW_SECONDS = 3;
+
+/** The live window of a model from its feature length: a fixed input length, else UTTERANCE_WINDOW_SECONDS. */
+export function liveWindowSeconds(length: { mode?: string; seconds?: number } | undefined): number {
+  return length?.mode === 'fixed' && typeof length.seconds === 'number' ? length.seconds : UTTERANCE_WINDOW_SECONDS;
+}
 /** Default time constant (s) of the exponential probability smoothing, shared like the hop so both show the same numbers. */
 export const LIVE_SMOOTHING_SECONDS = 1;
 

@@ -2,17 +2,11 @@ import { resample } from '../../../src-shared/audio/resample';
 import { currentBackend, selectBackend, type SelectedBackend } from '../tfjs/backend';
 import { type BackendName } from '../../../src-shared/config/backends';
 import { classifySamples, loadPredictor, type Predictor, type SpeakerStatsSource } from '../training/predict';
-import type { Classification, WindowClassifier } from '../../../src-shared/live/liveWindow';
+import { UTTERANCE_WINDOW_SECONDS, type Classification, type WindowClassifier } from '../../../src-shared/live/liveWindow';
 import { errorMessage } from '../../../src-shared/api/errors';
 
 // The bridge from a saved model (training/predict.ts) to the recorder: one-shot classification of
 // a take, and the WindowClassifier that live mode slides over a stream.
-
-/**
- * Live window for models that take utterances of any length (functionals, prosody) and so have no
- * input length of their own: about one RAVDESS sentence.
- */
-export const UTTERANCE_WINDOW_SECONDS = 3;
 
 /**
  * A saved model as live mode's classifier: its input length (or `windowSeconds`), its sample rate, its predictions
