@@ -30,7 +30,8 @@ export interface VadOptions {
   /**
    * Spectral flatness (geometric / arithmetic mean of the power spectrum in the speech band) at or above which a frame is
    * not speech (default 0.35): white noise and breath measure about 0.5-0.6, voiced speech under 0.2 even a few dB
-   * above the noise. 1 turns the spectral cue off.
+   * above the noise. 1 turns the spectral cue off: only a band of exactly equal powers measures 1, which no
+   * windowed frame of a real signal has.
    */
   maxFlatness?: number;
   /** Speech band for the flatness, Hz (default 100-4000: voice harmonics and formants; clipped to the Nyquist rate). */
