@@ -28,8 +28,11 @@ describe('ser study', () => {
     // Kill it once one cell is stored and the next is training.
     const watch = new Database(db, { readonly: true, fileMustExist: true });
     const count = (status: string) => (watch.prepare(`SELECT COUNT(*) AS n FROM study_cells WHERE status = ?`).get(status) as { n: number }).n;
+    // A claimed cell gets its run a moment later; killed in between, the attempt would leave no run to mark interrupted.
+    const training = () =>
+      (watch.prepare(`SELECT COUNT(*) AS n FROM study_cells WHERE status = 'running' AND run_id IS NOT NULL`).get() as { n: number }).n;
     const deadline = Date.now() + 600_000;
-    while (!(count('completed') >= 1 && count('running') >= 1)) {
+    while (!(count('completed') >= 1 && training() >= 1)) {
       if (Date.now() > deadline) throw new Error(`no cell finished in time: ${stderr()}`);
       if (child.exitCode !== null) throw new Error(`the study ended before it could be killed: ${stderr()}`);
       await sleep(300);
