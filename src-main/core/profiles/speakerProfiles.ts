@@ -61,10 +61,14 @@ export function profileById(store: Store, id: number): ProfileRow {
   return p;
 }
 
-function openOrCreate(store: Store, name: string): { id: number; created: boolean } {
+/** The profile of that name (created if new) and its audio folder (created if missing). */
+function openOrCreate(store: Store, name: string): { id: number; created: boolean; dir: string } {
   const n = checkProfileName(name);
   const existing = getProfileByName(store.db, n);
-  return existing ? { id: existing.id, created: false } : { id: createProfile(store.db, n), created: true };
+  const id = existing ? existing.id : createProfile(store.db, n);
+  const dir = join(profilesRoot(store), String(id));
+  mkdirSync(dir, { recursive: true });
+  return { id, created: !existing, dir };
 }
 
 function checkSeconds(seconds: number): void {
@@ -75,9 +79,7 @@ function checkSeconds(seconds: number): void {
 
 /** Adds audio files to a profile (created if new): each is decoded to check it, then copied; a bad file is reported, the rest are added. */
 export async function enrolFiles(store: Store, name: string, paths: string[], signal?: AbortSignal): Promise<EnrolResult> {
-  const { id, created } = openOrCreate(store, name);
-  const dir = join(profilesRoot(store), String(id));
-  mkdirSync(dir, { recursive: true });
+  const { id, created, dir } = openOrCreate(store, name);
   const added: EnrolResult['added'] = [];
   const errors: EnrolResult['errors'] = [];
   for (const source of paths) {
@@ -100,13 +102,11 @@ export async function enrolFiles(store: Store, name: string, paths: string[], si
 
 /** Adds one recorded take (mono samples) to a profile (created if new), stored as a 16-bit WAV. */
 export function enrolTake(store: Store, name: string, samples: Float32Array, sampleRate: number): EnrolResult {
-  checkSeconds(samples.length / sampleRate);
-  const { id, created } = openOrCreate(store, name);
-  const dir = join(profilesRoot(store), String(id));
-  mkdirSync(dir, { recursive: true });
+  const seconds = samples.length / sampleRate;
+  checkSeconds(seconds);
+  const { id, created, dir } = openOrCreate(store, name);
   const path = join(dir, `${randomUUID()}.wav`);
   writeFileSync(path, encodeWav(samples, sampleRate));
-  const seconds = samples.length / sampleRate;
   addProfileUtterance(store.db, id, { path, source: 'recorder', seconds });
   return { profile: getProfile(store.db, id)!, created, added: [{ source: 'recorder', seconds }], errors: [], minUtterances: MIN_PROFILE_UTTERANCES };
 }

@@ -112,6 +112,17 @@ export async function adaptBatchNorm(model: tf.LayersModel, batches: () => Itera
   return layers.length;
 }
 
+/** Runs `fn`, which may rewrite the model's batch-norm statistics; the model's own are back in place afterwards. */
+export async function keepingBatchNormStats<T>(model: tf.LayersModel, fn: () => Promise<T>): Promise<T> {
+  const snapshot = snapshotBatchNormStats(model);
+  try {
+    return await fn();
+  } finally {
+    restoreBatchNormStats(model, snapshot);
+    snapshot.forEach((t) => t.dispose());
+  }
+}
+
 const locks = new WeakMap<tf.LayersModel, Promise<unknown>>();
 
 /**

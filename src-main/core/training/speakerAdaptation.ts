@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { adaptBatchNorm, restoreBatchNormStats, snapshotBatchNormStats } from '../tfjs/batchNormAdaptation';
+import { adaptBatchNorm, keepingBatchNormStats } from '../tfjs/batchNormAdaptation';
 import { predictProbabilities, stackInputs, type Example } from './examples';
 
 /** Speakers with fewer files keep the training statistics: a handful of utterances is too few to estimate them from. */
@@ -45,8 +45,7 @@ export async function predictWithSpeakerAdaptation(
       )
     ).forEach((p, j) => (probs[rest[j]] = p));
   if (adapted.length === 0) return { probs, adaptedFiles: 0, speakers: 0 };
-  const snapshot = snapshotBatchNormStats(model);
-  try {
+  await keepingBatchNormStats(model, async () => {
     // Each adaptation rewrites every layer from its input alone, so one speaker's statistics never leak into the next.
     for (const group of adapted) {
       const members = group.map((i) => examples[i]);
@@ -55,9 +54,6 @@ export async function predictWithSpeakerAdaptation(
       });
       (await predictProbabilities(model, members, inputShapes)).forEach((p, j) => (probs[group[j]] = p));
     }
-  } finally {
-    restoreBatchNormStats(model, snapshot);
-    snapshot.forEach((t) => t.dispose());
-  }
+  });
   return { probs, adaptedFiles: inAdapted.size, speakers: adapted.length };
 }

@@ -1,11 +1,4 @@
-import {
-  adaptBatchNorm,
-  exclusive,
-  readBatchNormStats,
-  restoreBatchNormStats,
-  snapshotBatchNormStats,
-  writeBatchNormStats,
-} from '../tfjs/batchNormAdaptation';
+import { adaptBatchNorm, exclusive, keepingBatchNormStats, readBatchNormStats, writeBatchNormStats } from '../tfjs/batchNormAdaptation';
 import { predictProbabilities, stackInputs, type Example } from './examples';
 import { applySpeakerStats, fitSpeakerStats, type SpeakerStats } from './normalization';
 import { inputShapes, toModelInputs } from './preprocessing';
@@ -69,19 +62,15 @@ export async function fitModelSpeakerStats(model: LoadedModel, utterances: Utter
       inputs: toModelInputs(m, model.preprocessing, `utterance ${i + 1}`),
     }));
     const shapes = inputShapes(model.preprocessing);
-    stats.batchNorm = await exclusive(network, async () => {
-      const snapshot = snapshotBatchNormStats(network);
-      try {
+    stats.batchNorm = await exclusive(network, () =>
+      keepingBatchNormStats(network, async () => {
         // Batches of 32, as predictWithSpeakerAdaptation adapts (the result does not depend on batching).
         await adaptBatchNorm(network, function* () {
           for (let s = 0; s < examples.length; s += 32) yield stackInputs(examples.slice(s, s + 32), shapes);
         });
         return readBatchNormStats(network);
-      } finally {
-        restoreBatchNormStats(network, snapshot);
-        snapshot.forEach((t) => t.dispose());
-      }
-    });
+      }),
+    );
   }
   return stats;
 }
@@ -101,16 +90,12 @@ export async function predictWithBatchNormStats(model: LoadedModel, inputs: Floa
     throw new Error(`Model ${model.dir ?? model.meta.name} does not adapt batch norm to speakers.`);
   if (!stats.batchNorm) throw new Error('the speaker profile has no batch-norm statistics for this model');
   const batchNorm = stats.batchNorm;
-  return exclusive(network, async () => {
-    const snapshot = snapshotBatchNormStats(network);
-    try {
+  return exclusive(network, () =>
+    keepingBatchNormStats(network, async () => {
       writeBatchNormStats(network, batchNorm);
-      return await predictProbabilities(network, toExamples(inputs), inputShapes(model.preprocessing));
-    } finally {
-      restoreBatchNormStats(network, snapshot);
-      snapshot.forEach((t) => t.dispose());
-    }
-  });
+      return predictProbabilities(network, toExamples(inputs), inputShapes(model.preprocessing));
+    }),
+  );
 }
 
 const toExamples = (inputs: Float32Array[][]): Example[] => inputs.map((x, i) => ({ fileId: i, label: 0, inputs: x }));
