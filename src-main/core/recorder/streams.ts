@@ -72,10 +72,6 @@ export class CaptureStreams {
     for (const { stream } of this.open.values()) stream.stop();
   }
 
-  get size(): number {
-    return this.open.size;
-  }
-
   private async forward(streamId: string, stream: CaptureStream, levels: RecorderLevel[]): Promise<RecorderStreamEnd> {
     // Deferred so the caller can hand the id to the client before the first chunk arrives.
     await new Promise((resolve) => setImmediate(resolve));
