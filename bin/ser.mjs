@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `npx ser …` works straight after `npm install`, no build step.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+// Runs the TypeScript CLI through tsx so `npx ser …` works straight after `npm install`, no build step. In this same
+// process, not a child: a signal sent to this pid (`kill`, a closed terminal) then reaches the CLI, which cancels.
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const tsx = require.resolve('tsx');
-const result = spawnSync(process.execPath, ['--import', tsx, join(root, 'src-main', 'cli', 'index.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? (result.signal ? 1 : 0));
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src-main', 'cli', 'index.ts');
+// What `node --import tsx` does: TypeScript for every later import() and require().
+await import('tsx');
+process.argv[1] = cli;
+await import(pathToFileURL(cli).href);

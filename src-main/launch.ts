@@ -7,6 +7,7 @@ import type { ApiEvent } from '../src-shared/api/contract';
 import { createHandlers } from './core/api/handlers';
 import { defaultDbPath, openStore } from './core/store/db';
 import { JobQueue } from './core/jobs';
+import { onStopSignals } from './core/stopSignals';
 import { startBrowserServer } from './server/browserServer';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,7 +53,10 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
       await build({ configFile: join(ROOT, 'electron.vite.config.ts') });
     }
     const child = spawn(electron, [join(ROOT, 'out', 'main', 'index.js')], { stdio: 'inherit', env: { ...process.env, SER_DB: dbPath } });
+    // `kill <pid>` of `ser start` closes the app too, instead of leaving the window behind.
+    const release = onStopSignals((s) => child.kill(s));
     await new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    release();
     return;
   }
 
@@ -93,7 +97,6 @@ export async function startWorkbench(opts: StartOptions): Promise<void> {
     store.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  onStopSignals(() => void stop());
   await new Promise<void>(() => {});
 }

@@ -4,6 +4,7 @@ import { defaultDbPath, openStore, type Store } from '../core/store/db';
 import { errorMessage } from '../../src-shared/api/errors';
 import { resolve } from 'node:path';
 import { findAudioFiles } from '../core/datasets/scan';
+import { receivedStopSignal, stopExitStatus } from '../core/stopSignals';
 
 export interface CommonOptions {
   db?: string;
@@ -53,7 +54,8 @@ export function audioFilesIn(paths: string[]): string[] {
 
 /**
  * Runs a subcommand body: prints its result as one JSON object (--json) or readable text,
- * and turns any error into a one-line message on stderr with exit code 1.
+ * and turns any error into a one-line message on stderr with exit code 1. Work stopped by
+ * Ctrl-C, SIGTERM or SIGHUP exits 128 + the signal's number (130, 143, 129), whatever it printed.
  */
 export async function runAction<T>(opts: CommonOptions, body: (ctx: ActionContext) => Promise<T>, human?: (result: T) => string): Promise<void> {
   let store: Store | undefined;
@@ -103,5 +105,7 @@ export async function runAction<T>(opts: CommonOptions, body: (ctx: ActionContex
     process.exitCode = 1;
   } finally {
     store?.close();
+    const stopped = receivedStopSignal();
+    if (stopped) process.exitCode = stopExitStatus(stopped);
   }
 }

@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { STOP_SIGNALS } from './stopSignals';
 
 /** The worker entry points under src-main/workers/. */
 export type WorkerName = 'featureWorker' | 'trainWorker';
@@ -53,4 +54,25 @@ export function setWorkerLauncher(next: WorkerLauncher): void {
 /** Starts a worker process by entry name. */
 export function forkWorker(name: WorkerName, env?: Record<string, string>): WorkerHandle {
   return launcher(name, env);
+}
+
+/** How often a worker checks that its parent is still alive (ms); the IPC channel's 'disconnect' is usually first. */
+const PARENT_CHECK_MS = 1000;
+
+/**
+ * For a worker's entry point: its parent owns its lifetime. It exits as soon as the parent is gone, SIGKILL included:
+ * the IPC channel closes ('disconnect'), or it finds itself re-parented (an Electron utility process has no channel to
+ * close). Under child_process a stop signal sent to the whole process group (Ctrl-C in a terminal, `timeout`, a service
+ * manager) does not kill it: the parent turns that signal into a cancel, and onStop, when given, cancels here too.
+ */
+export function exitWithParent(onStop: () => void = () => {}): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, PARENT_CHECK_MS).unref();
+  // No process.send: an Electron utility process, whose kill() is a SIGTERM that must keep working.
+  if (!process.send) return;
+  if (!process.connected) process.exit(0);
+  process.on('disconnect', () => process.exit(0));
+  for (const s of STOP_SIGNALS) process.on(s, onStop);
 }

@@ -2,6 +2,7 @@
 import type { FeatureConfig } from '../../src-shared/config/features';
 import { extractFile, failureReason, type CacheTarget } from '../core/features/extractFile';
 import { ToFeatureWorkerSchema, type FromFeatureWorker } from '../core/features/workerProtocol';
+import { exitWithParent } from '../core/processes';
 
 interface ParentPort {
   send(m: FromFeatureWorker): void;
@@ -13,10 +14,10 @@ function parentPort(): ParentPort {
   const pp = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (ev: { data: unknown }) => void): void } })
     .parentPort;
   if (pp) return { send: (m) => pp.postMessage(m), onMessage: (l) => pp.on('message', (ev) => l(ev.data)) };
-  process.on('disconnect', () => process.exit(0));
   return { send: (m) => void process.send?.(m), onMessage: (l) => void process.on('message', l) };
 }
 
+exitWithParent();
 const port = parentPort();
 let setup: { config: FeatureConfig; cache: CacheTarget } | undefined;
 let chain: Promise<void> = Promise.resolve();

@@ -6,6 +6,7 @@ import type { Store } from '../core/store/db';
 import { openDatabase } from '../core/store/sqlite';
 import { ToTrainWorkerSchema, type FromTrainWorker } from '../core/training/events';
 import { executeRun } from '../core/training/pipeline';
+import { exitWithParent } from '../core/processes';
 import { CancelledError, errorMessage } from '../../src-shared/api/errors';
 
 const send = (m: FromTrainWorker) =>
@@ -26,6 +27,8 @@ function openReadOnly(path: string): Store {
 
 const controller = new AbortController();
 let startedRun = false;
+// A stop signal to this process (or to its whole group, the parent included) cancels the run as the parent's cancel does.
+exitWithParent(() => controller.abort(new CancelledError()));
 
 process.on('message', (raw) => {
   const parsed = ToTrainWorkerSchema.safeParse(raw);
@@ -66,7 +69,3 @@ process.on('message', (raw) => {
     }
   })();
 });
-
-process.on('disconnect', () => process.exit(0));
-// Ctrl-C in a terminal reaches the whole process group; the parent turns it into a cancel.
-process.on('SIGINT', () => {});

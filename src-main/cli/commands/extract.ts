@@ -6,6 +6,7 @@ import { FEATURE_PRESETS, resolveFeatureConfig, type FeatureConfig } from '../..
 import { featureConfigHash } from '../../core/features/configHash';
 import { extractDatasetFeatures } from '../../core/features/dataset';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { describeStopSignal, onStopSignals } from '../../core/stopSignals';
 import { numberArg } from './features';
 
 interface ExtractOptions extends CommonOptions {
@@ -90,8 +91,7 @@ export function register(program: Command): void {
         const store = ctx.openStore();
         const cacheDir = opts.cacheDir ?? defaultCacheDir(store.path);
         const controller = new AbortController();
-        const onSigint = () => controller.abort(new CancelledError('interrupted (Ctrl-C)'));
-        process.once('SIGINT', onSigint);
+        const release = onStopSignals((s) => controller.abort(new CancelledError(`interrupted (${describeStopSignal(s)})`)));
         try {
           const r = await extractDatasetFeatures({
             store,
@@ -115,7 +115,7 @@ export function register(program: Command): void {
             shape: r.items[0]?.shape ?? null,
           };
         } finally {
-          process.off('SIGINT', onSigint);
+          release();
         }
       },
       describe,

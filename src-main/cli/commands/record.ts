@@ -11,6 +11,7 @@ import { LIVE_HOP_SECONDS, liveClassify, type LiveSummary } from '../../../src-s
 import { liveSegmentClassify, type LiveSegmentSummary } from '../../../src-shared/live/liveSegments';
 import { VAD_DEFAULTS, type VadOptions } from '../../../src-shared/live/vad';
 import { CliError, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '../io';
+import { describeStopSignal, onStopSignals } from '../../core/stopSignals';
 import type { Predictor, SpeakerStatsSource } from '../../core/training/predict';
 
 interface RecordCliOptions extends CommonOptions {
@@ -124,12 +125,13 @@ function vadOptions(opts: RecordCliOptions): VadOptions {
   return vad;
 }
 
-/** Ctrl-C stops the recording and keeps what was captured, instead of killing the process. */
+/** Ctrl-C (or SIGTERM, SIGHUP) stops the recording and keeps what was captured, instead of killing the process; exit 0. */
 function stopOnInterrupt(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
-  const onSigint = () => ac.abort(new CancelledError('interrupted (Ctrl-C)'));
-  process.once('SIGINT', onSigint);
-  return { signal: ac.signal, release: () => process.off('SIGINT', onSigint) };
+  const release = onStopSignals((s) => ac.abort(new CancelledError(`interrupted (${describeStopSignal(s)})`)), {
+    endsWork: true,
+  });
+  return { signal: ac.signal, release };
 }
 
 /** --profile as the predictions' speaker: checked before anyone speaks (it exists and holds enough utterances). */

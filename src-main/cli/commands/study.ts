@@ -11,6 +11,7 @@ import { probeRedis } from '../../core/studies/redis';
 import type { Store } from '../../core/store/db';
 import { getRecipe, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
 import { backendOption, CliError, runAction, withCommonOptions, type ActionContext, type CliBackend, type CommonOptions } from '../io';
+import { onStopSignals } from '../../core/stopSignals';
 import { formatTable } from './runs';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : (100 * x).toFixed(1));
@@ -118,11 +119,10 @@ async function drain(
   const cells = Object.values(total.counts).reduce((a, b) => a + b, 0);
   const bar = ctx.progress(`study ${studyId}`);
   const controller = new AbortController();
-  const stop = () => {
+  const release = onStopSignals(() => {
     ctx.log(`stopping study ${studyId}: running cells go back to the queue (resume with: ser study resume ${studyId})`);
     controller.abort();
-  };
-  process.once('SIGINT', stop);
+  });
   const onEvent = (e: StudyEvent) => {
     if (e.type === 'cell' && e.status !== 'running') {
       const now = getStudy(store.db, studyId)!.counts;
@@ -138,7 +138,7 @@ async function drain(
       onEvent,
     });
   } finally {
-    process.off('SIGINT', stop);
+    release();
   }
   return studyReport(store.db, studyId);
 }

@@ -20,6 +20,7 @@ import { trainEnsembleRecipe } from '../../core/training/ensembleRecipe';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
 import { backendOption, CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { onStopSignals } from '../../core/stopSignals';
 
 interface TrainOptions extends CommonOptions {
   data?: string;
@@ -311,12 +312,11 @@ export function register(program: Command): void {
           }
         };
         const handle = startRun(store, config, { onEvent, inProcess: opts.inProcess });
-        const stop = () => {
+        const release = onStopSignals(() => {
           ctx.log(`cancelling run ${handle.runId} after the current batch...`);
           handle.cancel();
-        };
-        process.once('SIGINT', stop);
-        const result = await handle.done.finally(() => process.off('SIGINT', stop));
+        });
+        const result = await handle.done.finally(release);
         if (result.status === 'failed') throw new CliError(`run ${result.runId} failed: ${result.error}`);
         const m = result.metrics;
         const out: TrainOutput = {

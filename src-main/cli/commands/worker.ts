@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCellWorker } from '../../core/studies/cellWorker';
 import { CliError } from '../io';
+import { onStopSignals } from '../../core/stopSignals';
 
 interface WorkerOptions {
   redis: string;
@@ -19,7 +20,7 @@ function parseRoot(text: string): [string, string] {
   return [text.slice(0, eq), text.slice(eq + 1)];
 }
 
-/** `ser worker`: trains study cells taken from Redis until stopped (Ctrl-C or SIGTERM finish the cells in hand first). */
+/** `ser worker`: trains study cells taken from Redis until stopped (Ctrl-C, SIGTERM or SIGHUP finish the cells in hand first). */
 export function register(program: Command): void {
   program
     .command('worker')
@@ -49,13 +50,11 @@ export function register(program: Command): void {
           lockMs,
           log: (m) => process.stderr.write(`${m}\n`),
         });
-        const stop = () => {
+        // A service stopped on request exits 0; a second stop signal exits at once (130 for Ctrl-C).
+        onStopSignals(() => {
           process.stderr.write('stopping: finishing the cells in hand (Ctrl-C again to abandon them to other workers)\n');
-          process.once('SIGINT', () => process.exit(130));
           void worker.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        });
       } catch (err) {
         process.stderr.write(`error: ${(err as Error).message}\n`);
         process.exit(1);

@@ -4,6 +4,7 @@ import { CaptureCommandSchema, type CaptureEvent, type InputDevice } from './cap
 import { NoInputDeviceError, pickInputDevice } from './devices';
 import { CaptureUnavailableError, loadPortAudio, type PortAudio, type PortAudioInput } from './portaudio';
 import { errorMessage } from '../../../src-shared/api/errors';
+import { exitWithParent } from '../processes';
 
 /** Sends pending beyond this many: pause the stream so a slow parent cannot balloon our memory. */
 const MAX_PENDING_SENDS = 64;
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const parsed = CaptureCommandSchema.safeParse(JSON.parse(process.argv[2] ?? 'null'));
   if (!parsed.success) return sendThenExit({ type: 'error', kind: 'stream', message: `bad capture command: ${parsed.error.message}` }, 2);
   const command = parsed.data;
-  process.on('disconnect', () => process.exit(0));
+  exitWithParent();
 
   let pa: PortAudio;
   try {
