@@ -3,9 +3,11 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WireRequestSchema, type ApiEvent, type WireResponse } from '../../src-shared/api/contract';
+import { errorMessage } from '../../src-shared/api/errors';
 import { dispatch, type Handlers } from '../core/api/dispatch';
+import { ClientFlow } from './clientFlow';
 import { contentSecurityPolicy } from './csp';
 
 export interface BrowserServerOptions {
@@ -16,6 +18,8 @@ export interface BrowserServerOptions {
   token?: string;
   /** Called when the last WebSocket client disconnects (no page is left to stop what it started). */
   onLastClientGone?: () => void;
+  /** Where the server says why it dropped a client (default: stderr). */
+  log?: (message: string) => void;
 }
 
 export interface BrowserServer {
@@ -39,8 +43,22 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 const COOKIE = 'ser_token';
-/** Large enough for a base64 recording of a few minutes; bigger frames are refused. */
-const MAX_MESSAGE_BYTES = 96 * 1024 * 1024;
+/**
+ * Large enough for a base64 recording of a few minutes (the contract allows 64 MiB of samples); a bigger frame is
+ * refused from its header, before its payload is buffered, and the connection closed with 1009.
+ */
+export const MAX_MESSAGE_BYTES = 96 * 1024 * 1024;
+/**
+ * Open WebSocket connections: the renderer needs one per tab. More are refused (HTTP 503 at the upgrade), so a
+ * client that leaks connections cannot grow the server's memory (each holds buffers) without bound.
+ */
+export const MAX_CONNECTIONS = 64;
+
+/** A text frame's payload (ws hands over one Buffer, or its fragments when binaryType says so). */
+function rawText(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString();
+  return (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw)).toString();
+}
 
 function sameToken(a: string | undefined | null, b: string): boolean {
   if (!a) return false;
@@ -95,29 +113,64 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
       socket.destroy();
       return;
     }
+    if (sockets.size >= MAX_CONNECTIONS) {
+      socket.write('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const flows = new Map<WebSocket, ClientFlow>();
+
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
+    const flow = new ClientFlow(ws, log);
+    flows.set(ws, flow);
     ws.on('close', () => {
       sockets.delete(ws);
+      flows.delete(ws);
       if (sockets.size === 0) opts.onLastClientGone?.();
     });
-    ws.on('message', async (raw, isBinary) => {
-      const reply = (msg: WireResponse) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(msg));
+    // Frames over maxPayload, invalid UTF-8, bad opcodes: ws closes the connection with the right code (1009, 1007,
+    // 1002) and reports it here; an 'error' nobody listens to would throw and take the whole server down.
+    ws.on('error', () => {});
+    const reply = (msg: WireResponse) => {
+      let text: string;
+      try {
+        text = JSON.stringify(msg);
+      } catch (err) {
+        // A result that does not serialise (too deep, a BigInt) is that request's failure, not the server's.
+        text = JSON.stringify({
+          id: 'id' in msg ? msg.id : 0,
+          error: { code: 'failed', message: `The answer could not be sent: ${errorMessage(err)}` },
+        });
+      }
+      flow.send(text);
+    };
+    ws.on('message', (raw, isBinary) => {
+      // Frames already received when the client was dropped or closed are not worked on: nobody takes the answers.
+      if (!flow.open) return;
+      flow.handle(() =>
+        handleMessage(raw, isBinary).catch((err: unknown) => reply({ id: 0, error: { code: 'failed', message: errorMessage(err) } })),
+      );
+    });
+    const handleMessage = async (raw: RawData, isBinary: boolean) => {
       if (isBinary) return reply({ id: 0, error: { code: 'invalid', message: 'Binary frames are not part of the API.' } });
       let json: unknown;
       try {
-        json = JSON.parse(raw.toString());
+        // V8's JSON.parse is not recursive: deep nesting parses (and fails validation below) without a stack overflow.
+        json = JSON.parse(rawText(raw));
       } catch {
         return reply({ id: 0, error: { code: 'invalid', message: 'Message is not valid JSON.' } });
       }
       const req = WireRequestSchema.safeParse(json);
       if (!req.success) return reply({ id: 0, error: { code: 'invalid', message: 'Message must be {id, method, params}.' } });
       reply(await dispatch(opts.handlers, req.data.id, req.data.method, req.data.params));
-    });
+    };
   });
+  wss.on('error', (err) => log(`WebSocket server error: ${errorMessage(err)}`));
 
   const port = opts.port ?? 5317;
   await new Promise<void>((resolve, reject) => {
@@ -132,7 +185,7 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
     url: `http://127.0.0.1:${actual}/?token=${token}`,
     broadcast(event) {
       const text = JSON.stringify({ event } satisfies WireResponse);
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+      for (const flow of flows.values()) flow.send(text);
     },
     close: () =>
       new Promise<void>((resolve) => {
