@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FeatureConfig } from '../../../src-shared/config/features';
@@ -45,9 +45,15 @@ export function writeCacheEntry(path: string, m: CachedMatrix): void {
   buf.writeUInt32LE(cols, 12);
   Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).copy(buf, HEADER_BYTES);
   mkdirSync(dirname(path), { recursive: true });
+  // Not fsync'd: a torn or missing entry after a power cut fails readCacheEntry's size check and is recomputed.
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, buf);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, buf);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a disk-full write must not leave its partial file taking the space
+    throw err;
+  }
 }
 
 /** Reads an entry; null when absent or unreadable (a damaged entry is recomputed, not trusted). */

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { migrations, type Migration } from './migrations';
+import { modelsRoot, removeAbandonedSaves } from './modelFolders';
 import { openDatabase } from './sqlite';
 
 export type Db = Database.Database;
@@ -37,7 +38,10 @@ export function migrate(db: Db, list: Migration[] = migrations): number[] {
   return applied;
 }
 
-/** Opens (creating if needed) the workbench DB: WAL, foreign keys, migrations, crash recovery. */
+/**
+ * Opens (creating if needed) the workbench DB: WAL, foreign keys, migrations, crash recovery (runs left queued or running
+ * by a dead process marked interrupted, the staging folders of model saves it was killed in removed from models/).
+ */
 export function openStore(path: string = defaultDbPath()): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = openDatabase(path);
@@ -46,6 +50,7 @@ export function openStore(path: string = defaultDbPath()): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   const interruptedRunIds = markInterruptedRuns(db);
+  if (path !== ':memory:') removeAbandonedSaves(modelsRoot(path), processAlive);
   return { db, path, interruptedRunIds, close: () => db.close() };
 }
 
@@ -60,11 +65,12 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * A process that died mid-run leaves status `running`; nothing can resume it, so say so. Runs whose
- * owning process is still alive on this host (another CLI or app window on the same DB) are left alone.
+ * A process that died mid-run leaves status `running` (or `queued`, killed before its worker started); nothing can
+ * resume it, so say so. Runs whose owning process is still alive on this host (another CLI or app window on the same
+ * DB) are left alone.
  */
 function markInterruptedRuns(db: Db): number[] {
-  const rows = db.prepare(`SELECT id, owner_pid AS ownerPid, owner_host AS ownerHost FROM runs WHERE status = 'running'`).all() as {
+  const rows = db.prepare(`SELECT id, owner_pid AS ownerPid, owner_host AS ownerHost FROM runs WHERE status IN ('queued', 'running')`).all() as {
     id: number;
     ownerPid: number | null;
     ownerHost: string | null;
@@ -72,7 +78,8 @@ function markInterruptedRuns(db: Db): number[] {
   const orphaned = rows.filter((r) => !(r.ownerPid && r.ownerHost === hostname() && r.ownerPid !== process.pid && processAlive(r.ownerPid)));
   const mark = db.prepare(
     `UPDATE runs SET status = 'interrupted', finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'),
-     error = COALESCE(error, 'The workbench stopped while this run was in progress.') WHERE id = ? AND status = 'running'`,
+     error = COALESCE(error, CASE status WHEN 'queued' THEN 'The workbench stopped before this run started.'
+       ELSE 'The workbench stopped while this run was in progress.' END) WHERE id = ? AND status IN ('queued', 'running')`,
   );
   for (const r of orphaned) mark.run(r.id);
   return orphaned.map((r) => r.id);

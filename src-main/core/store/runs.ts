@@ -11,11 +11,15 @@ const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
 const EVALUATION_COLUMNS = `id, run_id AS runId, dataset_id AS datasetId, split, metrics, predictions, created_at AS createdAt`;
 const MODEL_COLUMNS = `id, run_id AS runId, name, path, kind, labels, feature_config AS featureConfig, created_at AS createdAt`;
 
-/** Creates a queued run holding its full config; returns the run id. */
+/**
+ * Creates a queued run holding its full config, owned by this process; returns the run id. Owned from the start: a
+ * process killed before its run got going (the worker still loading) leaves a queued run that the next open marks
+ * interrupted, instead of one queued forever.
+ */
 export function createRun(db: Db, run: { name?: string | null; datasetId: number | null; config: unknown }): number {
   const r = db
-    .prepare(`INSERT INTO runs (name, dataset_id, config, status) VALUES (?, ?, ?, 'queued')`)
-    .run(run.name ?? null, run.datasetId, JSON.stringify(run.config));
+    .prepare(`INSERT INTO runs (name, dataset_id, config, status, owner_pid, owner_host) VALUES (?, ?, ?, 'queued', ?, ?)`)
+    .run(run.name ?? null, run.datasetId, JSON.stringify(run.config), process.pid, hostname());
   return Number(r.lastInsertRowid);
 }
 

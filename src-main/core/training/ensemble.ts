@@ -1,5 +1,5 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { EvaluationReport, FilePrediction } from '../../../src-shared/api/contract';
 import {
   alignLabels,
@@ -18,6 +18,7 @@ import { errorMessage } from '../../../src-shared/api/errors';
 import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
 import { evaluatePredictions } from '../../../src-shared/metrics';
 import type { Store } from '../store/db';
+import { commitStagingDir, createStagingDir, modelSaveError, modelsRoot } from '../store/modelFolders';
 import { getRunSummary } from '../store/runQueries';
 import { createRun, finishRun, getModel, listEvaluations, markRunStarted, recordEvaluation, recordModel, type StoredEvaluation } from '../store/runs';
 import { evaluateOnDataset } from './evaluate';
@@ -161,15 +162,11 @@ function resolveMemberDirs(store: Store, models: (number | string)[]): string[] 
 
 /** Where an ensemble goes by default: models/ensemble-<time> beside the database. */
 function defaultEnsembleDir(store: Store): string {
-  const root = store.path === ':memory:' ? resolve('models') : join(dirname(store.path), 'models');
-  return join(root, `ensemble-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  return join(modelsRoot(store.path), `ensemble-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 }
 
 function writeMeta(dir: string, meta: EnsembleMeta): void {
-  const path = join(dir, 'meta.json');
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(meta, null, 2));
-  renameSync(tmp, path);
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
 }
 
 /**
@@ -230,10 +227,14 @@ export async function buildEnsemble(store: Store, request: EnsembleRequest): Pro
     speakerAdaptiveBatchNorm: memberEntries.some((m) => m.adaptation.speakerAdaptiveBatchNorm),
   };
 
-  mkdirSync(join(out, 'members'), { recursive: true });
+  // Built in a staging folder and renamed onto `out` when whole (see store/modelFolders.ts): a killed build leaves no
+  // half an ensemble under `out`, and the model is registered only after the rename.
+  let staging: string | null = null;
   let runId: number | null = null;
   try {
-    dirs.forEach((d, i) => cpSync(d, join(out, 'members', String(i)), { recursive: true, dereference: true }));
+    staging = createStagingDir(out);
+    mkdirSync(join(staging, 'members'));
+    dirs.forEach((d, i) => cpSync(d, join(staging!, 'members', String(i)), { recursive: true, dereference: true }));
     const meta: EnsembleMeta = {
       format: SAVED_MODEL_FORMAT,
       version: 1,
@@ -272,8 +273,8 @@ export async function buildEnsemble(store: Store, request: EnsembleRequest): Pro
       markRunStarted(store.db, runId, null);
       meta.runId = runId;
     }
-    writeMeta(out, meta);
-    const ensemble = await loadEnsemble(out);
+    writeMeta(staging, meta);
+    const ensemble = await loadEnsemble(staging);
     let test: EnsembleResult['test'] = null;
     if (runs && runId !== null) {
       try {
@@ -285,13 +286,19 @@ export async function buildEnsemble(store: Store, request: EnsembleRequest): Pro
           recordEvaluation(store.db, { runId, datasetId: runs[0].datasetId, split: 'test', report: r.report, predictions: r.predictions });
           test = { uar: r.report.uar, accuracy: r.report.accuracy, macroF1: r.report.macroF1, n: r.report.n };
           meta.metrics.test = { uar: test.uar, accuracy: test.accuracy, n: test.n };
-          writeMeta(out, meta);
+          writeMeta(staging, meta);
         }
-        finishRun(store.db, runId, 'completed');
       } catch (err) {
-        throw new Error(`the ensemble in ${out} could not be evaluated on its members' test files: ${errorMessage(err)}`);
+        throw new Error(`the ensemble for ${out} could not be evaluated on its members' test files: ${errorMessage(err)}`);
       }
     }
+    try {
+      commitStagingDir(staging, out);
+    } catch (err) {
+      throw modelSaveError(out, err, 'the ensemble');
+    }
+    staging = null;
+    if (runId !== null) finishRun(store.db, runId, 'completed');
     // The recorder's live window must hold the longest member input: register the feature config of that member.
     const longest = members.reduce((a, b) => (b.inputSeconds > a.inputSeconds ? b : a));
     const modelId = recordModel(store.db, { runId, name, path: out, kind: 'ensemble', labels, featureConfig: longest.featureConfig });
@@ -309,8 +316,9 @@ export async function buildEnsemble(store: Store, request: EnsembleRequest): Pro
     };
   } catch (err) {
     // Nothing half-built stays behind; an ensemble run already stored says why it failed.
-    if (runId !== null) finishRun(store.db, runId, 'failed', errorMessage(err));
-    rmSync(out, { recursive: true, force: true });
-    throw err;
+    const failure = staging === null || (err as NodeJS.ErrnoException).code === undefined ? err : modelSaveError(out, err, 'the ensemble');
+    if (runId !== null) finishRun(store.db, runId, 'failed', errorMessage(failure));
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    throw failure;
   }
 }

@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EvaluationReport } from '../../../src-shared/api/contract';
 import { forkWorker, type WorkerHandle } from '../processes';
 import type { Store } from '../store/db';
+import { modelsRoot } from '../store/modelFolders';
 import { createRun, finishRun, getRunStatus, markRunStarted, recordBatch, recordEpoch, recordEvaluation, recordModel } from '../store/runs';
 import { parseRunConfig, type RunConfig } from '../../../src-shared/config/run';
 import { FromTrainWorkerSchema, type FromTrainWorker, type RunOutcome, type RunProgressEvent, type ToTrainWorker } from './events';
@@ -57,7 +58,7 @@ const CANCEL_GRACE_MS = 15_000;
  * run-<id>-2, -3 … is taken instead, and the stored model path says which.
  */
 export function defaultModelDir(store: Store, runId: number): string {
-  const root = store.path === ':memory:' ? resolve('models') : join(dirname(store.path), 'models');
+  const root = modelsRoot(store.path);
   mkdirSync(root, { recursive: true });
   for (let n = 1; ; n++) {
     const dir = join(root, n === 1 ? `run-${runId}` : `run-${runId}-${n}`);

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FeatureConfigSchema } from '../../../src-shared/config/features';
 import { loadClassical, type ClassicalModel } from '../models/classical';
+import { processAlive } from '../store/db';
+import { commitStagingDir, createStagingDir, modelSaveError, removeAbandonedSaves } from '../store/modelFolders';
 // Registers the custom layers (attention, positions, seeded dropout) before any model is deserialised.
 import '../models/attention';
 import '../models/seededDropout';
@@ -56,27 +58,17 @@ export interface SavedModelContents {
   classical?: ClassicalModel;
 }
 
-/** Writes a file atomically (temp + rename) so a crash never leaves half a model. */
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   if (!data) return new Uint8Array();
   const buf = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
   return new Uint8Array(buf);
 }
 
-/**
- * Saves a self-contained model directory: meta.json (labels, feature configs, normalisation,
- * training config) plus model.json + weights.bin (tfjs layers format) or classical.json.
- * Uses a file IOHandler of our own since tfjs-node (and its file://) is not available.
- */
-export async function saveModelDir(dir: string, contents: SavedModelContents): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+/** The files of a saved model folder, by name. */
+async function modelFiles(dir: string, contents: SavedModelContents): Promise<[string, string | Uint8Array][]> {
+  const meta: [string, string] = ['meta.json', JSON.stringify(contents.meta, null, 2)];
   if (contents.network) {
+    let files: [string, string | Uint8Array][] = [];
     await contents.network.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const modelJson = {
@@ -86,17 +78,38 @@ export async function saveModelDir(dir: string, contents: SavedModelContents): P
           modelTopology: artifacts.modelTopology,
           weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
         };
-        writeAtomic(join(dir, 'weights.bin'), weightBytes(artifacts.weightData));
-        writeAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
+        files = [['weights.bin', weightBytes(artifacts.weightData)], ['model.json', JSON.stringify(modelJson)], meta];
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
       }),
     );
-  } else if (contents.classical) {
-    writeAtomic(join(dir, 'classical.json'), JSON.stringify(contents.classical.toJSON()));
-  } else {
-    throw new Error(`Cannot save model to ${dir}: neither a network nor a classical model was given.`);
+    return files;
   }
-  writeAtomic(join(dir, 'meta.json'), JSON.stringify(contents.meta, null, 2));
+  if (contents.classical) return [['classical.json', JSON.stringify(contents.classical.toJSON())], meta];
+  throw new Error(`Cannot save model to ${dir}: neither a network nor a classical model was given.`);
+}
+
+/**
+ * Saves a self-contained model directory: meta.json (labels, feature configs, normalisation,
+ * training config) plus model.json + weights.bin (tfjs layers format) or classical.json.
+ * Uses a file IOHandler of our own since tfjs-node (and its file://) is not available.
+ * The folder appears whole or not at all: it is written into a staging folder beside `dir`, flushed and renamed
+ * onto `dir` (see store/modelFolders.ts); on failure the staging folder is removed and the error says why (disk full:
+ * which folder, what to do). Register the model only after this resolves.
+ */
+export async function saveModelDir(dir: string, contents: SavedModelContents): Promise<void> {
+  const files = await modelFiles(dir, contents);
+  // Staging folders of this target left by killed processes: nothing else would ever remove them when `dir` is not
+  // under the store's models/ folder.
+  removeAbandonedSaves(dirname(dir), processAlive, basename(dir));
+  let staging: string | null = null;
+  try {
+    staging = createStagingDir(dir);
+    for (const [name, data] of files) writeFileSync(join(staging, name), data);
+    commitStagingDir(staging, dir);
+  } catch (err) {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+    throw modelSaveError(dir, err);
+  }
 }
 
 /** Reads a model directory written by saveModelDir; errors name the directory and the missing piece. */
