@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { resample } from '../../src-shared/audio/resample';
+import { AudioDecodeError } from '../../src-shared/audio/decodeError';
+import { formatProblem } from '../../src-shared/audio/plausibility';
 import { decodeWavMono, parseWav } from '../../src-shared/audio/wav';
 import { errorMessage } from '../../src-shared/api/errors';
 // types only: preprocessingJson.ts reaches tfjs through the saved-model schema, which must stay out of this bundle
@@ -39,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
     try {
       const bytes = new Uint8Array(readFileSync(file));
       const info = parseWav(bytes, file);
+      const implausible = formatProblem(info.sampleRate, info.channels);
+      if (implausible) throw new AudioDecodeError(file, implausible);
       const decoded = decodeWavMono(bytes, info);
       const feeds: Record<string, ort.Tensor> = {};
       for (const { spec, recipe } of members) {

@@ -65,6 +65,8 @@ export const requestSchemas = {
     ...NamingSchema.shape,
     name: z.string().min(1).max(128).optional(),
     labelMap: LabelMapSchema.optional(),
+    /** Seconds: longer files are listed with a reason and not used; omitted = 600 (see src-shared/audio/plausibility.ts). */
+    maxDurationSeconds: z.number().positive().max(86_400).optional(),
   }),
   /** What importing a folder this way would give, without reading any audio: for the import wizard's live preview. */
   'datasets.previewImport': z.object({

@@ -13,6 +13,12 @@ interface PolyphaseFilter {
 
 const filterCache = new Map<string, PolyphaseFilter>();
 const MAX_CACHED_FILTERS = 8;
+/**
+ * Filters longer than this (taps) are not kept: only an odd rate (16051 Hz, 383999 Hz: a damaged header, most likely)
+ * needs one, at up to 7.7 M taps (2 x 61 MB with its phases); eight of them kept would hold ~1 GB per process.
+ * Common rate pairs (44.1/48/96 kHz to 16 kHz) need under 10,000.
+ */
+const MAX_CACHED_TAPS = 2 ** 20;
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -55,13 +61,17 @@ function kaiserLowpass(numTaps: number, cutoff: number, beta: number): Float64Ar
   return h;
 }
 
+/** Taps each side of the filter's centre: 10 zero-crossings of the sinc at the lower of the two rates. */
+function halfLength(up: number, down: number): number {
+  return 10 * Math.max(up, down);
+}
+
 function polyphaseFilter(up: number, down: number): PolyphaseFilter {
   const key = `${up}/${down}`;
   let f = filterCache.get(key);
   if (!f) {
-    const maxRate = Math.max(up, down);
-    const halfLen = 10 * maxRate;
-    const taps = kaiserLowpass(2 * halfLen + 1, 1 / maxRate, 5.0);
+    const halfLen = halfLength(up, down);
+    const taps = kaiserLowpass(2 * halfLen + 1, 1 / Math.max(up, down), 5.0);
     const phases: Float64Array[] = [];
     for (let phase = 0; phase < up; phase++) {
       const m = Math.ceil((taps.length - phase) / up);
@@ -70,6 +80,7 @@ function polyphaseFilter(up: number, down: number): PolyphaseFilter {
       phases.push(r);
     }
     f = { up, down, halfLen, phases };
+    if (taps.length > MAX_CACHED_TAPS) return f;
     if (filterCache.size >= MAX_CACHED_FILTERS) filterCache.delete(filterCache.keys().next().value as string);
     filterCache.set(key, f);
   }
@@ -101,4 +112,20 @@ export function resample(x: Float32Array, fromHz: number, toHz: number): Float32
     y[n] = acc;
   }
   return y;
+}
+
+/**
+ * Input samples (from the start) that fix the first `outputSamples` samples of resample(x, fromHz, toHz): with
+ * x cut to that many, those outputs are bit-identical to resampling all of x, since each output reads the input only
+ * up to half the filter (10 zero-crossings) past its own instant. Lets a decoder read a long file only in part.
+ */
+export function inputSamplesFor(outputSamples: number, fromHz: number, toHz: number): number {
+  if (outputSamples <= 0) return 0;
+  if (fromHz === toHz) return outputSamples;
+  const g = gcd(toHz, fromHz);
+  const up = toHz / g;
+  const down = fromHz / g;
+  const halfLen = halfLength(up, down);
+  // The last output n = outputSamples - 1 reads x up to jTop = floor((n * down + halfLen) / up) (see resample).
+  return Math.floor(((outputSamples - 1) * down + halfLen) / up) + 1;
 }

@@ -40,26 +40,47 @@ export function isWav(bytes: Uint8Array): boolean {
   return bytes.length >= 12 && fourcc(bytes, 0) === 'RIFF' && fourcc(bytes, 8) === 'WAVE';
 }
 
-/** Parses and validates a WAV header; throws AudioDecodeError (naming `file`) when the file is broken or truncated. */
-export function parseWav(bytes: Uint8Array, file = '<buffer>'): WavInfo {
+/**
+ * The header reaches past the bytes given to parseWav (a file read in part): read the file's first `needed` bytes and
+ * parse again. Never reaches a user: it only travels from parseWav to the reader that gave it too few bytes.
+ */
+export class WavHeaderBeyondPrefix extends Error {
+  override name = 'WavHeaderBeyondPrefix';
+  constructor(readonly needed: number) {
+    super(`the WAV header continues past the bytes read; read at least ${needed} bytes`);
+  }
+}
+
+/**
+ * Parses and validates a WAV header; throws AudioDecodeError (naming `file`) when the file is broken or truncated.
+ * `bytes` may be only the start of a file of `fileSize` bytes (a huge file is not read whole): sizes are then checked
+ * against fileSize, and WavHeaderBeyondPrefix asks for more when a chunk header lies past the bytes given.
+ */
+export function parseWav(bytes: Uint8Array, file = '<buffer>', fileSize = bytes.length): WavInfo {
   const fail = (reason: string): never => {
     throw new AudioDecodeError(file, reason);
   };
-  if (bytes.length === 0) fail('empty file (0 bytes)');
-  if (bytes.length < 12) fail(`too short to be a WAV file (${bytes.length} bytes)`);
+  const need = (end: number) => {
+    if (end > bytes.length) throw new WavHeaderBeyondPrefix(end);
+  };
+  if (fileSize === 0) fail('empty file (0 bytes)');
+  if (fileSize < 12) fail(`too short to be a WAV file (${fileSize} bytes)`);
+  need(12);
   if (fourcc(bytes, 0) !== 'RIFF') fail(`not a WAV file (no RIFF header; starts with ${JSON.stringify(fourcc(bytes, 0))})`);
   if (fourcc(bytes, 8) !== 'WAVE') fail(`RIFF file is not WAVE (type '${fourcc(bytes, 8)}')`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
   let fmt: Omit<WavInfo, 'dataOffset' | 'dataBytes' | 'frames'> | undefined;
   let offset = 12;
-  while (offset + 8 <= bytes.length) {
+  while (offset + 8 <= fileSize) {
+    need(offset + 8);
     const id = fourcc(bytes, offset);
     const size = view.getUint32(offset + 4, true);
     const body = offset + 8;
     if (id === 'fmt ') {
       if (size < 16) fail(`fmt chunk too short (${size} bytes)`);
-      if (body + 16 > bytes.length) fail('truncated inside the fmt chunk');
+      if (body + 16 > fileSize) fail('truncated inside the fmt chunk');
+      need(body + 16);
       let formatCode = view.getUint16(body, true);
       const channels = view.getUint16(body + 2, true);
       const sampleRate = view.getUint32(body + 4, true);
@@ -67,7 +88,8 @@ export function parseWav(bytes: Uint8Array, file = '<buffer>'): WavInfo {
       const bitsPerSample = view.getUint16(body + 14, true);
       if (formatCode === WAVE_FORMAT_EXTENSIBLE) {
         // The real format code is the first two bytes of the SubFormat GUID at offset 24 of the chunk.
-        if (size < 40 || body + 26 > bytes.length) fail('WAVE_FORMAT_EXTENSIBLE fmt chunk too short');
+        if (size < 40 || body + 26 > fileSize) fail('WAVE_FORMAT_EXTENSIBLE fmt chunk too short');
+        need(body + 26);
         formatCode = view.getUint16(body + 24, true);
       }
       if (channels === 0) fail('fmt chunk declares 0 channels');
@@ -86,7 +108,7 @@ export function parseWav(bytes: Uint8Array, file = '<buffer>'): WavInfo {
     } else if (id === 'data') {
       if (!fmt) fail('data chunk comes before the fmt chunk');
       const f = fmt as NonNullable<typeof fmt>;
-      const available = bytes.length - body;
+      const available = fileSize - body;
       let declared = size;
       if (size === UNKNOWN_SIZE) declared = available - (available % f.blockAlign);
       else if (size > available) {

@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_MAX_DURATION_SECONDS } from '../../../src-shared/audio/plausibility';
 import { CORPUS_NAMES, type CorpusName } from '../../../src-shared/corpus';
 import { importDataset, type ImportResult } from '../../core/datasets/import';
 import { parseLabelMapArg } from '../../../src-shared/labels';
@@ -10,9 +11,16 @@ interface ImportOptions extends CommonOptions {
   map?: string;
   pattern?: string;
   metadata?: string;
+  maxDuration?: number;
 }
 
 const MAX_ERRORS_SHOWN = 20;
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
+  return n;
+}
 
 function describe(r: ImportResult): string {
   const classes = Object.entries(r.classes)
@@ -57,6 +65,11 @@ export function register(program: Command): void {
       '--metadata <file.csv>',
       'CSV with path (relative to the folder or absolute), label, speaker, gender columns; or without path, one row per speaker ' +
         '(e.g. CREMA-D VideoDemographics.csv); remembered for re-imports, "" drops it',
+    )
+    .option(
+      '--max-duration <seconds>',
+      `longest file accepted; longer ones are listed with a reason and not used (default ${DEFAULT_MAX_DURATION_SECONDS}, this run only)`,
+      positiveSeconds,
     );
   withCommonOptions(cmd).action(async (folder: string, opts: ImportOptions) => {
     await runAction(
@@ -70,6 +83,7 @@ export function register(program: Command): void {
           metadata: opts.metadata,
           name: opts.name,
           labelMap,
+          maxDurationSeconds: opts.maxDuration,
           onProgress: ctx.progress('import'),
         });
       },

@@ -109,7 +109,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
       return { total: files.length, files: files.slice(offset, offset + limit).map(toFileInfo) };
     },
     'datasets.detect': ({ folder }) => detectFolder(folder),
-    'datasets.import': ({ folder, corpus, pattern, metadata, name, labelMap }) => ({
+    'datasets.import': ({ folder, corpus, pattern, metadata, name, labelMap, maxDurationSeconds }) => ({
       jobId: ctx.jobs.start('import', (job) =>
         importDataset(ctx.store, {
           folder,
@@ -118,6 +118,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
           metadata,
           name,
           labelMap,
+          maxDurationSeconds,
           signal: job.signal,
           onProgress: (d, t, f) => job.progress(d, t, f),
         }),

@@ -1,6 +1,8 @@
 import decodeAny from 'audio-decode';
 import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
-import { decodeWavMono, isWav, parseWav } from '../../../src-shared/audio/wav';
+import { compressedSizeProblem, formatBytes, formatProblem, memoryProblem } from '../../../src-shared/audio/plausibility';
+import { decodeWavMono, isWav, parseWav, WavHeaderBeyondPrefix, type WavInfo } from '../../../src-shared/audio/wav';
+import { memorySource, type ByteSource } from './byteSource';
 import { errorMessage } from '../../../src-shared/api/errors';
 
 /** Decoded audio, already mixed down to one channel, at the file's own rate. */
@@ -47,53 +49,103 @@ function looksLikeWav(bytes: Uint8Array, file: string): boolean {
   return riff || (/\.wave?$/i.test(file) && sniffFormat(bytes) === null);
 }
 
+const NOT_AUDIO = 'not a recognised audio file (expected WAV, FLAC, MP3, OGG/Vorbis, Opus or M4A/AAC)';
+
 function convertHint(file: string): string {
   return `convert it with: ffmpeg -i "${file}" -c:a pcm_s16le out.wav`;
 }
 
-/** Decodes any supported file (WAV/FLAC/MP3/OGG/Opus/M4A) to mono (mean of channels); throws AudioDecodeError naming `file`. */
-export async function decodeToMono(bytes: Uint8Array, file: string): Promise<DecodedMono> {
-  if (bytes.length === 0) throw new AudioDecodeError(file, 'empty file (0 bytes)');
-  if (looksLikeWav(bytes, file)) {
-    const info = parseWav(bytes, file);
-    if (info.encoding !== 'other') {
-      return { samples: decodeWavMono(bytes, info), sampleRate: info.sampleRate, channels: info.channels, format: 'wav' };
+/** Bytes read first: every ordinary WAV header fits; a longer one is read further as parseWav asks. */
+const HEAD_BYTES = 64 * 1024;
+/** Bytes: the furthest a WAV header may reach before its audio data (chunks before the data are skipped, not kept). */
+const MAX_HEADER_BYTES = 16 * 2 ** 20;
+
+/** A file opened for decoding: a PCM/float WAV by its header alone (samples not read yet), anything else decoded whole. */
+export type OpenedAudio = { format: 'wav'; info: WavInfo } | { format: string; decoded: DecodedMono };
+
+/** Parses a WAV header from the start of the source, reading further only while the header reaches past what was read. */
+function readWavHeader(source: ByteSource, file: string, head: Uint8Array): WavInfo {
+  let prefix = head;
+  for (;;) {
+    try {
+      return parseWav(prefix, file, source.size);
+    } catch (err) {
+      if (!(err instanceof WavHeaderBeyondPrefix)) throw err;
+      if (err.needed > MAX_HEADER_BYTES) {
+        throw new AudioDecodeError(file, `the WAV chunks before the audio data run past ${formatBytes(MAX_HEADER_BYTES)} (a damaged header?)`);
+      }
+      prefix = source.read(0, Math.min(MAX_HEADER_BYTES, Math.max(err.needed, 2 * prefix.length)));
     }
   }
-  return decodeWithLibrary(bytes, file);
+}
+
+function assertPlausibleFormat(sampleRate: number, channels: number, file: string): void {
+  const problem = formatProblem(sampleRate, channels);
+  if (problem) throw new AudioDecodeError(file, problem);
+}
+
+/**
+ * Opens any supported file (WAV/FLAC/MP3/OGG/Opus/M4A): a PCM/float WAV by its header, other formats by decoding them
+ * whole (refused above MAX_COMPRESSED_FILE_BYTES). Throws AudioDecodeError naming `file` for a broken file, an
+ * implausible rate or channel count (src-shared/audio/plausibility.ts), or one whose decode would exceed the memory limit.
+ */
+export async function openAudio(input: Uint8Array | ByteSource, file: string): Promise<OpenedAudio> {
+  const source = input instanceof Uint8Array ? memorySource(input) : input;
+  if (source.size === 0) throw new AudioDecodeError(file, 'empty file (0 bytes)');
+  const head = source.read(0, HEAD_BYTES);
+  if (looksLikeWav(head, file)) {
+    const info = readWavHeader(source, file, head);
+    assertPlausibleFormat(info.sampleRate, info.channels, file);
+    if (info.encoding !== 'other') return { format: 'wav', info };
+  }
+  const format = sniffFormat(head);
+  if (!format) throw new AudioDecodeError(file, NOT_AUDIO);
+  const tooBig = compressedSizeProblem(source.size, format);
+  if (tooBig) throw new AudioDecodeError(file, tooBig);
+  const decoded = await decodeWithLibrary(source.read(0, source.size), file);
+  return { format: decoded.format, decoded };
+}
+
+/** The first `frames` frames (all when fewer) of an opened WAV, mixed to mono; reads only their bytes. */
+export function decodeWavFrames(source: ByteSource, info: WavInfo, frames: number, file: string): Float32Array {
+  const n = Math.min(frames, info.frames);
+  const bytes = source.read(info.dataOffset, n * info.blockAlign);
+  if (bytes.length < n * info.blockAlign) throw new AudioDecodeError(file, 'the file got shorter while it was being read');
+  return decodeWavMono(bytes, { ...info, dataOffset: 0, frames: n, dataBytes: n * info.blockAlign });
 }
 
 /** Reads format, rate, channels and length, and checks the file will decode: WAV by its header and data size, other formats by decoding. */
-export async function probeAudio(bytes: Uint8Array, file: string): Promise<AudioProbe> {
-  if (bytes.length === 0) throw new AudioDecodeError(file, 'empty file (0 bytes)');
-  if (looksLikeWav(bytes, file)) {
-    const info = parseWav(bytes, file);
-    if (info.encoding !== 'other') {
-      const { sampleRate, channels, frames } = info;
-      return { format: 'wav', sampleRate, channels, frames, duration: frames / sampleRate };
-    }
+export async function probeAudio(input: Uint8Array | ByteSource, file: string): Promise<AudioProbe> {
+  const opened = await openAudio(input, file);
+  if ('info' in opened) {
+    const { sampleRate, channels, frames } = opened.info;
+    return { format: 'wav', sampleRate, channels, frames, duration: frames / sampleRate };
   }
-  const d = await decodeWithLibrary(bytes, file);
+  const d = opened.decoded;
   return { format: d.format, sampleRate: d.sampleRate, channels: d.channels, frames: d.samples.length, duration: d.samples.length / d.sampleRate };
 }
 
 async function decodeWithLibrary(bytes: Uint8Array, file: string): Promise<DecodedMono> {
   const format = sniffFormat(bytes);
-  if (!format) {
-    throw new AudioDecodeError(file, 'not a recognised audio file (expected WAV, FLAC, MP3, OGG/Vorbis, Opus or M4A/AAC)');
-  }
+  if (!format) throw new AudioDecodeError(file, NOT_AUDIO);
   let channelData: Float32Array[];
   let sampleRate: number;
   try {
     ({ channelData, sampleRate } = await decodeAny(bytes));
   } catch (err) {
-    const why = errorMessage(err);
+    // The decoders' own messages are kept when they are words ("Unsupported WAV format: 0x55"); a JavaScript engine
+    // error from inside one (RangeError "Offset is outside the bounds of the DataView") means the data ran out.
+    const why = err instanceof RangeError || err instanceof TypeError ? 'its data is damaged or cut short' : errorMessage(err);
     throw new AudioDecodeError(file, `could not decode ${format.toUpperCase()} (${why}); ${convertHint(file)}`);
   }
   const frames = channelData.length ? channelData[0].length : 0;
   if (frames === 0 || !(sampleRate > 0)) {
     throw new AudioDecodeError(file, `zero-length audio (no ${format.toUpperCase()} frames decoded)`);
   }
+  assertPlausibleFormat(sampleRate, channelData.length, file);
+  // The decoder has allocated its channels already; the mono mix and what follows are refused past the limit.
+  const tooMuch = memoryProblem((channelData.length + 1) * frames * 4, `${frames} frames x ${channelData.length} channels decoded`);
+  if (tooMuch) throw new AudioDecodeError(file, tooMuch);
   // The FLAC decoder scales by 1/(2^(b-1) - 1); libsndfile (hence librosa) and our WAV path use 1/2^(b-1).
   const flacBits = format === 'flac' ? flacBitsPerSample(bytes) : null;
   const gain = flacBits ? (2 ** (flacBits - 1) - 1) / 2 ** (flacBits - 1) : 1;

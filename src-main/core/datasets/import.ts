@@ -1,9 +1,10 @@
 import { throwIfCancelled } from '../../../src-shared/api/errors';
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { AudioDecodeError } from '../../../src-shared/audio/decodeError';
+import { DEFAULT_MAX_DURATION_SECONDS, durationProblem } from '../../../src-shared/audio/plausibility';
+import { openFileSource, type ByteSource } from '../audio/byteSource';
 import { probeAudio, type AudioProbe } from '../audio/decode';
-import { sha1Hex } from '../audio/hash';
+import { hashSource } from '../audio/hash';
 import type { Store } from '../store/db';
 import { getDataset, getDatasetByRoot, listFileErrors, markMissingFiles, upsertDataset, upsertFiles, type NewFileRow } from '../store/datasets';
 import type { CorpusName, DatasetCorpus } from '../../../src-shared/corpus';
@@ -23,6 +24,11 @@ export interface ImportOptions {
   name?: string;
   /** Overrides on top of the corpus map; defaults to the ones stored with the dataset. */
   labelMap?: LabelMapOverrides;
+  /**
+   * Seconds: longer files are listed with a reason and not used (default DEFAULT_MAX_DURATION_SECONDS, 10 min). Applies
+   * to this import run only: a re-import without it uses the default again.
+   */
+  maxDurationSeconds?: number;
   onProgress?: (done: number, total: number, file?: string) => void;
   signal?: AbortSignal;
 }
@@ -39,6 +45,8 @@ const YIELD_EVERY = 64;
  * wrong, or when the import is cancelled.
  */
 export async function importDataset(store: Store, opts: ImportOptions): Promise<ImportResult> {
+  const maxDuration = opts.maxDurationSeconds ?? DEFAULT_MAX_DURATION_SECONDS;
+  if (!(maxDuration > 0)) throw new Error(`the longest file accepted must be a positive number of seconds (got ${maxDuration})`);
   const { root, relPaths, unreadable } = scanFolder(opts.folder);
   if (relPaths.length === 0) {
     throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${opts.folder}`);
@@ -58,7 +66,7 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   for (let i = 0; i < relPaths.length; i++) {
     throwIfCancelled(opts.signal);
     const path = join(root, relPaths[i]);
-    rows.push(await describeFile(path, relPaths[i], corpus, naming.files[i], labelMap));
+    rows.push(await describeFile(path, relPaths[i], corpus, naming.files[i], labelMap, maxDuration));
     opts.onProgress?.(i + 1, relPaths.length, relPaths[i]);
     if ((i + 1) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
   }
@@ -88,24 +96,37 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
   };
 }
 
-/** One file's row: name fields, header facts, content hash, and the reason when it cannot be used. */
+/**
+ * One file's row: name fields, header facts, content hash, and the reason when it cannot be used (broken, implausible
+ * rate or channels, longer than maxDuration seconds). A WAV is judged by its header alone; a large file that cannot be
+ * used is not hashed (nothing reads the hash of an unusable file, and hashing 2 GB of it would cost seconds).
+ */
 async function describeFile(
   path: string,
   relPath: string,
   corpus: DatasetCorpus,
   fields: FileFields,
   labelMap: LabelMapOverrides,
+  maxDuration: number,
 ): Promise<NewFileRow> {
   const problems: string[] = fields.problem ? [fields.problem] : [];
   let hash: string | null = null;
   let probe: AudioProbe | null = null;
+  let source: ByteSource | null = null;
   try {
-    const bytes = readFileSync(path);
-    hash = sha1Hex(bytes);
-    probe = await probeAudio(bytes, path);
+    source = openFileSource(path);
+    probe = await probeAudio(source, path);
+    const tooLong = durationProblem(probe.duration, maxDuration);
+    if (tooLong) problems.unshift(`${tooLong}; raise the limit with --max-duration (seconds) or the import's maxDurationSeconds`);
   } catch (err) {
-    if (err instanceof AudioDecodeError) problems.unshift(err.reason);
-    else problems.unshift(`cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    problems.unshift(readableReason(err));
+  }
+  try {
+    if (source && (source.whole || problems.length === 0)) hash = hashSource(source);
+  } catch (err) {
+    problems.unshift(readableReason(err));
+  } finally {
+    source?.close();
   }
   return {
     path,
@@ -123,6 +144,11 @@ async function describeFile(
     contentHash: hash,
     error: problems.length ? problems.join('; ') : null,
   };
+}
+
+function readableReason(err: unknown): string {
+  if (err instanceof AudioDecodeError) return err.reason;
+  return `cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
 }
 
 /**

@@ -1,7 +1,9 @@
-import { AudioDecodeError, decodeAudioBytes, readAudioBytes } from '../audio/load';
-import { sha1Hex } from '../audio/hash';
+import { AudioDecodeError, decodeAudioSource } from '../audio/load';
+import { openFileSource } from '../audio/byteSource';
+import { hashSource } from '../audio/hash';
 import { cacheEntryPath, readCacheEntry, writeCacheEntry } from './cache';
 import { computeFeatures } from './compute';
+import { samplesUsed } from './fitLength';
 import type { FeatureConfig } from '../../../src-shared/config/features';
 import { errorMessage } from '../../../src-shared/api/errors';
 
@@ -33,15 +35,23 @@ export function failureReason(err: unknown): string {
   return errorMessage(err);
 }
 
-/** Decode (resampling to config.sampleRate) + features + cache write for one file; throws AudioDecodeError / FeatureInputError. */
+/**
+ * Decode (resampling to config.sampleRate) + features + cache write for one file; throws AudioDecodeError /
+ * FeatureInputError. Only the part of the file the config reads is decoded (a fixed 3 s window reads 3 s of a
+ * one-hour WAV); the cache key stays the hash of all the bytes, read in chunks when the file is large.
+ */
 export async function extractFile(job: FileJob, config: FeatureConfig, cache: CacheTarget): Promise<FileResult> {
-  const bytes = readAudioBytes(job.path);
-  const contentHash = job.contentHash || sha1Hex(bytes);
-  const entry = cacheEntryPath(cache.dir, cache.configHash, contentHash);
-  const hit = readCacheEntry(entry);
-  if (hit) return { fileId: job.fileId, ...hit, contentHash, cached: true };
-  const audio = await decodeAudioBytes(bytes, job.path, { sampleRate: config.sampleRate });
-  const m = computeFeatures(audio.samples, audio.sampleRate, config);
-  writeCacheEntry(entry, m);
-  return { fileId: job.fileId, shape: m.shape, data: m.data, contentHash, cached: false };
+  const source = openFileSource(job.path);
+  try {
+    const contentHash = job.contentHash || hashSource(source);
+    const entry = cacheEntryPath(cache.dir, cache.configHash, contentHash);
+    const hit = readCacheEntry(entry);
+    if (hit) return { fileId: job.fileId, ...hit, contentHash, cached: true };
+    const audio = await decodeAudioSource(source, job.path, { sampleRate: config.sampleRate, keepSamples: samplesUsed(config) });
+    const m = computeFeatures(audio.samples, audio.sampleRate, config);
+    writeCacheEntry(entry, m);
+    return { fileId: job.fileId, shape: m.shape, data: m.data, contentHash, cached: false };
+  } finally {
+    source.close();
+  }
 }

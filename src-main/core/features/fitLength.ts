@@ -1,4 +1,5 @@
-import type { LengthSpec } from '../../../src-shared/config/features';
+import { inputSamplesFor } from '../../../src-shared/audio/resample';
+import type { FeatureConfig, LengthSpec } from '../../../src-shared/config/features';
 
 /** Samples trimmed or zero-padded at the end to exactly n (the seeds' 3 s inputs). */
 export function fixLength(x: Float32Array, n: number): Float32Array {
@@ -45,6 +46,30 @@ export function applyLength(x: Float32Array, sampleRate: number, spec: LengthSpe
   if (spec.mode === 'fixed') return fixLength(x, Math.round(spec.seconds * sampleRate));
   const max = Math.round(spec.maxSeconds * sampleRate);
   return x.length > max ? x.subarray(0, max) : x;
+}
+
+/**
+ * Samples at config.sampleRate that a config's features read from the start of a file (the fixed window, or
+ * maxSeconds), so a decoder can stop there; null when trimming is on, since its threshold is relative to the
+ * loudest frame of the whole file.
+ */
+export function samplesUsed(c: FeatureConfig): number | null {
+  if (c.trim) return null;
+  return Math.round((c.length.mode === 'fixed' ? c.length.seconds : c.length.maxSeconds) * c.sampleRate);
+}
+
+/**
+ * samplesUsed for audio at `rate` Hz that feeds several configs, each resampling it to its own rate (a model's
+ * features and aux features): the most any of them reads, or null when one reads everything.
+ */
+export function samplesUsedAt(rate: number, configs: FeatureConfig[]): number | null {
+  let most = 0;
+  for (const c of configs) {
+    const n = samplesUsed(c);
+    if (n === null) return null;
+    most = Math.max(most, inputSamplesFor(n, rate, c.sampleRate));
+  }
+  return most;
 }
 
 /** Variable-length [dims x frames] matrices padded with zeros to a common frame count, with a 1/0 validity mask per frame. */

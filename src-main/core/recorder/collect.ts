@@ -1,5 +1,6 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_MAX_DURATION_SECONDS, durationProblem, formatProblem } from '../../../src-shared/audio/plausibility';
 import { encodeWav } from '../../../src-shared/audio/wav';
 import { labelFromName } from '../../../src-shared/labels';
 import { importDataset, type ImportResult } from '../datasets/import';
@@ -49,6 +50,9 @@ export async function saveRecording(opts: SaveRecordingOptions): Promise<SavedRe
   if (opts.samples.length === 0) throw new Error('nothing to save: the recording is empty');
   if (!Number.isInteger(opts.sampleRate) || opts.sampleRate <= 0)
     throw new Error(`sample rate must be a positive whole number of Hz (got ${opts.sampleRate})`);
+  // The same rules as the import that follows, so a take is refused here rather than written and then listed as unusable.
+  const implausible = formatProblem(opts.sampleRate, 1) ?? durationProblem(opts.samples.length / opts.sampleRate, DEFAULT_MAX_DURATION_SECONDS);
+  if (implausible) throw new Error(`cannot save the recording: ${implausible}`);
   let root = resolve(opts.datasetFolder);
   const dir = join(root, opts.label);
   try {

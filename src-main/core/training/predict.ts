@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadAudio } from '../audio/load';
+import { samplesUsedAt } from '../features/fitLength';
 import type { FeatureConfig } from '../../../src-shared/config/features';
 import type { ClassicalModel } from '../models/classical';
 import { argmax, predictProbabilities, type Example } from './examples';
@@ -256,7 +257,9 @@ export async function classifyFile(model: Predictor, path: string, speaker?: Spe
     }
     return toClassification(model.labels, combineMembers(model, probs)[0]);
   }
-  const audio = await loadAudio(path, { sampleRate: model.sampleRate });
+  // Only the seconds the features read are decoded: an hour-long file costs its first 3 s for a 3 s model.
+  const keepSamples = samplesUsedAt(model.sampleRate, [model.featureConfig, ...(model.auxFeatureConfig ? [model.auxFeatureConfig] : [])]);
+  const audio = await loadAudio(path, { sampleRate: model.sampleRate, keepSamples });
   return classifySamples(model, audio.samples, audio.sampleRate, speaker);
 }
 
@@ -303,7 +306,8 @@ async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: Pred
   for (const [i, file] of paths.entries()) {
     throwIfCancelled(opts.signal);
     try {
-      const audio = await loadAudio(file, { sampleRate: model.sampleRate });
+      const keepSamples = samplesUsedAt(model.sampleRate, [model.featureConfig, ...(model.auxFeatureConfig ? [model.auxFeatureConfig] : [])]);
+      const audio = await loadAudio(file, { sampleRate: model.sampleRate, keepSamples });
       ok.push({ index: i, matrices: recordingFeatures(model, audio.samples, audio.sampleRate) });
     } catch (err) {
       out[i] = { file, error: errorMessage(err) };
