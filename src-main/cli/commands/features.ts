@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadAudio } from '../../core/audio/load';
 import { computeFeatures, type FeatureMatrix } from '../../core/features/compute';
+import { samplesUsed } from '../../core/features/fitLength';
 import { FEATURE_KINDS, FEATURE_PRESETS, resolveFeatureConfig, type FeatureConfig } from '../../../src-shared/config/features';
 import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
 import { errorMessage } from '../../../src-shared/api/errors';
@@ -101,7 +102,7 @@ export function register(program: Command): void {
       opts,
       async (): Promise<FeaturesResult> => {
         const config = configFromFlags(opts);
-        const audio = await loadAudio(file, { sampleRate: config.sampleRate });
+        const audio = await loadAudio(file, { sampleRate: config.sampleRate, keepSamples: samplesUsed(config) });
         let m: FeatureMatrix;
         try {
           m = computeFeatures(audio.samples, audio.sampleRate, config);

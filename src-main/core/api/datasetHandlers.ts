@@ -14,6 +14,7 @@ import { makeSplit } from '../datasets/splits';
 import { type SplitSpec } from '../../../src-shared/config/split';
 import { FEATURE_PRESETS, FeatureConfigSchema } from '../../../src-shared/config/features';
 import { computeFeatures } from '../features/compute';
+import { samplesUsed } from '../features/fitLength';
 import { extractDatasetFeatures } from '../features/dataset';
 import { deleteDataset, getDataset, getDatasetByRoot, getFile, listDatasets, listFiles, type FileRow } from '../store/datasets';
 
@@ -171,7 +172,7 @@ export function datasetHandlers(ctx: HandlerContext): Pick<Handlers, DatasetMeth
     'features.compute': async ({ fileId, config }) => {
       const file = requireFile(ctx, fileId);
       const cfg = FeatureConfigSchema.parse(config);
-      const audio = await loadAudio(file.path, { sampleRate: cfg.sampleRate });
+      const audio = await loadAudio(file.path, { sampleRate: cfg.sampleRate, keepSamples: samplesUsed(cfg) });
       const m = computeFeatures(audio.samples, audio.sampleRate, cfg);
       return { kind: cfg.kind, shape: m.shape, data: Array.from(m.data), names: m.names, params: { ...cfg } };
     },

@@ -45,13 +45,17 @@ const YIELD_EVERY = 64;
  * wrong, or when the import is cancelled.
  */
 export async function importDataset(store: Store, opts: ImportOptions): Promise<ImportResult> {
-  const maxDuration = opts.maxDurationSeconds ?? DEFAULT_MAX_DURATION_SECONDS;
-  if (!(maxDuration > 0)) throw new Error(`the longest file accepted must be a positive number of seconds (got ${maxDuration})`);
+  if (opts.maxDurationSeconds !== undefined && !(opts.maxDurationSeconds > 0)) {
+    throw new Error(`the longest file accepted must be a positive number of seconds (got ${opts.maxDurationSeconds})`);
+  }
   const { root, relPaths, unreadable } = scanFolder(opts.folder);
   if (relPaths.length === 0) {
     throw new Error(`no audio files (.wav, .flac, .mp3, .ogg, .m4a...) found in ${opts.folder}`);
   }
   const existing = getDatasetByRoot(store.db, root);
+  // Like the label map: a limit given once stays with the dataset, so a re-import without it keeps the same files.
+  const maxDurationSeconds = opts.maxDurationSeconds ?? existing?.maxDurationSeconds ?? null;
+  const maxDuration = maxDurationSeconds ?? DEFAULT_MAX_DURATION_SECONDS;
   const spec = effectiveNaming(opts, existing?.naming ?? null);
   const naming = nameFiles(root, relPaths, { corpus: opts.corpus, ...spec });
   const { corpus } = naming;
@@ -74,7 +78,14 @@ export async function importDataset(store: Store, opts: ImportOptions): Promise<
 
   const name = opts.name ?? existing?.name ?? basename(root);
   const datasetId = store.db.transaction(() => {
-    const id = upsertDataset(store.db, { name, root, corpus, labelMap, naming: spec.pattern || spec.metadata ? spec : null });
+    const id = upsertDataset(store.db, {
+      name,
+      root,
+      corpus,
+      labelMap,
+      naming: spec.pattern || spec.metadata ? spec : null,
+      maxDurationSeconds,
+    });
     upsertFiles(store.db, id, rows);
     markMissingFiles(store.db, id, new Set(relPaths));
     return id;
@@ -117,7 +128,7 @@ async function describeFile(
     source = openFileSource(path);
     probe = await probeAudio(source, path);
     const tooLong = durationProblem(probe.duration, maxDuration);
-    if (tooLong) problems.unshift(`${tooLong}; raise the limit with --max-duration (seconds) or the import's maxDurationSeconds`);
+    if (tooLong) problems.unshift(`${tooLong}; raise the limit with --max-duration (seconds), or maxDurationSeconds on datasets.import`);
   } catch (err) {
     problems.unshift(readableReason(err));
   }

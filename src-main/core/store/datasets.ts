@@ -19,6 +19,8 @@ export interface DatasetRow {
   labelMap: LabelMapOverrides;
   /** The --pattern / --metadata it was imported with; null when the convention alone named its files. */
   naming: DatasetNaming | null;
+  /** Seconds: the longest file its import accepts, when set above or below the default; null for the default. */
+  maxDurationSeconds: number | null;
   createdAt: string;
   updatedAt: string;
   /** All recorded files, broken ones included. */
@@ -64,6 +66,7 @@ interface RawDataset {
   corpus: string;
   labelMap: string;
   naming: string | null;
+  maxDurationSeconds: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -71,7 +74,7 @@ interface RawDataset {
 const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
 
 // Columns are snake_case in SQLite and camelCase everywhere else: the SELECTs name the mapping once.
-const DATASET_COLUMNS = `id, name, root, corpus, label_map AS labelMap, naming, created_at AS createdAt, updated_at AS updatedAt`;
+const DATASET_COLUMNS = `id, name, root, corpus, label_map AS labelMap, naming, max_duration_seconds AS maxDurationSeconds, created_at AS createdAt, updated_at AS updatedAt`;
 const FILE_COLUMNS = `id, dataset_id AS datasetId, path, rel_path AS relPath, label, original_label AS originalLabel, speaker, gender,
   intensity, statement, corpus, duration, sample_rate AS sampleRate, channels, content_hash AS contentHash, error`;
 
@@ -142,19 +145,33 @@ export function deleteDataset(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
 }
 
-/** Creates the dataset for `root`, or updates name/corpus/label map/naming of the existing one; returns its id. */
+/** Creates the dataset for `root`, or updates name/corpus/label map/naming/duration limit of the existing one; returns its id. */
 export function upsertDataset(
   db: Db,
-  d: { name: string; root: string; corpus: string; labelMap: LabelMapOverrides; naming?: DatasetNaming | null },
+  d: {
+    name: string;
+    root: string;
+    corpus: string;
+    labelMap: LabelMapOverrides;
+    naming?: DatasetNaming | null;
+    maxDurationSeconds?: number | null;
+  },
 ): number {
   const row = db
     .prepare(
-      `INSERT INTO datasets (name, root, corpus, label_map, naming) VALUES (@name, @root, @corpus, @labelMap, @naming)
+      `INSERT INTO datasets (name, root, corpus, label_map, naming, max_duration_seconds)
+       VALUES (@name, @root, @corpus, @labelMap, @naming, @maxDurationSeconds)
        ON CONFLICT(root) DO UPDATE SET name = excluded.name, corpus = excluded.corpus,
-         label_map = excluded.label_map, naming = excluded.naming, updated_at = ${NOW}
+         label_map = excluded.label_map, naming = excluded.naming, max_duration_seconds = excluded.max_duration_seconds,
+         updated_at = ${NOW}
        RETURNING id`,
     )
-    .get({ ...d, labelMap: JSON.stringify(d.labelMap), naming: d.naming ? JSON.stringify(d.naming) : null }) as { id: number };
+    .get({
+      ...d,
+      labelMap: JSON.stringify(d.labelMap),
+      naming: d.naming ? JSON.stringify(d.naming) : null,
+      maxDurationSeconds: d.maxDurationSeconds ?? null,
+    }) as { id: number };
   return row.id;
 }
 

@@ -204,4 +204,13 @@ CREATE TABLE profile_stats (
 );
 `,
   },
+  {
+    version: 7,
+    name: 'dataset duration limit',
+    // The longest file a dataset's import accepted (seconds; NULL: the default), so a re-import (by hand, or after a
+    // Recorder save) keeps files that a raised limit let in, instead of rejecting them again.
+    sql: `
+ALTER TABLE datasets ADD COLUMN max_duration_seconds REAL;
+`,
+  },
 ];
