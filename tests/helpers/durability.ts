@@ -17,6 +17,7 @@ import { extractDatasetFeatures } from '../../src-main/core/features/dataset';
 import { openStore } from '../../src-main/core/store/db';
 import { readModelDir } from '../../src-main/core/training/savedModel';
 import { RAVDESS_16K, REPO_ROOT } from './shared';
+import { mulberry32 } from '../../src-main/core/mulberry32';
 
 const TSX = createRequire(import.meta.url).resolve('tsx');
 const SERVER = join(REPO_ROOT, 'tests', 'helpers', 'durabilityServer.ts');
@@ -24,18 +25,6 @@ export const DISK_FAULTS = join(REPO_ROOT, 'tests', 'helpers', 'diskFaults.mjs')
 
 export type Phase = 'import' | 'extract' | 'train' | 'save';
 export const PHASES: Phase[] = ['import', 'extract', 'train', 'save'];
-
-/** Deterministic [0, 1) numbers from a seed (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -494,7 +483,7 @@ export async function killPhase(
   seed: number,
   opts: { drive?: Drive; slowMs?: number; onKill?: (r: KillResult) => void } = {},
 ): Promise<KillResult[]> {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const results: KillResult[] = [];
   for (let i = 0; i < kills; i++) {
     const r = await killOnce(fixture, phase, i, Math.round(random() * windowMs * 1.1), opts.drive, opts.slowMs);

@@ -1,5 +1,6 @@
 import { closeSync, ftruncateSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../../src-main/core/mulberry32';
 
 // A folder of damaged copies of one real WAV, like the one a tester built by hand for issue 18: header bytes flipped,
 // sizes set to 0 / 1 / 2^32-1, implausible rates and channel counts, truncations, random bytes, a zero-filled file,
@@ -10,18 +11,6 @@ import { join } from 'node:path';
 export interface HostileFile {
   name: string;
   damage: string;
-}
-
-/** Mulberry32: a small seeded generator, so the corpus is the same on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Layout {
@@ -60,7 +49,7 @@ export interface HostileCorpusOptions {
 
 /** Writes the damaged copies of `source` (a 16-bit PCM WAV) into `dir` and says what each one is. */
 export function writeHostileCorpus(dir: string, source: Uint8Array, opts: HostileCorpusOptions = {}): HostileFile[] {
-  const rand = seededRandom(opts.seed ?? 18);
+  const rand = mulberry32(opts.seed ?? 18);
   const count = opts.count ?? 300;
   const layout: Layout = { fmtAt: findChunk(source, 'fmt '), dataAt: findChunk(source, 'data') };
   const headerEnd = layout.dataAt + 8;

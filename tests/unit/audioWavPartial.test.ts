@@ -12,7 +12,7 @@ import { AudioDecodeError } from '../../src-shared/audio/decodeError';
 import { inputSamplesFor, resample } from '../../src-shared/audio/resample';
 import { encodeWav, parseWav, WavHeaderBeyondPrefix } from '../../src-shared/audio/wav';
 import { FEATURE_PRESETS, parseFeatureConfig } from '../../src-shared/config/features';
-import { seededRandom } from '../helpers/hostileAudio';
+import { mulberry32 } from '../../src-main/core/mulberry32';
 import { RAVDESS_16K, RAVDESS_48K } from '../helpers/shared';
 
 // Issue 18, bounded work per file: a WAV header parsed from the first bytes of a file, only the frames a feature
@@ -142,7 +142,7 @@ describe('inputSamplesFor: the input that fixes the first outputs of resample', 
   });
 
   it('gives bit-identical outputs; one sample fewer changes the last one where its tap is not a zero of the sinc', () => {
-    const rand = seededRandom(7);
+    const rand = mulberry32(7);
     const x = Float32Array.from({ length: 20_000 }, () => rand() - 0.5);
     const fewer: string[] = [];
     for (const [from, to] of [

@@ -11,18 +11,7 @@ import {
   mixtureLogLoss,
   reorder,
 } from '../../src-shared/ensemble';
-
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src-main/core/mulberry32';
 
 function normalise(v: number[]): Float32Array {
   const s = v.reduce((a, b) => a + b, 0);
@@ -76,7 +65,7 @@ describe('combineProbabilities', () => {
         fc.integer({ min: 1, max: 20 }),
         fc.integer(),
         (members, k, n, seed) => {
-          const rnd = random(seed);
+          const rnd = mulberry32(seed);
           const probs = Array.from({ length: members }, () => noise(n, k, rnd));
           const weights = Array.from(normalise(Array.from({ length: members }, () => rnd())));
           for (const p of combineProbabilities(probs, weights)) {
@@ -128,7 +117,7 @@ describe('fitEnsembleWeights', () => {
   // Log-loss rewards smoothing an over-confident member, so noise earns weight only as far as it smooths: beside a
   // calibrated member (confidence = accuracy) it earns none; beside an over-confident one, some.
   it('gives a pure-noise member about 0 weight beside a calibrated one, and some beside an over-confident one', () => {
-    const rnd = random(1);
+    const rnd = mulberry32(1);
     const y = labelsOf(n, k, rnd);
     const w = fitEnsembleWeights([noise(n, k, rnd), member(y, k, 0.6, 0.6, rnd)], y);
     expect(w[0]).toBeLessThan(0.02);
@@ -139,7 +128,7 @@ describe('fitEnsembleWeights', () => {
   });
 
   it('gives a perfect member about all the weight', () => {
-    const rnd = random(2);
+    const rnd = mulberry32(2);
     const y = labelsOf(n, k, rnd);
     const perfect = member(y, k, 1, 0.9, rnd);
     const w = fitEnsembleWeights([member(y, k, 0.5, 0.6, rnd), perfect, noise(n, k, rnd)], y);
@@ -147,7 +136,7 @@ describe('fitEnsembleWeights', () => {
   });
 
   it('shares the weight between two equally good, independent members', () => {
-    const rnd = random(3);
+    const rnd = mulberry32(3);
     const y = labelsOf(2000, k, rnd);
     const w = fitEnsembleWeights([member(y, k, 0.6, 0.6, rnd), member(y, k, 0.6, 0.6, rnd)], y);
     expect(w[0]).toBeGreaterThan(0.4);
@@ -155,7 +144,7 @@ describe('fitEnsembleWeights', () => {
   });
 
   it('is deterministic and independent of member order', () => {
-    const rnd = random(4);
+    const rnd = mulberry32(4);
     const y = labelsOf(n, k, rnd);
     const members = [member(y, k, 0.55, 0.5, rnd), member(y, k, 0.4, 0.8, rnd), noise(n, k, rnd)];
     const w = fitEnsembleWeights(members, y);
@@ -167,7 +156,7 @@ describe('fitEnsembleWeights', () => {
   it('reaches the minimum of the validation log-loss: KKT conditions and a fine grid (fast-check)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 5, max: 80 }), fc.integer(), (members, size, seed) => {
-        const rnd = random(seed);
+        const rnd = mulberry32(seed);
         const y = labelsOf(size, 4, rnd);
         const probs = Array.from({ length: members }, (_, m) =>
           m === 0 ? noise(size, 4, rnd) : member(y, 4, 0.3 + 0.6 * rnd(), 0.3 + 0.6 * rnd(), rnd),
