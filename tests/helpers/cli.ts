@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO_ROOT } from './shared';
 
@@ -9,11 +8,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * The CLI's entry as node arguments. Tests run src-main/cli/index.ts through tsx directly rather than bin/ser.mjs, so
- * a signal sent to the child reaches the CLI itself, not a wrapper that would leave it running.
- */
-export const CLI_ARGS = ['--import', createRequire(import.meta.url).resolve('tsx'), join(REPO_ROOT, 'src-main', 'cli', 'index.ts')];
+/** The CLI's entry as node arguments: bin/ser.mjs, what `npx ser` runs (the CLI in that same process, so signals reach it). */
+export const CLI_ARGS = [join(REPO_ROOT, 'bin', 'ser.mjs')];
 
 /** Runs `ser <args>` to the end; env entries are added to this process's environment. */
 export function ser(args: string[], opts: { env?: Record<string, string>; timeout?: number } = {}): CliResult {
