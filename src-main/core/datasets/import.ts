@@ -25,8 +25,8 @@ export interface ImportOptions {
   /** Overrides on top of the corpus map; defaults to the ones stored with the dataset. */
   labelMap?: LabelMapOverrides;
   /**
-   * Seconds: longer files are listed with a reason and not used (default DEFAULT_MAX_DURATION_SECONDS, 10 min). Applies
-   * to this import run only: a re-import without it uses the default again.
+   * Seconds: longer files are listed with a reason and not used. Defaults to the limit stored with the dataset, else
+   * DEFAULT_MAX_DURATION_SECONDS (10 min); the limit used is stored for re-imports.
    */
   maxDurationSeconds?: number;
   onProgress?: (done: number, total: number, file?: string) => void;

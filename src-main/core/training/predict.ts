@@ -242,6 +242,11 @@ export async function classifySamples(
   return toClassification(model.labels, p);
 }
 
+/** Samples (at the model's rate) its features read from a file's start: an hour-long file costs its first 3 s for a 3 s model. */
+function samplesRead(model: LoadedModel): number | null {
+  return samplesUsedAt(model.sampleRate, [model.featureConfig, ...(model.auxFeatureConfig ? [model.auxFeatureConfig] : [])]);
+}
+
 /** Decodes and classifies one audio file (an ensemble: each member decodes it at its own rate, as it would alone). */
 export async function classifyFile(model: Predictor, path: string, speaker?: SpeakerStatsSource): Promise<Classification> {
   if (isEnsemble(model)) {
@@ -257,9 +262,7 @@ export async function classifyFile(model: Predictor, path: string, speaker?: Spe
     }
     return toClassification(model.labels, combineMembers(model, probs)[0]);
   }
-  // Only the seconds the features read are decoded: an hour-long file costs its first 3 s for a 3 s model.
-  const keepSamples = samplesUsedAt(model.sampleRate, [model.featureConfig, ...(model.auxFeatureConfig ? [model.auxFeatureConfig] : [])]);
-  const audio = await loadAudio(path, { sampleRate: model.sampleRate, keepSamples });
+  const audio = await loadAudio(path, { sampleRate: model.sampleRate, keepSamples: samplesRead(model) });
   return classifySamples(model, audio.samples, audio.sampleRate, speaker);
 }
 
@@ -301,12 +304,12 @@ export async function predictPaths(model: Predictor, paths: string[], opts: Pred
 }
 
 async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: PredictPathsOptions): Promise<PathPrediction[]> {
+  const keepSamples = samplesRead(model);
   const out: PathPrediction[] = new Array(paths.length);
   const ok: { index: number; matrices: RecordingFeatures }[] = [];
   for (const [i, file] of paths.entries()) {
     throwIfCancelled(opts.signal);
     try {
-      const keepSamples = samplesUsedAt(model.sampleRate, [model.featureConfig, ...(model.auxFeatureConfig ? [model.auxFeatureConfig] : [])]);
       const audio = await loadAudio(file, { sampleRate: model.sampleRate, keepSamples });
       ok.push({ index: i, matrices: recordingFeatures(model, audio.samples, audio.sampleRate) });
     } catch (err) {
