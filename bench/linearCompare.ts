@@ -39,7 +39,7 @@ for (const speakerNormalization of [false, true]) {
       const featureSeconds = (performance.now() - t) / 1000;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      const m = (await trainClassical(config, data, { emit: () => {} }, () => {})) as LinearClassifier;
+      const m = (await trainClassical(config, data, { emit: () => {} }, () => {})).model as LinearClassifier;
       const cpu = process.cpuUsage(cpu0);
       const wall = (performance.now() - t0) / 1000;
       const pred = argmaxRows(m.predictProba(data.test.map((e) => e.inputs[0])));

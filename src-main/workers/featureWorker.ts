@@ -30,7 +30,7 @@ port.onMessage((raw) => {
   }
   const msg = parsed.data;
   if (msg.type === 'init') {
-    setup = { config: msg.config, cache: { dir: msg.cacheDir, configHash: msg.configHash } };
+    setup = { config: msg.config, cache: { dir: msg.cacheDir, configHash: msg.configHash, speed: msg.speed } };
     port.send({ type: 'ready' });
     return;
   }

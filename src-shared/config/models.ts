@@ -69,6 +69,14 @@ function linearParamsSchema(defaults: { tol: number; maxIter: number }) {
      * folds use every training speaker and still never look at test.
      */
     cSelection: z.enum(['val', 'speaker-cv']).default('val'),
+    /**
+     * Which speakers the kept model is fitted on. 'train+val' (with C 'auto' and cSelection 'speaker-cv' only): the
+     * folds that choose C run over the training and validation speakers together and the model is fitted on both, so
+     * no labelled speaker is left out of the fit (with 12 non-test speakers, 2 held out for validation are a sixth of
+     * the data). The validation figures are then out-of-fold: each validation speaker is scored by a model fitted at
+     * the chosen C without that speaker's fold, never by the kept model, so grid and ensemble weights stay honest.
+     */
+    fitOn: z.enum(['train', 'train+val']).default('train'),
     /** The grid 'auto' chooses from (validation UAR; ties go to the smaller C). */
     Cs: z.array(z.number().positive()).min(1).max(50).default(DEFAULT_C_GRID),
     class_weight: z.enum(['none', 'balanced']).default('none'),

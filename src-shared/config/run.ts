@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPEED_FACTOR_RANGE } from '../audio/speedPerturbation';
 import { BACKEND_NAMES } from './backends';
 import { SplitSpecSchema, type SplitSpec } from './split';
 import { FEATURE_PRESETS, FeatureConfigSchema, isVectorFeatureKind, VECTOR_FEATURE_KINDS, type FeatureConfig } from './features';
@@ -107,6 +108,25 @@ const RunConfigObject = z.strictObject({
    * checkpoint is chosen the way the model is evaluated. Needs a network with batch-norm layers.
    */
   speakerAdaptiveBatchNorm: z.boolean().default(false),
+  /**
+   * Classical models: speed-perturbed copies of the training files as extra examples (Ko et al., Interspeech 2015),
+   * e.g. [0.9, 1.1] adds every training file played 0.9× and 1.1× as fast (tempo, pitch and formants move together,
+   * as if another voice). The copies of one speaker at one speed are a speaker of their own for speaker
+   * normalisation and stay in their speaker's fold when C is chosen by speaker folds, where only unperturbed files
+   * are scored. Validation and test files are never perturbed, except validation files a model fits on
+   * (fitOn 'train+val'). Networks perturb on the fly instead (augmentation.timeStretch, pitchShift).
+   */
+  speedPerturbation: z
+    .array(
+      z
+        .number()
+        .min(SPEED_FACTOR_RANGE[0])
+        .max(SPEED_FACTOR_RANGE[1])
+        .refine((f) => f !== 1, 'speed 1 is the recording itself, always used; list only the perturbed speeds'),
+    )
+    .max(8)
+    .refine((v) => new Set(v).size === v.length, 'speeds repeat')
+    .optional(),
   optimizer: z
     .strictObject({
       kind: z.enum(['adam', 'adamw']).default('adam'),
@@ -204,6 +224,18 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
     issue(
       ['model', 'params', 'C'],
       'C "auto" is chosen on the validation split, but this split has none: give it a valFraction (or valSpeakers), or set C to a number',
+    );
+  }
+  if (preset.family === 'classical' && params.data.fitOn === 'train+val' && (params.data.C !== 'auto' || params.data.cSelection !== 'speaker-cv')) {
+    issue(
+      ['model', 'params', 'fitOn'],
+      'fitOn "train+val" needs C "auto" with cSelection "speaker-cv": the validation speakers are then scored out-of-fold; a model fitted on them cannot score them',
+    );
+  }
+  if (preset.family === 'neural' && c.speedPerturbation?.length) {
+    issue(
+      ['speedPerturbation'],
+      `${model.preset} is a network: perturb on the fly with augmentation.timeStretch / pitchShift; speedPerturbation is for classical models`,
     );
   }
   if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {

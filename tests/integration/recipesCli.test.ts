@@ -27,4 +27,12 @@ describe('ser train recipes', () => {
     const other = ser(['train', '--dataset', '1', '--recipe', 'svm', '--model', 'resnet', '--db', '/nonexistent/x.sqlite']);
     expect(other.stderr).toMatch(/--recipe svm trains svm, not resnet; leave --model out/);
   });
+
+  it('--speed-perturbation reaches the run config, which refuses it for networks and refuses speed 1', () => {
+    const net = ser(['train', '--dataset', '1', '--model', 'simplecnn', '--speed-perturbation', '0.9', '--db', '/nonexistent/x.sqlite']);
+    expect(net.code).toBe(1);
+    expect(net.stderr).toMatch(/speedPerturbation: simplecnn is a network: perturb on the fly/);
+    const one = ser(['train', '--dataset', '1', '--model', 'logreg', '--speed-perturbation', '0.9,1', '--db', '/nonexistent/x.sqlite']);
+    expect(one.stderr).toMatch(/speedPerturbation\.1: speed 1 is the recording itself/);
+  });
 });

@@ -16,6 +16,7 @@ import type { RunProgressEvent } from '../../src-main/core/training/events';
 import { trainClassical } from '../../src-main/core/training/pipeline';
 import { startRun } from '../../src-main/core/training/run';
 import { readModelDir } from '../../src-main/core/training/savedModel';
+import { listEvaluations } from '../../src-main/core/store/runs';
 import { DEFAULT_C_GRID } from '../../src-shared/config/models';
 import { parseRunConfig, type RunConfig } from '../../src-shared/config/run';
 import { evaluatePredictions, argmaxRows } from '../../src-shared/metrics';
@@ -36,9 +37,9 @@ const configFor = (model: string, params: Record<string, unknown> = {}, extra: R
 async function train(config: RunConfig, d: RunData) {
   const logs: string[] = [];
   const events: RunProgressEvent[] = [];
-  const model = await trainClassical(config, d, { emit: (e) => events.push(e) }, (m) => logs.push(m));
+  const { model, outOfFoldVal } = await trainClassical(config, d, { emit: (e) => events.push(e) }, (m) => logs.push(m));
   const epoch = events.find((e) => e.type === 'epoch');
-  return { model, logs, metrics: epoch?.type === 'epoch' ? epoch.point.metrics : {} };
+  return { model, outOfFoldVal, logs, metrics: epoch?.type === 'epoch' ? epoch.point.metrics : {} };
 }
 
 const uarOn = (m: ClassicalModel, part: RunData['test'], labels: string[]) =>
@@ -134,6 +135,51 @@ describe("C 'auto' on real functionals", () => {
     await expect(train(config, two)).rejects.toThrow(/cSelection "speaker-cv" needs at least 3 training speakers, this split has 2/);
   });
 
+  for (const kind of ['logreg', 'linear-svm'] as const) {
+    it(`${kind} fitOn 'train+val': C by folds over training and validation speakers, fitted on both, validation scored out-of-fold`, async () => {
+      const config = configFor(kind, { cSelection: 'speaker-cv', fitOn: 'train+val' });
+      const a = await train(config, data);
+      // Four speakers (three training, one validation) make four folds of one speaker each.
+      const means = a.logs.filter((l) => l.startsWith('C = '));
+      expect(means).toHaveLength(7);
+      for (const l of means) expect(l).toMatch(/^C = [\d.e-]+: mean UAR \d+\.\d % over 4 folds of the training and validation speakers\.$/);
+      const C = a.metrics.C;
+      expect(a.logs.some((l) => l.startsWith(`Chose C = ${C} by mean UAR over folds of the training and validation speakers`))).toBe(true);
+      const pool = [...data.train, ...data.val];
+      expect(a.logs.some((l) => l.startsWith(`Fitting ${kind} on ${pool.length} vectors`))).toBe(true);
+      // The kept model is the one fitted at C on training + validation vectors.
+      const both = await train(configFor(kind, { C }), { ...data, train: pool });
+      const fitted = (m: ClassicalModel) => ({ ...(m.toJSON() as LinearJson), params: null });
+      expect(fitted(a.model)).toEqual(fitted(both.model));
+      // The validation speaker is its own fold: its out-of-fold probabilities are those of the model fitted at C on the
+      // three training speakers, and the reported validation UAR is theirs, not the kept model's.
+      const without = await train(configFor(kind, { C }), data);
+      const valX = data.val.map((e) => e.inputs[0]);
+      expect(a.outOfFoldVal).toEqual(without.model.predictProba(valX));
+      const oofUar = evaluatePredictions(
+        data.val.map((e) => e.label),
+        argmaxRows(a.outOfFoldVal!),
+        data.labels,
+      ).uar;
+      expect(a.metrics.val_uar).toBeCloseTo(oofUar, 12);
+      expect(a.metrics.val_uar).toBeLessThan(uarOn(a.model, data.val, data.labels));
+      // Test labels play no part; validation labels now do (they are in the folds and the fit).
+      const b = await train(config, scrambled(data, 'test'));
+      expect(b.model.toJSON()).toEqual(a.model.toJSON());
+      const c = await train(config, scrambled(data, 'val'));
+      expect(c.model.toJSON()).not.toEqual(a.model.toJSON());
+      expect(uarOn(a.model, data.test, data.labels)).toBeGreaterThan(0.3);
+    });
+  }
+
+  it("fitOn 'train+val' is refused unless C is 'auto' by speaker folds (a model fitted on validation cannot score it)", () => {
+    for (const params of [{ fitOn: 'train+val' }, { fitOn: 'train+val', C: 0.1, cSelection: 'speaker-cv' }]) {
+      expect(() => configFor('logreg', params)).toThrow(/model\.params\.fitOn: fitOn "train\+val" needs C "auto" with cSelection "speaker-cv"/);
+    }
+    expect(() => configFor('linear-svm', { fitOn: 'train+val', cSelection: 'speaker-cv' })).not.toThrow();
+    expect(() => configFor('logreg', { fitOn: 'all' })).toThrow(/model\.params\.fitOn/);
+  });
+
   it("a run config whose split has no validation part is refused for C 'auto' before anything runs", () => {
     const noVal = { kind: 'kfold-speaker', k: 4, fold: 0, seed: 1 };
     expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', split: noVal })).toThrow(
@@ -150,6 +196,66 @@ describe("C 'auto' on real functionals", () => {
     await expect(train(configFor('linear-svm'), { ...data, val: [] })).rejects.toThrow(
       /linear-svm: C "auto" is chosen on the validation split, but this run's split has no validation files/,
     );
+  });
+});
+
+describe('speed-perturbed training copies (speedPerturbation) on real functionals', () => {
+  let perturbed: RunData;
+  beforeAll(async () => {
+    perturbed = await prepareRunData(store, configFor('logreg', {}, { speedPerturbation: [0.9, 1.1] }), { workers: 0 });
+  }, 600_000);
+
+  it('are made of the training and validation files only, at each speed, and differ from the recordings', () => {
+    const fitIds = [...perturbed.train, ...perturbed.val].map((e) => e.fileId).sort((a, b) => a - b);
+    for (const speed of [0.9, 1.1]) {
+      const copies = perturbed.perturbed.filter((e) => e.speed === speed);
+      expect(copies.map((e) => e.fileId).sort((a, b) => a - b)).toEqual(fitIds);
+    }
+    expect(perturbed.perturbed).toHaveLength(2 * fitIds.length);
+    const testIds = new Set(perturbed.test.map((e) => e.fileId));
+    expect(perturbed.perturbed.some((e) => testIds.has(e.fileId))).toBe(false);
+    // The recordings' own examples are unchanged by asking for copies.
+    expect(perturbed.train.map((e) => e.inputs[0])).toEqual(data.train.map((e) => e.inputs[0]));
+    const original = new Map(data.train.map((e) => [e.fileId, e]));
+    for (const c of perturbed.perturbed.filter((e) => original.has(e.fileId)).slice(0, 20)) {
+      const o = original.get(c.fileId)!;
+      expect(c.label).toBe(o.label);
+      expect(c.speaker).toBe(o.speaker);
+      expect(c.inputs[0]).not.toEqual(o.inputs[0]);
+    }
+  });
+
+  it('with speaker normalisation each speaker’s copies at one speed are standardised as a speaker of their own', async () => {
+    const d = await prepareRunData(store, configFor('logreg', {}, { speedPerturbation: [1.1], speakerNormalization: true }), { workers: 0 });
+    const speaker = d.train[0].speaker;
+    const group = d.perturbed.filter((e) => e.speaker === speaker).map((e) => e.inputs[0]);
+    expect(group.length).toBe(60);
+    for (const j of [0, 50, 200]) {
+      const mean = group.reduce((a, v) => a + v[j], 0) / group.length;
+      const sd = Math.sqrt(group.reduce((a, v) => a + (v[j] - mean) ** 2, 0) / group.length);
+      expect(Math.abs(mean)).toBeLessThan(1e-4);
+      expect(sd).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('the fit takes the training copies (validation copies only with fitOn train+val) and never scores a copy', async () => {
+    const trainIds = new Set(perturbed.train.map((e) => e.fileId));
+    const trainCopies = perturbed.perturbed.filter((e) => trainIds.has(e.fileId)).length;
+    const fixed = await train(configFor('logreg', { C: 0.01 }), perturbed);
+    expect(fixed.logs[0]).toBe(
+      `Fitting logreg on ${perturbed.train.length + trainCopies} vectors of 284 functionals (3 speakers; ${trainCopies} of them speed-perturbed copies at ×0.9, ×1.1).`,
+    );
+    // The copies change the model: it is not the one fitted on the recordings alone.
+    const alone = await train(configFor('logreg', { C: 0.01 }), data);
+    expect(fixed.model.toJSON()).not.toEqual(alone.model.toJSON());
+    const both = await train(configFor('logreg', { cSelection: 'speaker-cv', fitOn: 'train+val', Cs: [1e-3, 1e-2] }), perturbed);
+    const all = perturbed.train.length + perturbed.val.length + perturbed.perturbed.length;
+    expect(both.logs[0]).toMatch(
+      new RegExp(`^Fitting logreg on ${all} vectors .*\\(4 speakers, training and validation; ${perturbed.perturbed.length} of them`),
+    );
+    // Out-of-fold validation scores come from the unperturbed validation files, one per file.
+    expect(both.outOfFoldVal).toHaveLength(perturbed.val.length);
+    expect(uarOn(both.model, perturbed.test, perturbed.labels)).toBeGreaterThan(0.3);
   });
 });
 
@@ -193,5 +299,25 @@ describe('saved linear models on real functionals', () => {
     const m = saved.classical as LinearClassifier;
     expect([1e-3, 1e-2, 1e-1]).toContain(m.fitInfo.C);
     expect(uarOn(m, data.test, data.labels)).toBeCloseTo(result.metrics!.uar, 10);
+  });
+
+  it("a whole run with fitOn 'train+val' stores the out-of-fold validation predictions, not the kept model's", async () => {
+    const params = { cSelection: 'speaker-cv', fitOn: 'train+val', Cs: [1e-3, 1e-2, 1e-1] };
+    const run = startRun(
+      store,
+      { datasetId, model: { preset: 'logreg', params }, split, outDir: join(dir, 'model-both') },
+      { inProcess: true, featureWorkers: 0 },
+    );
+    const result = await run.done;
+    expect(result.status).toBe('completed');
+    const val = listEvaluations(store.db, result.runId).find((e) => e.split === 'val')!;
+    const { outOfFoldVal } = await train(configFor('logreg', params), data);
+    const byFile = new Map(val.predictions.map((p) => [p.fileId, p]));
+    data.val.forEach((e, i) => {
+      const stored = byFile.get(e.fileId)!;
+      data.labels.forEach((l, c) => expect(stored.probabilities[l]).toBeCloseTo(outOfFoldVal![i][c], 6));
+    });
+    const kept = (await readModelDir(join(dir, 'model-both'))).classical!;
+    expect(val.report.uar).toBeLessThan(uarOn(kept, data.val, data.labels));
   });
 });

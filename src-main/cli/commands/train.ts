@@ -40,6 +40,7 @@ interface TrainOptions extends CommonOptions {
   listModels?: boolean;
   speakerNorm?: boolean;
   speakerBn?: boolean;
+  speedPerturbation?: string;
   extraDatasets?: string;
   labels?: string;
   labelMap?: string;
@@ -112,6 +113,10 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
   if (opts.backend) config.backend = opts.backend;
   if (opts.speakerNorm) config.speakerNormalization = true;
   if (opts.speakerBn) config.speakerAdaptiveBatchNorm = true;
+  if (opts.speedPerturbation !== undefined) {
+    // "none" clears a recipe's copies; the numbers themselves are the run schema's to judge.
+    config.speedPerturbation = opts.speedPerturbation === 'none' ? undefined : speakers(opts.speedPerturbation)!.map(Number);
+  }
   if (opts.out) config.outDir = resolve(opts.out);
   if (opts.name) config.name = opts.name;
   if (opts.extraDatasets !== undefined) {
@@ -209,6 +214,10 @@ export function register(program: Command): void {
     .addOption(backendOption('compute backend'))
     .option('--speaker-norm', "standardise each speaker's features with their own statistics (test speakers included, no labels)")
     .option('--speaker-bn', "re-estimate batch-norm statistics on each validation/test speaker's own files (AdaBN; no labels)")
+    .option(
+      '--speed-perturbation <speeds>',
+      'classical models: add every training file played this many times faster, e.g. 0.9,1.1 ("none" for no copies)',
+    )
     .option('--extra-datasets <ids>', 'multi-corpus run: also train (and test) on these datasets, e.g. 2,3; speakers split within each corpus')
     .option('--labels <list>', 'train on these labels only, e.g. neutral,happy,sad,angry')
     .option('--label-map <map>', "rename the first dataset's labels for this run, e.g. calm=neutral,surprised= (empty drops)")

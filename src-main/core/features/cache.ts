@@ -26,12 +26,12 @@ export function cacheEntryPath(dir: string, configHash: string, contentHash: str
   return join(dir, configHash, contentHash.slice(0, 2), `${contentHash}.f32`);
 }
 
-/** Writes the config beside its entries so a cache folder can be identified by a person. */
-export function writeCacheManifest(dir: string, configHash: string, config: FeatureConfig): void {
+/** Writes the config (and a perturbed copy's speed) beside its entries so a cache folder can be identified by a person. */
+export function writeCacheManifest(dir: string, configHash: string, config: FeatureConfig, speed = 1): void {
   const path = join(dir, configHash, 'config.json');
   if (existsSync(path)) return;
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(speed === 1 ? config : { ...config, speed }, null, 2)}\n`);
 }
 
 /** Writes an entry atomically (temp file + rename), so a killed worker never leaves a torn file behind. */

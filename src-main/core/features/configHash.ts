@@ -21,9 +21,18 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Stable short hash of a config (key order independent, defaults filled), part of the cache key. */
-export function featureConfigHash(c: FeatureConfig): string {
+/**
+ * Stable short hash of a config (key order independent, defaults filled), part of the cache key; a speed-perturbed
+ * copy (speed ≠ 1) hashes apart, the recording as it is exactly as before speed existed.
+ */
+export function featureConfigHash(c: FeatureConfig, speed = 1): string {
   const kindVersion = KIND_CODE_VERSIONS[c.kind];
-  const body = canonicalJson({ ...c, fmax: effectiveFmax(c), codeVersion: FEATURE_CODE_VERSION, ...(kindVersion ? { kindVersion } : {}) });
+  const body = canonicalJson({
+    ...c,
+    fmax: effectiveFmax(c),
+    codeVersion: FEATURE_CODE_VERSION,
+    ...(kindVersion ? { kindVersion } : {}),
+    ...(speed !== 1 ? { speed } : {}),
+  });
   return createHash('sha1').update(body).digest('hex').slice(0, 16);
 }

@@ -32,6 +32,8 @@ export interface ExtractOptions {
   workers?: number;
   onProgress?: (done: number, total: number, file?: string) => void;
   signal?: AbortSignal;
+  /** Speed-perturbed copies (training augmentation): each file played this many times faster; default 1. */
+  speed?: number;
 }
 
 // Files kept in flight per worker: the next file is already queued when one finishes, so workers never idle on IPC.
@@ -45,8 +47,9 @@ export async function extractFiles(files: FileJob[], opts: ExtractOptions): Prom
   const t0 = performance.now();
   const { config, signal } = opts;
   throwIfCancelled(signal);
-  const cache: CacheTarget = { dir: opts.cacheDir, configHash: featureConfigHash(config) };
-  writeCacheManifest(cache.dir, cache.configHash, config);
+  const speed = opts.speed ?? 1;
+  const cache: CacheTarget = { dir: opts.cacheDir, configHash: featureConfigHash(config, speed), ...(speed !== 1 ? { speed } : {}) };
+  writeCacheManifest(cache.dir, cache.configHash, config, speed);
   const total = files.length;
   const results = new Map<number, ExtractedItem>();
   const errors: ExtractResult['errors'] = [];
@@ -196,7 +199,7 @@ function runPool(
           finishOne();
         }
       });
-      slot.handle.send({ type: 'init', config, cacheDir: cache.dir, configHash: cache.configHash } satisfies ToFeatureWorker);
+      slot.handle.send({ type: 'init', config, cacheDir: cache.dir, configHash: cache.configHash, speed: cache.speed } satisfies ToFeatureWorker);
     };
     for (let i = 0; i < workers; i++) spawn();
   });

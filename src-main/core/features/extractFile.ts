@@ -4,6 +4,7 @@ import { hashSource } from '../audio/hash';
 import { cacheEntryPath, readCacheEntry, writeCacheEntry } from './cache';
 import { computeFeatures } from './compute';
 import { samplesUsed } from './fitLength';
+import { speedPerturb } from '../../../src-shared/audio/speedPerturbation';
 import type { FeatureConfig } from '../../../src-shared/config/features';
 import { errorMessage } from '../../../src-shared/api/errors';
 
@@ -27,6 +28,8 @@ export interface FileResult {
 export interface CacheTarget {
   dir: string;
   configHash: string;
+  /** Speed perturbation applied after decoding (training copies; absent = the recording as it is). */
+  speed?: number;
 }
 
 /** What went wrong with a file, without the path (the caller pairs it with the file). */
@@ -47,8 +50,12 @@ export async function extractFile(job: FileJob, config: FeatureConfig, cache: Ca
     const entry = cacheEntryPath(cache.dir, cache.configHash, contentHash);
     const hit = readCacheEntry(entry);
     if (hit) return { fileId: job.fileId, ...hit, contentHash, cached: true };
-    const audio = await decodeAudioSource(source, job.path, { sampleRate: config.sampleRate, keepSamples: samplesUsed(config) });
-    const m = computeFeatures(audio.samples, audio.sampleRate, config);
+    // A perturbed copy decodes the whole file: a fixed window is taken after the speed change.
+    const speed = cache.speed ?? 1;
+    const keepSamples = speed === 1 ? samplesUsed(config) : null;
+    const audio = await decodeAudioSource(source, job.path, { sampleRate: config.sampleRate, keepSamples });
+    const samples = speedPerturb(audio.samples, audio.sampleRate, speed);
+    const m = computeFeatures(samples, audio.sampleRate, config);
     writeCacheEntry(entry, m);
     return { fileId: job.fileId, shape: m.shape, data: m.data, contentHash, cached: false };
   } finally {

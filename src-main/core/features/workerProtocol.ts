@@ -3,7 +3,13 @@ import { FeatureConfigSchema } from '../../../src-shared/config/features';
 
 /** Parent -> feature worker messages. */
 export const ToFeatureWorkerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('init'), config: FeatureConfigSchema, cacheDir: z.string().min(1), configHash: z.string().min(1) }),
+  z.object({
+    type: z.literal('init'),
+    config: FeatureConfigSchema,
+    cacheDir: z.string().min(1),
+    configHash: z.string().min(1),
+    speed: z.number().min(0.5).max(2).optional(),
+  }),
   z.object({ type: z.literal('file'), fileId: z.number().int(), path: z.string().min(1), contentHash: z.string().nullable().optional() }),
 ]);
 export type ToFeatureWorker = z.input<typeof ToFeatureWorkerSchema>;

@@ -19,6 +19,11 @@ export interface RunData {
   train: Example[];
   val: Example[];
   test: Example[];
+  /**
+   * Speed-perturbed copies of the training and validation files (config.speedPerturbation), each with its `speed`;
+   * the model decides which it fits on (validation copies only with fitOn 'train+val'). Empty without perturbation.
+   */
+  perturbed: Example[];
   /** Files whose features could not be computed; they are left out of every part. */
   errors: { file: string; reason: string }[];
 }
@@ -37,8 +42,8 @@ export function usableFiles(store: Store, datasetId: number): FileRow[] {
   return listFiles(store.db, datasetId).filter((f) => !f.error && f.label !== null);
 }
 
-/** Features for the given files (cached on disk), keyed by file id. */
-export async function featuresFor(store: Store, files: FileRow[], config: FeatureConfig, stage: string, p: DataProgress) {
+/** Features for the given files (cached on disk), keyed by file id; `speed` ≠ 1 gives speed-perturbed copies. */
+export async function featuresFor(store: Store, files: FileRow[], config: FeatureConfig, stage: string, p: DataProgress, speed = 1) {
   const r = await extractFiles(
     files.map((f) => ({ fileId: f.id, path: f.path, contentHash: f.contentHash })),
     {
@@ -47,6 +52,7 @@ export async function featuresFor(store: Store, files: FileRow[], config: Featur
       workers: p.workers,
       signal: p.signal,
       onProgress: (done, total, file) => p.onProgress?.(stage, done, total, file),
+      speed,
     },
   );
   const byId = new Map<number, ExtractedItem>(r.items.map((i) => [i.fileId, i]));
@@ -154,12 +160,36 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
   if (config.speakerNormalization) preprocessing.speakerNormalization = true;
   if (config.speakerAdaptiveBatchNorm) preprocessing.speakerAdaptiveBatchNorm = true;
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  const examplesOf = (ids: number[]): Example[] =>
+  const examplesOf = (ids: number[], from = matrices): Example[] =>
     ids.filter(complete).map((id) => {
       const f = fileById.get(id)!;
-      const m = Object.fromEntries(sources.map((s) => [s.source, matrices.get(s.source)!.get(id)! as Matrix]));
+      const m = Object.fromEntries(sources.map((s) => [s.source, from.get(s.source)!.get(id)! as Matrix]));
       return { fileId: id, label: labelIndex.get(f.label as string)!, inputs: toModelInputs(m, preprocessing, f.path), speaker: f.speaker };
     });
+
+  // Speed-perturbed copies (classical models only, one vector source): each speaker's copies at one speed are
+  // normalised as a speaker of their own, since they sound like another voice.
+  const perturbed: Example[] = [];
+  const fitIds = [...split.train, ...split.val].filter(complete);
+  for (const speed of config.speedPerturbation ?? []) {
+    const r = await featuresFor(
+      store,
+      fitIds.map((id) => fileById.get(id)!),
+      config.features,
+      `features ×${speed}`,
+      p,
+      speed,
+    );
+    errors.push(...r.errors.map((e) => ({ file: e.file, reason: `speed ×${speed} copy: ${e.reason}` })));
+    const byId = config.speakerNormalization ? normalizeBySpeaker(r.byId, (id) => fileById.get(id)!.speaker) : r.byId;
+    const from = new Map([['features' as const, byId]]);
+    perturbed.push(
+      ...examplesOf(
+        fitIds.filter((id) => byId.has(id)),
+        from,
+      ).map((e) => ({ ...e, speed })),
+    );
+  }
   return {
     labels,
     files: fileById,
@@ -168,6 +198,7 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
     train: examplesOf(split.train),
     val: examplesOf(split.val),
     test: examplesOf(split.test),
+    perturbed,
     errors,
   };
 }

@@ -7,6 +7,8 @@ export interface Example {
   inputs: Float32Array[];
   /** The file's speaker, where known (speaker-adaptive batch norm groups by it). */
   speaker?: string | null;
+  /** A speed-perturbed training copy of the file (speedPerturbation); absent for the recording itself. */
+  speed?: number;
 }
 
 /** Stacks examples into one tensor per model input: [batch, ...shape]. */

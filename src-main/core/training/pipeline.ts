@@ -80,6 +80,7 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
   let model: LoadedModel;
   let epochs = 0;
   let bestEpoch = 0;
+  let outOfFoldVal: Float32Array[] | null = null;
   if (preset.family === 'neural') {
     const shapes = inputShapes(data.preprocessing);
     const network = preset.build({
@@ -131,22 +132,26 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
     log(`Training took ${result.seconds.toFixed(1)} s; keeping ${kept}.`);
     model = toLoadedModel(null, meta, { network });
   } else {
-    const classical = await trainClassical(config, data, ctx, log);
+    const fit = await trainClassical(config, data, ctx, log);
+    outOfFoldVal = fit.outOfFoldVal;
     epochs = 1;
     bestEpoch = 1;
-    model = toLoadedModel(null, meta, { classical });
+    model = toLoadedModel(null, meta, { classical: fit.model });
   }
   if (ctx.signal?.aborted)
     return { status: 'cancelled', backend, seconds: (performance.now() - started) / 1000, epochs, bestEpoch, metrics: null, modelDir: null };
 
   // Validation split, scored with the model as kept (best epoch or weight average) and adapted as the test split is:
   // the figure a study selects grid points on, so selection never looks at test.
+  // A model fitted on the validation speakers (fitOn 'train+val') is scored on them out-of-fold instead.
   if (data.val.length) {
-    const valProbs = await predictInputs(
-      model,
-      data.val.map((e) => e.inputs),
-      data.val.map((e) => e.speaker ?? null),
-    );
+    const valProbs =
+      outOfFoldVal ??
+      (await predictInputs(
+        model,
+        data.val.map((e) => e.inputs),
+        data.val.map((e) => e.speaker ?? null),
+      ));
     const val = scorePredictions(
       data.val.map((e) => data.files.get(e.fileId)!),
       data.val.map((e) => e.label),
@@ -232,37 +237,75 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
   };
 }
 
+/** A fitted classical model, and with `fitOn: 'train+val'` the validation files' out-of-fold probabilities. */
+export interface ClassicalFit {
+  model: ClassicalModel;
+  /** Per validation example, in data.val's order, from a model that did not train on its speaker; null when the kept model did not train on them either. */
+  outOfFoldVal: Float32Array[] | null;
+}
+
 /**
  * Fits a classical model on the training vectors and reports validation scores as epoch 1. With `C: 'auto'` (the
  * linear models), every C of the grid is fitted on the training split and scored by UAR on the validation split only
  * (test is never looked at); the best C is kept, the smaller one on ties, and the model kept is the one fitted at that
  * C on the training split. Each C's validation UAR is logged and the chosen C is reported with the epoch metrics.
+ * With `fitOn: 'train+val'` (speaker folds only) the validation speakers join the folds and the fit, and their scores
+ * are out-of-fold.
  */
-export async function trainClassical(config: RunConfig, data: RunData, ctx: Pick<ExecuteContext, 'emit'>, log: (m: string) => void) {
+export async function trainClassical(
+  config: RunConfig,
+  data: RunData,
+  ctx: Pick<ExecuteContext, 'emit'>,
+  log: (m: string) => void,
+): Promise<ClassicalFit> {
   const t0 = performance.now();
   const classical = createClassical(config.model.preset, config.model.params);
-  const trainX = data.train.map((e) => e.inputs[0]);
-  const trainY = data.train.map((e) => e.label);
+  const withVal = classical instanceof LinearClassifier && classical.params.fitOn === 'train+val';
+  // Speed-perturbed copies join the fit with their files (validation ones only when validation is fitted on).
+  const valIds = new Set(data.val.map((e) => e.fileId));
+  const copies = data.perturbed.filter((e) => withVal || !valIds.has(e.fileId));
+  const fitSet = [...data.train, ...(withVal ? data.val : []), ...copies];
+  const trainX = fitSet.map((e) => e.inputs[0]);
+  const trainY = fitSet.map((e) => e.label);
   const valX = data.val.map((e) => e.inputs[0]);
-  const valReport = (model: ClassicalModel) =>
+  const valReport = (probs: Float32Array[]) =>
     scorePredictions(
       data.val.map((e) => data.files.get(e.fileId)!),
       data.val.map((e) => e.label),
-      model.predictProba(valX),
+      probs,
       data.labels,
     ).report;
-  log(`Fitting ${config.model.preset} on ${data.train.length} vectors of ${trainX[0].length} functionals.`);
+  let outOfFoldVal: Float32Array[] | null = null;
+  const speakers = new Set(fitSet.map((e) => e.speaker)).size;
+  const speeds = [...new Set(copies.map((e) => e.speed))];
+  log(
+    `Fitting ${config.model.preset} on ${fitSet.length} vectors of ${trainX[0].length} functionals (${speakers} speakers${withVal ? ', training and validation' : ''}${speeds.length ? `; ${copies.length} of them speed-perturbed copies at ×${speeds.join(', ×')}` : ''}).`,
+  );
   if (classical instanceof LinearClassifier && classical.params.C === 'auto' && classical.params.cSelection === 'speaker-cv') {
-    const C = await chooseCBySpeakerFolds(config, data, log);
+    const folds = speakerFolds(config, fitSet);
+    const C = await chooseCBySpeakerFolds(config, fitSet, folds, data.labels, withVal ? 'training and validation' : 'training', log);
     await classical.fitGrid(trainX, trainY, data.labels.length, [C], () => 0);
-    log(`Chose C = ${C} by mean UAR over folds of the training speakers (ties go to the smaller C); fitted at that C on the whole training split.`);
+    if (withVal) {
+      outOfFoldVal = await outOfFoldProbabilities(config, fitSet, folds, data.val, C, data.labels.length);
+      log(
+        `Chose C = ${C} by mean UAR over folds of the training and validation speakers (ties go to the smaller C); fitted at that C on both. Validation figures are out-of-fold: each validation speaker scored by a model fitted at C = ${C} without its fold.`,
+      );
+    } else {
+      log(`Chose C = ${C} by mean UAR over folds of the training speakers (ties go to the smaller C); fitted at that C on the whole training split.`);
+    }
   } else if (classical instanceof LinearClassifier && classical.params.C === 'auto') {
     if (!data.val.length) {
       throw new Error(
         `${config.model.preset}: C "auto" is chosen on the validation split, but this run's split has no validation files. Give the split a validation part (valFraction or valSpeakers) or set model.params.C to a number.`,
       );
     }
-    const { C, points } = await classical.fitGrid(trainX, trainY, data.labels.length, classical.params.Cs, (m) => valReport(m).uar);
+    const { C, points } = await classical.fitGrid(
+      trainX,
+      trainY,
+      data.labels.length,
+      classical.params.Cs,
+      (m) => valReport(m.predictProba(valX)).uar,
+    );
     for (const p of points) {
       const note = p.converged ? '' : ` (stopped after ${p.iterations} iterations before converging)`;
       log(`C = ${p.C}: validation UAR ${(p.score * 100).toFixed(1)} %${note}.`);
@@ -280,46 +323,87 @@ export async function trainClassical(config: RunConfig, data: RunData, ctx: Pick
       log(`Input transform: ${info.inputDims} dimensions → ${info.solverDims} (selection / PCA fitted on the training split).`);
   }
   const trainProbs = classical.predictProba(trainX);
-  metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === data.train[i].label).length / data.train.length;
+  metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === fitSet[i].label).length / fitSet.length;
   if (data.val.length) {
-    const v = valReport(classical);
+    const v = valReport(outOfFoldVal ?? classical.predictProba(valX));
     Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 });
   }
   ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, etaSeconds: 0 });
-  return classical;
+  return { model: classical, outOfFoldVal };
 }
 
-/**
- * C for a linear model by cross-validation over the training speakers: up to 4 folds (speakers in natural order, dealt
- * round-robin), every C of the grid fitted on the other folds and scored by UAR on the held-out one; the best mean
- * wins, ties to the smaller C. Validation and test files are not used.
- */
-async function chooseCBySpeakerFolds(config: RunConfig, data: RunData, log: (m: string) => void): Promise<number> {
-  const speakerOf = (e: RunData['train'][number]) => e.speaker ?? `file ${e.fileId}`;
-  const speakers = [...new Set(data.train.map(speakerOf))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+type Example = RunData['train'][number];
+const speakerOf = (e: Example) => e.speaker ?? `file ${e.fileId}`;
+
+/** Up to 4 folds of the given examples' speakers (natural order, dealt round-robin): speaker → fold. */
+function speakerFolds(config: RunConfig, examples: Example[]): Map<string, number> {
+  const speakers = [...new Set(examples.map(speakerOf))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (speakers.length < 3) {
     throw new Error(`${config.model.preset}: cSelection "speaker-cv" needs at least 3 training speakers, this split has ${speakers.length}.`);
   }
   const k = Math.min(4, speakers.length);
-  const foldOf = new Map(speakers.map((s, i) => [s, i % k]));
+  return new Map(speakers.map((s, i) => [s, i % k]));
+}
+
+/**
+ * C for a linear model by cross-validation over speakers: every C of the grid fitted on the other folds and scored by
+ * UAR on the held-out one; the best mean wins, ties to the smaller C. Only `examples` are used (never test).
+ */
+async function chooseCBySpeakerFolds(
+  config: RunConfig,
+  examples: Example[],
+  foldOf: Map<string, number>,
+  labels: string[],
+  who: string,
+  log: (m: string) => void,
+): Promise<number> {
+  const k = new Set(foldOf.values()).size;
   const params = config.model.params as { Cs: number[] };
   const means = new Map<number, number>();
   for (let f = 0; f < k; f++) {
-    const fit = data.train.filter((e) => foldOf.get(speakerOf(e)) !== f);
-    const held = data.train.filter((e) => foldOf.get(speakerOf(e)) === f);
+    // A speaker's perturbed copies stay in its fold and are fitted on, never scored.
+    const fit = examples.filter((e) => foldOf.get(speakerOf(e)) !== f);
+    const held = examples.filter((e) => foldOf.get(speakerOf(e)) === f && e.speed === undefined);
     const inner = createClassical(config.model.preset, config.model.params) as LinearClassifier;
     const heldX = held.map((e) => e.inputs[0]);
     const heldY = held.map((e) => e.label);
     const { points } = await inner.fitGrid(
       fit.map((e) => e.inputs[0]),
       fit.map((e) => e.label),
-      data.labels.length,
+      labels.length,
       params.Cs,
-      (m) => evaluatePredictions(heldY, argmaxRows(m.predictProba(heldX)), data.labels).uar,
+      (m) => evaluatePredictions(heldY, argmaxRows(m.predictProba(heldX)), labels).uar,
     );
     for (const p of points) means.set(p.C, (means.get(p.C) ?? 0) + p.score / k);
   }
   const grid = [...means.keys()].sort((a, b) => a - b);
-  for (const C of grid) log(`C = ${C}: mean UAR ${(means.get(C)! * 100).toFixed(1)} % over ${k} folds of the training speakers.`);
+  for (const C of grid) log(`C = ${C}: mean UAR ${(means.get(C)! * 100).toFixed(1)} % over ${k} folds of the ${who} speakers.`);
   return grid.reduce((best, C) => (means.get(C)! > means.get(best)! ? C : best), grid[0]);
+}
+
+/**
+ * Probabilities for `targets` (examples among `examples`), each from a model fitted at C without its speaker's fold:
+ * one fit per fold that holds a target, calibrated as the kept model is (the SVM's probability scale included).
+ */
+async function outOfFoldProbabilities(
+  config: RunConfig,
+  examples: Example[],
+  foldOf: Map<string, number>,
+  targets: Example[],
+  C: number,
+  numClasses: number,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = new Array<Float32Array>(targets.length);
+  for (const f of new Set(targets.map((e) => foldOf.get(speakerOf(e))!))) {
+    const fit = examples.filter((e) => foldOf.get(speakerOf(e)) !== f);
+    const model = createClassical(config.model.preset, { ...config.model.params, C });
+    await model.fit(
+      fit.map((e) => e.inputs[0]),
+      fit.map((e) => e.label),
+      numClasses,
+    );
+    const at = targets.flatMap((e, i) => (foldOf.get(speakerOf(e)) === f ? [i] : []));
+    model.predictProba(at.map((i) => targets[i].inputs[0])).forEach((p, j) => (out[at[j]] = p));
+  }
+  return out;
 }

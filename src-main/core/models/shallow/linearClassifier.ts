@@ -34,6 +34,8 @@ export interface LinearParams {
   C: number | 'auto';
   /** How 'auto' scores each C: on the validation split, or by folds of the training speakers (the pipeline does both). */
   cSelection: 'val' | 'speaker-cv';
+  /** 'train+val': the training pipeline fits on the validation speakers too (scoring them out-of-fold). */
+  fitOn: 'train' | 'train+val';
   Cs: number[];
   class_weight: 'none' | 'balanced';
   select: { k: number } | null;
