@@ -81,8 +81,20 @@ describe('speedPerturb', () => {
     expect(speedPerturb(x, 16000, 1)).toBe(x);
     expect(() => speedPerturb(x, 16000, 0.4)).toThrow(/speed factor 0.4 is outside 0.5–2/);
     // The range's ends are in it.
-    expect(speedPerturb(Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 5)), 16000, 0.5)).toHaveLength(800);
-    expect(speedPerturb(Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 5)), 16000, 2)).toHaveLength(200);
+    expect(
+      speedPerturb(
+        Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 5)),
+        16000,
+        0.5,
+      ),
+    ).toHaveLength(800);
+    expect(
+      speedPerturb(
+        Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 5)),
+        16000,
+        2,
+      ),
+    ).toHaveLength(200);
     expect(() => speedPerturb(x, 16000, 2.001)).toThrow(/speed factor 2.001 is outside/);
     expect(() => speedPerturb(x, 16000, 0.499)).toThrow(/speed factor 0.499 is outside/);
     expect(() => speedPerturb(x, 16000, Number.NaN)).toThrow(/speed factor NaN/);
