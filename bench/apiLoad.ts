@@ -549,6 +549,12 @@ export async function measureApiUnderAbuse(options: Partial<AbuseOptions> = {}):
     const abused = await abusedRun;
     log(`abused run ${abused.runId}: ${abused.status}, ${abused.epochEvents} epoch events`);
 
+    // The paused client stays unread until the server has had the time its rule gives it (stopped being read at
+    // 16 MiB queued, dropped after CLIENT_BACKLOG_GRACE_MS there, checked each second) and more: a short run and
+    // quick abuse would otherwise resume it before the rule could act, and measure nothing.
+    for (let waited = 0; pausedCloseCode === null && !/Dropped/.test(server.log()) && waited < 20_000; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
     // What the slow clients got: resume the paused one and count what it can still read.
     let pausedBacklogBytes = 0;
     pausedSocket.on('data', (d: Buffer) => (pausedBacklogBytes += d.length));
