@@ -228,12 +228,17 @@ describe.skipIf(process.platform !== 'linux')('stop signals and orphans (ser tra
     async (victim) => {
       const fresh = join(dir, `cache-${victim.replaceAll(' ', '-')}`);
       const cli = startTrain(fresh);
-      const featureWorkers = () => descendants(cli.pid).filter((p) => commandLine(p).includes('featureWorker'));
-      // Killed while they extract (a progress line is out), not while they are still loading their code.
-      await until(cli, 'feature extraction', () => /^features: \d+\/\d+/m.test(cli.stderr()) && featureWorkers().length > 0);
-      const tree = descendants(cli.pid);
+      // Killed while they extract (a progress line is out), not while they are still loading their code. The process
+      // tree is read once, in the same poll that sees the workers: read again later, it can find extraction finished.
+      let tree: number[] = [];
+      let extracting: number[] = [];
+      await until(cli, 'feature extraction', () => {
+        if (!/^features: \d+\/\d+/m.test(cli.stderr())) return false;
+        tree = descendants(cli.pid);
+        extracting = tree.filter((p) => commandLine(p).includes('featureWorker'));
+        return extracting.length > 0;
+      });
       const trainWorker = tree.find((p) => commandLine(p).includes('trainWorker'));
-      const extracting = tree.filter((p) => commandLine(p).includes('featureWorker'));
       expect(trainWorker).toBeDefined();
       expect(extracting.length).toBeGreaterThan(0);
 
