@@ -480,11 +480,14 @@ export async function measureApiUnderAbuse(options: Partial<AbuseOptions> = {}):
       for (let i = 0; i < perAbuser && abuserSent < o.malformed - o.big - 2; i++) {
         while (unanswered >= 32) await new Promise<void>((r) => (wake = r));
         if (ws.readyState !== WebSocket.OPEN) ws = await connectAbuser();
+        // The abusers run side by side: another may have sent the last message while this one waited.
+        if (abuserSent >= o.malformed - o.big - 2) break;
         const n = a * perAbuser + i;
         // One connection in 500 messages gets invalid UTF-8 in a text frame: ws closes it with 1007, and it reconnects.
         if (n % 500 === 499) {
           // Its earlier messages are answered first: the close would otherwise lose their answers.
           while (unanswered > 0 && ws.readyState === WebSocket.OPEN) await new Promise<void>((r) => (wake = r));
+          if (abuserSent >= o.malformed - o.big - 2) break;
           ws.send(Buffer.from([0xc3, 0x28, 0xff]), { binary: false });
           malformedSent++;
           abuserSent++;
