@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPEED_FACTOR_RANGE } from '../../../src-shared/audio/speedPerturbation';
 import { FeatureConfigSchema } from '../../../src-shared/config/features';
 
 /** Parent -> feature worker messages. */
@@ -8,7 +9,7 @@ export const ToFeatureWorkerSchema = z.discriminatedUnion('type', [
     config: FeatureConfigSchema,
     cacheDir: z.string().min(1),
     configHash: z.string().min(1),
-    speed: z.number().min(0.5).max(2).optional(),
+    speed: z.number().min(SPEED_FACTOR_RANGE[0]).max(SPEED_FACTOR_RANGE[1]).optional(),
   }),
   z.object({ type: z.literal('file'), fileId: z.number().int(), path: z.string().min(1), contentHash: z.string().nullable().optional() }),
 ]);
