@@ -37,6 +37,29 @@ export function backendOption(description: string): Option {
   return new Option('--backend <name>', description).choices(['auto', 'native', 'wasm', 'cpu'] satisfies CliBackend[]);
 }
 
+/** --speed-perturbation, shared by `ser train` and `ser study run`. */
+export function speedPerturbationOption(): Option {
+  return new Option(
+    '--speed-perturbation <speeds>',
+    'classical models: add every training file played this many times faster, e.g. 0.9,1.1 ("none" for no copies)',
+  );
+}
+
+/**
+ * Applies --speed-perturbation to a run config: "none" clears a recipe's copies, a list replaces them. The numbers are
+ * the run schema's to judge (range, 1, repeats), so its messages name the field.
+ */
+export function applySpeedPerturbation(config: Record<string, unknown>, flag: string | undefined): void {
+  if (flag === undefined) return;
+  if (flag.trim() === 'none') delete config.speedPerturbation;
+  else
+    config.speedPerturbation = flag
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number);
+}
+
 /** Thrown for user errors whose message is the whole story (no stack trace). */
 export class CliError extends Error {}
 

@@ -98,6 +98,12 @@ describe('ser study', () => {
     expect(bad.stderr).toContain('give one of --folds K, --loso or --groups FILE');
     const grid = ser('study', 'run', '--dataset', '1', '--model', 'svm', '--folds', '2', '--grid', 'epochs', '--db', db);
     expect(grid.stderr).toContain('--grid takes path=value1,value2');
+    // --speed-perturbation reaches every cell's config, which the run schema judges before the study is stored.
+    const one = ser('study', 'run', '--dataset', '1', '--recipe', 'logreg', '--speed-perturbation', '0.9,1', '--folds', '2', '--db', db);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toMatch(/speedPerturbation\.1: speed 1 is the recording itself/);
+    const net = ser('study', 'run', '--dataset', '1', '--model', 'simplecnn', '--speed-perturbation', '0.9', '--folds', '2', '--db', db);
+    expect(net.stderr).toMatch(/speedPerturbation: simplecnn is a network: perturb on the fly/);
     const list = ser('study', 'list', '--db', db, '--json');
     expect((JSON.parse(list.stdout) as unknown[]).length).toBe(1);
   });

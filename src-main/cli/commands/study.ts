@@ -10,7 +10,17 @@ import { activateBackend } from '../../core/training/pipeline';
 import { probeRedis } from '../../core/studies/redis';
 import type { Store } from '../../core/store/db';
 import { getRecipe, recipeRunConfig, type Recipe } from '../../../src-shared/config/recipes';
-import { backendOption, CliError, runAction, withCommonOptions, type ActionContext, type CliBackend, type CommonOptions } from '../io';
+import {
+  applySpeedPerturbation,
+  backendOption,
+  CliError,
+  speedPerturbationOption,
+  runAction,
+  withCommonOptions,
+  type ActionContext,
+  type CliBackend,
+  type CommonOptions,
+} from '../io';
 import { onStopSignals } from '../../core/stopSignals';
 import { formatTable } from './runs';
 
@@ -162,6 +172,7 @@ interface RunOptions extends CommonOptions {
   redis?: string;
   recipe?: string;
   adapted?: boolean;
+  speedPerturbation?: string;
 }
 
 /** The study spec from --spec and the flags (the core validates it). */
@@ -194,6 +205,7 @@ function buildSpec(opts: RunOptions): StudySpecInput {
   }
   if (opts.model) base.model = opts.model;
   if (opts.epochs) base.epochs = positiveInt(opts.epochs, '--epochs');
+  applySpeedPerturbation(base, opts.speedPerturbation);
   for (const k of ['datasetId', 'split', 'seed']) delete base[k];
   spec.base = base;
   const foldFlags = [opts.folds !== undefined, Boolean(opts.loso), opts.groups !== undefined].filter(Boolean).length;
@@ -224,6 +236,7 @@ export function register(program: Command): void {
     .option('--adapted', "with --recipe: the recipe's speaker adaptation on (speaker normalisation and/or adaptive batch norm)")
     .option('--model <preset>', 'model preset of the base config')
     .option('--epochs <n>', 'maximum epochs of the base config')
+    .addOption(speedPerturbationOption())
     .option('--folds <k>', 'k folds of speakers (gender-balanced)')
     .option('--loso', 'leave one speaker out: one fold per speaker')
     .option('--groups <folds.json>', 'explicit folds: a JSON list of test-speaker lists, e.g. [["01","02"],["03","04"]]')

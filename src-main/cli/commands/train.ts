@@ -19,7 +19,7 @@ import {
 import { trainEnsembleRecipe } from '../../core/training/ensembleRecipe';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
-import { backendOption, CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { applySpeedPerturbation, backendOption, CliError, runAction, speedPerturbationOption, withCommonOptions, type CommonOptions } from '../io';
 import { onStopSignals } from '../../core/stopSignals';
 
 interface TrainOptions extends CommonOptions {
@@ -113,10 +113,7 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
   if (opts.backend) config.backend = opts.backend;
   if (opts.speakerNorm) config.speakerNormalization = true;
   if (opts.speakerBn) config.speakerAdaptiveBatchNorm = true;
-  if (opts.speedPerturbation !== undefined) {
-    // "none" clears a recipe's copies; the numbers themselves are the run schema's to judge.
-    config.speedPerturbation = opts.speedPerturbation === 'none' ? undefined : speakers(opts.speedPerturbation)!.map(Number);
-  }
+  applySpeedPerturbation(config, opts.speedPerturbation);
   if (opts.out) config.outDir = resolve(opts.out);
   if (opts.name) config.name = opts.name;
   if (opts.extraDatasets !== undefined) {
@@ -214,10 +211,7 @@ export function register(program: Command): void {
     .addOption(backendOption('compute backend'))
     .option('--speaker-norm', "standardise each speaker's features with their own statistics (test speakers included, no labels)")
     .option('--speaker-bn', "re-estimate batch-norm statistics on each validation/test speaker's own files (AdaBN; no labels)")
-    .option(
-      '--speed-perturbation <speeds>',
-      'classical models: add every training file played this many times faster, e.g. 0.9,1.1 ("none" for no copies)',
-    )
+    .addOption(speedPerturbationOption())
     .option('--extra-datasets <ids>', 'multi-corpus run: also train (and test) on these datasets, e.g. 2,3; speakers split within each corpus')
     .option('--labels <list>', 'train on these labels only, e.g. neutral,happy,sad,angry')
     .option('--label-map <map>', "rename the first dataset's labels for this run, e.g. calm=neutral,surprised= (empty drops)")
