@@ -21,7 +21,8 @@ const LengthSchema = z.discriminatedUnion('mode', [
 /** Fixed: pad with zeros or trim to exactly N s (the seeds use 3 s). Variable: natural length, trimmed to maxSeconds. */
 export type LengthSpec = z.infer<typeof LengthSchema>;
 
-const BaseSchema = z.object({
+// Strict: a misspelt or foreign key ("topdb", "preset" where a config is expected) is an error, not silently dropped.
+const BaseSchema = z.strictObject({
   kind: z.enum(FEATURE_KINDS).default('logmel'),
   /** Hz; audio is resampled to this rate before extraction. */
   sampleRate: z.number().int().min(4000).max(192000).default(16000),
@@ -124,22 +125,25 @@ export const FEATURE_PRESETS: Record<string, FeatureConfig> = {
   'librosa-default-logmel': parseFeatureConfig({ kind: 'logmel', sampleRate: 22050, nFft: 2048, hop: 512, nMels: 128 }),
 };
 
+/** { preset: 'compare', trim: … } → the preset's config with the overrides on top (unparsed), or why not. */
+export function expandFeaturePreset(spec: Record<string, unknown>): Record<string, unknown> | string {
+  const { preset: name, ...rest } = spec;
+  if (typeof name !== 'string') return 'Invalid feature config: preset must be a preset name';
+  const preset = FEATURE_PRESETS[name];
+  if (!preset) return `Unknown feature preset "${name}"; presets: ${Object.keys(FEATURE_PRESETS).join(', ')}`;
+  return { ...preset, ...rest };
+}
+
 /**
  * A config from a preset name ('seed-logmel'), a full or partial config object, or an object naming a
  * preset to start from ({ preset: 'mfcc40', nMfcc: 20 }); unknown preset names list the known ones.
  */
 export function resolveFeatureConfig(spec: unknown): FeatureConfig {
-  const preset = (name: string): FeatureConfig => {
-    const p = FEATURE_PRESETS[name];
-    if (!p) throw new Error(`Unknown feature preset "${name}"; presets: ${Object.keys(FEATURE_PRESETS).join(', ')}`);
-    return p;
-  };
-  if (typeof spec === 'string') return preset(spec);
-  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
-    const { preset: name, ...rest } = spec as Record<string, unknown>;
-    if (name === undefined) return parseFeatureConfig(rest);
-    if (typeof name !== 'string') throw new Error('Invalid feature config: preset must be a preset name');
-    return parseFeatureConfig({ ...preset(name), ...rest });
-  }
-  throw new Error('Invalid feature config: expected a preset name or a config object');
+  const obj = typeof spec === 'string' ? { preset: spec } : spec;
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('Invalid feature config: expected a preset name or a config object');
+  const { preset, ...rest } = obj as Record<string, unknown>;
+  if (preset === undefined) return parseFeatureConfig(rest);
+  const expanded = expandFeaturePreset(obj as Record<string, unknown>);
+  if (typeof expanded === 'string') throw new Error(expanded);
+  return parseFeatureConfig(expanded);
 }

@@ -2,11 +2,25 @@ import { z } from 'zod';
 import { SPEED_FACTOR_RANGE } from '../audio/speedPerturbation';
 import { BACKEND_NAMES } from './backends';
 import { SplitSpecSchema, type SplitSpec } from './split';
-import { FEATURE_PRESETS, FeatureConfigSchema, isVectorFeatureKind, VECTOR_FEATURE_KINDS, type FeatureConfig } from './features';
+import { expandFeaturePreset, FEATURE_PRESETS, FeatureConfigSchema, isVectorFeatureKind, VECTOR_FEATURE_KINDS, type FeatureConfig } from './features';
 import { getModelPresetSpec, ModelPresetNameSchema } from './models';
 
-/** Feature settings: a FEATURE_PRESETS name or a full FeatureConfig object. */
-const FeaturesInputSchema = z.union([z.string().min(1).max(64), FeatureConfigSchema]);
+/**
+ * A preset name ('compare'), a whole config, or a preset with overrides ({ preset: 'compare', trim: { topDb: 20 } }),
+ * as resolveFeatureConfig reads them; the last is expanded here so the stored config is the whole one.
+ */
+const FeaturesInputSchema = z.preprocess(
+  (v, ctx) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !('preset' in v)) return v;
+    const expanded = expandFeaturePreset(v as Record<string, unknown>);
+    if (typeof expanded === 'string') {
+      ctx.addIssue({ code: 'custom', path: ['preset'], message: expanded });
+      return z.NEVER;
+    }
+    return expanded;
+  },
+  z.union([z.string().min(1).max(64), FeatureConfigSchema]),
+);
 
 const probability = z.number().min(0).max(1);
 

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src-main/core/audio/load';
 import { cacheEntryPath, readCacheEntry, writeCacheEntry } from '../../src-main/core/features/cache';
 import { computeFeatures, featureNames, FeatureInputError } from '../../src-main/core/features/compute';
-import { FEATURE_PRESETS, parseFeatureConfig } from '../../src-shared/config/features';
+import { FEATURE_PRESETS, parseFeatureConfig, resolveFeatureConfig, type FeatureConfig } from '../../src-shared/config/features';
+import { parseRunConfig } from '../../src-shared/config/run';
 import { featureConfigHash, KIND_CODE_VERSIONS } from '../../src-main/core/features/configHash';
 import { delta, savgolDerivativeWeights } from '../../src-main/core/features/deltas';
 import { padBatch, trimBounds } from '../../src-main/core/features/fitLength';
@@ -43,6 +44,27 @@ describe('feature config', () => {
     expect(() => parseFeatureConfig({ kind: 'mfcc', nMels: 20, nMfcc: 40 })).toThrow(/nMfcc \(40\) must not exceed nMels \(20\)/);
     expect(() => parseFeatureConfig({ kind: 'spectrogram' })).toThrow(/kind/);
     expect(() => parseFeatureConfig({ fmin: 5000, fmax: 4000 })).toThrow(/fmin \(5000 Hz\) must be below fmax/);
+  });
+
+  it('refuses unknown keys instead of dropping them, and reads a preset with overrides the same everywhere', () => {
+    expect(() => parseFeatureConfig({ kind: 'compare', topdb: 20 })).toThrow(/Unrecognized key: "topdb"/);
+    // Before, a run config's { preset, … } lost "preset" silently and became a log-mel config.
+    const spec = { preset: 'compare', trim: { topDb: 20 } };
+    const run = parseRunConfig({ datasetId: 1, model: 'logreg', features: spec }).features as FeatureConfig;
+    expect(run).toEqual(resolveFeatureConfig(spec));
+    expect(run).toEqual({ ...FEATURE_PRESETS.compare, trim: { topDb: 20 } });
+    expect(featureConfigHash(run)).toBe(
+      featureConfigHash(parseFeatureConfig({ kind: 'compare', trim: { topDb: 20 }, length: { mode: 'variable', maxSeconds: 30 } })),
+    );
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', features: { preset: 'comparee' } })).toThrow(
+      /features\.preset: Unknown feature preset "comparee"; presets: seed-logmel/,
+    );
+    expect(() => resolveFeatureConfig({ preset: 'comparee' })).toThrow(/Unknown feature preset "comparee"/);
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', features: { preset: 'compare', bogus: 1 } })).toThrow(
+      /features: Unrecognized key: "bogus"/,
+    );
+    expect(resolveFeatureConfig('compare')).toEqual(FEATURE_PRESETS.compare);
+    expect(resolveFeatureConfig({ kind: 'mfcc', nMfcc: 13 }).nMfcc).toBe(13);
   });
 
   it('hashes configs by content: key order and explicit defaults do not matter, values do', () => {
