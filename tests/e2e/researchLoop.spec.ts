@@ -53,8 +53,16 @@ test('import → extract → train (live curves) → results → second run → 
   await page.getByTestId('exp-dataset').selectOption({ label: 'e2e-research-loop (120 files)' });
   // The form starts from a recipe; picking another sets its model and shows its measured figures.
   await expect(page.getByTestId('exp-recipe')).toHaveValue('resnet');
+  // The logreg recipe fills in its speed-perturbed copies and its ComParE features on trimmed audio.
+  await expect(page.getByTestId('exp-speed')).toHaveCount(0); // networks perturb on the fly: no field
+  await page.getByTestId('exp-recipe').selectOption('logreg');
+  await expect(page.getByTestId('exp-model')).toHaveValue('logreg');
+  await expect(page.getByTestId('exp-speed')).toHaveValue('0.9, 1.1');
+  await expect(page.getByTestId('feature-kind')).toHaveValue('compare');
+  await expect(page.getByTestId('feature-trim-db')).toHaveValue('20');
   await page.getByTestId('exp-recipe').selectOption('svm');
   await expect(page.getByTestId('exp-model')).toHaveValue('svm');
+  await expect(page.getByTestId('exp-speed')).toHaveValue('');
   await expect(page.getByTestId('exp-recipe-info')).toContainText(/Measured: plain/);
   await page.getByTestId('split-kind').selectOption('speaker');
   await page.getByTestId('split-val-fraction').fill('0');
