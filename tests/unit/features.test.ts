@@ -6,7 +6,7 @@ import { loadAudio } from '../../src-main/core/audio/load';
 import { cacheEntryPath, readCacheEntry, writeCacheEntry } from '../../src-main/core/features/cache';
 import { computeFeatures, featureNames, FeatureInputError } from '../../src-main/core/features/compute';
 import { FEATURE_PRESETS, parseFeatureConfig, resolveFeatureConfig, type FeatureConfig } from '../../src-shared/config/features';
-import { parseRunConfig } from '../../src-shared/config/run';
+import { parseRunConfig, RunConfigSchema } from '../../src-shared/config/run';
 import { featureConfigHash, KIND_CODE_VERSIONS } from '../../src-main/core/features/configHash';
 import { delta, savgolDerivativeWeights } from '../../src-main/core/features/deltas';
 import { padBatch, trimBounds } from '../../src-main/core/features/fitLength';
@@ -60,9 +60,19 @@ describe('feature config', () => {
       /features\.preset: Unknown feature preset "comparee"; presets: seed-logmel/,
     );
     expect(() => resolveFeatureConfig({ preset: 'comparee' })).toThrow(/Unknown feature preset "comparee"/);
+    // The API reports schema issues as they are: a custom issue at features.preset.
+    const unknown = RunConfigSchema.safeParse({ datasetId: 1, model: 'logreg', features: { preset: 'comparee' } });
+    expect(unknown.error?.issues.map((i) => [i.code, i.path.join('.')])).toEqual([['custom', 'features.preset']]);
     expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', features: { preset: 'compare', bogus: 1 } })).toThrow(
       /features: Unrecognized key: "bogus"/,
     );
+    expect(() => resolveFeatureConfig({ preset: 'comparee' })).toThrow(/presets: seed-logmel, mfcc40, mfcc13-deltas/);
+    expect(() => resolveFeatureConfig({ preset: 3 })).toThrow('Invalid feature config: preset must be a preset name');
+    expect(() => parseRunConfig({ datasetId: 1, model: 'logreg', features: { preset: 3 } })).toThrow(
+      /features\.preset: Invalid feature config: preset must be a preset name/,
+    );
+    for (const bad of [null, 7, ['compare']])
+      expect(() => resolveFeatureConfig(bad)).toThrow('Invalid feature config: expected a preset name or a config object');
     expect(resolveFeatureConfig('compare')).toEqual(FEATURE_PRESETS.compare);
     expect(resolveFeatureConfig({ kind: 'mfcc', nMfcc: 13 }).nMfcc).toBe(13);
   });
