@@ -453,7 +453,9 @@ export async function measureApiUnderAbuse(options: Partial<AbuseOptions> = {}):
     let malformedSent = 0;
     let abuserSent = 0;
     const abuseStart = performance.now();
-    const perAbuser = Math.ceil((o.malformed - o.big - 2) / o.abusers);
+    // The abusers' share of the malformed messages: the big ones and the 2 oversized frame headers are sent apart.
+    const abuserBudget = o.malformed - o.big - 2;
+    const perAbuser = Math.ceil(abuserBudget / o.abusers);
     const abuse = Array.from({ length: o.abusers }, async (_, a) => {
       let ws: WebSocket | null = null;
       let unanswered = 0;
@@ -477,17 +479,17 @@ export async function measureApiUnderAbuse(options: Partial<AbuseOptions> = {}):
         return s;
       };
       ws = await connectAbuser();
-      for (let i = 0; i < perAbuser && abuserSent < o.malformed - o.big - 2; i++) {
+      for (let i = 0; i < perAbuser && abuserSent < abuserBudget; i++) {
         while (unanswered >= 32) await new Promise<void>((r) => (wake = r));
         if (ws.readyState !== WebSocket.OPEN) ws = await connectAbuser();
         // The abusers run side by side: another may have sent the last message while this one waited.
-        if (abuserSent >= o.malformed - o.big - 2) break;
+        if (abuserSent >= abuserBudget) break;
         const n = a * perAbuser + i;
         // One connection in 500 messages gets invalid UTF-8 in a text frame: ws closes it with 1007, and it reconnects.
         if (n % 500 === 499) {
           // Its earlier messages are answered first: the close would otherwise lose their answers.
           while (unanswered > 0 && ws.readyState === WebSocket.OPEN) await new Promise<void>((r) => (wake = r));
-          if (abuserSent >= o.malformed - o.big - 2) break;
+          if (abuserSent >= abuserBudget) break;
           ws.send(Buffer.from([0xc3, 0x28, 0xff]), { binary: false });
           malformedSent++;
           abuserSent++;

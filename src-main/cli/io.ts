@@ -52,12 +52,15 @@ export function speedPerturbationOption(): Option {
 export function applySpeedPerturbation(config: Record<string, unknown>, flag: string | undefined): void {
   if (flag === undefined) return;
   if (flag.trim() === 'none') delete config.speedPerturbation;
-  else
-    config.speedPerturbation = flag
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map(Number);
+  else config.speedPerturbation = listArg(flag).map(Number);
+}
+
+/** A comma-separated option value as its items: "01, 02," → ["01", "02"]. */
+export function listArg(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Thrown for user errors whose message is the whole story (no stack trace). */

@@ -3,7 +3,7 @@ import { ENSEMBLE_WEIGHTINGS, type EnsembleResult, type EnsembleWeighting } from
 import { errorMessage } from '../../../src-shared/api/errors';
 import { buildEnsemble } from '../../core/training/ensemble';
 import { activateBackend } from '../../core/training/pipeline';
-import { CliError, runAction, withCommonOptions, type CommonOptions } from '../io';
+import { CliError, listArg, runAction, withCommonOptions, type CommonOptions } from '../io';
 
 interface EnsembleOptions extends CommonOptions {
   models: string;
@@ -50,10 +50,7 @@ export function register(program: Command): void {
     await runAction(
       opts,
       async (ctx): Promise<EnsembleResult> => {
-        const models = opts.models
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
+        const models = listArg(opts.models);
         if (models.length < 2) throw new CliError(`--models needs at least two model folders, got ${models.length}`);
         const store = ctx.openStore();
         await activateBackend(opts.backend ?? 'auto');

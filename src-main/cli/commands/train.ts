@@ -19,7 +19,16 @@ import {
 import { trainEnsembleRecipe } from '../../core/training/ensembleRecipe';
 import type { EvaluationReport } from '../../../src-shared/metrics';
 import { startRun, type RunEvent, type RunResult } from '../../core/training/run';
-import { applySpeedPerturbation, backendOption, CliError, runAction, speedPerturbationOption, withCommonOptions, type CommonOptions } from '../io';
+import {
+  applySpeedPerturbation,
+  backendOption,
+  CliError,
+  listArg,
+  runAction,
+  speedPerturbationOption,
+  withCommonOptions,
+  type CommonOptions,
+} from '../io';
 import { onStopSignals } from '../../core/stopSignals';
 
 interface TrainOptions extends CommonOptions {
@@ -56,13 +65,7 @@ const int = (v: string | undefined, flag: string): number | undefined => {
   return n;
 };
 
-const speakers = (v: string | undefined) =>
-  v === undefined
-    ? undefined
-    : v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+const list = (v: string | undefined) => (v === undefined ? undefined : listArg(v));
 
 /**
  * The run config: a recipe (--recipe, or with neither --recipe nor --config the model's default recipe, so
@@ -117,12 +120,12 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
   if (opts.out) config.outDir = resolve(opts.out);
   if (opts.name) config.name = opts.name;
   if (opts.extraDatasets !== undefined) {
-    const ids = speakers(opts.extraDatasets)!.map((v) => int(v, '--extra-datasets')!);
+    const ids = listArg(opts.extraDatasets).map((v) => int(v, '--extra-datasets')!);
     // Label maps given for a dataset in --config are kept.
     const given = (config.extraDatasets as { datasetId: number }[] | undefined) ?? [];
     config.extraDatasets = ids.map((id) => given.find((d) => d.datasetId === id) ?? { datasetId: id });
   }
-  if (opts.labels !== undefined) config.labels = speakers(opts.labels);
+  if (opts.labels !== undefined) config.labels = listArg(opts.labels);
   if (opts.labelMap !== undefined) {
     try {
       config.labelMap = parseLabelMapArg(opts.labelMap);
@@ -140,8 +143,8 @@ function buildConfig(opts: TrainOptions, datasetId: number, log: (m: string) => 
       seed: (config.seed as number | undefined) ?? 42,
     };
   }
-  const test = speakers(opts.testSpeakers);
-  const val = speakers(opts.valSpeakers);
+  const test = list(opts.testSpeakers);
+  const val = list(opts.valSpeakers);
   if (test || val) {
     const effectiveSeed = (config.seed as number | undefined) ?? 42;
     config.split = {
