@@ -14,7 +14,8 @@ import { decodeWavMono, parseWav } from '../../src-shared/audio/wav';
 import { errorMessage } from '../../src-shared/api/errors';
 // types only: preprocessingJson.ts reaches tfjs through the saved-model schema, which must stay out of this bundle
 import type { PreprocessingFile } from '../core/export/preprocessingJson';
-import { recordingInputs } from '../core/training/recordingInputs';
+import { recordingCopies, recordingInputs } from '../core/training/recordingInputs';
+import { meanProbabilities } from '../core/training/testTimeCopies';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -32,9 +33,11 @@ async function main(argv: string[]): Promise<number> {
     recipe: {
       featureConfig: m.features,
       auxFeatureConfig: m.auxFeatures ?? undefined,
-      preprocessing: { inputs: m.inputs, speakerNormalization: m.speakerNormalization },
+      preprocessing: { inputs: m.inputs, speakerNormalization: m.speakerNormalization, testTimeSpeeds: m.testTimeSpeeds },
     },
   }));
+  // the export refuses an ensemble whose members average test-time copies: one graph run feeds every member at once
+  const copies = members.length === 1 ? (members[0].spec.testTimeSpeeds?.length ?? 0) + 1 : 1;
   const session = await ort.InferenceSession.create(join(here, 'model.onnx'));
   let failed = 0;
   for (const file of files) {
@@ -44,15 +47,23 @@ async function main(argv: string[]): Promise<number> {
       const implausible = formatProblem(info.sampleRate, info.channels);
       if (implausible) throw new AudioDecodeError(file, implausible);
       const decoded = decodeWavMono(bytes, info);
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const { spec, recipe } of members) {
-        const rate = spec.features.sampleRate;
-        const samples = info.sampleRate === rate ? decoded : resample(decoded, info.sampleRate, rate);
-        const inputs = recordingInputs(recipe, samples, rate, file);
-        spec.inputs.forEach((input, i) => (feeds[input.onnxInput] = new ort.Tensor('float32', inputs[i], [1, ...(input.dims.slice(1) as number[])])));
+      // one graph run per copy (the recording, then its test-time speed copies), probabilities averaged
+      const runs: Float32Array[] = [];
+      for (let c = 0; c < copies; c++) {
+        const feeds: Record<string, ort.Tensor> = {};
+        for (const { spec, recipe } of members) {
+          const rate = spec.features.sampleRate;
+          const samples = info.sampleRate === rate ? decoded : resample(decoded, info.sampleRate, rate);
+          const copy = recordingCopies(recipe, samples, rate)[c];
+          const inputs = recordingInputs(recipe, copy.samples, copy.sampleRate, file);
+          spec.inputs.forEach(
+            (input, i) => (feeds[input.onnxInput] = new ort.Tensor('float32', inputs[i], [1, ...(input.dims.slice(1) as number[])])),
+          );
+        }
+        const out = await session.run(feeds);
+        runs.push(out[session.outputNames[0]].data as Float32Array);
       }
-      const out = await session.run(feeds);
-      const p = out[session.outputNames[0]].data as Float32Array;
+      const p = meanProbabilities(runs);
       const best = p.indexOf(Math.max(...p));
       const probabilities = Object.fromEntries(pre.labels.map((l, i) => [l, p[i]]));
       console.log(

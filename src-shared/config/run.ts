@@ -141,6 +141,13 @@ const RunConfigObject = z.strictObject({
     .max(8)
     .refine((v) => new Set(v).size === v.length, 'speeds repeat')
     .optional(),
+  /**
+   * Classical models: test-time augmentation with the speedPerturbation speeds. Every prediction (validation, test,
+   * evaluate, predict, the recorder) averages the class probabilities of the recording and of its copies played at
+   * those speeds, each copy standardised as the training copies were. It uses nothing about the speaker, so it stays a
+   * figure without speaker adaptation.
+   */
+  testTimeSpeedPerturbation: z.boolean().default(false),
   optimizer: z
     .strictObject({
       kind: z.enum(['adam', 'adamw']).default('adam'),
@@ -250,6 +257,14 @@ export const RunConfigSchema = RunConfigObject.superRefine((c, ctx) => {
     issue(
       ['speedPerturbation'],
       `${model.preset} is a network: perturb on the fly with augmentation.timeStretch / pitchShift; speedPerturbation is for classical models`,
+    );
+  }
+  if (c.testTimeSpeedPerturbation && (preset.family === 'neural' || !c.speedPerturbation?.length)) {
+    issue(
+      ['testTimeSpeedPerturbation'],
+      preset.family === 'neural'
+        ? `${model.preset} is a network; test-time speed copies are for classical models`
+        : 'test-time speed copies use the speedPerturbation speeds: list them (e.g. [0.9, 1.1])',
     );
   }
   if (preset.family === 'classical' && c.speakerAdaptiveBatchNorm) {

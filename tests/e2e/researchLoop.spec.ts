@@ -58,11 +58,13 @@ test('import → extract → train (live curves) → results → second run → 
   await page.getByTestId('exp-recipe').selectOption('logreg');
   await expect(page.getByTestId('exp-model')).toHaveValue('logreg');
   await expect(page.getByTestId('exp-speed')).toHaveValue('0.9, 1.1');
+  await expect(page.getByTestId('exp-test-time-speed')).toBeChecked();
   await expect(page.getByTestId('feature-kind')).toHaveValue('compare');
   await expect(page.getByTestId('feature-trim-db')).toHaveValue('20');
   await page.getByTestId('exp-recipe').selectOption('svm');
   await expect(page.getByTestId('exp-model')).toHaveValue('svm');
   await expect(page.getByTestId('exp-speed')).toHaveValue('');
+  await expect(page.getByTestId('exp-test-time-speed')).not.toBeChecked();
   await expect(page.getByTestId('exp-recipe-info')).toContainText(/Measured: plain/);
   await page.getByTestId('split-kind').selectOption('speaker');
   await page.getByTestId('split-val-fraction').fill('0');

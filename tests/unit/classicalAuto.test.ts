@@ -16,6 +16,8 @@ import type { RunProgressEvent } from '../../src-main/core/training/events';
 import { trainClassical } from '../../src-main/core/training/pipeline';
 import { startRun } from '../../src-main/core/training/run';
 import { readModelDir } from '../../src-main/core/training/savedModel';
+import { classifyFile, loadModel } from '../../src-main/core/training/predict';
+import { evaluateOnDataset } from '../../src-main/core/training/evaluate';
 import { listEvaluations } from '../../src-main/core/store/runs';
 import { DEFAULT_C_GRID } from '../../src-shared/config/models';
 import { parseRunConfig, type RunConfig } from '../../src-shared/config/run';
@@ -319,5 +321,105 @@ describe('saved linear models on real functionals', () => {
     });
     const kept = (await readModelDir(join(dir, 'model-both'))).classical!;
     expect(val.report.uar).toBeLessThan(uarOn(kept, data.val, data.labels));
+  });
+});
+
+describe('test-time speed copies (testTimeSpeedPerturbation) on real functionals', () => {
+  const tta = { speedPerturbation: [0.9, 1.1], testTimeSpeedPerturbation: true };
+  let d: RunData;
+  beforeAll(async () => {
+    d = await prepareRunData(store, configFor('logreg', {}, tta), { workers: 0 });
+  }, 600_000);
+
+  /** Mean of each target's probabilities and its copies' (computed here, apart from the code under test). */
+  const meanOver = (m: ClassicalModel, targets: RunData['test'], pool: RunData['test']) =>
+    targets.map((e) => {
+      const rows = m.predictProba([e, ...pool.filter((c) => c.fileId === e.fileId)].map((x) => x.inputs[0]));
+      return Array.from(rows[0], (_, k) => rows.reduce((a, r) => a + r[k], 0) / rows.length);
+    });
+
+  it('copies every test file at each speed, never fits on them, and records the speeds in the preprocessing', () => {
+    const testIds = d.test.map((e) => e.fileId).sort((a, b) => a - b);
+    for (const speed of [0.9, 1.1])
+      expect(
+        d.testCopies
+          .filter((e) => e.speed === speed)
+          .map((e) => e.fileId)
+          .sort((a, b) => a - b),
+      ).toEqual(testIds);
+    expect(d.testCopies).toHaveLength(2 * testIds.length);
+    expect(d.preprocessing.testTimeSpeeds).toEqual([0.9, 1.1]);
+    // The training copies are what they were without test-time copies: no test file among them.
+    const ids = new Set(testIds);
+    expect(d.perturbed.some((e) => ids.has(e.fileId))).toBe(false);
+    expect(data.testCopies).toEqual([]);
+    expect(data.preprocessing.testTimeSpeeds).toBeUndefined();
+  });
+
+  it('is refused without speedPerturbation speeds and for networks', () => {
+    expect(() => configFor('logreg', {}, { testTimeSpeedPerturbation: true })).toThrow(
+      /testTimeSpeedPerturbation: test-time speed copies use the speedPerturbation speeds/,
+    );
+    expect(() => parseRunConfig({ datasetId: 1, model: 'simplecnn', testTimeSpeedPerturbation: true })).toThrow(
+      /testTimeSpeedPerturbation: simplecnn is a network; test-time speed copies are for classical models/,
+    );
+  });
+
+  it('validation is scored as test will be: each validation file averaged with its copies', async () => {
+    const a = await train(configFor('logreg', { C: 0.01 }, tta), d);
+    const probs = meanOver(a.model, d.val, d.perturbed);
+    const expected = evaluatePredictions(
+      d.val.map((e) => e.label),
+      probs.map((p) => p.indexOf(Math.max(...p))),
+      d.labels,
+    ).uar;
+    expect(a.metrics.val_uar).toBeCloseTo(expected, 12);
+    // Without test-time copies the same fit scores the recordings alone: a different figure on these files.
+    const plain = await train(configFor('logreg', { C: 0.01 }, { speedPerturbation: [0.9, 1.1] }), { ...d, preprocessing: data.preprocessing });
+    expect(plain.model.toJSON()).toEqual(a.model.toJSON());
+    expect(plain.metrics.val_uar).toBeCloseTo(uarOn(a.model, d.val, d.labels), 12);
+    expect(plain.metrics.val_uar).not.toBeCloseTo(a.metrics.val_uar, 6);
+  });
+
+  it('speaker folds score held-out files with their copies averaged in, and the choice still ignores test labels', async () => {
+    const config = configFor('logreg', { cSelection: 'speaker-cv', fitOn: 'train+val', Cs: [1e-3, 1e-2, 1e-1] }, tta);
+    const a = await train(config, d);
+    const means = a.logs.filter((l) => l.startsWith('C = '));
+    const b = await train(config, { ...d, preprocessing: data.preprocessing });
+    expect(b.logs.filter((l) => l.startsWith('C = '))).not.toEqual(means);
+    const c = await train(config, scrambled(d, 'test'));
+    expect(c.logs.filter((l) => l.startsWith('C = '))).toEqual(means);
+    // Out-of-fold validation probabilities are averaged too: one per validation file, each a mean of three.
+    expect(a.outOfFoldVal).toHaveLength(d.val.length);
+    const without = await train(configFor('logreg', { C: a.metrics.C }, tta), d);
+    meanOver(without.model, d.val, d.perturbed).forEach((p, i) => p.forEach((v, k) => expect(a.outOfFoldVal![i][k]).toBeCloseTo(v, 6)));
+  });
+
+  it('a whole run, ser evaluate and single-file prediction give each test file the same averaged probabilities', async () => {
+    const outDir = join(dir, 'model-tta');
+    const run = startRun(
+      store,
+      { datasetId, model: { preset: 'logreg', params: { C: 0.01 } }, split, outDir, ...tta },
+      { inProcess: true, featureWorkers: 0 },
+    );
+    const result = await run.done;
+    expect(result.status).toBe('completed');
+    const saved = await readModelDir(outDir);
+    expect(saved.meta.preprocessing.testTimeSpeeds).toEqual([0.9, 1.1]);
+    const expected = meanOver(saved.classical!, d.test, d.testCopies);
+    const stored = listEvaluations(store.db, result.runId).find((e) => e.split === 'test')!;
+    const byFile = new Map(stored.predictions.map((p) => [p.fileId, p]));
+    d.test.forEach((e, i) => d.labels.forEach((l, k) => expect(byFile.get(e.fileId)!.probabilities[l]).toBeCloseTo(expected[i][k], 5)));
+    // The recordings alone would be scored differently.
+    expect(uarOn(saved.classical!, d.test, d.labels)).not.toBeCloseTo(result.metrics!.uar, 6);
+    const model = await loadModel(outDir);
+    const evaluated = await evaluateOnDataset(store, model, datasetId, { fileIds: d.test.map((e) => e.fileId), workers: 0 });
+    expect(evaluated.report.uar).toBeCloseTo(result.metrics!.uar, 10);
+    // One file from disk: decoded, perturbed and featurised here, not read from the cache.
+    for (const i of [0, 7]) {
+      const f = d.files.get(d.test[i].fileId)!;
+      const c = await classifyFile(model, f.path);
+      d.labels.forEach((l, k) => expect(c.probabilities[l]).toBeCloseTo(expected[i][k], 4));
+    }
   });
 });

@@ -56,6 +56,12 @@ export async function exportOnnx(modelDir: string, outDir: string, opts: { store
           `${modelDir}: ${which(i)}the model re-estimates batch-norm statistics per speaker at prediction time (speakerAdaptiveBatchNorm), which a fixed ONNX graph cannot do`,
         );
       }
+      // one graph run feeds every member at once, so members cannot each average their own test-time copies
+      if (ensemble && m.preprocessing.testTimeSpeeds?.length) {
+        throw new OnnxExportError(
+          `${modelDir}: ${which(i)}the model averages test-time speed copies, which an exported ensemble's single graph run cannot do for one member; export the member alone`,
+        );
+      }
     });
     const g = new OnnxGraph();
     const built = members.map((m, i) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FeatureConfigSchema } from '../../../src-shared/config/features';
+import { SPEED_FACTOR_RANGE } from '../../../src-shared/audio/speedPerturbation';
 import type { OnnxExportResult } from '../../../src-shared/api/contract';
 import { InputSpecSchema, type SavedModelMeta } from '../training/savedModel';
 
@@ -16,6 +17,8 @@ export const PreprocessingJsonSchema = z.object({
     .array(InputSpecSchema.extend({ onnxInput: z.string().min(1), dims: z.array(z.union([z.number().int().positive(), z.string()])).min(2) }))
     .min(1),
   speakerNormalization: z.boolean(),
+  /** Test-time speed copies: a prediction averages the graph's output over the recording and its copies at these speeds. */
+  testTimeSpeeds: z.array(z.number().min(SPEED_FACTOR_RANGE[0]).max(SPEED_FACTOR_RANGE[1])).min(1).optional(),
 });
 export type PreprocessingJson = z.infer<typeof PreprocessingJsonSchema>;
 
@@ -35,5 +38,6 @@ export function preprocessingJson(meta: SavedModelMeta, inputs: OnnxExportResult
     auxFeatures: meta.auxFeatures ?? null,
     inputs: meta.preprocessing.inputs.map((spec, i) => ({ ...spec, onnxInput: inputs[i].name, dims: inputs[i].dims })),
     speakerNormalization: Boolean(meta.preprocessing.speakerNormalization),
+    ...(meta.preprocessing.testTimeSpeeds?.length ? { testTimeSpeeds: meta.preprocessing.testTimeSpeeds } : {}),
   };
 }

@@ -24,6 +24,8 @@ export interface RunData {
    * the model decides which it fits on (validation copies only with fitOn 'train+val'). Empty without perturbation.
    */
   perturbed: Example[];
+  /** Test files' copies at preprocessing.testTimeSpeeds (test-time augmentation), never fitted on; empty without it. */
+  testCopies: Example[];
   /** Files whose features could not be computed; they are left out of every part. */
   errors: { file: string; reason: string }[];
 }
@@ -159,6 +161,7 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
   const preprocessing: Preprocessing = { inputs: specs };
   if (config.speakerNormalization) preprocessing.speakerNormalization = true;
   if (config.speakerAdaptiveBatchNorm) preprocessing.speakerAdaptiveBatchNorm = true;
+  if (config.testTimeSpeedPerturbation) preprocessing.testTimeSpeeds = config.speedPerturbation;
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   const examplesOf = (ids: number[], from = matrices): Example[] =>
     ids.filter(complete).map((id) => {
@@ -169,27 +172,29 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
 
   // Speed-perturbed copies (classical models only, one vector source): each speaker's copies at one speed are
   // normalised as a speaker of their own, since they sound like another voice.
-  const perturbed: Example[] = [];
-  const fitIds = [...split.train, ...split.val].filter(complete);
-  for (const speed of config.speedPerturbation ?? []) {
+  const copiesAt = async (speed: number, ids: number[], what: string): Promise<Example[]> => {
     const r = await featuresFor(
       store,
-      fitIds.map((id) => fileById.get(id)!),
+      ids.map((id) => fileById.get(id)!),
       config.features,
-      `features ×${speed}`,
+      `${what} ×${speed}`,
       p,
       speed,
     );
     errors.push(...r.errors.map((e) => ({ file: e.file, reason: `speed ×${speed} copy: ${e.reason}` })));
     const byId = config.speakerNormalization ? normalizeBySpeaker(r.byId, (id) => fileById.get(id)!.speaker) : r.byId;
     const from = new Map([['features' as const, byId]]);
-    perturbed.push(
-      ...examplesOf(
-        fitIds.filter((id) => byId.has(id)),
-        from,
-      ).map((e) => ({ ...e, speed })),
-    );
-  }
+    return examplesOf(
+      ids.filter((id) => byId.has(id)),
+      from,
+    ).map((e) => ({ ...e, speed }));
+  };
+  const perturbed: Example[] = [];
+  const fitIds = [...split.train, ...split.val].filter(complete);
+  for (const speed of config.speedPerturbation ?? []) perturbed.push(...(await copiesAt(speed, fitIds, 'features')));
+  const testCopies: Example[] = [];
+  const testIds = split.test.filter(complete);
+  for (const speed of preprocessing.testTimeSpeeds ?? []) testCopies.push(...(await copiesAt(speed, testIds, 'test-time features')));
   return {
     labels,
     files: fileById,
@@ -199,6 +204,7 @@ export async function prepareRunData(store: Store, config: RunConfig, p: DataPro
     val: examplesOf(split.val),
     test: examplesOf(split.test),
     perturbed,
+    testCopies,
     errors,
   };
 }

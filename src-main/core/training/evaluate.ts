@@ -7,6 +7,7 @@ import { argmax } from './examples';
 import { combineMembers, isEnsemble, predictInputs, type LoadedModel, type Predictor } from './predict';
 import { normalizeBySpeaker } from './normalization';
 import { toModelInputs, type Matrix } from './preprocessing';
+import { averageWithCopies } from './testTimeCopies';
 
 export interface DatasetEvaluation {
   report: EvaluationReport;
@@ -107,13 +108,12 @@ async function fileProbabilities(
 ): Promise<{ keep: number[]; probs: Float32Array[]; errors: { file: string; reason: string }[] }> {
   const primary = await featuresFor(store, files, model.featureConfig, 'features', opts);
   const aux = model.auxFeatureConfig ? await featuresFor(store, files, model.auxFeatureConfig, 'aux features', opts) : null;
-  if (model.preprocessing.speakerNormalization) {
-    // The model was trained on speaker-normalised features: group the evaluated files by speaker the same way.
-    const speakers = new Map(files.map((f) => [f.id, f.speaker]));
-    const speakerOf = (id: number) => speakers.get(id) ?? null;
-    primary.byId = normalizeBySpeaker(primary.byId, speakerOf);
-    if (aux) aux.byId = normalizeBySpeaker(aux.byId, speakerOf);
-  }
+  // The model was trained on speaker-normalised features: group the evaluated files by speaker the same way.
+  const speakers = new Map(files.map((f) => [f.id, f.speaker]));
+  const speakerOf = (id: number) => speakers.get(id) ?? null;
+  const adapt = (byId: typeof primary.byId) => (model.preprocessing.speakerNormalization ? normalizeBySpeaker(byId, speakerOf) : byId);
+  primary.byId = adapt(primary.byId);
+  if (aux) aux.byId = adapt(aux.byId);
   const errors = [...primary.errors, ...(aux?.errors ?? [])];
   const keep: number[] = [];
   const inputs: Float32Array[][] = [];
@@ -125,10 +125,35 @@ async function fileProbabilities(
     keep.push(i);
   });
   if (keep.length === 0) throw new Error(`No file of dataset ${datasetId} has usable features (${errors[0]?.reason ?? 'unknown reason'}).`);
-  const probs = await predictInputs(
+  let probs = await predictInputs(
     model,
     inputs,
     keep.map((i) => files[i].speaker),
   );
+  // Test-time speed copies (a model with testTimeSpeeds is classical: one vector input, no aux features).
+  const kept = keep.map((i) => files[i]);
+  const copies: { fileId: number }[] = [];
+  const copyProbs: Float32Array[] = [];
+  for (const speed of model.preprocessing.testTimeSpeeds ?? []) {
+    const r = await featuresFor(store, kept, model.featureConfig, `features ×${speed}`, opts, speed);
+    errors.push(...r.errors.map((e) => ({ file: e.file, reason: `speed ×${speed} copy: ${e.reason}` })));
+    const byId = adapt(r.byId);
+    const at = kept.filter((f) => byId.has(f.id));
+    if (!at.length) continue;
+    copies.push(...at.map((f) => ({ fileId: f.id })));
+    copyProbs.push(
+      ...(await predictInputs(
+        model,
+        at.map((f) => toModelInputs({ features: byId.get(f.id) as Matrix }, model.preprocessing, f.path)),
+      )),
+    );
+  }
+  if (copies.length)
+    probs = averageWithCopies(
+      kept.map((f) => ({ fileId: f.id })),
+      probs,
+      copies,
+      copyProbs,
+    );
   return { keep, probs, errors };
 }

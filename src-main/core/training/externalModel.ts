@@ -50,7 +50,11 @@ function externalMeta(file: string, kind: 'onnx' | 'neural', pre: PreprocessingJ
     labels: pre.labels,
     features: pre.features,
     auxFeatures: pre.auxFeatures ?? undefined,
-    preprocessing: { inputs: pre.inputs.map(({ onnxInput: _n, dims: _d, ...spec }) => spec), speakerNormalization: pre.speakerNormalization },
+    preprocessing: {
+      inputs: pre.inputs.map(({ onnxInput: _n, dims: _d, ...spec }) => spec),
+      speakerNormalization: pre.speakerNormalization,
+      testTimeSpeeds: pre.testTimeSpeeds,
+    },
     trainingConfig: {},
     runId: null,
     backend: null,

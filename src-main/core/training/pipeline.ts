@@ -12,6 +12,7 @@ import { evaluateOnDataset, scorePredictions } from './evaluate';
 import type { RunOutcome, RunProgressEvent } from './events';
 import { predictInputs, toLoadedModel, type LoadedModel } from './predict';
 import { inputShapes } from './preprocessing';
+import { averageWithCopies } from './testTimeCopies';
 import { saveModelDir, type SavedModelMeta } from './savedModel';
 import { MIN_ADAPTATION_FILES } from './speakerAdaptation';
 import { trainNetwork } from './trainer';
@@ -163,11 +164,20 @@ export async function executeRun(configInput: unknown, ctx: ExecuteContext): Pro
 
   // Test split: the examples are already preprocessed.
   const testFiles = data.test.map((e) => data.files.get(e.fileId)!);
-  const probs = await predictInputs(
+  let probs = await predictInputs(
     model,
     data.test.map((e) => e.inputs),
     data.test.map((e) => e.speaker ?? null),
   );
+  if (data.testCopies.length) {
+    const copyProbs = await predictInputs(
+      model,
+      data.testCopies.map((e) => e.inputs),
+      data.testCopies.map((e) => e.speaker ?? null),
+    );
+    probs = averageWithCopies(data.test, probs, data.testCopies, copyProbs);
+    log(`Test-time speed copies: each test file's probabilities averaged with its copies at ×${data.preprocessing.testTimeSpeeds!.join(', ×')}.`);
+  }
   const test = scorePredictions(
     testFiles,
     data.test.map((e) => e.label),
@@ -267,7 +277,9 @@ export async function trainClassical(
   const fitSet = [...data.train, ...(withVal ? data.val : []), ...copies];
   const trainX = fitSet.map((e) => e.inputs[0]);
   const trainY = fitSet.map((e) => e.label);
-  const valX = data.val.map((e) => e.inputs[0]);
+  const speeds = data.preprocessing.testTimeSpeeds;
+  // With test-time copies the validation files are scored as test files will be: averaged with their copies.
+  const valProbs = (m: Pick<ClassicalModel, 'predictProba'>) => probsWithCopies(m, data.val, data.perturbed, speeds);
   const valReport = (probs: Float32Array[]) =>
     scorePredictions(
       data.val.map((e) => data.files.get(e.fileId)!),
@@ -277,16 +289,16 @@ export async function trainClassical(
     ).report;
   let outOfFoldVal: Float32Array[] | null = null;
   const speakers = new Set(fitSet.map((e) => e.speaker)).size;
-  const speeds = [...new Set(copies.map((e) => e.speed))];
+  const fitSpeeds = [...new Set(copies.map((e) => e.speed))];
   log(
-    `Fitting ${config.model.preset} on ${fitSet.length} vectors of ${trainX[0].length} functionals (${speakers} speakers${withVal ? ', training and validation' : ''}${speeds.length ? `; ${copies.length} of them speed-perturbed copies at ×${speeds.join(', ×')}` : ''}).`,
+    `Fitting ${config.model.preset} on ${fitSet.length} vectors of ${trainX[0].length} functionals (${speakers} speakers${withVal ? ', training and validation' : ''}${fitSpeeds.length ? `; ${copies.length} of them speed-perturbed copies at ×${fitSpeeds.join(', ×')}` : ''}).`,
   );
   if (classical instanceof LinearClassifier && classical.params.C === 'auto' && classical.params.cSelection === 'speaker-cv') {
     const folds = speakerFolds(config, fitSet);
-    const C = await chooseCBySpeakerFolds(config, fitSet, folds, data.labels, withVal ? 'training and validation' : 'training', log);
+    const C = await chooseCBySpeakerFolds(config, fitSet, folds, data.labels, speeds, withVal ? 'training and validation' : 'training', log);
     await classical.fitGrid(trainX, trainY, data.labels.length, [C], () => 0);
     if (withVal) {
-      outOfFoldVal = await outOfFoldProbabilities(config, fitSet, folds, data.val, C, data.labels.length);
+      outOfFoldVal = await outOfFoldProbabilities(config, fitSet, folds, data.val, C, data.labels.length, speeds);
       log(
         `Chose C = ${C} by mean UAR over folds of the training and validation speakers (ties go to the smaller C); fitted at that C on both. Validation figures are out-of-fold: each validation speaker scored by a model fitted at C = ${C} without its fold.`,
       );
@@ -299,13 +311,7 @@ export async function trainClassical(
         `${config.model.preset}: C "auto" is chosen on the validation split, but this run's split has no validation files. Give the split a validation part (valFraction or valSpeakers) or set model.params.C to a number.`,
       );
     }
-    const { C, points } = await classical.fitGrid(
-      trainX,
-      trainY,
-      data.labels.length,
-      classical.params.Cs,
-      (m) => valReport(m.predictProba(valX)).uar,
-    );
+    const { C, points } = await classical.fitGrid(trainX, trainY, data.labels.length, classical.params.Cs, (m) => valReport(valProbs(m)).uar);
     for (const p of points) {
       const note = p.converged ? '' : ` (stopped after ${p.iterations} iterations before converging)`;
       log(`C = ${p.C}: validation UAR ${(p.score * 100).toFixed(1)} %${note}.`);
@@ -325,7 +331,7 @@ export async function trainClassical(
   const trainProbs = classical.predictProba(trainX);
   metrics.accuracy = trainProbs.filter((p, i) => p.indexOf(Math.max(...p)) === fitSet[i].label).length / fitSet.length;
   if (data.val.length) {
-    const v = valReport(outOfFoldVal ?? classical.predictProba(valX));
+    const v = valReport(outOfFoldVal ?? valProbs(classical));
     Object.assign(metrics, { val_accuracy: v.accuracy, val_uar: v.uar, val_macro_f1: v.macroF1 });
   }
   ctx.emit({ type: 'epoch', point: { epoch: 1, metrics }, etaSeconds: 0 });
@@ -354,6 +360,7 @@ async function chooseCBySpeakerFolds(
   examples: Example[],
   foldOf: Map<string, number>,
   labels: string[],
+  speeds: number[] | undefined,
   who: string,
   log: (m: string) => void,
 ): Promise<number> {
@@ -361,18 +368,19 @@ async function chooseCBySpeakerFolds(
   const params = config.model.params as { Cs: number[] };
   const means = new Map<number, number>();
   for (let f = 0; f < k; f++) {
-    // A speaker's perturbed copies stay in its fold and are fitted on, never scored.
+    // A speaker's perturbed copies stay in its fold and are fitted on, never scored (with test-time copies, its
+    // files' scores average in their copies, as test files' do).
     const fit = examples.filter((e) => foldOf.get(speakerOf(e)) !== f);
-    const held = examples.filter((e) => foldOf.get(speakerOf(e)) === f && e.speed === undefined);
+    const inFold = examples.filter((e) => foldOf.get(speakerOf(e)) === f);
+    const held = inFold.filter((e) => e.speed === undefined);
     const inner = createClassical(config.model.preset, config.model.params) as LinearClassifier;
-    const heldX = held.map((e) => e.inputs[0]);
     const heldY = held.map((e) => e.label);
     const { points } = await inner.fitGrid(
       fit.map((e) => e.inputs[0]),
       fit.map((e) => e.label),
       labels.length,
       params.Cs,
-      (m) => evaluatePredictions(heldY, argmaxRows(m.predictProba(heldX)), labels).uar,
+      (m) => evaluatePredictions(heldY, argmaxRows(probsWithCopies(m, held, inFold, speeds)), labels).uar,
     );
     for (const p of points) means.set(p.C, (means.get(p.C) ?? 0) + p.score / k);
   }
@@ -392,6 +400,7 @@ async function outOfFoldProbabilities(
   targets: Example[],
   C: number,
   numClasses: number,
+  speeds: number[] | undefined,
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = new Array<Float32Array>(targets.length);
   for (const f of new Set(targets.map((e) => foldOf.get(speakerOf(e))!))) {
@@ -403,7 +412,30 @@ async function outOfFoldProbabilities(
       numClasses,
     );
     const at = targets.flatMap((e, i) => (foldOf.get(speakerOf(e)) === f ? [i] : []));
-    model.predictProba(at.map((i) => targets[i].inputs[0])).forEach((p, j) => (out[at[j]] = p));
+    const inFold = examples.filter((e) => foldOf.get(speakerOf(e)) === f);
+    probsWithCopies(
+      model,
+      at.map((i) => targets[i]),
+      inFold,
+      speeds,
+    ).forEach((p, j) => (out[at[j]] = p));
   }
   return out;
+}
+
+/**
+ * A classical model's probabilities for `targets`; with test-time speeds, each averaged with its copies at those
+ * speeds found in `pool` (the same speaker-normalised copies a test file gets).
+ */
+function probsWithCopies(
+  model: Pick<ClassicalModel, 'predictProba'>,
+  targets: Example[],
+  pool: Example[],
+  speeds: number[] | undefined,
+): Float32Array[] {
+  const probs = model.predictProba(targets.map((e) => e.inputs[0]));
+  if (!speeds?.length) return probs;
+  const ids = new Set(targets.map((e) => e.fileId));
+  const copies = pool.filter((e) => e.speed !== undefined && speeds.includes(e.speed) && ids.has(e.fileId));
+  return averageWithCopies(targets, probs, copies, copies.length ? model.predictProba(copies.map((e) => e.inputs[0])) : []);
 }

@@ -7,7 +7,8 @@ import { argmax, predictProbabilities, type Example } from './examples';
 import { normalizeSpeaker } from './normalization';
 import { predictWithSpeakerAdaptation } from './speakerAdaptation';
 import { inputShapes, toModelInputs, type Preprocessing } from './preprocessing';
-import { recordingFeatures, recordingInputs, type RecordingFeatures } from './recordingInputs';
+import { recordingCopies, recordingFeatures, recordingInputs, type RecordingFeatures } from './recordingInputs';
+import { meanProbabilities } from './testTimeCopies';
 import { readModelDir, type SavedModelMeta } from './savedModel';
 import { errorMessage, throwIfCancelled } from '../../../src-shared/api/errors';
 import { alignLabels, combineProbabilities, EnsembleMetaSchema, reorder, type Adaptation, type EnsembleMeta } from '../../../src-shared/ensemble';
@@ -230,6 +231,10 @@ export async function classifySamples(
     return toClassification(model.labels, combineMembers(model, probs)[0]);
   }
   if (speaker && adaptsToSpeaker(model)) {
+    if (model.preprocessing.testTimeSpeeds?.length)
+      throw new Error(
+        `${model.meta.name || 'this model'}: its test-time speed copies would need the enrolled speaker's statistics at each speed, which a profile does not hold; classify the speaker's files together instead (Predict's one-speaker option, --one-speaker)`,
+      );
     const stats = await speaker(model);
     const inputs = [speakerInputs(model, stats, samples, sampleRate, 'recording')];
     const [p] =
@@ -238,12 +243,14 @@ export async function classifySamples(
         : await predictInputs(model, inputs);
     return toClassification(model.labels, p);
   }
-  const [p] = await predictInputs(model, [recordingInputs(model, samples, sampleRate, 'recording')]);
-  return toClassification(model.labels, p);
+  const inputs = recordingCopies(model, samples, sampleRate).map((c) => recordingInputs(model, c.samples, c.sampleRate, 'recording'));
+  return toClassification(model.labels, meanProbabilities(await predictInputs(model, inputs)));
 }
 
 /** Samples (at the model's rate) its features read from a file's start: an hour-long file costs its first 3 s for a 3 s model. */
 function samplesRead(model: LoadedModel): number | null {
+  // test-time copies perturb the whole recording, as training copies do: a fixed window is taken after the speed change
+  if (model.preprocessing.testTimeSpeeds?.length) return null;
   return samplesUsedAt(model.sampleRate, [model.featureConfig, ...(model.auxFeatureConfig ? [model.auxFeatureConfig] : [])]);
 }
 
@@ -306,27 +313,34 @@ export async function predictPaths(model: Predictor, paths: string[], opts: Pred
 async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: PredictPathsOptions): Promise<PathPrediction[]> {
   const keepSamples = samplesRead(model);
   const out: PathPrediction[] = new Array(paths.length);
-  const ok: { index: number; matrices: RecordingFeatures }[] = [];
+  // per file, the features of the recording and of each test-time speed copy (in recordingCopies' order)
+  const ok: { index: number; copies: RecordingFeatures[] }[] = [];
   for (const [i, file] of paths.entries()) {
     throwIfCancelled(opts.signal);
     try {
       const audio = await loadAudio(file, { sampleRate: model.sampleRate, keepSamples });
-      ok.push({ index: i, matrices: recordingFeatures(model, audio.samples, audio.sampleRate) });
+      const copies = recordingCopies(model, audio.samples, audio.sampleRate).map((c) => recordingFeatures(model, c.samples, c.sampleRate));
+      ok.push({ index: i, copies });
     } catch (err) {
       out[i] = { file, error: errorMessage(err) };
     }
     opts.onProgress?.(i + 1, paths.length, file);
   }
+  const nCopies = ok[0]?.copies.length ?? 0;
   if (ok.length && model.preprocessing.speakerNormalization) {
-    const features = normalizeSpeaker(ok.map((o) => o.matrices.features));
-    const aux = model.auxFeatureConfig ? normalizeSpeaker(ok.map((o) => o.matrices.auxFeatures!)) : null;
-    ok.forEach((o, j) => (o.matrices = { features: features[j], auxFeatures: aux?.[j] }));
+    // each speed's copies are a speaker of their own, as in training
+    for (let c = 0; c < nCopies; c++) {
+      const features = normalizeSpeaker(ok.map((o) => o.copies[c].features));
+      const aux = model.auxFeatureConfig ? normalizeSpeaker(ok.map((o) => o.copies[c].auxFeatures!)) : null;
+      ok.forEach((o, j) => (o.copies[c] = { features: features[j], auxFeatures: aux?.[j] }));
+    }
   }
   const inputs: Float32Array[][] = [];
   const used: number[] = [];
   for (const o of ok) {
     try {
-      inputs.push(toModelInputs(o.matrices, model.preprocessing, paths[o.index]));
+      const copyInputs = o.copies.map((m) => toModelInputs(m, model.preprocessing, paths[o.index]));
+      inputs.push(...copyInputs);
       used.push(o.index);
     } catch (err) {
       out[o.index] = { file: paths[o.index], error: errorMessage(err) };
@@ -338,7 +352,10 @@ async function predictOneSpeaker(model: LoadedModel, paths: string[], opts: Pred
       inputs,
       inputs.map(() => 'speaker'),
     );
-    used.forEach((index, j) => (out[index] = { file: paths[index], ...toClassification(model.labels, probs[j]) }));
+    used.forEach(
+      (index, j) =>
+        (out[index] = { file: paths[index], ...toClassification(model.labels, meanProbabilities(probs.slice(j * nCopies, (j + 1) * nCopies))) }),
+    );
   }
   for (const r of out) opts.onResult?.(r);
   return out;

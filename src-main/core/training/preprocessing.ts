@@ -23,6 +23,8 @@ export interface Preprocessing {
   speakerNormalization?: boolean;
   /** Batch-norm statistics are re-estimated per speaker at evaluation (see RunConfig.speakerAdaptiveBatchNorm). */
   speakerAdaptiveBatchNorm?: boolean;
+  /** Every prediction averages the recording's probabilities with its copies' at these speeds (RunConfig.testTimeSpeedPerturbation). */
+  testTimeSpeeds?: number[];
 }
 
 /** Model input shapes without the batch axis. */

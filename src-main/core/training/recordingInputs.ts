@@ -1,4 +1,5 @@
 import { resample } from '../../../src-shared/audio/resample';
+import { speedPerturb } from '../../../src-shared/audio/speedPerturbation';
 import type { FeatureConfig } from '../../../src-shared/config/features';
 import { computeFeatures } from '../features/compute';
 import { normalizeSpeaker } from './normalization';
@@ -43,4 +44,17 @@ export function recordingInputs(model: InputRecipe, samples: Float32Array, sampl
     if (matrices.auxFeatures) matrices.auxFeatures = normalizeSpeaker([matrices.auxFeatures])[0];
   }
   return toModelInputs(matrices, model.preprocessing, file);
+}
+
+/**
+ * The recording at the model's rate, then its test-time speed copies (preprocessing.testTimeSpeeds), each perturbed
+ * after resampling as the training copies were; a prediction averages the model's probabilities over them. Without
+ * test-time speeds, the recording alone.
+ */
+export function recordingCopies(model: InputRecipe, samples: Float32Array, sampleRate: number): { samples: Float32Array; sampleRate: number }[] {
+  const speeds = model.preprocessing.testTimeSpeeds ?? [];
+  if (!speeds.length) return [{ samples, sampleRate }];
+  const rate = model.featureConfig.sampleRate;
+  const x = sampleRate === rate ? samples : resample(samples, sampleRate, rate);
+  return [x, ...speeds.map((s) => speedPerturb(x, rate, s))].map((c) => ({ samples: c, sampleRate: rate }));
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { FeatureConfigSchema } from '../../../src-shared/config/features';
+import { SPEED_FACTOR_RANGE } from '../../../src-shared/audio/speedPerturbation';
 import { loadClassical, type ClassicalModel } from '../models/classical';
 import { processAlive } from '../store/db';
 import { commitStagingDir, createStagingDir, modelSaveError, removeAbandonedSaves } from '../store/modelFolders';
@@ -40,6 +41,7 @@ const MetaSchema = z.object({
     inputs: z.array(InputSpecSchema),
     speakerNormalization: z.boolean().optional(),
     speakerAdaptiveBatchNorm: z.boolean().optional(),
+    testTimeSpeeds: z.array(z.number().min(SPEED_FACTOR_RANGE[0]).max(SPEED_FACTOR_RANGE[1])).min(1).optional(),
   }),
   /** The full run config that produced the model. */
   trainingConfig: z.record(z.string(), z.unknown()),
