@@ -18,6 +18,7 @@ export const RESEARCH_CORE = [
   'src-shared/audio/wav.ts',
   'src-shared/audio/resample.ts',
   'src-shared/audio/speedPerturbation.ts',
+  'src-main/core/training/testTimeCopies.ts',
   'src-main/core/training/earlyStopping.ts',
   'src-main/core/evaluation/compare.ts',
   'src-shared/studies/expand.ts',

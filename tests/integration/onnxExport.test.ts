@@ -74,12 +74,16 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       model: { preset: 'logreg', params: { C: 'auto', cSelection: 'val', class_weight: 'balanced', select: { k: 800 }, pca: { components: 40 } } },
     }),
   );
+  // A linear SVM whose every prediction averages the recording with its copies at ×0.9 and ×1.1.
+  const copiesConfig = join(tmp, 'linear-svm-test-time.json');
+  writeFileSync(copiesConfig, JSON.stringify({ features: 'functionals', speedPerturbation: [0.9, 1.1], testTimeSpeedPerturbation: true }));
   const cases: [string, string, string[]][] = [
     ...['simplecnn', 'resnet', 'hybrid', 'cnn-gru', 'cnn-lstm', 'bilstm', 'transformer'].map((p): [string, string, string[]] => [p, p, []]),
     ['linear-svm', 'linear-svm', []],
     ['forest', 'forest', []],
     ['svm (RBF)', 'svm', []],
     ['logreg with selection and PCA', 'logreg', ['--config', linearConfig]],
+    ['linear-svm with test-time speed copies', 'linear-svm', ['--config', copiesConfig]],
   ];
   for (const [what, preset, extra] of cases) {
     it(`${what}: onnxruntime within ${ONNX_TOLERANCE} of the workbench on 100 files, its standalone predictor, its model card`, async () => {
@@ -95,7 +99,7 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
       expect(result.maxAbsDiff).toBeLessThanOrEqual(ONNX_TOLERANCE);
 
       const model = await loadModel(dir);
-      if (extra.length) {
+      if (what.includes('PCA')) {
         // the transform really selects and projects (ComParE: 6,373 → 800 → 40)
         const t = (
           JSON.parse(readFileSync(join(dir, 'classical.json'), 'utf8')) as {
@@ -209,8 +213,20 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
         ].join('\n'),
       );
       expect(md).toContain(`accuracy ${(card.test!.accuracy * 100).toFixed(1)} %, UAR ${(card.test!.uar * 100).toFixed(1)} %`);
-      const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as { labels: string[]; inputs: { onnxInput: string }[] };
+      const pre = JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')) as {
+        labels: string[];
+        inputs: { onnxInput: string }[];
+        testTimeSpeeds?: number[];
+      };
       expect(pre.labels).toEqual(model.labels);
+      // test-time copies travel with the graph; the standalone predictor's agreement with ser predict above holds for
+      // the averaged probabilities (and ser evaluate of the graph matched the saved model's)
+      const copies = what.includes('test-time') ? [0.9, 1.1] : undefined;
+      expect(pre.testTimeSpeeds).toEqual(copies);
+      expect(card.testTimeSpeeds).toEqual(copies ?? null);
+      expect(
+        md.includes('Test-time copies: every prediction averages the class probabilities of the recording and of its copies played ×0.9, ×1.1'),
+      ).toBe(Boolean(copies));
       expect(pre.inputs.map((i) => i.onnxInput)).toEqual(result.inputs.map((i) => i.name));
     }, 600_000);
   }
@@ -273,8 +289,13 @@ describe('ONNX export: onnxruntime gives the workbench probabilities on 100 real
   }, 600_000);
 
   it('refuses what a fixed graph cannot express or this exporter cannot map, naming it, and writes nothing', () => {
+    // an ensemble with a member that averages test-time copies: one graph run feeds every member at once
+    const withCopies = join(tmp, 'ensemble-test-time');
+    const built = ser('ensemble', '--models', `${join(tmp, 'model-linear-svm-0')},${join(tmp, 'model-linear-svm-2')}`, '--out', withCopies, '--json');
+    expect(built.code, built.stderr).toBe(0);
     const cases: [string, RegExp][] = [
       [train('simplecnn', '--speaker-bn'), /re-estimates batch-norm statistics per speaker at prediction time \(speakerAdaptiveBatchNorm\)/],
+      [withCopies, /member 1 \([^)]*\): the model averages test-time speed copies, which an exported ensemble's single graph run cannot do/],
     ];
     for (const [dir, message] of cases) {
       const out = join(tmp, 'refused');

@@ -25,6 +25,8 @@ export interface ModelCard {
   } | null;
   config: Record<string, unknown>;
   adaptation: { speakerNormalization: boolean; speakerAdaptiveBatchNorm: boolean; assumes: string };
+  /** Speeds of the test-time copies every prediction averages over (RunConfig.testTimeSpeedPerturbation); null without. */
+  testTimeSpeeds: number[] | null;
   test: { accuracy: number; uar: number; macroF1: number; n: number; perClass: EvaluationReport['perClass'] } | null;
   study: { id: number; name: string | null; folds: number; seeds: number[]; uar: { mean: number; ci95: [number, number] }; runs: number } | null;
   /** The most frequent confusions on the test split: share of the true class's files predicted as another class. */
@@ -63,6 +65,7 @@ export function buildModelCard(meta: SavedModelMeta, store: Store | null, export
     data: null,
     config: meta.trainingConfig,
     adaptation: { ...adaptation, assumes: assumes.join('; ') || 'none: the model predicts each recording on its own with training statistics' },
+    testTimeSpeeds: meta.preprocessing.testTimeSpeeds ?? null,
     test: null,
     study: null,
     confusions: [],
@@ -133,7 +136,8 @@ export function modelCardMarkdown(c: ModelCard): string {
   out.push(
     `${c.model.preset} (${c.model.kind})${c.model.parameters !== null ? `, ${c.model.parameters} parameters` : ''}, classes: ${c.model.labels.join(', ')}. Trained ${c.model.createdAt}` +
       `${c.training.backend ? ` on ${c.training.backend}` : ''}${c.training.seconds !== null ? ` in ${Math.round(c.training.seconds)} s` : ''}` +
-      `${c.training.epochs ? ` (${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'})` : ''}.`,
+      `${c.training.epochs ? ` (${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'})` : ''}.` +
+      `${c.testTimeSpeeds ? ` Test-time copies: every prediction averages the class probabilities of the recording and of its copies played ×${c.testTimeSpeeds.join(', ×')} (no speaker information).` : ''}`,
     '',
   );
   out.push('## Data', '');
