@@ -16,7 +16,8 @@ import type { RunProgressEvent } from '../../src-main/core/training/events';
 import { trainClassical } from '../../src-main/core/training/pipeline';
 import { startRun } from '../../src-main/core/training/run';
 import { readModelDir } from '../../src-main/core/training/savedModel';
-import { classifyFile, loadModel } from '../../src-main/core/training/predict';
+import { classifyFile, classifySamples, loadModel, predictPaths } from '../../src-main/core/training/predict';
+import { loadAudio } from '../../src-main/core/audio/load';
 import { evaluateOnDataset } from '../../src-main/core/training/evaluate';
 import { listEvaluations } from '../../src-main/core/store/runs';
 import { DEFAULT_C_GRID } from '../../src-shared/config/models';
@@ -421,5 +422,35 @@ describe('test-time speed copies (testTimeSpeedPerturbation) on real functionals
       const c = await classifyFile(model, f.path);
       d.labels.forEach((l, k) => expect(c.probabilities[l]).toBeCloseTo(expected[i][k], 4));
     }
+  });
+
+  it('with speaker normalisation, one speaker’s files predicted together match the run; a speaker profile is refused', async () => {
+    const outDir = join(dir, 'model-tta-adapted');
+    const run = startRun(
+      store,
+      { datasetId, model: { preset: 'logreg', params: { C: 0.01 } }, split, outDir, speakerNormalization: true, ...tta },
+      { inProcess: true, featureWorkers: 0 },
+    );
+    const result = await run.done;
+    expect(result.status).toBe('completed');
+    const stored = listEvaluations(store.db, result.runId).find((e) => e.split === 'test')!;
+    const model = await loadModel(outDir);
+    // every test file of one speaker (the run normalised each speaker over all of its files, copies per speed)
+    const speaker = d.test[0].speaker;
+    const mine = d.test.filter((e) => e.speaker === speaker).map((e) => d.files.get(e.fileId)!);
+    const together = await predictPaths(
+      model,
+      mine.map((f) => f.path),
+      { oneSpeaker: true },
+    );
+    const byFile = new Map(stored.predictions.map((p) => [p.fileId, p]));
+    mine.forEach((f, i) => {
+      const r = together[i] as { probabilities: Record<string, number> };
+      for (const l of d.labels) expect(r.probabilities[l]).toBeCloseTo(byFile.get(f.id)!.probabilities[l], 4);
+    });
+    const audio = await loadAudio(mine[0].path, { sampleRate: 16000 });
+    await expect(classifySamples(model, audio.samples, audio.sampleRate, () => Promise.reject(new Error('not reached')))).rejects.toThrow(
+      /test-time speed copies would need the enrolled speaker's statistics at each speed, which a profile does not hold/,
+    );
   });
 });
